@@ -9,7 +9,8 @@ build="build-essential autoconf automake libtool pkg-config libvirt-dev libcurl4
 lab="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
  iproute2 util-linux mariadb-server mariadb-client"
 openstack="python3-nova python3-keystone python3-glance python3-placement python3-neutron
- python3-openstackclient rabbitmq-server uwsgi-core uwsgi-plugin-python3 jq curl"
+ python3-openstackclient python3-osc-placement python3-libvirt rabbitmq-server uwsgi-core
+ uwsgi-plugin-python3 jq curl"
 ceph="ceph-mon ceph-osd ceph-common librbd-dev librados-dev"
 case $what in
   build) pkgs=$build ;;
