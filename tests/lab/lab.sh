@@ -2,7 +2,8 @@
 # tests/lab/lab.sh -- libvirt + QEMU compute nodes in network namespaces (LAB.md Part 1).
 #
 #   lab.sh up [N]                 start N nodes (default 3); idempotent
-#   lab.sh down [--keep]          stop everything; removes lab/ shared/ state/ unless --keep
+#   lab.sh down [--keep] [--no-wait]  stop everything; removes lab/ shared/ state/ unless --keep;
+#                                 --no-wait: do not wait (<= 2 s) for PID 1 to reap the reapers' zombies
 #   lab.sh wipe                   down + remove the whole lab root (incl. capcache, images)
 #   lab.sh status                 nodes, pids, domains
 #   lab.sh uri NODE               the node's libvirt URI (unix socket, usable from the host)
@@ -429,11 +430,31 @@ do_down() {
   done
   ns_exists "$HUB" && ip netns del "$HUB"
   rm -f "$LAB/env"
+  DOWN_REAPERS=$r
   [ "$quiet" = quiet ] || true
 }
+# The reapers' parent is PID 1 once lab.sh has exited, and this box's PID 1 reaps orphans only
+# every ~2 s: their zombies ("[reaper] <defunct>") linger that long. They hold nothing (no
+# namespace, no file), but wait for them so that `down` really leaves no process behind.
+wait_zombies() {
+  local t=${1:-35} p z
+  while :; do
+    z=""
+    for p in $DOWN_REAPERS; do
+      [ -r "/proc/$p/stat" ] || continue
+      case $(cat "/proc/$p/stat" 2>/dev/null) in "$p (reaper) Z"*) z="$z $p" ;; esac
+    done
+    [ -z "$z" ] && return 0
+    [ "$t" -le 0 ] && { log "note: zombie reaper(s)$z not yet reaped by PID 1 (harmless)"; return 0; }
+    t=$((t - 1)); sleep 0.1
+  done
+}
+DOWN_REAPERS=""
 cmd_down() {
-  local keep=0 t0
-  case ${1:-} in --keep) keep=1 ;; '') ;; *) die "down: unknown option '$1' (--keep)" ;; esac
+  local keep=0 t0 nowait=0 a
+  for a in "$@"; do
+    case $a in --keep) keep=1 ;; --no-wait) nowait=1 ;; *) die "down: unknown option '$a' (--keep, --no-wait)" ;; esac
+  done
   need_root
   t0=$(now)
   mkdir -p "$LAB"
@@ -441,6 +462,7 @@ cmd_down() {
   flock -w 120 9 || die "another lab.sh holds $LAB/.lock"
   do_down
   [ $keep = 1 ] || rm -rf "$LAB/lab" "$LAB/shared" "$LAB/state" "$LAB/nova-evac.conf"
+  [ $nowait = 1 ] || wait_zombies
   log "down in $(since "$t0") s$([ $keep = 1 ] && echo " (files kept under $LAB)")"
 }
 cmd_wipe() {
@@ -725,7 +747,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- main
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 case $cmd in
