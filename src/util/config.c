@@ -1,0 +1,240 @@
+/* config.c: see config.h. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/config.h"
+#include "util/ini.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static char *
+get_str(const struct ini *ini, const char *sec, const char *key, const char *def)
+{
+    const char *v = ini_get(ini, sec, key);
+    return xstrdup(v && *v ? v : def);
+}
+
+static int
+get_ulong(const struct ini *ini, const char *sec, const char *key, unsigned long def,
+          unsigned long *out)
+{
+    const char *v = ini_get(ini, sec, key);
+    unsigned long long n;
+
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (parse_u64(v, &n) < 0) {
+        ne_error("%s: [%s] %s: expected a non-negative integer, got '%s'", ini->path, sec,
+                 key, v);
+        return -1;
+    }
+    *out = (unsigned long)n;
+    return 0;
+}
+
+static int
+get_bool(const struct ini *ini, const char *sec, const char *key, bool def, bool *out)
+{
+    int b = ini_get_bool(ini, sec, key, def);
+    if (b < 0) return -1;
+    *out = b;
+    return 0;
+}
+
+static int
+check_template(const struct ini *ini, const char *key, const char *tpl)
+{
+    const char *p = strchr(tpl, '%');
+    if (!p || p[1] != 's' || strchr(p + 2, '%')) {
+        ne_error("%s: [libvirt] %s: must contain exactly one '%%s' (the host), got '%s'",
+                 ini->path, key, tpl);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+load_nodes(struct ne_config *c, const struct ini *ini)
+{
+    size_t i, j;
+
+    for (i = 0; i < ini->n; i++) {
+        const char *sec = ini->e[i].section;
+        struct ne_node_conf *n = NULL;
+
+        if (!str_prefix(sec, "node:")) continue;
+        if (ne_check_hostname(sec + 5) < 0) return -1;
+        for (j = 0; j < c->nnodes; j++)
+            if (strcmp(c->nodes[j].name, sec + 5) == 0) n = &c->nodes[j];
+        if (!n) {
+            xgrow(&c->nodes, &c->capnodes, c->nnodes + 1, sizeof *c->nodes);
+            n = &c->nodes[c->nnodes++];
+            n->name = xstrdup(sec + 5);
+        }
+        if (strcmp(ini->e[i].key, "uri") == 0) {
+            free(n->uri);
+            n->uri = xstrdup(ini->e[i].value);
+        } else if (strcmp(ini->e[i].key, "peer_uri") == 0) {
+            free(n->peer_uri);
+            n->peer_uri = xstrdup(ini->e[i].value);
+        } else {
+            ne_error("%s:%u: [%s]: unknown key '%s' (known: uri, peer_uri)", ini->path,
+                     ini->e[i].line, sec, ini->e[i].key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+load_migration(struct ne_config *c, const struct ini *ini)
+{
+    const char *act = ini_get(ini, "migration", "timeout_action");
+
+    if (get_bool(ini, "migration", "tunnelled", false, &c->tunnelled) < 0 ||
+        get_bool(ini, "migration", "tls", false, &c->tls) < 0 ||
+        get_bool(ini, "migration", "auto_converge", false, &c->auto_converge) < 0 ||
+        get_bool(ini, "migration", "postcopy", false, &c->postcopy) < 0 ||
+        get_ulong(ini, "migration", "bandwidth", 0, &c->bandwidth_mib) < 0 ||
+        get_ulong(ini, "migration", "downtime", 500, &c->downtime_ms) < 0 ||
+        get_ulong(ini, "migration", "downtime_steps", 10, &c->downtime_steps) < 0 ||
+        get_ulong(ini, "migration", "downtime_delay", 75, &c->downtime_delay_s) < 0 ||
+        get_ulong(ini, "migration", "completion_timeout", 800, &c->completion_timeout_s) < 0)
+        return -1;
+    if (!act || strcmp(act, "abort") == 0)
+        c->timeout_action = NE_TIMEOUT_ABORT;
+    else if (strcmp(act, "postcopy") == 0)
+        c->timeout_action = NE_TIMEOUT_POSTCOPY;
+    else if (strcmp(act, "pause") == 0)
+        c->timeout_action = NE_TIMEOUT_PAUSE;
+    else {
+        ne_error("%s: [migration] timeout_action: expected abort, postcopy or pause, got '%s'",
+                 ini->path, act);
+        return -1;
+    }
+    if (c->downtime_steps == 0) c->downtime_steps = 1;
+    return 0;
+}
+
+struct ne_config *
+ne_config_load(const char *path)
+{
+    struct ne_config *c = xcalloc(1, sizeof *c);
+    struct ini *ini;
+    bool explicit = path != NULL;
+
+    if (!path) path = getenv("NOVA_EVAC_CONFIG");
+    if (path) explicit = true;
+    if (!path) path = NE_DEFAULT_CONFIG;
+    ini = ini_load(path, !explicit);
+    if (!ini) {
+        free(c);
+        return NULL;
+    }
+    ne_debug(NE_DBG_CONFIG, "config file %s: %zu entries", path, ini->n);
+    c->path = xstrdup(path);
+    c->instances_path = get_str(ini, "DEFAULT", "instances_path", "/var/lib/nova/instances");
+    c->state_dir = get_str(ini, "DEFAULT", "state_dir", "/var/lib/nova-evac");
+    c->nova_conf = get_str(ini, "DEFAULT", "nova_conf", "/etc/nova/nova.conf");
+    c->uri_template = get_str(ini, "libvirt", "uri_template", "qemu+tcp://%s/system");
+    c->peer_uri_template = get_str(ini, "libvirt", "peer_uri_template", "qemu+tcp://%s/system");
+    if (get_bool(ini, "DEFAULT", "instances_path_shared", false, &c->shared_instances) < 0 ||
+        get_bool(ini, "libvirt", "allow_unsafe", false, &c->allow_unsafe) < 0 ||
+        check_template(ini, "uri_template", c->uri_template) < 0 ||
+        check_template(ini, "peer_uri_template", c->peer_uri_template) < 0 ||
+        load_migration(c, ini) < 0 || load_nodes(c, ini) < 0) {
+        ini_free(ini);
+        ne_config_free(c);
+        return NULL;
+    }
+    while (strlen(c->instances_path) > 1 && str_suffix(c->instances_path, "/"))
+        c->instances_path[strlen(c->instances_path) - 1] = '\0';
+    ini_free(ini);
+    return c;
+}
+
+void
+ne_config_free(struct ne_config *c)
+{
+    size_t i;
+
+    if (!c) return;
+    for (i = 0; i < c->nnodes; i++) {
+        free(c->nodes[i].name);
+        free(c->nodes[i].uri);
+        free(c->nodes[i].peer_uri);
+    }
+    free(c->nodes);
+    free(c->path);
+    free(c->instances_path);
+    free(c->state_dir);
+    free(c->nova_conf);
+    free(c->uri_template);
+    free(c->peer_uri_template);
+    free(c);
+}
+
+int
+ne_check_hostname(const char *host)
+{
+    size_t i, len = strlen(host);
+
+    if (len == 0 || len > 253) goto bad;
+    for (i = 0; i < len; i++) {
+        char ch = host[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_'))
+            goto bad;
+    }
+    if (host[0] == '-' || host[0] == '.') goto bad;
+    return 0;
+bad:
+    ne_error("invalid host name '%.64s%s': only letters, digits, '.', '-' and '_' are allowed",
+             host, len > 64 ? "..." : "");
+    return -1;
+}
+
+static const struct ne_node_conf *
+find_node(const struct ne_config *c, const char *host)
+{
+    size_t i;
+    for (i = 0; i < c->nnodes; i++)
+        if (strcmp(c->nodes[i].name, host) == 0) return &c->nodes[i];
+    return NULL;
+}
+
+static char *
+expand(const char *tpl, const char *host)
+{
+    const char *p = strstr(tpl, "%s");
+    return xasprintf("%.*s%s%s", (int)(p - tpl), tpl, host, p + 2);
+}
+
+char *
+ne_node_uri(const struct ne_config *c, const char *host)
+{
+    const struct ne_node_conf *n = find_node(c, host);
+    return n && n->uri ? xstrdup(n->uri) : expand(c->uri_template, host);
+}
+
+char *
+ne_node_peer_uri(const struct ne_config *c, const char *host)
+{
+    const struct ne_node_conf *n = find_node(c, host);
+    return n && n->peer_uri ? xstrdup(n->peer_uri) : expand(c->peer_uri_template, host);
+}
+
+size_t
+ne_config_nodes(const struct ne_config *c, const char ***names)
+{
+    const char **v = xcalloc(c->nnodes + 1, sizeof *v);
+    size_t i;
+
+    for (i = 0; i < c->nnodes; i++) v[i] = c->nodes[i].name;
+    *names = v;
+    return c->nnodes;
+}

@@ -1,0 +1,135 @@
+/* log.c: see log.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/log.h"
+
+static int debug_mask;
+static bool quiet;
+static unsigned error_count;
+
+static const struct {
+    const char *name;
+    int bit;
+} channels[] = {
+    {"virt", NE_DBG_VIRT}, {"http", NE_DBG_HTTP}, {"sql", NE_DBG_SQL},
+    {"plan", NE_DBG_PLAN}, {"config", NE_DBG_CONFIG},
+    {"journal", NE_DBG_JOURNAL}, {"auth", NE_DBG_AUTH}, {"all", NE_DBG_ALL},
+};
+
+int
+ne_debug_parse(const char *spec)
+{
+    int mask = 0;
+    const char *p = spec;
+
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        size_t i;
+
+        for (i = 0; i < sizeof channels / sizeof channels[0]; i++) {
+            if (strlen(channels[i].name) == len &&
+                strncasecmp(p, channels[i].name, len) == 0)
+                break;
+        }
+        if (i == sizeof channels / sizeof channels[0]) {
+            ne_error("--debug: unknown channel '%.*s' (known: %s)", (int)len, p,
+                     ne_debug_names());
+            return -1;
+        }
+        mask |= channels[i].bit;
+        p += len;
+        if (*p == ',') p++;
+    }
+    return mask;
+}
+
+const char *
+ne_debug_names(void)
+{
+    return "virt,http,sql,plan,config,journal,auth,all";
+}
+
+void ne_debug_set(int mask) { debug_mask = mask; }
+bool ne_debug_on(enum ne_debug_chan chan) { return (debug_mask & chan) != 0; }
+void ne_set_quiet(bool q) { quiet = q; }
+bool ne_quiet(void) { return quiet; }
+unsigned ne_error_count(void) { return error_count; }
+
+static void
+vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
+{
+    flockfile(stderr);
+    fprintf(stderr, "nova-evac: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    if (errnum) fprintf(stderr, ": %s", strerror(errnum));
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
+void
+ne_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    error_count++;
+    va_start(ap, fmt);
+    vlog("error: ", fmt, ap, 0);
+    va_end(ap);
+}
+
+void
+ne_syserror(const char *fmt, ...)
+{
+    int errnum = errno;
+    va_list ap;
+
+    error_count++;
+    va_start(ap, fmt);
+    vlog("error: ", fmt, ap, errnum);
+    va_end(ap);
+}
+
+void
+ne_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlog("warning: ", fmt, ap, 0);
+    va_end(ap);
+}
+
+void
+ne_info(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (quiet) return;
+    va_start(ap, fmt);
+    vlog("", fmt, ap, 0);
+    va_end(ap);
+}
+
+void
+ne_debug_msg(enum ne_debug_chan chan, const char *fmt, ...)
+{
+    va_list ap;
+    const char *name = "debug";
+    size_t i;
+
+    for (i = 0; i < sizeof channels / sizeof channels[0]; i++)
+        if (channels[i].bit == (int)chan) name = channels[i].name;
+    flockfile(stderr);
+    fprintf(stderr, "nova-evac: [%s] ", name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}

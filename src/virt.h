@@ -1,0 +1,55 @@
+/* virt.h: the libvirt adapter.  virt.c is the only file that includes
+ * libvirt headers; callers see plain structs from domain.h.
+ *
+ * Every function reports its own errors ("what: host (uri): why") and
+ * returns -1/NULL; callers only map to exit codes. */
+#ifndef NE_VIRT_H
+#define NE_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain.h"
+#include "util/config.h"
+
+struct ne_virt; /* one open connection to one node's libvirtd */
+
+struct ne_hostinfo {
+    unsigned long libvirt_version; /* major*1000000 + minor*1000 + micro */
+    unsigned long hv_version;      /* QEMU version, same encoding */
+    char *hostname;                /* newly allocated */
+    uint64_t memory_kib, free_kib;
+    unsigned cpus;
+};
+
+/* Connects to host's libvirtd (URI from the config).  NULL on error. */
+struct ne_virt *virt_open(const struct ne_config *cfg, const char *host);
+void virt_close(struct ne_virt *v);
+const char *virt_host(const struct ne_virt *v); /* borrowed */
+const char *virt_uri(const struct ne_virt *v);  /* borrowed */
+const struct ne_config *virt_config(const struct ne_virt *v);
+
+int virt_hostinfo(struct ne_virt *v, struct ne_hostinfo *out);
+void ne_hostinfo_clear(struct ne_hostinfo *h);
+/* "9.0.0" into buf. */
+const char *ne_version_str(unsigned long v, char *buf, size_t len);
+
+/* All domains (running and defined), parsed and classified, with state and
+ * disk sizes where the host can tell.  *out is a new array (free with
+ * ne_domains_free). */
+int virt_list_domains(struct ne_virt *v, struct ne_domain ***out, size_t *n);
+/* One domain by name or uuid: 1 and *out set when found, 0 when the host
+ * has no such domain (nothing reported), -1 on error. */
+int virt_find_domain(struct ne_virt *v, const char *name_or_uuid, struct ne_domain **out);
+
+/* Facts about a file on the host, through a libvirt storage pool on its
+ * directory: 1 and the fields set when the file exists, 0 when it does not,
+ * -1 on error.  *backing (may be NULL) gets a newly allocated path. */
+int virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t *allocation,
+                   char **backing);
+
+/* Fills disk sizes, backing files (when the XML had none) and whether
+ * each disk's base image exists on the host. */
+int virt_fill_disks(struct ne_virt *v, struct ne_domain *d);
+
+#endif

@@ -1,0 +1,98 @@
+# tests/lib.sh: TAP helpers and lab access for shell tests.  Source it.
+#   plan N | ok COND... DESC | is GOT WANT DESC | done_testing
+#   need_lab            libvirt lab up (tests/lab/lab.sh), else skip (fail under CI=true)
+#   need_db             lab MariaDB with Nova schemas (tests/lab/openstack.sh up db)
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${NOVA_EVAC:=$top_builddir/src/nova-evac}"
+: "${NOVA_EVAC_LAB:=/var/tmp/nova-evac-lab}"
+export NOVA_EVAC_LAB
+LABSH="$top_srcdir/tests/lab/lab.sh"
+_t_n=0
+_t_fail=0
+
+diag() { printf '# %s\n' "$*"; }
+
+ok() {
+    # ok DESC CMD...: passes when CMD succeeds
+    local desc=$1
+    shift
+    _t_n=$((_t_n + 1))
+    if "$@"; then
+        echo "ok $_t_n - $desc"
+    else
+        echo "not ok $_t_n - $desc"
+        _t_fail=$((_t_fail + 1))
+    fi
+}
+
+is() {
+    # is GOT WANT DESC
+    _t_n=$((_t_n + 1))
+    if [ "$1" = "$2" ]; then
+        echo "ok $_t_n - $3"
+    else
+        echo "not ok $_t_n - $3"
+        printf '#   got: %s\n#  want: %s\n' "$1" "$2"
+        _t_fail=$((_t_fail + 1))
+    fi
+}
+
+like() {
+    # like TEXT REGEX DESC (grep -E)
+    _t_n=$((_t_n + 1))
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        echo "ok $_t_n - $3"
+    else
+        echo "not ok $_t_n - $3"
+        printf '#   got: %s\n#  want match: %s\n' "$1" "$2"
+        _t_fail=$((_t_fail + 1))
+    fi
+}
+
+done_testing() {
+    echo "1..$_t_n"
+    [ "$_t_fail" -eq 0 ]
+    exit $?
+}
+
+skip_all() {
+    # A missing lab piece is a visible skip locally, a failure under CI.
+    if [ "${CI:-}" = true ]; then
+        echo "Bail out! $* (CI=true: a lab piece that cannot start is a failure)"
+        exit 1
+    fi
+    if [ "$_t_n" -gt 0 ]; then
+        _t_n=$((_t_n + 1))
+        echo "ok $_t_n # SKIP $*"
+        done_testing
+    fi
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+need_lab() {
+    [ -f "$NOVA_EVAC_LAB/env" ] ||
+        skip_all "libvirt lab not running (start it with: tests/lab/lab.sh up 3)"
+    # shellcheck disable=SC1091
+    . "$NOVA_EVAC_LAB/env"
+    local n
+    for n in node01 node02 node03; do
+        timeout 10 virsh -q -c "$("$LABSH" uri $n)" version >/dev/null 2>&1 ||
+            skip_all "libvirt lab node $n not answering (start it with: tests/lab/lab.sh up 3)"
+    done
+    export NOVA_EVAC_CONFIG="$NOVA_EVAC_LAB/nova-evac.conf"
+}
+
+ne() { "$NOVA_EVAC" "$@"; }
+
+# run CMD...: sets $out (stdout+stderr) and $rc
+run() {
+    out=$("$@" 2>&1)
+    rc=$?
+}
+
+# A unique id for this test's objects.
+uniq_id() { printf '%s-%s' "$(basename "$0" .t)" "$$"; }
+new_uuid() { cat /proc/sys/kernel/random/uuid; }
