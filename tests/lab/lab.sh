@@ -62,7 +62,7 @@ cmdline_has() {
   [ -r "/proc/$pid/cmdline" ] || return 1
   st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
   [ "$st" != Z ] && [ "$st" != X ] || return 1
-  cl=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cl=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   case $cl in *"$word"*) return 0 ;; esac
   return 1
 }
@@ -293,13 +293,19 @@ load_env() {
   . "$LAB/env"
 }
 
-capcache_check() {    # warn when a node re-probed instead of using the seeded cache (P2/P3)
-  local n f
+capcache_check() {    # warn when a node re-probed instead of using the seeded cache (P2/P3), refresh it
+  local n f g refreshed=0
   ls "$LAB"/capcache/*.xml >/dev/null 2>&1 || return 0
   for n in "$@"; do
     for f in "$LAB"/capcache/*.xml; do
-      if ! cmp -s "$f" "$(dir_of "$n")/cache/qemu/capabilities/${f##*/}"; then
-        log "warning: $(name_of "$n") rejected the seeded capabilities cache (${f##*/}) and re-probed QEMU"
+      g=$(dir_of "$n")/cache/qemu/capabilities/${f##*/}
+      if ! cmp -s "$f" "$g"; then
+        log "warning: $(name_of "$n") rejected the seeded QEMU capabilities cache (${f##*/}) and re-probed QEMU (slow start)"
+        if [ $refreshed = 0 ] && [ -s "$g" ]; then
+          refreshed=1
+          cp -f "$(dir_of "$n")"/cache/qemu/capabilities/*.xml "$LAB/capcache/"
+          log "capcache refreshed from $(name_of "$n")"
+        fi
       fi
     done
   done
@@ -318,7 +324,7 @@ cmd_up() {
   for n in $(seq 1 "$want"); do node_running "$n" || todo="$todo $n"; done
   todo=${todo# }
   if [ -z "$todo" ]; then
-    write_env
+    [ -s "$LAB/env" ] && [ -s "$LAB/nova-evac.conf" ] || write_env
     log "already up ($(running_nodes | wc -l) nodes), $(since "$t0") s"
     return 0
   fi
@@ -462,8 +468,11 @@ cmd_down() {
   flock -w 120 9 || die "another lab.sh holds $LAB/.lock"
   do_down
   [ $keep = 1 ] || rm -rf "$LAB/lab" "$LAB/shared" "$LAB/state" "$LAB/nova-evac.conf"
-  [ $nowait = 1 ] || wait_zombies
-  log "down in $(since "$t0") s$([ $keep = 1 ] && echo " (files kept under $LAB)")"
+  local t1 tz=""; t1=$(since "$t0")
+  if [ $nowait = 0 ] && [ -n "$DOWN_REAPERS" ]; then
+    local tw; tw=$(now); wait_zombies; tz=" (+$(since "$tw") s waiting for PID 1 to reap the reaper zombies)"
+  fi
+  log "down in $t1 s$tz$([ $keep = 1 ] && echo ", files kept under $LAB")"
 }
 cmd_wipe() {
   need_root
