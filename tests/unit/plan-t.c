@@ -1,0 +1,113 @@
+/* plan-t.c: one test per row of the decision table, the version gates and
+ * --mode overrides. */
+#include <config.h>
+
+#include <string.h>
+
+#include "plan.h"
+#include "tap.h"
+
+#define INST "/var/lib/nova/instances"
+
+static struct ne_disk overlay = {.type = "file", .device = "disk", .target = "vda",
+                                 .source = INST "/u/disk", .cls = NE_DISK_LOCAL};
+static struct ne_disk cdrive = {.type = "file", .device = "cdrom", .target = "hdd", .readonly = true,
+                                .source = INST "/u/disk.config", .cls = NE_DISK_CONFIG_DRIVE};
+static struct ne_disk volume = {.type = "network", .protocol = "rbd", .target = "vdb",
+                                .source = "volumes/v1", .cls = NE_DISK_SHARED_VOLUME};
+static struct ne_disk sharedvol = {.type = "file", .target = "vdc", .shareable = true,
+                                   .source = "/srv/shared/v.raw", .cls = NE_DISK_SHARED_VOLUME};
+
+static struct ne_config cfg;
+
+static struct ne_plan
+plan(int state, struct ne_disk *disks, size_t n, unsigned long src_lv, enum ne_mode mode)
+{
+    struct ne_domain d = {.name = "vm", .state = state, .disks = disks, .ndisks = n};
+    struct ne_plan_in in = {.dom = &d, .src = {src_lv, 7002000}, .dst = {9000000, 7002000},
+                            .cfg = &cfg, .mode = mode};
+    struct ne_plan p;
+
+    ne_plan_instance(&in, &p);
+    return p;
+}
+
+int
+main(void)
+{
+    struct ne_disk all_shared[] = {volume, sharedvol};
+    struct ne_disk local_only[] = {overlay, cdrive};
+    struct ne_disk mixed[] = {overlay, cdrive, volume, sharedvol};
+    struct ne_plan p;
+
+    p = plan(NE_DOM_RUNNING, all_shared, 2, 9000000, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live", "row 1: all shared -> live");
+    is_int(p.row, 1, "row 1 reported");
+    is_int(p.ncopy, 0, "row 1: nothing copied");
+
+    p = plan(NE_DOM_RUNNING, local_only, 2, 9000000, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live-block", "row 2: local only -> live block");
+    is_int(p.row, 2, "row 2 reported");
+    is_int(p.ncopy, 1, "row 2: one writable local disk in migrate_disks");
+    is_str(p.copy[0], "vda", "row 2: vda copied");
+    is_int(p.nprecopy, 1, "row 2: read-only config drive copied beforehand as a file");
+
+    p = plan(NE_DOM_RUNNING, mixed, 4, 9000000, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live-block", "row 3: local + volumes, new libvirt -> block");
+    is_int(p.row, 3, "row 3 reported");
+    is_int(p.ncopy, 1, "row 3: only the local disk is in migrate_disks");
+    is_str(p.copy[0], "vda", "row 3: vda only, never vdb/vdc");
+    ok(p.has_volumes, "row 3: volumes noticed");
+
+    p = plan(NE_DOM_RUNNING, mixed, 4, 1002016, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "cold", "row 4: libvirt 1.2.16 with volumes -> cold");
+    is_int(p.row, 4, "row 4 reported");
+    ok(strstr(p.reason, "1.2.16") != NULL, "row 4: reason names the source libvirt version");
+    is_int(p.ncopy, 0, "row 4: no block copy list");
+    p = plan(NE_DOM_RUNNING, mixed, 4, 1002017, NE_MODE_AUTO);
+    is_int(p.row, 3, "libvirt 1.2.17 exactly has migrate_disks");
+    p = plan(NE_DOM_RUNNING, mixed, 4, 900000 /* CentOS 6: 0.10.2 */, NE_MODE_BLOCK);
+    is_str(ne_method_name(p.method), "refuse", "row 4: --mode block with old libvirt refused");
+    p = plan(NE_DOM_RUNNING, local_only, 2, 10002, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live-block", "old libvirt without volumes may block-migrate");
+
+    cfg.tunnelled = true;
+    p = plan(NE_DOM_RUNNING, mixed, 4, 9000000, NE_MODE_AUTO);
+    is_int(p.row, 5, "row 5: tunnelled + volumes");
+    is_str(ne_method_name(p.method), "cold", "row 5: not block");
+    p = plan(NE_DOM_RUNNING, local_only, 2, 9000000, NE_MODE_AUTO);
+    is_int(p.row, 2, "tunnelled without volumes may block-migrate");
+    cfg.tunnelled = false;
+
+    p = plan(NE_DOM_SHUTOFF, mixed, 4, 9000000, NE_MODE_AUTO);
+    is_int(p.row, 6, "row 6: shut off -> cold");
+    is_str(ne_method_name(p.method), "cold", "row 6 method");
+    p = plan(NE_DOM_PAUSED, local_only, 2, 9000000, NE_MODE_AUTO);
+    is_int(p.row, 6, "row 6: paused -> cold");
+    p = plan(NE_DOM_PMSUSPENDED, all_shared, 2, 9000000, NE_MODE_AUTO);
+    is_int(p.row, 6, "row 6: suspended -> cold");
+
+    p = plan(NE_DOM_RUNNING, local_only, 2, 9000000, NE_MODE_LIVE);
+    is_str(ne_method_name(p.method), "refuse", "--mode live with local disks refused");
+    p = plan(NE_DOM_RUNNING, local_only, 2, 9000000, NE_MODE_COLD);
+    is_str(ne_method_name(p.method), "cold", "--mode cold honoured");
+    p = plan(NE_DOM_SHUTOFF, local_only, 2, 9000000, NE_MODE_BLOCK);
+    is_str(ne_method_name(p.method), "refuse", "--mode block on a shut-off instance refused");
+    p = plan(NE_DOM_RUNNING, all_shared, 2, 9000000, NE_MODE_BLOCK);
+    is_str(ne_method_name(p.method), "refuse", "--mode block with nothing local refused");
+
+    cfg.postcopy = true;
+    p = plan(NE_DOM_RUNNING, local_only, 2, 9000000, NE_MODE_AUTO);
+    ok(p.postcopy, "post-copy when configured and both sides support it");
+    p = plan(NE_DOM_RUNNING, local_only, 2, 1003002, NE_MODE_AUTO);
+    ok(!p.postcopy && p.warning[0], "post-copy dropped with a warning on libvirt < 1.3.3");
+    cfg.postcopy = false;
+
+    cfg.tls = true;
+    p = plan(NE_DOM_RUNNING, local_only, 2, 4003000, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "refuse", "TLS configured, libvirt 4.3 -> refuse, never plain");
+    p = plan(NE_DOM_RUNNING, local_only, 2, 4004000, NE_MODE_AUTO);
+    ok(p.tls && p.method == NE_METHOD_LIVE_BLOCK, "TLS on libvirt >= 4.4.0");
+    cfg.tls = false;
+    return done_testing();
+}
