@@ -558,7 +558,7 @@ cmd_base() {
   b=$(size_bytes "$size")
   [ $writer = 0 ] || [ "$b" -ge $((5 * 1048576)) ] || die "base: a --writer image needs --size >= 5M (it writes up to LBA 8192)"
   sha=$(sha1_of "$id")
-  img=$LAB/images/$sha-$b$([ $writer = 1 ] && echo -writer)
+  img=$LAB/images/$sha-$b; [ $writer = 0 ] || img=$img-writer
   if [ ! -s "$img" ]; then
     mkdir -p "$LAB/images"
     qemu-img create -q -f raw "$img.tmp" "$b"
@@ -643,9 +643,11 @@ EOF
 EOF
   fi
   if [ -n "$G_NWFILTER" ]; then
+    # an ethernet interface: libvirt creates the tap itself, no bridge/network needed; nova names
+    # taps tap<port-id[:11]>, here tap<sha1(uuid)[:11]> (unique per instance, same on every node)
     cat <<EOF
     <interface type='ethernet'>
-      <target dev='tap${uuid:0:11}'/>
+      <target dev='tap$(sha1_of "$uuid" | cut -c1-11)'/>
       <model type='virtio'/>
       <filterref filter='$G_NWFILTER'/>
     </interface>
@@ -668,16 +670,26 @@ cmd_xml() {
   check_uuid "$uuid"; parse_guest_opts "$@"; load_env
   domain_xml "$name" "$uuid" "$VIRT_TYPE"
 }
-define_nwfilter() {   # a trivial filter, as nova's per-instance filter would be on the node
-  local n=$1 name=$2 f
-  vsh "$n" nwfilter-dumpxml "$name" >/dev/null 2>&1 && return 0
+# nwfilter NAME on node n only, like nova's per-instance filter: NAME -> allow-all (a one-rule
+# filter, like libvirt's stock allow-all), both defined here if missing. allow-all's rule needs
+# ebtables (iptables package, ebtables-nft) inside the node; without it NAME is an empty rule
+# set, which libvirt 9.0 instantiates without any firewall tool.
+define_nwfilter() {
+  local n=$1 name=$2 f ref=""
   f=$(mktemp)
-  cat >"$f" <<EOF
-<filter name='$name' chain='root'>
-  <!-- defined by tests/lab/lab.sh: empty rule set, like a trivial nova-instance-instance-XXXX -->
-</filter>
-EOF
-  vsh "$n" nwfilter-define "$f" >/dev/null || { rm -f "$f"; die "cannot define nwfilter $name on $(name_of "$n")"; }
+  if [ -x /usr/sbin/ebtables ]; then
+    ref="  <filterref filter='allow-all'/>"
+    if ! vsh "$n" nwfilter-dumpxml allow-all >/dev/null 2>&1; then
+      printf "<filter name='allow-all' chain='ipv4'>\n  <rule action='accept' direction='inout' priority='500'/>\n</filter>\n" >"$f"
+      vsh "$n" nwfilter-define "$f" >/dev/null || { rm -f "$f"; die "cannot define nwfilter allow-all on $(name_of "$n")"; }
+    fi
+  else
+    log "note: /usr/sbin/ebtables missing (tests/lab/deps.sh lab installs iptables): nwfilter $name has no rules"
+  fi
+  if ! vsh "$n" nwfilter-dumpxml "$name" >/dev/null 2>&1; then
+    printf "<filter name='%s' chain='root'>\n%s\n</filter>\n" "$name" "$ref" >"$f"
+    vsh "$n" nwfilter-define "$f" >/dev/null || { rm -f "$f"; die "cannot define nwfilter $name on $(name_of "$n")"; }
+  fi
   rm -f "$f"
 }
 cmd_guest() {
