@@ -1,26 +1,18 @@
 /* virt.c: see virt.h.  The only file including libvirt headers. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/sha1.h"
+#include "virt-int.h"
 #include "virt.h"
 
-struct ne_virt {
-    virConnectPtr conn;
-    char *host;
-    char *uri;
-    const struct ne_config *cfg;
-    char **pools;  /* transient pools this process created (destroyed on close) */
-    size_t npools, cappools;
-};
 
 static void
 silent(void *data, virErrorPtr err)
@@ -29,7 +21,7 @@ silent(void *data, virErrorPtr err)
     (void)err;
 }
 
-static const char *
+const char *
 lv_err(void)
 {
     const char *m = virGetLastErrorMessage();
@@ -194,123 +186,218 @@ virt_find_domain(struct ne_virt *v, const char *key, struct ne_domain **out)
     return *out ? 1 : -1;
 }
 
-/* The storage pool whose target is dir: found, or created transient. */
-static virStoragePoolPtr
-pool_for_dir(struct ne_virt *v, const char *dir)
-{
-    virStoragePoolPtr p = virStoragePoolLookupByTargetPath(v->conn, dir);
-    char hex[41];
-    CLEANUP_FREE char *name = NULL, *xml = NULL;
 
-    if (p) {
-        if (virStoragePoolRefresh(p, 0) < 0)
-            ne_debug(NE_DBG_VIRT, "%s: refresh of pool for %s failed: %s", v->host, dir, lv_err());
-        return p;
-    }
-    sha1_hex(dir, hex);
-    name = xasprintf("nova-evac-%.16s", hex);
-    p = virStoragePoolLookupByName(v->conn, name);
-    if (p) {
-        virStoragePoolRefresh(p, 0);
-        return p;
-    }
-    xml = xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
-                    name, dir);
-    p = virStoragePoolCreateXML(v->conn, xml, 0);
-    if (!p) return NULL;
-    xgrow(&v->pools, &v->cappools, v->npools + 1, sizeof *v->pools);
-    v->pools[v->npools++] = xstrdup(name);
-    ne_debug(NE_DBG_VIRT, "%s: transient pool %s for %s", v->host, name, dir);
-    return p;
+virDomainPtr
+dom_lookup(struct ne_virt *v, const char *key)
+{
+    virDomainPtr dom = NULL;
+
+    if (strlen(key) == 36) dom = virDomainLookupByUUIDString(v->conn, key);
+    if (!dom) dom = virDomainLookupByName(v->conn, key);
+    return dom;
 }
 
-static char *
-vol_backing(const char *xml)
+static bool
+no_domain(void)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "vol.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr xp;
-    xmlXPathObjectPtr o;
-    char *ret = NULL;
-
-    if (!doc) return NULL;
-    xp = xmlXPathNewContext(doc);
-    o = xmlXPathEvalExpression((const xmlChar *)"string(/volume/backingStore/path)", xp);
-    if (o && o->stringval && *o->stringval) ret = xstrdup((const char *)o->stringval);
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    return ret;
+    virErrorPtr e = virGetLastError();
+    return !e || e->code == VIR_ERR_NO_DOMAIN || e->code == VIR_ERR_INVALID_ARG;
 }
 
 int
-virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t *allocation,
-               char **backing)
+virt_domain_state(struct ne_virt *v, const char *key, int *state, bool *persistent)
 {
-    CLEANUP_FREE char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    virStoragePoolPtr p;
-    virStorageVolPtr vol;
-    virStorageVolInfo info;
+    virDomainPtr dom = dom_lookup(v, key);
+    int st, reason;
 
-    if (!slash || slash == dir) return 0;
-    *slash = '\0';
-    p = pool_for_dir(v, dir);
-    if (!p) {
-        virErrorPtr e = virGetLastError();
-        /* A missing directory means a missing file. */
-        if (e && (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
-                  e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR)) {
-            ne_debug(NE_DBG_VIRT, "%s: no pool for %s: %s", v->host, dir, lv_err());
-            return 0;
-        }
-        ne_error("cannot inspect directory %s on %s: %s", dir, v->host, lv_err());
+    if (!dom) {
+        if (no_domain()) return 0;
+        ne_error("cannot look up domain %s on %s: %s", key, v->host, lv_err());
         return -1;
     }
-    vol = virStorageVolLookupByName(p, slash + 1);
-    virStoragePoolFree(p);
-    if (!vol) return 0;
-    if (virStorageVolGetInfo(vol, &info) < 0) {
-        ne_error("cannot stat %s on %s: %s", path, v->host, lv_err());
-        virStorageVolFree(vol);
+    if (virDomainGetState(dom, &st, &reason, 0) < 0) {
+        ne_error("cannot read the state of %s on %s: %s", key, v->host, lv_err());
+        virDomainFree(dom);
         return -1;
     }
-    if (capacity) *capacity = info.capacity;
-    if (allocation) *allocation = info.allocation;
-    if (backing) {
-        char *xml = virStorageVolGetXMLDesc(vol, 0);
-        *backing = xml ? vol_backing(xml) : NULL;
-        free(xml);
-    }
-    virStorageVolFree(vol);
+    if (state) *state = st;
+    if (persistent) *persistent = virDomainIsPersistent(dom) == 1;
+    virDomainFree(dom);
     return 1;
 }
 
-int
-virt_fill_disks(struct ne_virt *v, struct ne_domain *d)
+char *
+virt_domain_xml(struct ne_virt *v, const char *key, bool inactive)
 {
-    size_t i;
+    virDomainPtr dom = dom_lookup(v, key);
+    char *xml;
+
+    if (!dom) {
+        ne_error("domain %s not found on %s", key, v->host);
+        return NULL;
+    }
+    xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE | (inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+    if (!xml) ne_error("cannot read the XML of %s on %s: %s", key, v->host, lv_err());
+    virDomainFree(dom);
+    return xml;
+}
+
+int
+virt_define(struct ne_virt *v, const char *xml, const char *name)
+{
+    virDomainPtr dom = virDomainDefineXML(v->conn, xml);
+
+    if (!dom) {
+        ne_error("cannot define %s on %s: %s", name, v->host, lv_err());
+        return -1;
+    }
+    virDomainFree(dom);
+    return 0;
+}
+
+int
+virt_start(struct ne_virt *v, const char *key)
+{
+    virDomainPtr dom = dom_lookup(v, key);
     int rc = 0;
 
-    for (i = 0; i < d->ndisks; i++) {
-        struct ne_disk *k = &d->disks[i];
-        char *backing = NULL;
+    if (!dom || virDomainCreate(dom) < 0) {
+        ne_error("cannot start %s on %s: %s", key, v->host, lv_err());
+        rc = -1;
+    }
+    if (dom) virDomainFree(dom);
+    return rc;
+}
 
-        if (!k->source || k->protocol || !str_eq(k->type, "file")) continue;
-        if (virt_file_info(v, k->source, &k->capacity, &k->allocation, &backing) < 0) {
-            rc = -1;
-            continue;
-        }
-        if (!k->backing && backing) {
-            k->backing = backing;
-            ne_disk_classify(k, v->cfg->instances_path, v->cfg->shared_instances);
-        } else {
-            free(backing);
-        }
-        if (k->base_sha1[0]) {
-            int r = virt_file_info(v, k->backing, NULL, NULL, NULL);
-            k->base_present = r < 0 ? -1 : r;
+int
+virt_stop(struct ne_virt *v, const char *key, unsigned timeout_s)
+{
+    virDomainPtr dom = dom_lookup(v, key);
+    int st = 0, reason;
+    unsigned waited;
+
+    if (!dom) {
+        ne_error("cannot stop %s on %s: %s", key, v->host, lv_err());
+        return -1;
+    }
+    if (timeout_s > 0 && virDomainShutdown(dom) == 0) {
+        for (waited = 0; waited < timeout_s * 10; waited++) {
+            if (virDomainGetState(dom, &st, &reason, 0) == 0 && st == VIR_DOMAIN_SHUTOFF) break;
+            usleep(100000);
         }
     }
+    if (virDomainGetState(dom, &st, &reason, 0) == 0 && st != VIR_DOMAIN_SHUTOFF) {
+        if (timeout_s > 0)
+            ne_info("%s on %s did not shut down within %u s; powering it off", key, v->host,
+                    timeout_s);
+        if (virDomainDestroy(dom) < 0) {
+            ne_error("cannot power off %s on %s: %s", key, v->host, lv_err());
+            virDomainFree(dom);
+            return -1;
+        }
+    }
+    virDomainFree(dom);
+    return 0;
+}
+
+int
+virt_undefine(struct ne_virt *v, const char *key)
+{
+    virDomainPtr dom = dom_lookup(v, key);
+    int rc = 0;
+
+    if (!dom) return no_domain() ? 0 : -1;
+    if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                                        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                                        VIR_DOMAIN_UNDEFINE_NVRAM) < 0 &&
+        virDomainUndefine(dom) < 0) {
+        ne_error("cannot undefine %s on %s: %s", key, v->host, lv_err());
+        rc = -1;
+    }
+    virDomainFree(dom);
     return rc;
+}
+
+/* Names of the filters a filter's XML references (<filterref filter=...>). */
+static size_t
+filter_refs(const char *xml, char ***out)
+{
+    const char *p = xml;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+
+    while ((p = strstr(p, "<filterref filter="))) {
+        char q;
+        const char *e;
+        p += strlen("<filterref filter=");
+        q = *p++;
+        e = strchr(p, q);
+        if (!e) break;
+        xgrow(&v, &cap, n + 2, sizeof *v);
+        v[n++] = xstrndup(p, (size_t)(e - p));
+        p = e;
+    }
+    *out = v;
+    return n;
+}
+
+static int
+ensure_filter(struct ne_virt *src, struct ne_virt *dst, const char *name, int depth, int *defined)
+{
+    virNWFilterPtr f = virNWFilterLookupByName(dst->conn, name), sf;
+    CLEANUP_FREE char *xml = NULL;
+    char **refs = NULL;
+    size_t i, nrefs;
+    int rc = 0;
+
+    if (f) {
+        virNWFilterFree(f);
+        return 0;
+    }
+    if (depth > 8) {
+        ne_error("nwfilter %s: references nested too deep", name);
+        return -1;
+    }
+    sf = virNWFilterLookupByName(src->conn, name);
+    if (!sf || !(xml = virNWFilterGetXMLDesc(sf, 0))) {
+        ne_error("network filter %s is missing on %s and cannot be read from %s: %s", name,
+                 dst->host, src->host, lv_err());
+        if (sf) virNWFilterFree(sf);
+        return -1;
+    }
+    virNWFilterFree(sf);
+    nrefs = filter_refs(xml, &refs);
+    for (i = 0; i < nrefs && rc == 0; i++) rc = ensure_filter(src, dst, refs[i], depth + 1, defined);
+    for (i = 0; i < nrefs; i++) free(refs[i]);
+    free(refs);
+    if (rc < 0) return -1;
+    f = virNWFilterDefineXML(dst->conn, xml);
+    if (!f) {
+        ne_error("cannot define network filter %s on %s: %s", name, dst->host, lv_err());
+        return -1;
+    }
+    virNWFilterFree(f);
+    ne_info("defined network filter %s on %s (copied from %s)", name, dst->host, src->host);
+    (*defined)++;
+    return 0;
+}
+
+int
+virt_ensure_nwfilters(struct ne_virt *src, struct ne_virt *dst, char *const *names, size_t n)
+{
+    size_t i;
+    int defined = 0;
+
+    for (i = 0; i < n; i++)
+        if (ensure_filter(src, dst, names[i], 0, &defined) < 0) return -1;
+    return defined;
+}
+
+int
+virt_has_nwfilter(struct ne_virt *v, const char *name)
+{
+    virNWFilterPtr f = virNWFilterLookupByName(v->conn, name);
+    if (!f) return 0;
+    virNWFilterFree(f);
+    return 1;
 }

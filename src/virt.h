@@ -53,3 +53,38 @@ int virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint
 int virt_fill_disks(struct ne_virt *v, struct ne_domain *d);
 
 #endif
+
+/* Domain operations by uuid or name.  Each reports its own errors. */
+/* 1 and *state, *persistent set when defined on v, 0 when absent, -1 error. */
+int virt_domain_state(struct ne_virt *v, const char *key, int *state, bool *persistent);
+/* Newly allocated XML (with secure parts), or NULL. */
+char *virt_domain_xml(struct ne_virt *v, const char *key, bool inactive);
+int virt_define(struct ne_virt *v, const char *xml, const char *name);
+int virt_start(struct ne_virt *v, const char *key);
+/* ACPI shutdown, waiting up to timeout_s, then power off. */
+int virt_stop(struct ne_virt *v, const char *key, unsigned timeout_s);
+/* Removes the definition (0 also when already absent). */
+int virt_undefine(struct ne_virt *v, const char *key);
+/* Defines on dst every named nwfilter (and the filters they reference)
+ * that dst lacks, copying the XML from src.  Returns how many were
+ * defined, or -1. */
+int virt_ensure_nwfilters(struct ne_virt *src, struct ne_virt *dst, char *const *names, size_t n);
+int virt_has_nwfilter(struct ne_virt *v, const char *name);
+
+/* Files (virt-storage.c). */
+/* Creates path on v as a new image of format with the given virtual size,
+ * backed by backing (may be NULL), like Nova's pre_live_migration.  1 when
+ * created, 0 when a file of that name already exists (left untouched),
+ * -1 on error. */
+int virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, const char *format,
+                      const char *backing, const char *backing_format);
+/* Deletes path on v (0 also when already absent). */
+int virt_delete_file(struct ne_virt *v, const char *path);
+/* Progress callback for copies: bytes done so far of total. */
+typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
+/* Copies src_path on src to dst_path on dst, byte for byte, skipping holes
+ * (sparse streams).  dst_path must not exist (refused otherwise).  On
+ * failure the partial destination file is removed.  *copied gets the data
+ * bytes sent (holes excluded). */
+int virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
+                   const char *dst_path, ne_copy_progress cb, void *opaque, uint64_t *copied);
