@@ -8,12 +8,13 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-extern const struct ne_cmd cmd_inspect, cmd_completion;
+extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
     &cmd_completion,
     &cmd_inspect,
+    &cmd_migrate,
     NULL,
 };
 

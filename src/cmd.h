@@ -12,14 +12,7 @@
 
 #include "util/config.h"
 
-/* Exit codes, documented in nova-evac(8). */
-enum {
-    NE_EXIT_OK = 0,
-    NE_EXIT_PARTIAL = 1,  /* some instances not moved / not repaired */
-    NE_EXIT_USAGE = 2,    /* usage or configuration error */
-    NE_EXIT_REFUSED = 3,  /* a safety check refused to act */
-    NE_EXIT_UNREACHABLE = 4, /* libvirt, an API or the database could not be reached */
-};
+#include "exitcode.h"
 
 enum ne_opt_type { OPT_FLAG, OPT_STRING, OPT_UINT, OPT_LIST };
 

@@ -187,3 +187,29 @@ ne_mode_parse(const char *s, enum ne_mode *out)
         }
     return -1;
 }
+
+double
+ne_data_gib(uint64_t memory_kib, uint64_t disk_bytes)
+{
+    double gib = (double)memory_kib / (1024.0 * 1024.0) + (double)disk_bytes / (1024.0 * 1024.0 * 1024.0);
+    return gib < 2.0 ? 2.0 : gib;
+}
+
+void
+ne_downtime_step(const struct ne_config *cfg, double data_gib, unsigned long i,
+                 unsigned long *at_s, unsigned long *ms)
+{
+    unsigned long steps = cfg->downtime_steps ? cfg->downtime_steps : 1;
+    unsigned long base = cfg->downtime_ms / steps;
+    unsigned long offset = (cfg->downtime_ms - base) / steps;
+
+    if (i > steps) i = steps;
+    *at_s = (unsigned long)((double)cfg->downtime_delay_s * data_gib * (double)i);
+    *ms = base + offset * i;
+}
+
+unsigned long
+ne_completion_timeout(const struct ne_config *cfg, double data_gib)
+{
+    return (unsigned long)((double)cfg->completion_timeout_s * data_gib);
+}

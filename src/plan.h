@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domain.h"
 #include "util/config.h"
@@ -61,3 +62,13 @@ const char *ne_method_name(enum ne_method m);
 int ne_mode_parse(const char *s, enum ne_mode *out);
 
 #endif
+
+/* Nova's data size for timeouts: RAM + disks to copy, in GiB, at least 2. */
+double ne_data_gib(uint64_t memory_kib, uint64_t disk_bytes);
+/* Downtime schedule like Nova's live_migration_downtime{,_steps,_delay}:
+ * step i (0..cfg->downtime_steps) applies after *at_s seconds, raising the
+ * maximum downtime to *ms. */
+void ne_downtime_step(const struct ne_config *cfg, double data_gib, unsigned long i,
+                      unsigned long *at_s, unsigned long *ms);
+/* Completion timeout in seconds (0 = none): completion_timeout per GiB. */
+unsigned long ne_completion_timeout(const struct ne_config *cfg, double data_gib);

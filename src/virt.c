@@ -1,6 +1,7 @@
 /* virt.c: see virt.h.  The only file including libvirt headers. */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,13 +29,35 @@ lv_err(void)
     return m ? m : "unknown libvirt error";
 }
 
+static void *
+event_loop(void *arg)
+{
+    (void)arg;
+    for (;;)
+        if (virEventRunDefaultImpl() < 0) usleep(100000);
+    return NULL;
+}
+
+/* libvirt events (job completion) need an event loop registered before the
+ * first connection is opened, and a thread running it. */
+static void
+events_init(void)
+{
+    pthread_t t;
+
+    virSetErrorFunc(NULL, silent);
+    if (virEventRegisterDefaultImpl() < 0) return;
+    if (pthread_create(&t, NULL, event_loop, NULL) == 0) pthread_detach(t);
+}
+
 struct ne_virt *
 virt_open(const struct ne_config *cfg, const char *host)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct ne_virt *v;
 
     if (ne_check_hostname(host) < 0) return NULL;
-    virSetErrorFunc(NULL, silent);
+    pthread_once(&once, events_init);
     v = xcalloc(1, sizeof *v);
     v->host = xstrdup(host);
     v->uri = ne_node_uri(cfg, host);

@@ -109,5 +109,19 @@ main(void)
     p = plan(NE_DOM_RUNNING, local_only, 2, 4004000, NE_MODE_AUTO);
     ok(p.tls && p.method == NE_METHOD_LIVE_BLOCK, "TLS on libvirt >= 4.4.0");
     cfg.tls = false;
+
+    {
+        struct ne_config c = {.downtime_ms = 500, .downtime_steps = 10, .downtime_delay_s = 75,
+                              .completion_timeout_s = 800};
+        unsigned long at, ms;
+        ok(ne_data_gib(96 * 1024, 1 << 20) == 2.0, "small instance counts as 2 GiB, like Nova");
+        ne_downtime_step(&c, 2.0, 0, &at, &ms);
+        ok(at == 0 && ms == 50, "downtime step 0: at once, 50 ms");
+        ne_downtime_step(&c, 2.0, 10, &at, &ms);
+        ok(at == 1500 && ms == 500, "downtime step 10: after 1500 s, 500 ms");
+        ne_downtime_step(&c, 2.0, 99, &at, &ms);
+        is_int(ms, 500, "steps past the last stay at the maximum");
+        is_int(ne_completion_timeout(&c, 4.0), 3200, "completion timeout scales per GiB");
+    }
     return done_testing();
 }

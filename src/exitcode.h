@@ -1,0 +1,15 @@
+/* exitcode.h: the process exit codes, shared by the commands and the core
+ * functions that return them. */
+#ifndef NE_EXITCODE_H
+#define NE_EXITCODE_H
+
+/* Exit codes, documented in nova-evac(8). */
+enum {
+    NE_EXIT_OK = 0,
+    NE_EXIT_PARTIAL = 1,  /* some instances not moved / not repaired */
+    NE_EXIT_USAGE = 2,    /* usage or configuration error */
+    NE_EXIT_REFUSED = 3,  /* a safety check refused to act */
+    NE_EXIT_UNREACHABLE = 4, /* libvirt, an API or the database could not be reached */
+};
+
+#endif
