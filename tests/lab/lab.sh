@@ -4,7 +4,8 @@
 #   lab.sh up [N]                 start N nodes (default 3); idempotent
 #   lab.sh down [--keep] [--no-wait]  stop everything; removes lab/ shared/ state/ unless --keep;
 #                                 --no-wait: do not wait (<= 2 s) for PID 1 to reap the reapers' zombies
-#   lab.sh wipe                   down + remove the whole lab root (incl. capcache, images)
+#   lab.sh wipe                   down + remove all of lab.sh's files (incl. capcache, images);
+#                                 other things under $LAB (e.g. the OpenStack lab's os/) are left alone
 #   lab.sh status                 nodes, pids, domains
 #   lab.sh uri NODE               the node's libvirt URI (unix socket, usable from the host)
 #   lab.sh sh NODE [CMD...]       run CMD with the node's view (net, mount and uts namespaces)
@@ -491,14 +492,13 @@ cmd_down() {
   fi
   log "down in $t1 s$tz$([ $keep = 1 ] && echo ", files kept under $LAB")"
 }
-cmd_wipe() {
+cmd_wipe() {   # only what this script owns: $LAB may also hold other labs (e.g. $LAB/os)
   need_root
   cmd_down
-  case $LAB in /|/var|/var/tmp|/tmp|"$HOME") die "refusing to remove '$LAB'" ;; esac
-  [ -e "$LAB/.lock" ] || [ ! -e "$LAB" ] || [ -z "$(ls -A "$LAB")" ] ||
-    die "'$LAB' does not look like a lab root (no .lock); not removing it"
-  rm -rf "$LAB"
-  log "wiped $LAB"
+  rm -rf "$LAB/lab" "$LAB/shared" "$LAB/state" "$LAB/capcache" "$LAB/images" "$LAB/reaper" \
+         "$LAB/env" "$LAB/nova-evac.conf"
+  rmdir "$LAB/instances" 2>/dev/null || true
+  log "wiped lab.sh's files under $LAB (lab shared state capcache images reaper env nova-evac.conf)"
 }
 
 # ---------------------------------------------------------------- status, uri, sh
