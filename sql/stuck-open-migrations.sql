@@ -1,0 +1,15 @@
+-- stuck-open-migrations: instances whose migration record is in a
+-- non-terminal state (VERIFY_RESIZE is 'finished') and has not been
+-- updated for longer than the threshold (parameter 1, seconds).
+-- Plan: migrations_instance_uuid_and_status_idx (deleted, instance_uuid,
+-- status), then the unique index uuid on instances.
+SELECT i.uuid, i.display_name, i.host, i.node, i.vm_state, i.task_state,
+       i.power_state, TIMESTAMPDIFF(SECOND, i.updated_at, UTC_TIMESTAMP()),
+       i.image_ref
+  FROM migrations m
+  JOIN instances i ON i.uuid = m.instance_uuid AND i.deleted = 0
+ WHERE m.deleted = 0
+   AND m.status IN ('accepted', 'queued', 'preparing', 'running',
+                    'pre-migrating', 'migrating', 'post-migrating',
+                    'finished', 'confirming', 'reverting')
+   AND m.updated_at < UTC_TIMESTAMP() - INTERVAL ? SECOND
