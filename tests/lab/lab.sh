@@ -22,6 +22,8 @@
 #
 # Environment: NOVA_EVAC_LAB (lab root, default /var/tmp/nova-evac-lab; a disk fs, not tmpfs),
 #              NOVA_EVAC_LAB_VIRT_TYPE=kvm|qemu (force the domain type; default: kvm if libvirt offers it)
+#              NOVA_EVAC_LAB_PREFIX (netns prefix, default nel): a second lab with its own root and prefix
+#              can run next to the default one (same addresses, separate namespaces)
 # Files: $LAB/env (sourceable), $LAB/nova-evac.conf (the tool's config), $LAB/lab/nodeNN/ (per node:
 #        etc run lib log cache instances hosts hostname libvirtd.pid reaper.pid libvirtd.stdout),
 #        $LAB/shared/ (seen by every node: volumes/), $LAB/capcache/ (QEMU capabilities, kept), $LAB/images/.
@@ -45,7 +47,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=${NOVA_EVAC_LAB:-/var/tmp/nova-evac-lab}
 case $LAB in /*) ;; *) LAB=$(pwd)/$LAB ;; esac
 LAB=${LAB%/}
-PFX=nel
+PFX=${NOVA_EVAC_LAB_PREFIX:-nel}     # namespace names: $PFX-hub, $PFX-node01...
+case $PFX in ''|*[!a-z0-9]*) echo "lab.sh: error: NOVA_EVAC_LAB_PREFIX must be [a-z0-9]+" >&2; exit 1 ;; esac
 HUB=$PFX-hub
 NET=10.77.0
 MAXN=20
@@ -277,6 +280,7 @@ write_env() {
     echo "LAB='$LAB'"
     echo "NODES='$nodes'"
     echo "VIRT_TYPE=$vt"
+    echo "NETNS_PREFIX=$PFX"
     echo "NOVA_EVAC_CONF='$LAB/nova-evac.conf'"
     for n in $(running_nodes); do
       local N; N=$(name_of "$n" | tr a-z A-Z)
