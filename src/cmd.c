@@ -8,13 +8,15 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate;
+extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate, cmd_drain, cmd_plan;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
     &cmd_completion,
+    &cmd_drain,
     &cmd_inspect,
     &cmd_migrate,
+    &cmd_plan,
     NULL,
 };
 

@@ -113,9 +113,11 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
         ne_info("%s: stopping on %s for cold migration", d->name, virt_host(src));
         if (virt_stop(src, d->uuid, o->shutdown_timeout_s) < 0) return NE_EXIT_PARTIAL;
     }
-    if (copy_disks(src, dst, d, r) < 0 || bring_up(dst, d, xml, was_running) < 0) {
+    bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
+
+    if (copy_disks(src, dst, d, r) < 0 || bring_up(dst, d, xml, start) < 0) {
         remove_copies(dst, d);
-        if (was_running && virt_start(src, d->uuid) == 0)
+        if (start && virt_start(src, d->uuid) == 0)
             ne_info("%s restarted on %s", d->name, virt_host(src));
         return NE_EXIT_PARTIAL;
     }

@@ -179,7 +179,10 @@ apply(struct ne_jreplay *r, json_t *ev)
     for (i = 1; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(what, names[i]) == 0) {
             e->state = (enum ne_jstate)i;
-            if (e->state == NE_J_MIGRATING) e->attempts++;
+            if (e->state == NE_J_MIGRATING) {
+                e->attempts++;
+                e->was_running = json_is_true(json_object_get(ev, "was_running"));
+            }
         }
 }
 

@@ -18,6 +18,7 @@ struct ne_jentry {
     char dest[256];
     enum ne_jstate state;
     unsigned attempts;   /* "migrating" events seen */
+    bool was_running;    /* the guest ran before the last attempt */
 };
 
 struct ne_jreplay {

@@ -25,6 +25,10 @@ struct ne_mig_opts {
     unsigned long timeout_s;       /* completion timeout; 0: from the config */
     int timeout_action;            /* -1: from the config, else enum ne_timeout_action */
     unsigned shutdown_timeout_s;   /* cold migration of a running guest */
+    /* Cold migration: 0 start on the destination when it ran on the source,
+     * 1 start it anyway (a resumed drain whose guest was stopped by the
+     * interrupted attempt), 2 leave it stopped. */
+    int start_policy;
 };
 
 struct ne_mig_stats {

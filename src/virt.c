@@ -424,3 +424,73 @@ virt_has_nwfilter(struct ne_virt *v, const char *name)
     virNWFilterFree(f);
     return 1;
 }
+
+int
+virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail)
+{
+    virStoragePoolPtr p = pool_for_dir(v, dir, false);
+    virStoragePoolInfo info;
+    int rc = 0;
+
+    if (!p) {
+        ne_error("cannot read free space of %s on %s: %s", dir, v->host, lv_err());
+        return -1;
+    }
+    if (virStoragePoolGetInfo(p, &info) < 0) {
+        ne_error("cannot read free space of %s on %s: %s", dir, v->host, lv_err());
+        rc = -1;
+    } else {
+        *avail = info.available;
+    }
+    virStoragePoolFree(p);
+    return rc;
+}
+
+int
+virt_job_active(struct ne_virt *v, const char *key)
+{
+    virDomainPtr dom = dom_lookup(v, key);
+    virDomainJobInfo info;
+    int rc;
+
+    if (!dom) return 0;
+    rc = virDomainGetJobInfo(dom, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE;
+    virDomainFree(dom);
+    return rc;
+}
+
+/* The <cpu>...</cpu> element of a domain XML, or NULL (newly allocated). */
+static char *
+cpu_element(const char *xml)
+{
+    const char *s = strstr(xml, "<cpu"), *e;
+
+    if (!s || (s[4] != ' ' && s[4] != '>' && s[4] != '/')) return NULL;
+    e = strstr(s, "</cpu>");
+    if (e) return xstrndup(s, (size_t)(e + 6 - s));
+    e = strstr(s, "/>");
+    return e ? xstrndup(s, (size_t)(e + 2 - s)) : NULL;
+}
+
+int
+virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key)
+{
+    CLEANUP_FREE char *xml = virt_domain_xml(src, key, true);
+    CLEANUP_FREE char *cpu = xml ? cpu_element(xml) : NULL;
+    int r;
+
+    if (!xml) return -1;
+    /* No CPU model (QEMU default) or host-passthrough/host-model: libvirt
+     * checks at migration time; only a named model can be compared here. */
+    if (!cpu || !strstr(cpu, "<model")) return 1;
+    /* check='none': libvirt itself does not check; neither do we. */
+    if (strstr(cpu, "check='none'") || strstr(cpu, "check=\"none\"")) return 1;
+    /* What QEMU can give on dst, not the bare host CPU (libvirt >= 4.4). */
+    r = virConnectCompareHypervisorCPU(dst->conn, NULL, NULL, NULL, NULL, cpu, 0);
+    if (r == VIR_CPU_COMPARE_ERROR) r = virConnectCompareCPU(dst->conn, cpu, 0);
+    if (r == VIR_CPU_COMPARE_ERROR) {
+        ne_debug(NE_DBG_VIRT, "%s: CPU comparison for %s failed: %s", dst->host, key, lv_err());
+        return 1;
+    }
+    return r != VIR_CPU_COMPARE_INCOMPATIBLE;
+}

@@ -88,3 +88,11 @@ typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
  * bytes sent (holes excluded). */
 int virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
                    const char *dst_path, ne_copy_progress cb, void *opaque, uint64_t *copied);
+
+/* Bytes available in dir's filesystem on v. */
+int virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail);
+/* 1 when a job (e.g. a migration) runs on the domain, 0 otherwise. */
+int virt_job_active(struct ne_virt *v, const char *key);
+/* 1 when dst's CPU can run the domain's CPU model (from src), 0 when not,
+ * -1 on error. */
+int virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key);

@@ -81,8 +81,18 @@ load_nodes(struct ne_config *c, const struct ini *ini)
         } else if (strcmp(ini->e[i].key, "peer_uri") == 0) {
             free(n->peer_uri);
             n->peer_uri = xstrdup(ini->e[i].value);
+        } else if (strcmp(ini->e[i].key, "reserved_disk_mb") == 0 ||
+                   strcmp(ini->e[i].key, "reserved_ram_mb") == 0) {
+            unsigned long long v;
+            if (parse_u64(ini->e[i].value, &v) < 0) {
+                ne_error("%s:%u: [%s] %s: expected a number of MiB, got '%s'", ini->path,
+                         ini->e[i].line, sec, ini->e[i].key, ini->e[i].value);
+                return -1;
+            }
+            if (ini->e[i].key[9] == 'd') n->reserved_disk_mb = v; else n->reserved_ram_mb = v;
         } else {
-            ne_error("%s:%u: [%s]: unknown key '%s' (known: uri, peer_uri)", ini->path,
+            ne_error("%s:%u: [%s]: unknown key '%s' (known: uri, peer_uri, reserved_disk_mb, "
+                     "reserved_ram_mb)", ini->path,
                      ini->e[i].line, sec, ini->e[i].key);
             return -1;
         }
@@ -142,6 +152,17 @@ ne_config_load(const char *path)
     c->nova_conf = get_str(ini, "DEFAULT", "nova_conf", "/etc/nova/nova.conf");
     c->uri_template = get_str(ini, "libvirt", "uri_template", "qemu+tcp://%s/system");
     c->peer_uri_template = get_str(ini, "libvirt", "peer_uri_template", "qemu+tcp://%s/system");
+    {
+        unsigned long d = 0, r = 0;
+        if (get_ulong(ini, "DEFAULT", "reserved_disk_mb", 0, &d) < 0 ||
+            get_ulong(ini, "DEFAULT", "reserved_ram_mb", 0, &r) < 0) {
+            ini_free(ini);
+            ne_config_free(c);
+            return NULL;
+        }
+        c->reserved_disk_mb = d;
+        c->reserved_ram_mb = r;
+    }
     if (get_bool(ini, "DEFAULT", "instances_path_shared", false, &c->shared_instances) < 0 ||
         get_bool(ini, "libvirt", "allow_unsafe", false, &c->allow_unsafe) < 0 ||
         check_template(ini, "uri_template", c->uri_template) < 0 ||
@@ -237,4 +258,14 @@ ne_config_nodes(const struct ne_config *c, const char ***names)
     for (i = 0; i < c->nnodes; i++) v[i] = c->nodes[i].name;
     *names = v;
     return c->nnodes;
+}
+
+void
+ne_node_reserved(const struct ne_config *c, const char *host, unsigned long long *disk_mb,
+                 unsigned long long *ram_mb)
+{
+    const struct ne_node_conf *n = find_node(c, host);
+
+    *disk_mb = n && n->reserved_disk_mb ? n->reserved_disk_mb : c->reserved_disk_mb;
+    *ram_mb = n && n->reserved_ram_mb ? n->reserved_ram_mb : c->reserved_ram_mb;
 }

@@ -7,10 +7,14 @@
 #include "util/log.h"
 #include "util/progress.h"
 
+static bool disabled;
+
+void progress_disable(void) { disabled = true; }
+
 bool
 progress_enabled(void)
 {
-    return !ne_quiet() && isatty(STDERR_FILENO);
+    return !disabled && !ne_quiet() && isatty(STDERR_FILENO);
 }
 
 static void

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Turns bars off for the whole process (parallel work draws its own). */
+void progress_disable(void);
 /* True when bars should be drawn. */
 bool progress_enabled(void);
 /* Draws "label [#####.....] 42% text"; frac is clamped below 1.0. */

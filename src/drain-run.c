@@ -1,0 +1,279 @@
+/* drain-run.c: running a drain plan: journal, resume of the attempt in
+ * flight when the previous run died (from libvirt truth), the compute
+ * service, and worker threads with global and per-destination limits. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drain.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/progress.h"
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Journals ev (stolen) and, with --format json, prints it as a line. */
+static void
+emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
+{
+    json_t *ev = json_pack("{s:s}", "event", event);
+
+    if (it) {
+        json_object_set_new(ev, "uuid", json_string(it->d->uuid));
+        json_object_set_new(ev, "name", json_string(it->d->name));
+        if (it->dest >= 0) json_object_set_new(ev, "dest", json_string(dr->hosts[it->dest].name));
+    }
+    if (extra) json_object_update(ev, extra);
+    json_decref(extra);
+    pthread_mutex_lock(&dr->lock);
+    if (dr->o->json_events) {
+        json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        fflush(stdout);
+    }
+    if (dr->j) journal_append(dr->j, json_incref(ev));
+    pthread_mutex_unlock(&dr->lock);
+    json_decref(ev);
+}
+
+static struct ne_drain_item *
+item_by_uuid(struct ne_drain *dr, const char *uuid)
+{
+    size_t i;
+    for (i = 0; i < dr->n; i++)
+        if (strcmp(dr->items[i].d->uuid, uuid) == 0) return &dr->items[i];
+    return NULL;
+}
+
+/* Deletes on dst the files of it's local disks, if dst does not define it. */
+static void
+clean_leftovers(struct ne_virt *dst, const struct ne_drain_item *it)
+{
+    size_t i;
+
+    if (virt_domain_state(dst, it->d->uuid, NULL, NULL) != 0) return;
+    for (i = 0; i < it->d->ndisks; i++)
+        if (ne_disk_is_local(&it->d->disks[i]) && it->d->disks[i].source &&
+            virt_file_info(dst, it->d->disks[i].source, NULL, NULL, NULL) == 1 &&
+            virt_delete_file(dst, it->d->disks[i].source) == 0)
+            ne_info("%s: removed leftover %s on %s from the interrupted attempt", it->d->name,
+                    it->d->disks[i].source, virt_host(dst));
+}
+
+/* The attempt in flight when the previous run died: where is it now? */
+static void
+resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e)
+{
+    struct ne_drain_item *it = item_by_uuid(dr, e->uuid);
+    struct ne_virt *dst = virt_open(dr->cfg, e->dest);
+    int s_st = 0, d_st = 0, on_src, on_dst, waited = 0;
+    bool d_pers = false;
+
+    if (!dst) return; /* reported; the item will be retried normally */
+    while (virt_job_active(dr->src, e->uuid) == 1 && waited++ < 1800) {
+        if (waited == 1) ne_info("%s: waiting for the migration job left by the interrupted run", e->name);
+        sleep(1);
+    }
+    on_src = virt_domain_state(dr->src, e->uuid, &s_st, NULL);
+    on_dst = virt_domain_state(dst, e->uuid, &d_st, &d_pers);
+    if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
+        !(on_src == 1 && s_st == NE_DOM_RUNNING)) {
+        if (on_src == 1) virt_undefine(dr->src, e->uuid);
+        ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
+        emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
+                                         "dest", e->dest, "repaired", 1));
+        if (dr->o->nova.record_move)
+            dr->o->nova.record_move(dr->o->nova.ctx, e->uuid, dr->o->host, e->dest);
+        if (it) it->state = NE_ITEM_MOVED;
+    } else if (on_src == 1 && on_dst == 0 && it) {
+        clean_leftovers(dst, it);
+        if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
+        emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
+    } else if (it) {
+        it->state = NE_ITEM_FAILED;
+        snprintf(it->why, sizeof it->why, "after the interrupted attempt it is %s on %s and %s "
+                 "on %s: not touched; run 'nova-evac stuck --host %s'",
+                 on_src == 1 ? ne_dom_state_name(s_st) : "absent", dr->o->host,
+                 on_dst == 1 ? ne_dom_state_name(d_st) : "absent", e->dest, dr->o->host);
+        ne_error("%s (%s): %s", e->name, e->uuid, it->why);
+    }
+    virt_close(dst);
+}
+
+/* Next item a worker may start (global and per-destination limits), or
+ * NULL.  Called with the lock held. */
+static struct ne_drain_item *
+next_item(struct ne_drain *dr, bool *any_left)
+{
+    size_t i;
+
+    *any_left = false;
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state != NE_ITEM_TODO || it->dest < 0) continue;
+        *any_left = true;
+        if (dr->hosts[it->dest].running < (dr->o->max_per_dest ? dr->o->max_per_dest : 1))
+            return it;
+    }
+    return NULL;
+}
+
+/* One instance, with retries while the source still holds it intact. */
+static void
+migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
+{
+    const char *to = dr->hosts[it->dest].name;
+    struct ne_mig_opts mo = dr->o->mig;
+    struct ne_mig_result r;
+    double t0 = now_s();
+    unsigned k;
+
+    memset(&r, 0, sizeof r);
+    mo.start_policy = it->start_policy;
+    for (k = 0; k <= dr->o->retries; k++) {
+        struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
+        it->attempts++;
+        emit(dr, "migrating", it, json_pack("{s:i, s:s, s:b}", "attempt", (int)it->attempts,
+                                            "method", ne_method_name(it->plan.method),
+                                            "was_running", it->d->state == NE_DOM_RUNNING ||
+                                                               it->start_policy == 1));
+        it->rc = src && dst ? ne_migrate_instance(src, dst, it->d->uuid, &mo, &r)
+                            : NE_EXIT_UNREACHABLE;
+        virt_close(src);
+        virt_close(dst);
+        if (it->rc == 0) break;
+        if (it->rc == NE_EXIT_REFUSED || it->rc == NE_EXIT_USAGE || ne_migrate_interrupted() ||
+            k == dr->o->retries)
+            break;
+        ne_info("%s: attempt %u failed; retrying in %u s", it->d->name, it->attempts, 2u << k);
+        sleep(2u << k);
+    }
+    it->seconds = now_s() - t0;
+    it->st = r.st;
+    if (it->rc == 0) {
+        it->state = NE_ITEM_MOVED;
+        if (dr->o->nova.record_move &&
+            dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to) < 0)
+            ne_warn("%s moved to %s but Nova could not be told; run 'nova-evac stuck --fix'",
+                    it->d->name, to);
+        emit(dr, "moved", it, json_pack("{s:f, s:I, s:I, s:I}", "seconds", it->seconds,
+                                        "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
+                                        (json_int_t)r.st.disk_processed, "data_bytes",
+                                        (json_int_t)(r.st.data_processed + r.st.files_bytes)));
+    } else {
+        it->state = NE_ITEM_FAILED;
+        snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
+                 it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
+                 r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
+        emit(dr, "failed", it, json_pack("{s:s, s:i}", "reason", it->why, "exit", it->rc));
+    }
+}
+
+static void *
+worker(void *arg)
+{
+    struct ne_drain *dr = arg;
+    struct ne_drain_item *it;
+    bool left;
+
+    pthread_mutex_lock(&dr->lock);
+    for (;;) {
+        it = ne_migrate_interrupted() ? NULL : next_item(dr, &left);
+        if (!it) {
+            if (!left || ne_migrate_interrupted()) break;
+            pthread_cond_wait(&dr->cond, &dr->lock);
+            continue;
+        }
+        it->state = NE_ITEM_RUNNING;
+        dr->hosts[it->dest].running++;
+        pthread_mutex_unlock(&dr->lock);
+        migrate_item(dr, it);
+        pthread_mutex_lock(&dr->lock);
+        dr->hosts[it->dest].running--;
+        pthread_cond_broadcast(&dr->cond);
+    }
+    pthread_cond_broadcast(&dr->cond);
+    pthread_mutex_unlock(&dr->lock);
+    return NULL;
+}
+
+static int
+open_journal(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+
+    dr->j = journal_open(dr->cfg->state_dir, o->host, &dr->prior);
+    if (!dr->j) return NE_EXIT_REFUSED;
+    if (dr->prior.started && !dr->prior.finished && !o->resume) {
+        ne_error("a drain of %s was interrupted (journal %s); finish it with 'nova-evac drain %s "
+                 "--resume'", o->host, journal_path(dr->j), o->host);
+        return NE_EXIT_REFUSED;
+    }
+    if (o->resume && (!dr->prior.started || dr->prior.finished))
+        ne_info("no interrupted drain of %s to resume; starting a new one", o->host);
+    if (dr->prior.started && dr->prior.finished && journal_rotate(dr->j) < 0) return NE_EXIT_PARTIAL;
+    return 0;
+}
+
+static int
+finish(struct ne_drain *dr)
+{
+    size_t i, moved = 0, failed = 0, todo = 0;
+
+    for (i = 0; i < dr->n; i++) {
+        if (dr->items[i].state == NE_ITEM_MOVED) moved++;
+        else if (dr->items[i].state == NE_ITEM_FAILED || dr->items[i].dest < 0) failed++;
+        else todo++;
+    }
+    if (!ne_migrate_interrupted())
+        emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
+                                           (int)moved, "not_moved", (int)(failed + todo), "seconds",
+                                           now_s() - dr->t0));
+    return failed + todo ? NE_EXIT_PARTIAL : NE_EXIT_OK;
+}
+
+int
+ne_drain_run(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+    pthread_t th[64];
+    unsigned nth = o->max_parallel ? o->max_parallel : 1, t;
+    size_t i;
+    int rc;
+
+    dr->t0 = now_s();
+    if ((rc = open_journal(dr)) != 0) return rc;
+    if (o->resume)
+        for (i = 0; i < dr->prior.n; i++)
+            if (dr->prior.e[i].state == NE_J_MIGRATING) resolve_inflight(dr, &dr->prior.e[i]);
+    if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
+        ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
+        return NE_EXIT_UNREACHABLE;
+    }
+    emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b}", "host", o->host, "reason",
+                                      o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
+                                      o->resume));
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state == NE_ITEM_TODO && it->dest < 0)
+            emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+        else if (it->state == NE_ITEM_TODO)
+            emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
+                                              ne_method_name(it->plan.method), "row", it->plan.row));
+    }
+    if (nth > 64) nth = 64;
+    if (nth > 1) progress_disable();
+    for (t = 0; t < nth; t++) pthread_create(&th[t], NULL, worker, dr);
+    for (t = 0; t < nth; t++) pthread_join(th[t], NULL);
+    return finish(dr);
+}
