@@ -111,6 +111,25 @@ plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_version
     if (it->plan.method != NE_METHOD_COLD) it->bytes_expected += it->d->memory_kib * 1024;
 }
 
+/* Why host k cannot take the instance, or NULL: CPU model, or a base
+ * image it lacks (unless staging is on). */
+static const char *
+veto(struct ne_drain *dr, const struct ne_drain_item *it, size_t k)
+{
+    struct ne_virt *v = dr->hosts[k].v;
+    size_t i;
+
+    if (!v) return NULL; /* unusable anyway; placement says why */
+    if (virt_cpu_compatible(dr->src, v, it->d->uuid) == 0) return "CPU model not compatible";
+    if (it->plan.method == NE_METHOD_LIVE || dr->o->stage_images) return NULL;
+    for (i = 0; i < it->d->ndisks; i++) {
+        const struct ne_disk *k2 = &it->d->disks[i];
+        if (ne_disk_is_local(k2) && k2->backing && virt_file_info(v, k2->backing, NULL, NULL, NULL) == 0)
+            return "base image missing there (stage it: nova-evac images)";
+    }
+    return NULL;
+}
+
 /* Fills the placement input of every item and places them. */
 static void
 place_all(struct ne_drain *dr, struct ne_place_inst *pi)
@@ -128,8 +147,7 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : local_bytes(it->d, false);
         pi[i].needs_host = it->state == NE_ITEM_TODO && it->plan.method != NE_METHOD_REFUSE;
         for (k = 0; k < dr->nhosts; k++)
-            pi[i].cpu_ok[k] = !dr->hosts[k].v ||
-                              virt_cpu_compatible(dr->src, dr->hosts[k].v, it->d->uuid) != 0;
+            pi[i].veto[k] = veto(dr, it, k);
     }
     ne_place(pi, dr->n, dr->ph, dr->nhosts);
     for (i = 0; i < dr->n; i++) {

@@ -34,6 +34,7 @@ struct ne_drain_opts {
     unsigned retries;        /* extra attempts for a failure that left the source intact */
     const char *reason;      /* for the compute service */
     bool json_events;        /* JSON lines on stdout */
+    bool stage_images;       /* stage missing base images instead of avoiding such hosts */
     struct ne_mig_opts mig;
     struct ne_nova_hooks nova;
 };

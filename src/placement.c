@@ -33,7 +33,7 @@ unfit(const struct ne_place_inst *i, const struct ne_place_host *h, size_t hi, c
     char a[16], b[16];
 
     if (!h->usable) return h->unusable_why ? h->unusable_why : "not usable";
-    if (!i->cpu_ok[hi]) return "CPU not compatible";
+    if (i->veto[hi]) return i->veto[hi];
     if (h->free_disk < h->planned_disk + i->disk_bytes) {
         snprintf(buf, len, "disk %s free < %s needed",
                  fmt_bytes(h->free_disk > h->planned_disk ? h->free_disk - h->planned_disk : 0, a, 16),

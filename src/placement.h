@@ -28,7 +28,9 @@ struct ne_place_inst {
     uint64_t disk_bytes;       /* needed on the destination (local disks) */
     uint64_t ram_kib;
     bool needs_host;           /* false: placement not needed (e.g. refused) */
-    bool cpu_ok[NE_PLACE_MAX_HOSTS]; /* per host index */
+    /* Per host index: NULL when the host may take it, else why not (CPU
+     * model, base image missing...); borrowed static strings. */
+    const char *veto[NE_PLACE_MAX_HOSTS];
     /* Output */
     int host;                  /* index into hosts, or -1 */
     char why[512];             /* when host < 0: every host's reason */

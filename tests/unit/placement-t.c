@@ -18,7 +18,6 @@ inst(const char *name, uint64_t disk, uint64_t ram_mib)
     i.disk_bytes = disk;
     i.ram_kib = ram_mib * MiB_KIB;
     i.needs_host = true;
-    memset(i.cpu_ok, 1, sizeof i.cpu_ok);
     return i;
 }
 
@@ -53,7 +52,7 @@ main(void)
     h[1] = (struct ne_place_host){.name = "node03", .usable = false,
                                   .unusable_why = "compute service disabled"};
     v[0] = inst("cpu", 1 * GiB, 512);
-    v[0].cpu_ok[0] = false;
+    v[0].veto[0] = "CPU not compatible";
     ne_place(v, 1, h, 2);
     is_int(v[0].host, -1, "no compatible CPU, no placement");
     ok(strstr(v[0].why, "CPU not compatible") && strstr(v[0].why, "disabled"),
