@@ -9,14 +9,18 @@
 #include "util/mem.h"
 
 extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate, cmd_drain, cmd_plan;
+extern const struct ne_cmd cmd_api, cmd_servers, cmd_undrain;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
+    &cmd_api,
     &cmd_completion,
     &cmd_drain,
     &cmd_inspect,
     &cmd_migrate,
     &cmd_plan,
+    &cmd_servers,
+    &cmd_undrain,
     NULL,
 };
 
