@@ -260,11 +260,13 @@ prepare(struct ne_db *db, const char *query, bool explain)
     return st;
 }
 
+/* Binds p to st and executes it; the bind buffers must live until the
+ * execution, hence both in one function. */
 static int
-bind_params(struct ne_db *db, MYSQL_STMT *st, const char *query, const struct ne_dbv *p, size_t n)
+bind_exec(struct ne_db *db, MYSQL_STMT *st, const char *query, const struct ne_dbv *p, size_t n)
 {
-    CLEANUP_FREE MYSQL_BIND *b = NULL;
-    CLEANUP_FREE unsigned long *lens = NULL;
+    CLEANUP_FREE MYSQL_BIND *b = xcalloc(n + 1, sizeof *b);
+    CLEANUP_FREE unsigned long *lens = xcalloc(n + 1, sizeof *lens);
     size_t i;
 
     if (mysql_stmt_param_count(st) != n) {
@@ -272,9 +274,6 @@ bind_params(struct ne_db *db, MYSQL_STMT *st, const char *query, const struct ne
                 mysql_stmt_param_count(st), n);
         abort();
     }
-    if (n == 0) return 0;
-    b = xcalloc(n, sizeof *b);
-    lens = xcalloc(n, sizeof *lens);
     for (i = 0; i < n; i++) {
         switch (p[i].type) {
         case NE_DBV_NULL:
@@ -293,12 +292,12 @@ bind_params(struct ne_db *db, MYSQL_STMT *st, const char *query, const struct ne
             break;
         }
     }
-    if (mysql_stmt_bind_param(st, b) != 0) {
+    if (n && mysql_stmt_bind_param(st, b) != 0) {
         ne_error("Nova database %s: query %s: cannot bind parameters: %s", db->label, query,
                  mysql_stmt_error(st));
-        return -1;
+        return -2;
     }
-    return 0;
+    return mysql_stmt_execute(st) == 0 ? 0 : -1;
 }
 
 static void
@@ -334,8 +333,9 @@ run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool 
         st = prepare(db, query, explain);
         if (!st && !db->lost) return NULL;
         if (st) {
-            if (bind_params(db, st, query, p, n) < 0) goto fail;
-            if (mysql_stmt_execute(st) == 0) return st;
+            int r = bind_exec(db, st, query, p, n);
+            if (r == 0) return st;
+            if (r == -2) goto fail;
             if (!is_lost(mysql_stmt_errno(st))) {
                 ne_error("Nova database %s: query %s failed: %s", db->label, query,
                          mysql_stmt_error(st));

@@ -19,6 +19,7 @@ enum {
     NE_WHY_OPEN_MIG = 1 << 1,  /* migration record in a non-terminal state */
     NE_WHY_RECENT = 1 << 2,    /* a recent migration: record checked against libvirt */
     NE_WHY_ELSEWHERE = 1 << 3, /* a node has the domain, the record names another host */
+    NE_WHY_NAMED = 1 << 4,     /* named on the command line */
 };
 
 struct ne_nova_mig {
