@@ -1,6 +1,7 @@
 /* virt-storage.c: files on a node, through libvirt storage pools: facts
  * (size, backing file), creation of overlays, deletion and sparse-aware
- * copies between nodes over the libvirt connections (no ssh, no rsync). */
+ * copies between nodes over the libvirt connections (no ssh, no rsync).
+ * virt-files.c adds clones, touches, hashes, small reads and uploads. */
 #include <config.h>
 
 #include <string.h>
@@ -148,7 +149,7 @@ split_path(const char *path, const char **base)
     return xstrndup(path, (size_t)(slash - path));
 }
 
-static virStorageVolPtr
+virStorageVolPtr
 vol_lookup(struct ne_virt *v, const char *path, bool build, virStoragePoolPtr *pool_out)
 {
     const char *base;

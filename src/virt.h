@@ -52,8 +52,6 @@ int virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint
  * each disk's base image exists on the host. */
 int virt_fill_disks(struct ne_virt *v, struct ne_domain *d);
 
-#endif
-
 /* Domain operations by uuid or name.  Each reports its own errors. */
 /* 1 and *state, *persistent set when defined on v, 0 when absent, -1 error. */
 int virt_domain_state(struct ne_virt *v, const char *key, int *state, bool *persistent);
@@ -89,6 +87,55 @@ typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
 int virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
                    const char *dst_path, ne_copy_progress cb, void *opaque, uint64_t *copied);
 
+/* More files (virt-files.c), for base image staging. */
+struct ne_file_stat {
+    bool exists;
+    uint64_t capacity;   /* virtual size */
+    uint64_t allocation; /* bytes allocated on disk */
+    uint64_t length;     /* the file's length */
+    char format[16];     /* as libvirt probes it: "raw", "qcow2", ... */
+    long long mtime;     /* seconds since the epoch, 0 unknown */
+};
+/* Facts about the files names[0..n) of dir on v, with one pool refresh:
+ * out[i] (exists false when absent, also when dir is missing).  0, or -1
+ * on error. */
+int virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size_t n,
+                  struct ne_file_stat *out);
+/* One file: 1 exists, 0 absent, -1 error. */
+int virt_file_stat(struct ne_virt *v, const char *path, struct ne_file_stat *out);
+/* Makes to (same directory as from) a copy of from, done inside v's
+ * libvirtd (virStorageVolCreateXMLFrom): a reflink where the filesystem
+ * can (*reflinked set), else a sparse copy; libvirtd removes its partial
+ * target itself on failure, and a client that dies meanwhile cannot leave
+ * one.  format: of the result ("raw"; from a qcow2 file libvirtd
+ * converts).  1 created, 0 to already exists (left untouched), -1 error. */
+int virt_clone_file(struct ne_virt *v, const char *from, const char *to, const char *format,
+                    bool *reflinked);
+/* Sets path's modification time to now (a resize to its own length) so
+ * Nova's image cache manager sees it as recently used.  1 touched, 0 not a
+ * raw file (left alone), -1 error. */
+int virt_touch_file(struct ne_virt *v, const char *path);
+/* A byte range of a file. */
+struct ne_range {
+    uint64_t off, len;
+};
+/* SHA-256 (hex into hex[65]) of path on v streamed through
+ * virStorageVolDownload (holes hashed as zeros): of the whole file when
+ * nranges is 0, else of the ranges in order.  0, or -1 (reported). */
+int virt_file_sha256(struct ne_virt *v, const char *path, const struct ne_range *ranges,
+                     size_t nranges, ne_copy_progress cb, void *opaque, char hex[65]);
+/* Reads a small file (at most max bytes) of v into *buf (newly allocated,
+ * NUL-terminated).  1 read, 0 no such file, -1 error. */
+int virt_read_file(struct ne_virt *v, const char *path, size_t max, char **buf, size_t *len);
+/* An upload of data the caller produces (a Glance download) into a new
+ * raw file of capacity bytes on v; whole zero blocks become holes.
+ * NULL after reporting (also when path exists: never overwritten). */
+struct ne_vupload *virt_upload_open(struct ne_virt *v, const char *path, uint64_t capacity);
+int virt_upload_write(struct ne_vupload *u, const char *buf, size_t n);
+/* Finishes (ok) or aborts the upload and frees u; a failed or aborted
+ * upload's file is deleted.  0, or -1. */
+int virt_upload_close(struct ne_vupload *u, bool ok);
+
 /* Bytes available in dir's filesystem on v. */
 int virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail);
 /* 1 when a job (e.g. a migration) runs on the domain, 0 otherwise. */
@@ -96,3 +143,5 @@ int virt_job_active(struct ne_virt *v, const char *key);
 /* 1 when dst's CPU can run the domain's CPU model (from src), 0 when not,
  * -1 on error. */
 int virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key);
+
+#endif
