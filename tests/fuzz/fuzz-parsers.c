@@ -1,0 +1,92 @@
+/* fuzz-parsers.c: libFuzzer target for everything nova-evac parses from
+ * the network or from the user's files: Keystone token and catalog,
+ * version documents, error bodies, Glance images, Nova replies, the
+ * clouds.yaml resolver, and the log redaction.  Built by `make fuzz` (clang -fsanitize=fuzzer,address,
+ * undefined); run by tests/fuzz/run.sh with tests/unit/data/os as seeds.
+ * One family of parsers per input, chosen by the input's length, so each
+ * execution is cheap and every family sees every kind of seed. */
+#include <config.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "clouds.h"
+#include "nova.h"
+#include "osjson.h"
+#include "util/mem.h"
+#include "util/redact.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+keystone(const char *b, size_t n)
+{
+    struct ne_token_info t;
+    struct ne_mv min, max;
+
+    if (os_parse_token(b, n, "fuzz", &t) == 0) {
+        free(os_catalog_summary(&t));
+        (void)os_catalog_find(&t, "compute", "publicURL", "RegionOne");
+        (void)os_catalog_find(&t, "block-storage", "internal", NULL);
+        os_token_info_clear(&t);
+    }
+    (void)os_parse_version(b, n, "fuzz", &min, &max);
+    free(os_error_text(b, n));
+}
+
+static void
+nova(const char *b, size_t n)
+{
+    struct ne_server *s = NULL, one;
+    struct ne_service *sv = NULL, svc;
+    struct ne_hypervisor *h = NULL;
+    struct ne_migration *m = NULL, mig;
+    size_t ns = 0, nsv = 0, nh = 0, nm = 0;
+    bool more;
+
+    nova_parse_servers(b, n, "fuzz", &s, &ns, &more);
+    ne_servers_free(s, ns);
+    if (nova_parse_server(b, n, "fuzz", &one) == 0) ne_server_clear(&one);
+    nova_parse_services(b, n, "fuzz", &sv, &nsv);
+    ne_services_free(sv, nsv);
+    if (nova_parse_service(b, n, "fuzz", &svc) == 0) ne_service_clear(&svc);
+    nova_parse_hypervisors(b, n, "fuzz", &h, &nh);
+    ne_hypervisors_free(h, nh);
+    nova_parse_migrations(b, n, "fuzz", &m, &nm, &more);
+    ne_migrations_free(m, nm);
+    if (nova_parse_migration(b, n, "fuzz", &mig) == 0) ne_migration_clear(&mig);
+}
+
+static void
+text(const char *b, size_t n)
+{
+    struct ne_image im;
+    struct ne_cloud c;
+    char *env[] = {"OS_CLOUD=lab", NULL};
+    struct ne_cloud_args a = {0};
+    char *z = xstrndup(b, n > 64 ? 64 : n);
+    time_t t;
+    struct ne_mv mv;
+
+    if (glance_parse_image(b, n, "fuzz", &im) == 0) ne_image_clear(&im);
+    if (clouds_resolve(b, n, "fuzz.yaml", b, n, "fuzz-secure.yaml", env, &a, &c) == 0)
+        ne_cloud_clear(&c);
+    free(redact_body(b, n, 512));
+    free(redact_header(b, n));
+    (void)os_parse_time(z, &t);
+    (void)os_mv_parse(z, &mv);
+    free(z);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *b = (const char *)data;
+
+    switch (size % 3) {
+    case 0: keystone(b, size); break;
+    case 1: nova(b, size); break;
+    default: text(b, size); break;
+    }
+    return 0;
+}
