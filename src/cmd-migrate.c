@@ -33,6 +33,8 @@ static const struct ne_opt opts[] = {
      "its disks before it runs)", NULL, NULL, NULL},
     {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete the copied disks on the source",
      NULL, NULL, NULL},
+    {"stage-images", 0, OPT_FLAG, NULL, "first copy the base images the disks need to the "
+     "destination when it lacks them", NULL, NULL, NULL},
     OPT_END,
 };
 
@@ -102,6 +104,7 @@ get_opts(const struct ne_args *args, struct ne_mig_opts *o)
     o->dry_run = ne_args_flag(args, "dry-run");
     o->leave_paused = ne_args_flag(args, "leave-paused");
     o->keep_source_disks = ne_args_flag(args, "keep-source-disks");
+    o->stage_images = ne_args_flag(args, "stage-images");
     ne_args_uint(args, "bandwidth", &o->bandwidth_mib);
     ne_args_uint(args, "timeout", &o->timeout_s);
     if (ne_args_uint(args, "shutdown-timeout", &v)) o->shutdown_timeout_s = (unsigned)v;

@@ -149,7 +149,7 @@ read_node(struct ne_virt *v, const struct ne_config *cfg, struct ini **inis, siz
         }
         olen += (size_t)snprintf(c->origin + olen, olen < sizeof c->origin ? sizeof c->origin - olen : 0,
                                  "%s%s%s", olen ? ", " : "", paths[i],
-                                 r == 1 ? "" : " (not readable)");
+                                 r == 1 ? "" : " (absent or unreadable)");
         if (olen >= sizeof c->origin) olen = sizeof c->origin - 1;
         free(buf);
         free(paths[i]);
@@ -174,7 +174,7 @@ ic_guard(struct ic_run *ic)
         if (ic->o->nova_conf) {
             if (local) inis[n++] = local;
             snprintf(c->origin, sizeof c->origin, "%s (local, --nova-conf)%s", ic->o->nova_conf,
-                     local ? "" : " (not readable)");
+                     local ? "" : " (unreadable)");
         } else if (ic->hosts[k + 1].v) {
             n = read_node(ic->hosts[k + 1].v, ic->cfg, inis, 8, c);
         }

@@ -328,3 +328,17 @@ ne_stage_report_clear(struct ne_stage_report *r)
     free(r->cleaners);
     memset(r, 0, sizeof *r);
 }
+
+int
+ne_stage_for_domain(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
+{
+    struct ne_stage_opts o = {.stage = true, .parallel = 1, .progress = true};
+    struct ne_stage_report r;
+    int rc = ne_stage_bases(src, &dst, 1, &d, 1, &o, &r);
+
+    if (r.nbases)
+        ne_info("%s (%s): base images on %s: %u already there, %u staged (%s)", d->name, d->uuid,
+                virt_host(dst), r.present, r.staged, rc == 0 ? "ok" : "not all");
+    ne_stage_report_clear(&r);
+    return rc;
+}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "imagecache.h"
 #include "migrate.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -525,6 +526,9 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     if (r->plan.method == NE_METHOD_REFUSE) {
         ne_error("%s (%s): %s", d->name, d->uuid, r->plan.reason);
         rc = NE_EXIT_REFUSED;
+    } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
+               (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
+        /* a different base there (3), or a host unreachable (4) */
     } else if ((rc = preflight(src, dst, d)) != 0 || o->dry_run) {
         /* refused, unreachable, or only planned */
     } else if (d->nnwfilters && virt_ensure_nwfilters(src, dst, d->nwfilters, d->nnwfilters) < 0) {

@@ -29,6 +29,9 @@ struct ne_mig_opts {
      * 1 start it anyway (a resumed drain whose guest was stopped by the
      * interrupted attempt), 2 leave it stopped. */
     int start_policy;
+    /* Before a block or cold migration, copy the base images the disks
+     * need to the destination when it lacks them (imagecache.h). */
+    bool stage_images;
 };
 
 struct ne_mig_stats {

@@ -124,15 +124,44 @@ virt_file_stat(struct ne_virt *v, const char *path, struct ne_file_stat *out)
     return out->exists ? 1 : 0;
 }
 
-/* The clone's XML: same capacity, sparse (allocation 0), format. */
-static char *
-clone_xml(const char *name, uint64_t capacity, const char *format)
+/* The owner and group of the pool's directory ("" unknown): a staged
+ * file belongs to whoever owns _base (nova), as Nova's own would. */
+static void
+pool_owner(virStoragePoolPtr p, char *owner, char *group, size_t len)
 {
+    char *xml = virStoragePoolGetXMLDesc(p, 0);
+    xmlDocPtr doc;
+    xmlXPathContextPtr xp;
+
+    owner[0] = group[0] = '\0';
+    if (!xml) return;
+    doc = xmlReadMemory(xml, (int)strlen(xml), "pool.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    free(xml);
+    if (!doc) return;
+    xp = xmlXPathNewContext(doc);
+    vol_xml_str(xp, "string(/pool/target/permissions/owner)", owner, len);
+    vol_xml_str(xp, "string(/pool/target/permissions/group)", group, len);
+    xmlXPathFreeContext(xp);
+    xmlFreeDoc(doc);
+}
+
+/* The clone's XML: same capacity, sparse (allocation 0), format, mode
+ * 0644 and the directory's owner. */
+static char *
+clone_xml(virStoragePoolPtr p, const char *name, uint64_t capacity, const char *format)
+{
+    char owner[32], group[32];
+    CLEANUP_FREE char *perm = NULL;
+
+    pool_owner(p, owner, group, sizeof owner);
+    perm = xasprintf("%s%s%s%s%s%s", owner[0] ? "<owner>" : "", owner, owner[0] ? "</owner>" : "",
+                     group[0] ? "<group>" : "", group, group[0] ? "</group>" : "");
     return xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
                      "<allocation unit='bytes'>0</allocation>"
-                     "<target><format type='%s'/><permissions><mode>0644</mode></permissions>"
+                     "<target><format type='%s'/><permissions><mode>0644</mode>%s</permissions>"
                      "</target></volume>",
-                     name, (unsigned long long)capacity, format);
+                     name, (unsigned long long)capacity, format, perm);
 }
 
 int
@@ -156,7 +185,7 @@ virt_clone_file(struct ne_virt *v, const char *from, const char *to, const char 
         virStoragePoolFree(p);
         return 0;
     }
-    xml = clone_xml(name + 1, info.capacity, format);
+    xml = clone_xml(p, name + 1, info.capacity, format);
     /* A reflink is O(1) where the filesystem shares extents (XFS, btrfs);
      * elsewhere libvirt refuses it and removes what it created. */
     out = virStorageVolCreateXMLFrom(p, xml, in, VIR_STORAGE_VOL_CREATE_REFLINK);
