@@ -47,20 +47,52 @@ skip() { say "$*"; exit 77; }
 alive() {
   local p st
   p=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$p" ] && [ -r /proc/$p/stat ] || return 1
-  st=$(awk '{print $3}' /proc/$p/stat 2>/dev/null) || return 1
-  [ "$st" != Z ] || return 1
+  [ -n "$p" ] || return 1
+  st=$(pstate "$p") && [ "$st" != Z ] || return 1
   [ -z "${2:-}" ] || tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -qF -- "$2"
 }
-gone() { [ ! -r /proc/$1/stat ] || [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = Z ]; }
-## stop PIDFILE SIGNAL PATTERN [SECS]: signal, wait (zombies count as gone), then KILL
+pstate() { # the state letter of PID (R, S, D, Z, ...); fails if there is no such process
+  local s; read -r s 2>/dev/null </proc/$1/stat || return 1
+  s=${s##*) }; echo "${s%% *}"
+}
+gone() { local st; st=$(pstate "$1") || return 0; [ "$st" = Z ]; }
+## group_live PGID: live (non-zombie) processes of process group PGID. Every service is
+## started with setsid, so its group holds exactly its workers (uwsgi, neutron, glance).
+group_live() { # group_live PGID [first]: print them (or only test for one)
+  local d s a
+  for d in /proc/[0-9]*; do
+    read -r s 2>/dev/null <"$d/stat" || continue
+    read -r -a a <<<"${s##*) }"
+    if [ "${a[2]}" = "$1" ] && [ "${a[0]}" != Z ]; then
+      [ -n "${2:-}" ] && return 0
+      echo "${d#/proc/}"
+    fi
+  done
+  [ -z "${2:-}" ]
+}
+## stop PIDFILE SIGNAL PATTERN [SECS]: signal the recorded process, wait (a zombie counts
+## as gone), SIGKILL after SECS; then SIGKILL what is left of its process group.
+## A PID whose command line lacks PATTERN is not ours (recycled): only the file goes.
 stop() {
-  local f=$1 sig=$2 pat=$3 secs=${4:-15} p i
+  local f=$1 sig=$2 pat=$3 secs=${4:-15} p t end leader=0
   [ -f "$f" ] || return 0
   if alive "$f" "$pat"; then
-    p=$(cat "$f"); kill -"$sig" "$p" 2>/dev/null || true
-    for ((i = 0; i < secs * 10; i++)); do gone "$p" && break; sleep 0.1; done
-    gone "$p" || { say "$(basename "$f" .pid): pid $p ignored SIG$sig, killing"; kill -9 "$p" 2>/dev/null || true; }
+    p=$(cat "$f"); t=$EPOCHREALTIME; end=$((${t%.*} + secs))
+    group_live "$p" first && leader=1
+    kill -"$sig" "$p" 2>/dev/null || true
+    while ! gone "$p" && [ "${EPOCHREALTIME%.*}" -lt $end ]; do sleep 0.1; done
+    if ! gone "$p"; then
+      echo "$(basename "$f" .pid): pid $p ignored SIG$sig for ${secs}s, SIGKILL" >>"$LOGS/down.log"
+      kill -9 "$p" 2>/dev/null || true
+    fi
+    if [ $leader = 1 ]; then
+      end=$((${EPOCHREALTIME%.*} + 3))
+      while group_live "$p" first && [ "${EPOCHREALTIME%.*}" -lt $end ]; do sleep 0.1; done
+      ! group_live "$p" first || kill -9 -- -"$p" 2>/dev/null || true
+    fi
+    end=$((${EPOCHREALTIME%.*} + 3))
+    while ! gone "$p" && [ "${EPOCHREALTIME%.*}" -lt $end ]; do sleep 0.1; done
+    echo "$(basename "$f" .pid): pid $p stopped in $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')s" >>"$LOGS/down.log"
   fi
   rm -f "$f"
 }
@@ -70,10 +102,13 @@ start() {
   setsid "$@" </dev/null >>"$LOGS/$n.out" 2>&1 9>&- &
   echo $! >"$RUN/$n.pid"
 }
-waitfor() { # waitfor SECS WHAT CMD...: poll every 0.25 s
-  local secs=$1 what=$2 i; shift 2
-  for ((i = 0; i < secs * 4; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
-  "$@" >/dev/null 2>&1 || { say "$what: not ready after ${secs}s"; return 1; }
+waitfor() { # waitfor SECS WHAT CMD...: poll every 0.25 s until CMD succeeds
+  local secs=$1 what=$2 end; shift 2
+  end=$((${EPOCHREALTIME%.*} + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ "${EPOCHREALTIME%.*}" -lt $end ] || { say "$what: not ready after ${secs}s"; return 1; }
+    sleep 0.25
+  done
 }
 http_ok() { curl -sf -o /dev/null --max-time 5 "$1"; }
 port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
@@ -121,10 +156,9 @@ EOF
   mv "$OS/nova.conf.tmp" "$OS/nova.conf"
 }
 check_pkgs() {
-  local p missing=""
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
-  done
+  local missing
+  missing=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '$NF=="installed"{ok[$1]=1}
+    END{n=split(P,a," "); for(i=1;i<=n;i++) if(!(a[i] in ok)) printf " %s", a[i]}' P="$*")
   [ -z "$missing" ] || skip "missing Debian packages:$missing (run tests/lab/deps.sh openstack)"
 }
 ## cache key: a hash of the package versions the schemas depend on
@@ -484,6 +518,19 @@ up_cloud() { # up_cloud fake|libvirt
   computes_ready "$n"
   seed
 }
+## quick_check MODE: everything recorded is alive and answers (the idempotent `up` path)
+quick_check() {
+  local f n
+  for f in "$RUN"/*.pid; do [ -e "$f" ] && { alive "$f" || return 1; }; done
+  mysql_ping >/dev/null 2>&1 || return 1
+  [ "$1" = db ] && return 0
+  amqp_ok && http_ok http://127.0.0.1:5000/v3 && http_ok http://127.0.0.1:8778/ &&
+    http_ok http://127.0.0.1:9696/ && http_ok http://127.0.0.1:9292/healthcheck &&
+    http_ok http://127.0.0.1:8774/ || return 1
+  if [ "$1" = fake ]; then n=$(echo $NODES | wc -w); else n=$(wc -l <"$RUN/libvirt-nodes" 2>/dev/null || echo 0); fi
+  [ "$n" -gt 0 ] || return 1
+  TOK=$(token) && count_up "$n" && count_hv "$n"
+}
 cmd_up() {
   local mode=${1:-fake}
   case $mode in db|fake|libvirt) ;; *) die "up: unknown mode '$mode' (db|fake|libvirt)" ;; esac
@@ -498,6 +545,7 @@ cmd_up() {
   render_all
   : >"$LOGS/up.log"
   step "up $mode (state in $OS)"
+  if [ "$cur" = "$mode" ] && quick_check "$mode"; then step "already up: READY ($mode)"; return 0; fi
   if [ "$mode" = db ]; then up_db; else up_cloud "$mode"; fi
   echo "$mode" >"$RUN/mode"
   step "READY ($mode)"
@@ -505,14 +553,15 @@ cmd_up() {
 cmd_down() {
   [ -d "$RUN" ] || return 0
   local f n
+  : >"$LOGS/down.log"
   for f in "$RUN"/nova-compute-*.pid; do
     [ -e "$f" ] || continue; n=$(basename "$f" .pid); n=${n#nova-compute-}
-    stop "$f" TERM "$ETC/nova/$n.conf" 10 &
+    stop "$f" TERM "$ETC/nova/$n.conf" 3 &
   done
-  stop "$RUN/nova-scheduler.pid" TERM "$ETC/nova/nova-db.conf" 10 &
-  stop "$RUN/nova-conductor.pid" TERM "$ETC/nova/nova-db.conf" 10 &
-  stop "$RUN/neutron-server.pid" TERM "$ETC/neutron/neutron.conf" 10 &
-  stop "$RUN/glance-api.pid" TERM "$ETC/glance/glance-api.conf" 10 &
+  stop "$RUN/nova-scheduler.pid" TERM "$ETC/nova/nova-db.conf" 3 &
+  stop "$RUN/nova-conductor.pid" TERM "$ETC/nova/nova-db.conf" 3 &
+  stop "$RUN/neutron-server.pid" TERM "$ETC/neutron/neutron.conf" 3 &
+  stop "$RUN/glance-api.pid" TERM "$ETC/glance/glance-api.conf" 3 &
   ## uwsgi masters: SIGINT = quit at once
   stop "$RUN/nova-api.pid" INT "$ETC/uwsgi/nova-api.ini" 10 &
   stop "$RUN/placement.pid" INT "$ETC/uwsgi/placement.ini" 10 &

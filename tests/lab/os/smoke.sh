@@ -15,7 +15,7 @@ case $MODE in fake|libvirt) ;; *) echo "smoke.sh: the lab cloud is not up (mode 
 TOK=$(token); [ -n "$TOK" ] || fail "no token"
 dom_on() { # dom_on NODE UUID: the domain runs on that lab node (libvirt mode)
   local p; p=$(cat "$LAB/lab/$1/libvirtd.pid")
-  nsenter -t "$p" -m -u -- virsh -c qemu:///system domstate "$2" 2>/dev/null | grep -q running
+  [ "$(nsenter -t "$p" -m -u -- virsh -c qemu:///system domstate "$2" 2>/dev/null | head -1)" = running ]
 }
 check_real() { # check_real UUID NODE: libvirt reality agrees with Nova
   [ "$MODE" = libvirt ] || return 0
