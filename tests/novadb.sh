@@ -27,7 +27,7 @@ need_db() {
         skip_all "lab database has no Nova schema (tests/lab/openstack.sh up db)"
 }
 
-sql() { mariadb --socket="$NOVA_EVAC_DB_SOCKET" -uroot -B -N "$1" -e "$2"; }
+sql() { mariadb --socket="$NOVA_EVAC_DB_SOCKET" -uroot -B -N -r "$1" -e "$2"; }
 sqlq() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"; }
 sqlq_null() { if [ -z "$1" ]; then printf NULL; else sqlq "$1"; fi; }
 

@@ -1,0 +1,219 @@
+#!/bin/bash
+# stuck on the lab: the real Nova schema (MariaDB, nova-manage) and real
+# libvirt domains on node01..node03.  One seeded scenario per case of the
+# field report, repaired with --fix, then a second run that finds nothing;
+# refusals, unreachable hosts, hostile names, a database that is down.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/novadb.sh"
+
+tmp=$(mktemp -d)
+GUESTS=""   # "node:uuid" pairs we created
+SEEDED=""   # instance uuids we seeded
+cleanup() {
+    local g n u
+    for g in $GUESTS; do
+        n=${g%%:*} u=${g#*:}
+        { virsh -q -c "$("$LABSH" uri "$n")" destroy "$u"
+          virsh -q -c "$("$LABSH" uri "$n")" undefine "$u"
+          "$LABSH" sh "$n" rm -rf "$LAB/instances/$u"; } >/dev/null 2>&1 &
+    done
+    wait
+    [ -z "$SEEDED" ] || unseed $SEEDED >/dev/null 2>&1
+    [ -z "${IMG:-}" ] || sql glance "DELETE FROM images WHERE id = $(sqlq "$IMG")" >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# ---- Refused before any database or libvirt work.
+run ne stuck --db 'mysql+pymysql://nova:s3cr3t-x@127.0.0.1/nova'
+is "$rc" 2 "--db with a password: exit 2"
+like "$out" "password on the command line" "--db with a password: says why"
+ok "--db with a password: the password is not echoed" test "${out#*s3cr3t-x}" = "$out"
+run ne stuck --via api
+is "$rc" 2 "--via api: not available yet, exit 2"
+run ne stuck --yes
+is "$rc" 2 "--yes without --fix: exit 2"
+run ne stuck --fix --db mysql://openstack@127.0.0.1/nova </dev/null
+is "$rc" 2 "--fix without a terminal and without --yes: exit 2"
+run ne stuck "x'; DROP TABLE instances; --"
+is "$rc" 2 "hostile INSTANCE argument: exit 2"
+run ne stuck --host "node01'; DROP TABLE instances; --"
+is "$rc" 2 "hostile --host: exit 2"
+run ne stuck --older-than 10x
+is "$rc" 2 "bad duration: exit 2"
+
+# ---- A database that is not there: one line, exit 4.
+run ne stuck --db mysql://openstack@127.0.0.1:1/nova
+is "$rc" 4 "database down: exit 4"
+is "$(printf '%s\n' "$out" | wc -l)" 1 "database down: one line"
+like "$out" "cannot connect to the Nova database mysql://openstack@127.0.0.1:1/nova" \
+    "database down: names the database"
+
+need_lab
+need_db
+
+# The lab's nodes, plus: unknown hosts are unreachable at once, and a
+# private state directory (audit log).
+cp "$NOVA_EVAC_LAB/nova-evac.conf" "$tmp/stuck.conf"
+cat >>"$tmp/stuck.conf" <<CONF
+[DEFAULT]
+state_dir = $tmp/state
+[libvirt]
+uri_template = qemu+unix:///system?socket=$tmp/no-such-libvirtd-%s.sock
+CONF
+export NOVA_EVAC_CONFIG="$tmp/stuck.conf"
+unset NOVA_EVAC_NOVA_CONF NOVA_EVAC_DB_PASSWORD
+
+id=$(uniq_id)
+IMG=$(new_uuid)
+"$LABSH" base "img-$id" node01 node02 >/dev/null 2>&1 || skip_all "lab.sh base failed"
+for h in node01 node02 node03; do seed_compute "$h"; done
+seed_image "$IMG" 1
+
+A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
+G=$(new_uuid) H=$(new_uuid) I=$(new_uuid)
+SEEDED="$A $B $C $D $E $F $G $H $I"
+HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
+HOSTILE_HOST="node02'; DROP TABLE migrations; --"
+
+# The lab domains, made in parallel: NODE:UUID[:shutoff]
+#   A  never started          node02
+#   B  stale record           node01
+#   C  VERIFY_RESIZE, on dest node01, and a shut-off copy on node02 (the source)
+#   D  VERIFY_RESIZE, nothing on dest: shut off on node02 only
+#   E  ERROR after success    node01
+#   F  running on both        node01 and node02
+#   G  dest unreachable       node02
+#   H  hostile name           node02
+DOMS="node02:$A node01:$B node01:$C node02:$C:shutoff node02:$D:shutoff node01:$E node01:$F
+      node02:$F node02:$G node02:$H"
+pids=""
+for d in $DOMS; do
+    n=${d%%:*} rest=${d#*:} u=${rest%%:*}
+    GUESTS="$GUESTS $n:$u"
+    "$LABSH" guest "$n" "stuck-$id-${u:0:8}-$n" "$u" --image "img-$id" \
+        $([ "${rest#*:}" = shutoff ] && echo --shutoff) >"$tmp/guest-$n-$u.log" 2>&1 &
+    pids="$pids $!"
+done
+set -- $DOMS
+for p in $pids; do
+    wait "$p"
+    r=$?
+    ok "lab domain $1" test $r = 0
+    [ $r = 0 ] || diag "$(cat "$tmp"/guest-*.log)"
+    shift
+done
+
+seed_instance "$A" node02 active migrating "stuck-A" 3600 "$IMG"
+seed_migration "$A" live-migration running node02 node01 3600 MA
+seed_instance "$B" node02 active migrating "stuck-B"
+seed_migration "$B" live-migration running node02 node01 3600 MB
+seed_instance "$C" node01 resized "" "stuck-C" 3600 "" 2 1
+seed_migration "$C" resize finished node02 node01 3600 MC
+seed_instance "$D" node01 resized "" "stuck-D" 3600 "" 2 1
+seed_migration "$D" resize finished node02 node01 3600 MD
+seed_instance "$E" node02 error "" "stuck-E"
+seed_migration "$E" live-migration error node02 node01 3600 ME
+seed_instance "$F" node02 active migrating "stuck-F"
+seed_migration "$F" live-migration running node02 node01 3600 MF
+seed_instance "$G" node02 active migrating "stuck-G"
+seed_migration "$G" live-migration running node02 node09 3600 MG
+seed_instance "$H" node02 active migrating "$HOSTILE_NAME"
+seed_migration "$H" live-migration running node02 node01 3600 MH
+seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
+seed_migration "$I" live-migration running "$HOSTILE_HOST" node01 3600 MI
+
+ALL="$A $B $C $D $E $F $G $H $I"
+j() { jq -r --arg u "$1" ".instances[] | select(.uuid==\$u) | $2" "$tmp/out.json"; }
+# runj ARGS...: nova-evac --format json ARGS; results in $tmp/out.json, messages in $out
+runj() {
+    "$NOVA_EVAC" --format json "$@" >"$tmp/out.json" 2>"$tmp/err"
+    rc=$?
+    out=$(cat "$tmp/err")
+}
+
+runj stuck $ALL
+is "$rc" 3 "list: exit 3 (a domain runs on two hosts)"
+is "$(j "$A" .action)" update "A never started: update"
+is "$(j "$A" .repair.migration_status)" error "A: the migration is closed as error"
+is "$(j "$A" .nova.image_deleted)" true "A: its image is deleted in Glance"
+is "$(j "$B" .action)" update "B stale record: update"
+is "$(j "$B" .repair.host)" node01 "B: to the destination"
+is "$(j "$C" .action)" confirm "C VERIFY_RESIZE, guest on destination: confirm"
+is "$(j "$D" .action)" revert "D VERIFY_RESIZE, nothing on destination: revert"
+is "$(j "$E" .action)" update "E ERROR after a move that worked: update"
+is "$(j "$F" .action)" refuse "F running on both: refused"
+is "$(j "$G" .action)" unreachable "G libvirt unreachable: reported"
+like "$(j "$G" .reason)" "node09" "G: names the host"
+is "$(j "$H" .action)" update "H hostile name: update"
+is "$(j "$H" .name)" "$HOSTILE_NAME" "H: the hostile name comes back intact"
+is "$(j "$I" .action)" unreachable "I hostile host name: reported, never used"
+
+run ne stuck --host node09 $ALL
+like "$out" "$G" "--host node09 lists G"
+ok "--host node09 leaves A out" test "${out#*$A}" = "$out"
+
+# ---- Repair.
+before_F=$(inst "$F" "host, vm_state, task_state")
+before_G=$(inst "$G" "host, vm_state, task_state")
+before_I=$(inst "$I" "host, vm_state, task_state")
+runj stuck --fix --yes $ALL
+is "$rc" 3 "fix: exit 3 (F refused)"
+for u in "$A" "$B" "$C" "$D" "$E" "$H"; do
+    is "$(j "$u" .result)" applied "fix: ${u:0:8} applied"
+done
+tab=$(printf '\t')
+is "$(inst "$A" "host, vm_state, IFNULL(task_state,'NULL'), power_state")" "node02${tab}active${tab}NULL${tab}1" \
+    "A: active on node02, task cleared"
+is "$(mig_status "$MA")" error "A: migration error"
+is "$(sql nova "SELECT IFNULL(migration_context,'NULL') FROM instance_extra WHERE instance_uuid='$A'")" NULL \
+    "A: migration context dropped"
+is "$(inst "$B" "host, node, vm_state, IFNULL(task_state,'NULL')")" "node01${tab}node01${tab}active${tab}NULL" \
+    "B: active on node01"
+is "$(mig_status "$MB")" completed "B: migration completed"
+is "$(inst "$C" "host, vm_state, instance_type_id, memory_mb")" "node01${tab}active${tab}2${tab}128" \
+    "C: active on node01 with the new flavor"
+is "$(mig_status "$MC")" confirmed "C: migration confirmed"
+is "$(sql nova "SELECT JSON_VALUE(flavor, '\$.cur.\"nova_object.data\".id'), JSON_TYPE(JSON_EXTRACT(flavor, '\$.old')) FROM instance_extra WHERE instance_uuid='$C'")" \
+    "2${tab}NULL" "C: instance_extra keeps the new flavor, old cleared"
+is "$(inst "$D" "host, vm_state, power_state, instance_type_id, memory_mb, vcpus")" \
+    "node02${tab}stopped${tab}4${tab}1${tab}64${tab}1" "D: back on node02, stopped, old flavor"
+is "$(mig_status "$MD")" reverted "D: migration reverted"
+is "$(sql nova "SELECT JSON_VALUE(flavor, '\$.cur.\"nova_object.data\".id') FROM instance_extra WHERE instance_uuid='$D'")" \
+    1 "D: instance_extra flavor back to the old one"
+is "$(inst "$E" "host, vm_state")" "node01${tab}active" "E: active on node01"
+is "$(mig_status "$ME")" completed "E: the migration did complete"
+is "$(inst "$F" "host, vm_state, task_state")" "$before_F" "F: unchanged"
+is "$(mig_status "$MF")" running "F: migration unchanged"
+is "$(inst "$G" "host, vm_state, task_state")" "$before_G" "G: unchanged"
+is "$(inst "$I" "host, vm_state, task_state")" "$before_I" "I: unchanged"
+is "$(inst "$H" "display_name")" "$HOSTILE_NAME" "H: name unchanged by the repair"
+ok "tables survived the hostile strings" test "$(sql nova "SELECT COUNT(*) FROM migrations WHERE instance_uuid='$I'")" = 1
+
+audit="$tmp/state/audit.log"
+is "$(wc -l <"$audit")" 12 "audit: a before and an after line per repair"
+is "$(jq -r 'select(.phase=="before") | .instance' "$audit" | sort | tr '\n' ' ')" \
+    "$(printf '%s\n' "$A" "$B" "$C" "$D" "$E" "$H" | sort | tr '\n' ' ')" "audit: before lines for the repaired ones"
+is "$(jq -r --arg u "$B" 'select(.phase=="before" and .instance==$u) | .row.host' "$audit")" node02 \
+    "audit: before holds the old row"
+is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host' "$audit")" node01 \
+    "audit: after holds the new row"
+ok "audit: no password" test "$(grep -c secret "$audit")" = 0
+
+# ---- A second run finds nothing to repair.
+runj stuck $A $B $C $D $E $H
+is "$rc" 0 "second run: exit 0"
+is "$(jq '.instances | length' "$tmp/out.json")" 0 "second run: nothing to repair"
+runj stuck
+is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H)$")" 0 \
+    "full scan: none of the repaired ones"
+is "$(j "$F" .action)" refuse "full scan: F still refused"
+
+# ---- The database refuses: one clear error, nothing changed.
+run env NOVA_EVAC_DB="${NOVA_EVAC_DB%%://*}://openstack:wrong-password-x@${NOVA_EVAC_DB#*@}" \
+    "$NOVA_EVAC" stuck --fix --yes "$F"
+is "$rc" 4 "wrong password: exit 4"
+is "$(printf '%s\n' "$out" | wc -l)" 1 "wrong password: one line"
+ok "wrong password: not echoed" test "${out#*wrong-password-x}" = "$out"
+is "$(inst "$F" "host, vm_state, task_state")" "$before_F" "wrong password: nothing changed"
+done_testing
