@@ -383,7 +383,7 @@ http_do(struct ne_http *h, const struct ne_http_req *req, struct ne_http_resp *r
         rc = attempt(h, req, &x);
         if (!retryable(req, &x, rc) || resp->attempts > (unsigned)h->o.retries) break;
         if (x.delivered && req->rewind && req->rewind(req->opaque) < 0) break;
-        ne_info("http: %s %s: %s; retrying in %.1f s (%u/%d)", req->method, req->url,
+        ne_debug(NE_DBG_HTTP, "http: %s %s: %s; retrying in %.1f s (%u/%d)", req->method, req->url,
                 rc < 0 ? resp->err : resp->status == 502 ? "502 Bad Gateway"
                                     : resp->status == 503 ? "503 Service Unavailable"
                                                           : "504 Gateway Timeout",
@@ -394,6 +394,10 @@ http_do(struct ne_http *h, const struct ne_http_req *req, struct ne_http_resp *r
         }
         delay *= 2;
         reset_resp(resp);
+    }
+    if (rc < 0 && resp->attempts > 1) {
+        size_t n = strlen(resp->err);
+        snprintf(resp->err + n, sizeof resp->err - n, " (%u attempts)", resp->attempts);
     }
     return rc;
 }

@@ -130,9 +130,8 @@ auth_failed(struct ne_os *os, const char *url, int rc, const struct ne_http_resp
     const char *rid = r->request_id ? r->request_id : "-";
 
     if (rc < 0) {
-        ne_error("keystone: cannot reach %s (cloud %s, %s): %s (%u attempt%s); check auth_url "
-                 "and that Keystone runs", url, c->name, c->origin, r->err, r->attempts,
-                 r->attempts == 1 ? "" : "s");
+        ne_error("keystone: cannot reach %s (cloud %s, %s): %s; check auth_url and that "
+                 "Keystone runs", c->auth_url, c->name, c->origin, r->err);
         return r->fail == NE_HTTP_TLS ? NE_OS_ECONFIG : NE_OS_EUNREACHABLE;
     }
     if (r->status == 401) {

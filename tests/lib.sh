@@ -2,6 +2,7 @@
 #   plan N | ok COND... DESC | is GOT WANT DESC | done_testing
 #   need_lab            libvirt lab up (tests/lab/lab.sh), else skip (fail under CI=true)
 #   need_db             lab MariaDB with Nova schemas (tests/lab/openstack.sh up db)
+#   need_openstack      lab cloud up (tests/lab/openstack.sh up fake|libvirt), OS_* exported
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -83,6 +84,23 @@ need_lab() {
             skip_all "libvirt lab node $n not answering (start it with: tests/lab/lab.sh up 3)"
     done
     export NOVA_EVAC_CONFIG="$NOVA_EVAC_LAB/nova-evac.conf"
+}
+
+# need_openstack: the lab cloud (tests/lab/openstack.sh up fake|libvirt)
+# answers; exports its OS_* variables (and NOVA_EVAC_OS, NOVA_EVAC_OS_MODE).
+need_openstack() {
+    local os="$top_srcdir/tests/lab/openstack.sh" envs
+    [ -x "$os" ] || skip_all "tests/lab/openstack.sh is missing"
+    envs=$("$os" env 2>/dev/null) || skip_all "tests/lab/openstack.sh env failed"
+    eval "$envs"
+    case ${NOVA_EVAC_OS_MODE:-down} in
+    fake | libvirt) ;;
+    *) skip_all "OpenStack lab not up (mode ${NOVA_EVAC_OS_MODE:-down}; start it: tests/lab/openstack.sh up fake)" ;;
+    esac
+    curl -sf -o /dev/null --max-time 10 "$OS_AUTH_URL" ||
+        skip_all "Keystone does not answer at $OS_AUTH_URL (tests/lab/openstack.sh status)"
+    curl -sf -o /dev/null --max-time 10 http://127.0.0.1:8774/ ||
+        skip_all "nova-api does not answer on 127.0.0.1:8774 (tests/lab/openstack.sh status)"
 }
 
 ne() { "$NOVA_EVAC" "$@"; }
