@@ -10,7 +10,6 @@
 
 extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate, cmd_drain, cmd_plan;
 extern const struct ne_cmd cmd_api, cmd_servers, cmd_undrain;
-extern const struct ne_cmd cmd_stuck;
 extern const struct ne_cmd cmd_images;
 extern const struct ne_cmd cmd_stuck;
 
