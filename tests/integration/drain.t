@@ -1,0 +1,138 @@
+#!/bin/bash
+# drain on the libvirt lab (issue 7): every kind of instance, dry-run
+# changes nothing, a concurrent drain is refused, kill -9 + --resume.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+need_lab
+id=$(uniq_id)
+tmp=$(mktemp -d)
+export NOVA_EVAC_CONFIG=$tmp/nova-evac.conf
+vsh() { virsh -q -c "$("$LABSH" uri "$1")" "${@:2}"; }
+names() { vsh "$1" list --all --name | grep -- "-$id" | sort; }
+cleanup() {
+    local n d
+    for n in node01 node02 node03; do
+        for d in $(names $n); do vsh $n destroy "$d" >/dev/null 2>&1; vsh $n undefine "$d" >/dev/null 2>&1; done
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+guest() { "$LABSH" guest "$1" "$2-$id" "$(new_uuid)" "${@:3}" >/dev/null 2>&1; }
+# An instance whose every disk is on shared storage (like rbd/NFS ephemeral).
+shared_guest() {
+    local u; u=$(new_uuid)
+    mkdir -p "$NOVA_EVAC_LAB/shared/inst"
+    qemu-img create -q -f qcow2 "$NOVA_EVAC_LAB/shared/inst/$u.qcow2" 64M
+    "$LABSH" xml node02 "$1-$id" "$u" --image "w-$id" |
+        sed "s|$NOVA_EVAC_LAB/instances/$u/disk|$NOVA_EVAC_LAB/shared/inst/$u.qcow2|" >"$tmp/$u.xml"
+    vsh node02 define "$tmp/$u.xml" >/dev/null && vsh node02 start "$1-$id" >/dev/null
+}
+where() { local n; for n in node01 node02 node03; do names $n | grep -qx "$1-$id" && echo $n; done; }
+snapshot() { # everything a dry run must not change
+    local n
+    for n in node01 node02 node03; do
+        echo "== $n"; vsh $n list --all | grep -- "-$id"
+        # names, not times: running guests write their own overlays
+        find "$NOVA_EVAC_LAB/lab/$n/instances" -printf '%P\n' 2>/dev/null | grep -v "^_base" | sort
+    done
+    ls "$tmp/state" 2>/dev/null
+}
+
+# Config: the lab's, a private state dir, and node01 short of disk so that
+# the big instance only fits on node03.
+avail_mb=$(df -Pm "$NOVA_EVAC_LAB" | awk 'NR==2{print $4}')
+{ cat "$NOVA_EVAC_LAB/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
+  printf '[node:node01]\nreserved_disk_mb = %d\n' $((avail_mb - 1024)); } >"$NOVA_EVAC_CONFIG"
+
+"$LABSH" base "w-$id" --writer node01 node02 node03 >/dev/null 2>&1
+"$LABSH" base "big-$id" --size 2G node02 node03 >/dev/null 2>&1
+"$LABSH" base "del-$id" node02 node01 >/dev/null 2>&1   # gone from Glance, still on node01
+ok "local-only instance" guest node02 loc --image "w-$id"
+ok "local + shared volume" guest node02 vol --image "w-$id" --volume "v-$id.raw" --config-drive
+ok "all shared storage" shared_guest shr
+ok "shut off" guest node02 off --image "w-$id" --shutoff
+ok "base deleted from Glance, present on node01" guest node02 del --image "del-$id"
+ok "too big for node01 (2 GiB disk)" guest node02 big --image "big-$id"
+ok "nwfilter missing on the destinations" guest node02 nwf --image "w-$id" --nwfilter "nova-instance-nwf-$id"
+ok "second local instance" guest node02 lo2 --image "w-$id" --dirty 8
+vsum=$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)
+is "$(names node02 | wc -l)" 8 "eight instances on node02"
+
+# --- plan / dry run: decisions right, nothing changed
+
+before=$(snapshot)
+run ne --format json drain node02 --to node01,node03 --dry-run
+is "$rc" 0 "dry run exits 0"
+printf '%s\n' "$out" | sed -n '/^{/,$p' >"$tmp/plan.json"
+p() { jq -r --arg n "$1-$id" ".instances[] | select(.instance==\$n) | $2" "$tmp/plan.json"; }
+is "$(p shr .method)" "live" "all-shared instance: live, no storage copy"
+is "$(p vol .method)/$(p vol .row)" "live-block/3" "local + volume: live block, row 3"
+is "$(p loc .method)/$(p loc .row)" "live-block/2" "local only: live block, row 2"
+is "$(p off .method)/$(p off .row)" "cold/6" "shut off: cold, row 6"
+is "$(p big .destination)" "node03" "too big for node01: planned on node03"
+is "$(p del .destination)" "node01" "deleted-image base only on node01: planned there"
+is "$(snapshot)" "$before" "dry run changed nothing (domains, files, state dir)"
+run ne plan node02 --to node01,node03
+is "$rc" 0 "plan exits 0"
+like "$out" "big-$id.*node03" "plan table shows the destination"
+
+# --- the drain
+t1=$SECONDS
+run ne drain node02 --to node01,node03 --max-parallel 2
+is "$rc" 0 "drain exits 0"
+diag "drain of 8 instances took $((SECONDS - t1)) s"
+diag "$(printf '%s\n' "$out" | sed -n '/^Drain of/,$p')"
+is "$(names node02)" "" "node02 is empty"
+for i in loc vol shr off del big nwf lo2; do
+    is "$(where $i | wc -l)" 1 "$i defined on exactly one host ($(where $i))"
+done
+is "$(vsh "$(where off)" domstate "off-$id")" "shut off" "shut-off instance stays shut off"
+for i in loc vol shr del big nwf lo2; do
+    is "$(vsh "$(where $i)" domstate "$i-$id")" "running" "$i runs on $(where $i)"
+done
+is "$(where big)" "node03" "big instance on node03"
+is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
+ok "journal finished" grep -q '"event":"finish"' "$tmp/state/node02.journal"
+
+# --- a second concurrent drain is refused
+guest node02 slo --image "big-$id" --dirty 300
+"$NOVA_EVAC" drain node02 --to node03 --bandwidth 20 >"$tmp/first.out" 2>&1 &
+first=$!
+for _ in $(seq 300); do grep -q "\"migrating\".*slo-$id" "$tmp/state/node02.journal" 2>/dev/null && break; sleep 0.1; done
+run ne drain node02 --to node03
+is "$rc" 3 "second concurrent drain refused with exit 3"
+like "$out" "another nova-evac drain of node02 is running" "clear message"
+wait $first
+is "$?" 0 "first drain completes"
+
+# --- kill -9 at different points, then --resume: same end state, no double move
+k=0
+for delay in 0.05 0.4 0.9 1.6 2.4 3.5; do
+    k=$((k + 1))
+    for j in 1 2 3; do guest node02 "k$k$j" --image "w-$id" --dirty 24; done
+    "$NOVA_EVAC" drain node02 --to node01,node03 >"$tmp/kill$k.out" 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    last=$(tail -n 1 "$tmp/state/node02.journal" 2>/dev/null | jq -r .event 2>/dev/null)
+    t1=$SECONDS
+    run ne drain node02 --to node01,node03 --resume
+    diag "round $k: resume took $((SECONDS - t1)) s"
+    is "$rc" 0 "kill -9 after ${delay}s (journal at '$last'), resume exits 0"
+    is "$(names node02 | grep -c "^k$k")" 0 "round $k: node02 empty of its instances"
+    for j in 1 2 3; do
+        n=$(where "k$k$j" | wc -l)
+        moved=$(cat "$tmp"/state/node02.journal* | jq -r "select(.event==\"moved\" and .name==\"k$k$j-$id\") | .uuid" | wc -l)
+        ok "round $k: k$k$j on exactly one host, running, moved once ($moved)" \
+            test "$n" = 1 -a "$moved" = 1 -a "$(vsh "$(where "k$k$j")" domstate "k$k$j-$id")" = running
+    done
+done
+
+# --- bad input
+run ne drain node02 --to node02
+is "$rc" 2 "a host cannot be its own destination"
+run ne drain "node02'; DROP TABLE instances;--"
+is "$rc" 2 "hostile host name refused"
+run ne drain node02 --dry-run --resume
+is "$rc" 2 "--dry-run with --resume refused"
+done_testing
