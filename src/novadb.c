@@ -101,7 +101,8 @@ open_conn(struct ne_db *db)
         db->my = NULL;
         return -1;
     }
-    ne_debug(NE_DBG_SQL, "connected to %s: server %s", db->label, mysql_get_server_info(db->my));
+    ne_debug(NE_DBG_SQL, "connected to %s: server %s, connection %lu", db->label,
+             mysql_get_server_info(db->my), mysql_thread_id(db->my));
     return 0;
 }
 
@@ -245,9 +246,10 @@ prepare(struct ne_db *db, const char *query, bool explain)
     if (!text) return NULL;
     st = mysql_stmt_init(db->my);
     if (!st || mysql_stmt_prepare(st, text, strlen(text)) != 0) {
-        db->lost = st && is_lost(mysql_stmt_errno(st));
-        ne_error("Nova database %s: cannot prepare query %s: %s", db->label, query,
-                 st ? mysql_stmt_error(st) : mysql_error(db->my));
+        db->lost = is_lost(st ? mysql_stmt_errno(st) : mysql_errno(db->my));
+        if (!db->lost) /* a lost connection is the caller's to report */
+            ne_error("Nova database %s: cannot prepare query %s: %s", db->label, query,
+                     st ? mysql_stmt_error(st) : mysql_error(db->my));
         if (st) mysql_stmt_close(st);
         return NULL;
     }
@@ -580,4 +582,20 @@ novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params,
         return NULL;
     }
     return e.out ? e.out : xstrdup("");
+}
+
+int
+novadb_prepare(struct ne_db *db, const char *query)
+{
+    if (!db->my && reconnect(db) < 0) return -1;
+    if (prepare(db, query, false)) return 0;
+    if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query, false)) return 0;
+    if (db->lost) ne_error("Nova database %s: connection lost preparing query %s", db->label, query);
+    return -1;
+}
+
+unsigned long
+novadb_connection_id(const struct ne_db *db)
+{
+    return db->my ? mysql_thread_id(db->my) : 0;
 }

@@ -74,6 +74,11 @@ bool novadb_lost(const struct ne_db *db);
  * NULL after reporting. */
 char *novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n);
 
+/* Prepares the named query now (without running it): -1 (reported) when the
+ * schema does not fit it.  The server's id of the current connection. */
+int novadb_prepare(struct ne_db *db, const char *query);
+unsigned long novadb_connection_id(const struct ne_db *db);
+
 /* The text of a named query (borrowed); aborts on an unknown name (a bug). */
 const char *novadb_sql_text(const char *query);
 
