@@ -147,8 +147,11 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                             "method", ne_method_name(it->plan.method),
                                             "was_running", it->d->state == NE_DOM_RUNNING ||
                                                                it->start_policy == 1));
-        it->rc = src && dst ? ne_migrate_instance(src, dst, it->d->uuid, &mo, &r)
-                            : NE_EXIT_UNREACHABLE;
+        if (dr->o->nova.migrate)
+            it->rc = dr->o->nova.migrate(dr->o->nova.ctx, it->d, &it->plan, dr->o->host, to, &r);
+        else
+            it->rc = src && dst ? ne_migrate_instance(src, dst, it->d->uuid, &mo, &r)
+                                : NE_EXIT_UNREACHABLE;
         virt_close(src);
         virt_close(dst);
         if (it->rc == 0) break;
@@ -162,7 +165,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     it->st = r.st;
     if (it->rc == 0) {
         it->state = NE_ITEM_MOVED;
-        if (dr->o->nova.record_move &&
+        if (!dr->o->nova.migrate && dr->o->nova.record_move &&
             dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to) < 0)
             ne_warn("%s moved to %s but Nova could not be told; run 'nova-evac stuck --fix'",
                     it->d->name, to);

@@ -22,6 +22,14 @@ struct ne_nova_hooks {
     int (*disable)(void *ctx, const char *host, const char *reason);
     /* Record that uuid now lives on dest (after a libvirt-path move). */
     int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to);
+    /* --via nova: ask Nova to move uuid to dest with the planned method
+     * (plan->method) and wait for it; fill r->st where known.  Returns an
+     * exit code like ne_migrate_instance().  NULL: libvirt path. */
+    int (*migrate)(void *ctx, const struct ne_domain *d, const struct ne_plan *plan,
+                   const char *from, const char *to, struct ne_mig_result *r);
+    /* The hooks run on worker threads: they must be thread-safe.
+     * close is called once at the end (close sessions). */
+    void (*close)(void *ctx);
 };
 
 struct ne_drain_opts {
