@@ -182,6 +182,30 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     }
 }
 
+/* One line of overall progress after each instance: done/total and ETA.
+ * Called with the lock held. */
+static void
+overall(struct ne_drain *dr, const struct ne_drain_item *it)
+{
+    size_t i, done = 0, total = 0;
+    double elapsed = now_s() - dr->t0;
+    char eta[48] = "";
+
+    for (i = 0; i < dr->n; i++) {
+        if (dr->items[i].dest < 0) continue;
+        total++;
+        if (dr->items[i].state == NE_ITEM_MOVED || dr->items[i].state == NE_ITEM_FAILED) done++;
+    }
+    if (done && done < total)
+        snprintf(eta, sizeof eta, ", about %.0f s left", elapsed / (double)done * (double)(total - done));
+    if (it->state == NE_ITEM_MOVED)
+        ne_info("[%zu/%zu] %s moved to %s; %.0f s elapsed%s", done, total, it->d->name,
+                dr->hosts[it->dest].name, elapsed, eta);
+    else
+        ne_info("[%zu/%zu] %s NOT moved: %s; %.0f s elapsed%s", done, total, it->d->name, it->why,
+                elapsed, eta);
+}
+
 static void *
 worker(void *arg)
 {
@@ -202,6 +226,7 @@ worker(void *arg)
         pthread_mutex_unlock(&dr->lock);
         migrate_item(dr, it);
         pthread_mutex_lock(&dr->lock);
+        overall(dr, it);
         dr->hosts[it->dest].running--;
         pthread_cond_broadcast(&dr->cond);
     }
