@@ -102,7 +102,8 @@ struct ne_base_dest {
     enum ne_src_kind src;      /* chosen source (missing/staged/failed) */
     const char *src_host;      /* NE_SRC_HOST: borrowed */
     uint64_t bytes;            /* data bytes moved */
-    double seconds;
+    double seconds;            /* the whole copy */
+    double clone_seconds;      /* of which the final clone inside libvirtd */
     bool touched, reflinked, verified;
     char why[320];
 };

@@ -245,8 +245,10 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     struct ne_base_dest *d = &b->dests[j->k];
     struct ne_file_stat st;
     char hex[65];
+    double t0 = now();
     int r = virt_clone_file(dst, part, b->path, format, &d->reflinked);
 
+    d->clone_seconds = now() - t0;
     if (virt_delete_file(dst, part) < 0)
         ne_warn("%s: %s stays behind (the next run removes it)", d->host, part);
     if (r < 0) {
@@ -349,9 +351,10 @@ run_job(struct engine *e, struct job *j, struct ne_virt **cache)
     draw(e, true);
     pthread_mutex_unlock(&e->lock);
     if (d->state == NE_DEST_STAGED)
-        ne_info("%s: staged %s from %s%s%s (%s of data in %.1f s%s%s)", d->host, j->b->path,
-                ne_src_kind_name(d->src), d->src_host ? " " : "", d->src_host ? d->src_host : "",
-                fmt_bytes(d->bytes, a, 16), d->seconds, d->reflinked ? ", reflink" : "",
+        ne_info("%s: staged %s from %s%s%s (%s of data in %.1f s, of which %.1f s for the "
+                "final %s%s)", d->host, j->b->path, ne_src_kind_name(d->src),
+                d->src_host ? " " : "", d->src_host ? d->src_host : "", fmt_bytes(d->bytes, a, 16),
+                d->seconds, d->clone_seconds, d->reflinked ? "reflink" : "clone",
                 d->verified ? ", SHA-256 verified" : "");
     else if (d->state == NE_DEST_FAILED)
         ne_error("%s: staging %s from %s%s%s failed: %s", d->host, j->b->path,

@@ -7,7 +7,7 @@ what=${1:-all}
 build="jq build-essential autoconf automake libtool pkg-config libvirt-dev libcurl4-openssl-dev
  libjansson-dev libmariadb-dev libxml2-dev libyaml-dev"
 lab="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
- iproute2 util-linux mariadb-server mariadb-client iptables"
+ iproute2 util-linux mariadb-server mariadb-client iptables rsync"
 openstack="python3-nova python3-keystone python3-glance python3-placement python3-neutron
  python3-openstackclient python3-osc-placement python3-libvirt rabbitmq-server uwsgi-core
  uwsgi-plugin-python3 jq curl"

@@ -1,0 +1,121 @@
+#!/bin/bash
+# bench/stage-base.sh -- staging one base image host to host (issue 6):
+#   A  nova-evac images SRC --to DST --base SHA1 --stage   (libvirt streams, sparse;
+#      .part + clone inside the destination's libvirtd, so never a partial final file)
+#   B  rsync -z between the two node namespaces (over a pipe: lab.sh sh as the rsh)
+#   C  cp --sparse=always of the file (the raw copy of the allocated bytes, disk speed)
+# on a sparse raw base of --size MiB with --data percent of it random data, the
+# rest holes.  Rounds alternate the order (A B C, C B A, ...), each to a fresh
+# destination file; every copy is checked (sha256) against the source.
+#
+#   bench/stage-base.sh [--rounds N] [--size MIB] [--data PCT] [--from node01] [--to node03]
+#                       [--rsync-opts '-z'] [--tsv FILE]
+# Prints each round, then the medians and the ratios (targets: rsync/A >= 5,
+# C/A >= 0.9).  Needs the libvirt lab (tests/lab/lab.sh up 3) and rsync
+# (tests/lab/deps.sh lab).  Creates only _base/<sha1 of stage-bench-PID> (and
+# its copies) and removes them on exit.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+LABSH=$TOP/tests/lab/lab.sh
+LAB=${NOVA_EVAC_LAB:-/var/tmp/nova-evac-lab}
+ROUNDS=3 SIZE=1024 DATA=50 FROM=node01 TO=node03 RSYNC_OPTS=-z TSV=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --rounds) ROUNDS=$2; shift ;;
+    --size) SIZE=$2; shift ;;
+    --data) DATA=$2; shift ;;
+    --from) FROM=$2; shift ;;
+    --to) TO=$2; shift ;;
+    --rsync-opts) RSYNC_OPTS=$2; shift ;;
+    --tsv) TSV=$2; shift ;;
+    *) echo "usage: $0 [--rounds N] [--size MIB] [--data PCT] [--from N] [--to N] [--rsync-opts O] [--tsv F]" >&2; exit 2 ;;
+    esac
+    shift
+done
+command -v rsync >/dev/null || { echo "stage-base: rsync is missing (tests/lab/deps.sh lab)" >&2; exit 77; }
+[ -f "$LAB/env" ] || { echo "stage-base: the lab is not up (tests/lab/lab.sh up 3)" >&2; exit 77; }
+export NOVA_EVAC_CONFIG=$LAB/nova-evac.conf
+if [ -z "${NOVA_EVAC:-}" ]; then
+    "$TOP/tests/build.sh" "$TOP/_build" >/dev/null
+    NOVA_EVAC=$TOP/_build/src/nova-evac
+fi
+
+sha=$(printf 'stage-bench-%s' $$ | sha1sum | cut -c1-40)
+src=$LAB/lab/$FROM/instances/_base/$sha
+dst=$LAB/lab/$TO/instances/_base/$sha
+rsh=$(mktemp)
+tmp=$(mktemp -d)
+cleanup() { rm -f "$src" "$dst" "$dst.nova-evac-part" "$dst.rsync" "$rsh"; rm -rf "$tmp"; }
+trap cleanup EXIT
+# rsync's remote shell: "RSH HOST CMD..." runs CMD in that node's namespaces
+printf '#!/bin/sh\nh=$1; shift; exec %s sh "$h" "$@"\n' "$LABSH" >"$rsh"
+chmod +x "$rsh"
+
+# The base: SIZE MiB, DATA% random in 1 MiB extents spread evenly, the rest holes.
+truncate -s "${SIZE}M" "$src"
+python3 - "$src" "$SIZE" "$DATA" <<'EOF'
+import os, sys
+f, size, pct = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fd = os.open(f, os.O_WRONLY)
+n = size * pct // 100
+for i in range(n):
+    os.pwrite(fd, os.urandom(1 << 20), (i * size // n) << 20)
+os.close(fd)
+EOF
+want=$(sha256sum "$src" | cut -c1-64)
+alloc=$(du -B1M "$src" | cut -f1)
+echo "# base _base/$sha on $FROM: ${SIZE} MiB, ${alloc} MiB allocated (random), to $TO"
+echo "# A nova-evac --stage | B rsync $RSYNC_OPTS (lab.sh sh as rsh) | C cp --sparse=always"
+
+now() { date +%s.%N; }
+el() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; }
+fresh() { rm -f "$dst" "$dst.nova-evac-part" "$dst.rsync"; sync -f "$(dirname "$dst")" 2>/dev/null || true; }
+check() { [ "$(sha256sum "$1" | cut -c1-64)" = "$want" ] || { echo "stage-base: $2 produced a different file" >&2; exit 1; }; }
+
+run_A() {
+    local t0 j
+    t0=$(now)
+    "$NOVA_EVAC" -q --format json images "$FROM" --to "$TO" --base "$sha" --stage --no-openstack \
+        >"$tmp/a.json" 2>"$tmp/a.err" || { cat "$tmp/a.err" >&2; exit 1; }
+    T=$(el "$t0")
+    check "$dst" nova-evac
+    j=$(jq -r '.bases[0].destinations[0] | "\(.clone_seconds) \(.reflink)"' "$tmp/a.json")
+    EXTRA="clone ${j% *} s, reflink ${j#* }"
+}
+run_B() {
+    local t0
+    t0=$(now)
+    "$LABSH" sh "$TO" rsync $RSYNC_OPTS --rsh="$rsh" "$FROM:$LAB/instances/_base/$sha" \
+        "$LAB/instances/_base/$sha.rsync" 2>"$tmp/b.err" || { cat "$tmp/b.err" >&2; exit 1; }
+    T=$(el "$t0")
+    check "$dst.rsync" rsync
+    EXTRA="dest $(du -B1M "$dst.rsync" | cut -f1) MiB allocated"
+}
+run_C() {
+    local t0
+    t0=$(now)
+    "$LABSH" sh "$TO" cp --sparse=always "$src" "$LAB/instances/_base/$sha"
+    T=$(el "$t0")
+    check "$dst" cp
+    EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
+}
+
+declare -A times
+[ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
+for r in $(seq 1 "$ROUNDS"); do
+    if [ $((r % 2)) = 1 ]; then order="A B C"; else order="C B A"; fi
+    for m in $order; do
+        fresh
+        run_$m
+        times[$m]="${times[$m]:-} $T"
+        printf 'round %d  %s  %8.3f s  (%s)\n' "$r" "$m" "$T" "$EXTRA"
+        [ -z "$TSV" ] || printf '%d\t%s\t%s\n' "$r" "$m" "$T" >>"$TSV"
+    done
+done
+med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}")
+echo "# medians over $ROUNDS rounds: A nova-evac $A s, B rsync $RSYNC_OPTS $B s, C cp --sparse=always $C s"
+awk -v a="$A" -v b="$B" -v c="$C" -v mib="$alloc" 'BEGIN{
+    printf "# A: %.0f MiB/s of data; rsync/A = %.2fx (target >= 5); cp/A = %.2f (target >= 0.9)\n",
+        mib / a, b / a, c / a }'
