@@ -1,7 +1,7 @@
 # tests/lib.sh: TAP helpers and lab access for shell tests.  Source it.
 #   plan N | ok COND... DESC | is GOT WANT DESC | done_testing
 #   need_lab            libvirt lab up (tests/lab/lab.sh), else skip (fail under CI=true)
-#   need_db             lab MariaDB with Nova schemas (tests/lab/openstack.sh up db)
+#   need_db             lab MariaDB with Nova schemas: in tests/novadb.sh, with the seeding helpers
 #   need_openstack      lab cloud up (tests/lab/openstack.sh up fake|libvirt), OS_* exported
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"

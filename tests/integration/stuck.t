@@ -71,8 +71,8 @@ for h in node01 node02 node03; do seed_compute "$h"; done
 seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
-G=$(new_uuid) H=$(new_uuid) I=$(new_uuid)
-SEEDED="$A $B $C $D $E $F $G $H $I"
+G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid)
+SEEDED="$A $B $C $D $E $F $G $H $I $J"
 HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
 HOSTILE_HOST="node02'; DROP TABLE migrations; --"
 
@@ -85,8 +85,9 @@ HOSTILE_HOST="node02'; DROP TABLE migrations; --"
 #   F  running on both        node01 and node02
 #   G  dest unreachable       node02
 #   H  hostile name           node02
+#   J  no migration record, recorded on node03, runs on node02
 DOMS="node02:$A node01:$B node01:$C node02:$C:shutoff node02:$D:shutoff node01:$E node01:$F
-      node02:$F node02:$G node02:$H"
+      node02:$F node02:$G node02:$H node02:$J"
 pids=""
 for d in $DOMS; do
     n=${d%%:*} rest=${d#*:} u=${rest%%:*}
@@ -122,8 +123,9 @@ seed_instance "$H" node02 active migrating "$HOSTILE_NAME"
 seed_migration "$H" live-migration running node02 node01 3600 MH
 seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
 seed_migration "$I" live-migration running "$HOSTILE_HOST" node01 3600 MI
+seed_instance "$J" node03 active "" "stuck-J"
 
-ALL="$A $B $C $D $E $F $G $H $I"
+ALL="$A $B $C $D $E $F $G $H $I $J"
 j() { jq -r --arg u "$1" ".instances[] | select(.uuid==\$u) | $2" "$tmp/out.json"; }
 # runj ARGS...: nova-evac --format json ARGS; results in $tmp/out.json, messages in $out
 runj() {
@@ -148,6 +150,32 @@ like "$(j "$G" .reason)" "node09" "G: names the host"
 is "$(j "$H" .action)" update "H hostile name: update"
 is "$(j "$H" .name)" "$HOSTILE_NAME" "H: the hostile name comes back intact"
 is "$(j "$I" .action)" unreachable "I hostile host name: reported, never used"
+is "$(j "$J" .action)" update "J guest on a node its record does not name: update"
+is "$(j "$J" .repair.host) $(j "$J" .repair.node)" "node02 node02" "J: node from compute_nodes"
+is "$(j "$J" '.suspect_because | join(",")')" "named" "J: found by the listing of the nodes"
+
+runj stuck
+is "$(j "$J" '.suspect_because | join(",")')" "domain-elsewhere" "full scan: J found by the listing"
+is "$(j "$A" '.suspect_because | join(",")')" "task-state,open-migration,recent-migration" \
+    "full scan: A found by the database queries"
+
+# Asked on a terminal: declining changes nothing.
+before_A=$(inst "$A" "host, vm_state, task_state")
+script -qec "$NOVA_EVAC stuck --fix $A" /dev/null <<<"n" >"$tmp/tty.out" 2>&1
+is "$?" 1 "terminal, answer no: exit 1 (left stuck)"
+like "$(cat "$tmp/tty.out")" "Apply\? \[y/N\]" "terminal: the repair is shown and asked"
+is "$(inst "$A" "host, vm_state, task_state")" "$before_A" "terminal, answer no: nothing changed"
+ok "terminal, answer no: nothing in the audit file" test ! -s "$tmp/state/audit.log"
+
+# The password never reaches the debug output; TLS asked for is TLS required.
+run ne --debug sql stuck "$A"
+like "$out" "connected to mysql://openstack@" "--debug sql names the connection"
+ok "--debug sql: no password" test "${out#*:secret@}" = "$out"
+case $NOVA_EVAC_DB in *\?*) tls_url="$NOVA_EVAC_DB&ssl_ca=/etc/ssl/certs/ca-certificates.crt" ;;
+                     *) tls_url="$NOVA_EVAC_DB?ssl_ca=/etc/ssl/certs/ca-certificates.crt" ;; esac
+run env NOVA_EVAC_DB="$tls_url" "$NOVA_EVAC" stuck "$A"
+is "$rc" 4 "ssl_ca on a server without TLS: exit 4"
+like "$out" "SSL|TLS" "ssl_ca on a server without TLS: TLS is required, says so"
 
 run ne stuck --host node09 $ALL
 like "$out" "$G" "--host node09 lists G"
@@ -159,7 +187,7 @@ before_G=$(inst "$G" "host, vm_state, task_state")
 before_I=$(inst "$I" "host, vm_state, task_state")
 runj stuck --fix --yes $ALL
 is "$rc" 3 "fix: exit 3 (F refused)"
-for u in "$A" "$B" "$C" "$D" "$E" "$H"; do
+for u in "$A" "$B" "$C" "$D" "$E" "$H" "$J"; do
     is "$(j "$u" .result)" applied "fix: ${u:0:8} applied"
 done
 tab=$(printf '\t')
@@ -188,12 +216,13 @@ is "$(mig_status "$MF")" running "F: migration unchanged"
 is "$(inst "$G" "host, vm_state, task_state")" "$before_G" "G: unchanged"
 is "$(inst "$I" "host, vm_state, task_state")" "$before_I" "I: unchanged"
 is "$(inst "$H" "display_name")" "$HOSTILE_NAME" "H: name unchanged by the repair"
+is "$(inst "$J" "host, node, vm_state")" "node02${tab}node02${tab}active" "J: on node02"
 ok "tables survived the hostile strings" test "$(sql nova "SELECT COUNT(*) FROM migrations WHERE instance_uuid='$I'")" = 1
 
 audit="$tmp/state/audit.log"
-is "$(wc -l <"$audit")" 12 "audit: a before and an after line per repair"
+is "$(wc -l <"$audit")" 14 "audit: a before and an after line per repair"
 is "$(jq -r 'select(.phase=="before") | .instance' "$audit" | sort | tr '\n' ' ')" \
-    "$(printf '%s\n' "$A" "$B" "$C" "$D" "$E" "$H" | sort | tr '\n' ' ')" "audit: before lines for the repaired ones"
+    "$(printf '%s\n' "$A" "$B" "$C" "$D" "$E" "$H" "$J" | sort | tr '\n' ' ')" "audit: before lines for the repaired ones"
 is "$(jq -r --arg u "$B" 'select(.phase=="before" and .instance==$u) | .row.host' "$audit")" node02 \
     "audit: before holds the old row"
 is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host' "$audit")" node01 \
@@ -201,11 +230,11 @@ is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host'
 ok "audit: no password" test "$(grep -c secret "$audit")" = 0
 
 # ---- A second run finds nothing to repair.
-runj stuck $A $B $C $D $E $H
+runj stuck $A $B $C $D $E $H $J
 is "$rc" 0 "second run: exit 0"
 is "$(jq '.instances | length' "$tmp/out.json")" 0 "second run: nothing to repair"
 runj stuck
-is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H)$")" 0 \
+is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H|$J)$")" 0 \
     "full scan: none of the repaired ones"
 is "$(j "$F" .action)" refuse "full scan: F still refused"
 
