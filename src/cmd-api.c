@@ -276,7 +276,7 @@ v_server_migrations(struct api *a)
 /* After an accepted action: --wait polls until the instance is idle and
  * shows it; otherwise one line says the request was accepted. */
 static int
-done(struct api *a, const char *what)
+done(struct api *a, const char *what, const char *leave)
 {
     unsigned long timeout = 300;
     struct ne_server s;
@@ -288,7 +288,7 @@ done(struct api *a, const char *what)
         return NE_EXIT_OK;
     }
     ne_args_uint(a->args, "timeout", &timeout);
-    if (nova_wait_idle(a->nv, arg(a, 0), (unsigned)timeout, &s) < 0) return nova_rc(a);
+    if (nova_wait_idle(a->nv, arg(a, 0), (unsigned)timeout, leave, &s) < 0) return nova_rc(a);
     print_server(a, &s);
     ne_server_clear(&s);
     return NE_EXIT_OK;
@@ -304,28 +304,28 @@ v_live_migrate(struct api *a)
 
     if (nova_live_migrate(a->nv, arg(a, 0), ne_args_str(a->args, "to"), bm) < 0)
         return nova_rc(a);
-    return done(a, "live-migrate");
+    return done(a, "live-migrate", NULL);
 }
 
 static int
 v_migrate(struct api *a)
 {
     if (nova_migrate(a->nv, arg(a, 0), ne_args_str(a->args, "to")) < 0) return nova_rc(a);
-    return done(a, "migrate");
+    return done(a, "migrate", NULL);
 }
 
 static int
 v_confirm(struct api *a)
 {
     if (nova_confirm_resize(a->nv, arg(a, 0)) < 0) return nova_rc(a);
-    return done(a, "confirm");
+    return done(a, "confirm", "VERIFY_RESIZE");
 }
 
 static int
 v_revert(struct api *a)
 {
     if (nova_revert_resize(a->nv, arg(a, 0)) < 0) return nova_rc(a);
-    return done(a, "revert");
+    return done(a, "revert", "VERIFY_RESIZE");
 }
 
 static int
@@ -338,21 +338,21 @@ v_reset_state(struct api *a)
         return NE_EXIT_USAGE;
     }
     if (nova_reset_state(a->nv, arg(a, 0), st) < 0) return nova_rc(a);
-    return done(a, "reset-state");
+    return done(a, "reset-state", NULL);
 }
 
 static int
 v_force_complete(struct api *a)
 {
     if (nova_force_complete(a->nv, arg(a, 0), arg(a, 1)) < 0) return nova_rc(a);
-    return done(a, "force-complete");
+    return done(a, "force-complete", NULL);
 }
 
 static int
 v_abort(struct api *a)
 {
     if (nova_abort_migration(a->nv, arg(a, 0), arg(a, 1)) < 0) return nova_rc(a);
-    return done(a, "abort");
+    return done(a, "abort", NULL);
 }
 
 /* ---- images */

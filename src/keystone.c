@@ -349,7 +349,7 @@ ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp
 
     memset(resp, 0, sizeof *resp);
     *kind = NE_OS_OK;
-    if (left < os->margin) {
+    if (os->margin > 0 && left < os->margin) { /* margin 0: keep it until a 401 */
         char why[96];
         snprintf(why, sizeof why, "token had %ld s left", left < 0 ? 0 : left);
         if ((*kind = reauth(os, why)) != NE_OS_OK) goto auth_fail;

@@ -282,7 +282,8 @@ busy_status(const char *s)
 }
 
 int
-nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, struct ne_server *out)
+nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, const char *leave,
+               struct ne_server *out)
 {
     time_t deadline = time(NULL) + (time_t)timeout_s;
     struct ne_server s;
@@ -291,7 +292,7 @@ nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, struc
         int rc = nova_server_show(nv, server, &s);
         if (rc == 1) ne_error("nova: wait for instance %s: it no longer exists", server);
         if (rc != 0) return -1;
-        if (!s.task_state && !busy_status(s.status)) break;
+        if (!s.task_state && !busy_status(s.status) && !(leave && str_eq(s.status, leave))) break;
         if (time(NULL) >= deadline) {
             ne_error("nova: wait for instance %s (%s) on %s: still %s/%s after %u s", s.name ? s.name : "?",
                      server, s.host ? s.host : "no host", s.status ? s.status : "?",

@@ -135,10 +135,12 @@ int nova_reset_state(struct ne_nova *nv, const char *server, const char *state);
 int nova_force_complete(struct ne_nova *nv, const char *server, const char *migration);
 int nova_abort_migration(struct ne_nova *nv, const char *server, const char *migration);
 
-/* Polls the server every interval_ms until it has no task_state and its
- * status is not MIGRATING/RESIZE/BUILD/REBUILD, or timeout_s passes
+/* Polls the server every 0.5 s until it has no task_state, its status is
+ * not MIGRATING/RESIZE/BUILD/REBUILD/REVERT_RESIZE, and it is not leave
+ * (may be NULL; "VERIFY_RESIZE" after a confirm or revert, which Nova
+ * finishes asynchronously with no task state), or timeout_s passes
  * (reported, -1).  *out (may be NULL) gets the final state. */
-int nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s,
+int nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, const char *leave,
                    struct ne_server *out);
 
 #endif
