@@ -139,8 +139,9 @@ print_table(const struct ne_stuck_scan *sc, bool fixing)
     for (i = 0; i < sc->n; i++) {
         const struct ne_stuck_item *it = &sc->items[i];
         const struct ne_nova_inst *in = it->in;
-        CLEANUP_FREE char *name = safe(in->name), *lv = libvirt_cell(it);
-        CLEANUP_FREE char *act = action_cell(it, fixing), *host = safe(in->host);
+        CLEANUP_FREE char *name = safe(in->name), *lv0 = libvirt_cell(it), *lv = safe(lv0);
+        CLEANUP_FREE char *act0 = action_cell(it, fixing), *act = safe(act0);
+        CLEANUP_FREE char *host = safe(in->host);
         CLEANUP_FREE char *nova = xasprintf("%s %s/%s", host ? host : "-",
                                             in->vm_state ? in->vm_state : "-",
                                             in->task_state ? in->task_state : "-");
@@ -199,7 +200,8 @@ confirm(const struct ne_stuck_item *it)
 }
 
 /* 3 when a repair was refused (running on two hosts), else 4 when a host
- * could not be asked, else 1 when anything is left stuck, else 0. */
+ * could not be asked, else 1 when anything is left stuck, else 0.  A move
+ * still in progress (a libvirt job) is not stuck. */
 static int
 exit_code(const struct ne_stuck_scan *sc)
 {
@@ -210,7 +212,7 @@ exit_code(const struct ne_stuck_scan *sc)
         const struct ne_stuck_item *it = &sc->items[i];
         refused |= it->fix.kind == NE_FIX_REFUSE;
         unreachable |= it->fix.kind == NE_FIX_UNREACHABLE;
-        left |= it->result != NE_APPLY_DONE;
+        left |= it->result != NE_APPLY_DONE && it->fix.kind != NE_FIX_WAIT;
     }
     return refused ? NE_EXIT_REFUSED : unreachable ? NE_EXIT_UNREACHABLE
                                      : left ? NE_EXIT_PARTIAL : NE_EXIT_OK;

@@ -71,8 +71,8 @@ for h in node01 node02 node03; do seed_compute "$h"; done
 seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
-G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid)
-SEEDED="$A $B $C $D $E $F $G $H $I $J"
+G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid) K=$(new_uuid)
+SEEDED="$A $B $C $D $E $F $G $H $I $J $K"
 HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
 HOSTILE_HOST="node02'; DROP TABLE migrations; --"
 
@@ -86,8 +86,9 @@ HOSTILE_HOST="node02'; DROP TABLE migrations; --"
 #   G  dest unreachable       node02
 #   H  hostile name           node02
 #   J  no migration record, recorded on node03, runs on node02
+#   K  like A; its record changes while the operator is asked
 DOMS="node02:$A node01:$B node01:$C node02:$C:shutoff node02:$D:shutoff node01:$E node01:$F
-      node02:$F node02:$G node02:$H node02:$J"
+      node02:$F node02:$G node02:$H node02:$J node02:$K"
 pids=""
 for d in $DOMS; do
     n=${d%%:*} rest=${d#*:} u=${rest%%:*}
@@ -124,6 +125,8 @@ seed_migration "$H" live-migration running node02 node01 3600 MH
 seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
 seed_migration "$I" live-migration running "$HOSTILE_HOST" node01 3600 MI
 seed_instance "$J" node03 active "" "stuck-J"
+seed_instance "$K" node02 active migrating "stuck-K"
+seed_migration "$K" live-migration running node02 node01 3600 MK
 
 ALL="$A $B $C $D $E $F $G $H $I $J"
 j() { jq -r --arg u "$1" ".instances[] | select(.uuid==\$u) | $2" "$tmp/out.json"; }
@@ -159,6 +162,7 @@ is "$(j "$J" '.suspect_because | join(",")')" "domain-elsewhere" "full scan: J f
 is "$(j "$A" '.suspect_because | join(",")')" "task-state,open-migration,recent-migration" \
     "full scan: A found by the database queries"
 
+tab=$(printf '\t')
 # Asked on a terminal: declining changes nothing.
 before_A=$(inst "$A" "host, vm_state, task_state")
 script -qec "$NOVA_EVAC stuck --fix $A" /dev/null <<<"n" >"$tmp/tty.out" 2>&1
@@ -166,6 +170,23 @@ is "$?" 1 "terminal, answer no: exit 1 (left stuck)"
 like "$(cat "$tmp/tty.out")" "Apply\? \[y/N\]" "terminal: the repair is shown and asked"
 is "$(inst "$A" "host, vm_state, task_state")" "$before_A" "terminal, answer no: nothing changed"
 ok "terminal, answer no: nothing in the audit file" test ! -s "$tmp/state/audit.log"
+
+# The record changes while the operator is asked: the repair's transaction
+# sees it (SELECT ... FOR UPDATE) and leaves the instance alone.
+mkfifo "$tmp/in"
+script -qefc "$NOVA_EVAC stuck --fix $K" /dev/null <"$tmp/in" >"$tmp/k.out" 2>&1 &
+sp=$!
+exec 7>"$tmp/in"
+for _ in $(seq 300); do grep -q 'Apply?' "$tmp/k.out" && break; sleep 0.1; done
+sql nova "UPDATE instances SET task_state = 'resize_prep' WHERE uuid = '$K'"
+echo y >&7
+exec 7>&-
+wait $sp
+is "$?" 1 "changed meanwhile: exit 1"
+like "$(cat "$tmp/k.out")" "changed since the scan" "changed meanwhile: says so"
+is "$(inst "$K" "host, task_state")" "node02${tab}resize_prep" "changed meanwhile: the new record is kept"
+is "$(mig_status "$MK")" running "changed meanwhile: migration untouched"
+ok "changed meanwhile: nothing in the audit file" test ! -s "$tmp/state/audit.log"
 
 # The password never reaches the debug output; TLS asked for is TLS required.
 run ne --debug sql stuck "$A"
@@ -190,7 +211,6 @@ is "$rc" 3 "fix: exit 3 (F refused)"
 for u in "$A" "$B" "$C" "$D" "$E" "$H" "$J"; do
     is "$(j "$u" .result)" applied "fix: ${u:0:8} applied"
 done
-tab=$(printf '\t')
 is "$(inst "$A" "host, vm_state, IFNULL(task_state,'NULL'), power_state")" "node02${tab}active${tab}NULL${tab}1" \
     "A: active on node02, task cleared"
 is "$(mig_status "$MA")" error "A: migration error"
