@@ -31,6 +31,8 @@ static const struct ne_opt opts[] = {
     {"shutdown-timeout", 0, OPT_UINT, "SECONDS", "cold migrations: ACPI shutdown wait (default 60)",
      NULL, NULL, NULL},
     {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete copied disks on HOST", NULL, NULL, NULL},
+    {"no-stage-images", 0, OPT_FLAG, NULL, "do not stage missing base images: avoid destinations "
+     "that lack them", NULL, NULL, NULL},
     OPT_END,
 };
 
@@ -63,6 +65,7 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     ne_args_uint(args, "timeout", &o->mig.timeout_s);
     ne_args_uint(args, "bandwidth", &o->mig.bandwidth_mib);
     o->mig.keep_source_disks = ne_args_flag(args, "keep-source-disks");
+    o->stage_images = !ne_args_flag(args, "no-stage-images");
     gmtime_r(&now, &tm);
     if (ne_args_str(args, "reason"))
         snprintf(reason, rlen, "%s", ne_args_str(args, "reason"));

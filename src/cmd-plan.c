@@ -9,6 +9,8 @@ static const struct ne_opt opts[] = {
     {"to", 't', OPT_LIST, "HOST", "destination hosts (default: every configured node but HOST)",
      NULL, NULL, NULL},
     {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
+    {"no-stage-images", 0, OPT_FLAG, NULL, "plan as drain --no-stage-images: avoid destinations "
+     "lacking a base image", NULL, NULL, NULL},
     OPT_END,
 };
 
@@ -26,6 +28,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.host = ne_args_pos(args, 0);
     o.to = ne_args_list(args, "to", &o.nto);
     o.dry_run = true;
+    o.stage_images = !ne_args_flag(args, "no-stage-images");
     if (mode) ne_mode_parse(mode, &o.mig.mode);
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0) {

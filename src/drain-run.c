@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "drain.h"
+#include "imagecache.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
@@ -235,6 +236,53 @@ worker(void *arg)
     return NULL;
 }
 
+/* Stages, on each destination, the base images its planned instances need
+ * and it lacks; an instance whose base cannot be staged is failed with the
+ * reason instead of being migrated. */
+static void
+stage_all(struct ne_drain *dr)
+{
+    struct ne_stage_opts so = {.stage = true, .parallel = 2};
+    size_t k, i, b, n;
+
+    for (k = 0; k < dr->nhosts; k++) {
+        const struct ne_domain **doms = xcalloc(dr->n + 1, sizeof *doms);
+        struct ne_stage_report rep;
+        struct ne_virt *dst = dr->hosts[k].v;
+        int rc;
+
+        for (i = n = 0; i < dr->n; i++)
+            if (dr->items[i].state == NE_ITEM_TODO && dr->items[i].dest == (int)k &&
+                dr->items[i].plan.method != NE_METHOD_LIVE)
+                doms[n++] = dr->items[i].d;
+        if (n == 0 || !dst) {
+            free(doms);
+            continue;
+        }
+        memset(&rep, 0, sizeof rep);
+        rc = ne_stage_bases(dr->src, &dst, 1, doms, n, &so, &rep);
+        if (rc != 0)
+            for (b = 0; b < rep.nbases; b++) {
+                const struct ne_base *base = &rep.bases[b];
+                if (base->ndests == 0 || base->dests[0].state == NE_DEST_PRESENT ||
+                    base->dests[0].state == NE_DEST_STAGED)
+                    continue;
+                for (i = 0; i < base->ninstances; i++) {
+                    struct ne_drain_item *it = item_by_uuid(dr, base->uuids[i]);
+                    if (!it || it->state != NE_ITEM_TODO) continue;
+                    it->state = NE_ITEM_FAILED;
+                    snprintf(it->why, sizeof it->why, "base image %s could not be staged on %s "
+                             "(%s): %s", base->name, dr->hosts[k].name,
+                             ne_dest_state_name(base->dests[0].state), base->dests[0].why);
+                    emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+                }
+            }
+        if (rep.staged) ne_info("staged %u base image(s) on %s", rep.staged, dr->hosts[k].name);
+        ne_stage_report_clear(&rep);
+        free(doms);
+    }
+}
+
 static int
 open_journal(struct ne_drain *dr)
 {
@@ -299,6 +347,7 @@ ne_drain_run(struct ne_drain *dr)
             emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
                                               ne_method_name(it->plan.method), "row", it->plan.row));
     }
+    if (o->stage_images) stage_all(dr);
     if (nth > 64) nth = 64;
     if (nth > 1) progress_disable();
     for (t = 0; t < nth; t++) pthread_create(&th[t], NULL, worker, dr);

@@ -41,7 +41,7 @@ snapshot() { # everything a dry run must not change
 # the big instance only fits on node03.
 avail_mb=$(df -Pm "$NOVA_EVAC_LAB" | awk 'NR==2{print $4}')
 { cat "$NOVA_EVAC_LAB/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
-  printf '[node:node01]\nreserved_disk_mb = %d\n' $((avail_mb - 1024)); } >"$NOVA_EVAC_CONFIG"
+  printf "[node:node01]\nreserved_disk_mb = %d\n" $((avail_mb - 600)); } >"$NOVA_EVAC_CONFIG"
 
 "$LABSH" base "w-$id" --writer node01 node02 node03 >/dev/null 2>&1
 "$LABSH" base "big-$id" --size 2G node02 node03 >/dev/null 2>&1
@@ -60,7 +60,7 @@ is "$(names node02 | wc -l)" 8 "eight instances on node02"
 # --- plan / dry run: decisions right, nothing changed
 
 before=$(snapshot)
-run ne --format json drain node02 --to node01,node03 --dry-run
+run ne --format json drain node02 --to node01,node03 --dry-run --no-stage-images
 is "$rc" 0 "dry run exits 0"
 printf '%s\n' "$out" | sed -n '/^{/,$p' >"$tmp/plan.json"
 p() { jq -r --arg n "$1-$id" ".instances[] | select(.instance==\$n) | $2" "$tmp/plan.json"; }
@@ -69,7 +69,7 @@ is "$(p vol .method)/$(p vol .row)" "live-block/3" "local + volume: live block, 
 is "$(p loc .method)/$(p loc .row)" "live-block/2" "local only: live block, row 2"
 is "$(p off .method)/$(p off .row)" "cold/6" "shut off: cold, row 6"
 is "$(p big .destination)" "node03" "too big for node01: planned on node03"
-is "$(p del .destination)" "node01" "deleted-image base only on node01: planned there"
+is "$(p del .destination)" "node01" "without staging, the deleted-image base (only on node01) pins it there"
 is "$(snapshot)" "$before" "dry run changed nothing (domains, files, state dir)"
 run ne plan node02 --to node01,node03
 is "$rc" 0 "plan exits 0"
@@ -90,6 +90,8 @@ for i in loc vol shr del big nwf lo2; do
     is "$(vsh "$(where $i)" domstate "$i-$id")" "running" "$i runs on $(where $i)"
 done
 is "$(where big)" "node03" "big instance on node03"
+dn=$(where del)
+ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LAB/lab/$dn/instances/_base/$(printf %s "del-$id" | sha1sum | cut -c1-40)"
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
 ok "journal finished" grep -q '"event":"finish"' "$tmp/state/node02.journal"
 
