@@ -2,15 +2,18 @@
 # bench/stage-base.sh -- staging one base image host to host (issue 6):
 #   A  nova-evac images SRC --to DST --base SHA1 --stage   (libvirt streams, sparse;
 #      .part + clone inside the destination's libvirtd, so never a partial final file)
-#   B  rsync -z between the two node namespaces (over a pipe: lab.sh sh as the rsh)
-#   C  cp --sparse=always of the file (the raw copy of the allocated bytes, disk speed)
+#   B  rsync -z between the two node namespaces (over a pipe: lab.sh sh as the rsh);
+#      Bz the same with --compress-choice=zlib, the only compressor of rsync < 3.2
+#      (the field report's rsync -z), when this rsync has that option
+#   C  cp --sparse=always of the file (the raw copy of the allocated bytes, disk speed);
+#      Cs the same followed by sync FILE (A's final clone is fsync'ed by libvirtd)
 # on a sparse raw base of --size MiB with --data percent of it random data, the
 # rest holes.  Rounds alternate the order (A B C, C B A, ...), each to a fresh
 # destination file; every copy is checked (sha256) against the source.
 #
 #   bench/stage-base.sh [--rounds N] [--size MIB] [--data PCT] [--from node01] [--to node03]
 #                       [--rsync-opts '-z'] [--tsv FILE]
-# Prints each round, then the medians and the ratios (targets: rsync/A >= 5,
+# Prints each round, then the medians and the ratios (targets: B/A >= 5,
 # C/A >= 0.9).  Needs the libvirt lab (tests/lab/lab.sh up 3) and rsync
 # (tests/lab/deps.sh lab).  Creates only _base/<sha1 of stage-bench-PID> (and
 # its copies) and removes them on exit.
@@ -66,7 +69,10 @@ EOF
 want=$(sha256sum "$src" | cut -c1-64)
 alloc=$(du -B1M "$src" | cut -f1)
 echo "# base _base/$sha on $FROM: ${SIZE} MiB, ${alloc} MiB allocated (random), to $TO"
-echo "# A nova-evac --stage | B rsync $RSYNC_OPTS (lab.sh sh as rsh) | C cp --sparse=always"
+ZLIB=no
+rsync --help 2>&1 | grep -q -- --compress-choice && ZLIB=yes
+echo "# $(rsync --version | head -1)"
+echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | C cp --sparse=always | Cs cp + sync"
 
 now() { date +%s.%N; }
 el() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; }
@@ -83,39 +89,50 @@ run_A() {
     j=$(jq -r '.bases[0].destinations[0] | "\(.clone_seconds) \(.reflink)"' "$tmp/a.json")
     EXTRA="clone ${j% *} s, reflink ${j#* }"
 }
-run_B() {
+rsync_to() {
     local t0
     t0=$(now)
-    "$LABSH" sh "$TO" rsync $RSYNC_OPTS --rsh="$rsh" "$FROM:$LAB/instances/_base/$sha" \
+    "$LABSH" sh "$TO" rsync "$@" --rsh="$rsh" "$FROM:$LAB/instances/_base/$sha" \
         "$LAB/instances/_base/$sha.rsync" 2>"$tmp/b.err" || { cat "$tmp/b.err" >&2; exit 1; }
     T=$(el "$t0")
     check "$dst.rsync" rsync
     EXTRA="dest $(du -B1M "$dst.rsync" | cut -f1) MiB allocated"
 }
-run_C() {
+# shellcheck disable=SC2086
+run_B() { rsync_to $RSYNC_OPTS; }
+# shellcheck disable=SC2086
+run_Bz() { rsync_to $RSYNC_OPTS --compress-choice=zlib; }
+cp_to() {
     local t0
     t0=$(now)
     "$LABSH" sh "$TO" cp --sparse=always "$src" "$LAB/instances/_base/$sha"
+    [ "${1:-}" != sync ] || "$LABSH" sh "$TO" sync "$LAB/instances/_base/$sha"
     T=$(el "$t0")
     check "$dst" cp
     EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
 }
+run_C() { cp_to; }
+run_Cs() { cp_to sync; }
 
 declare -A times
 [ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
+methods="A B$([ $ZLIB = yes ] && echo " Bz") C Cs"
 for r in $(seq 1 "$ROUNDS"); do
-    if [ $((r % 2)) = 1 ]; then order="A B C"; else order="C B A"; fi
+    if [ $((r % 2)) = 1 ]; then order=$methods; else order=$(printf '%s\n' $methods | tac | xargs); fi
     for m in $order; do
         fresh
         run_$m
         times[$m]="${times[$m]:-} $T"
-        printf 'round %d  %s  %8.3f s  (%s)\n' "$r" "$m" "$T" "$EXTRA"
+        printf 'round %d  %-2s  %8.3f s  (%s)\n' "$r" "$m" "$T" "$EXTRA"
         [ -z "$TSV" ] || printf '%d\t%s\t%s\n' "$r" "$m" "$T" >>"$TSV"
     done
 done
 med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}")
-echo "# medians over $ROUNDS rounds: A nova-evac $A s, B rsync $RSYNC_OPTS $B s, C cp --sparse=always $C s"
-awk -v a="$A" -v b="$B" -v c="$C" -v mib="$alloc" 'BEGIN{
-    printf "# A: %.0f MiB/s of data; rsync/A = %.2fx (target >= 5); cp/A = %.2f (target >= 0.9)\n",
-        mib / a, b / a, c / a }'
+A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}") Cs=$(med "${times[Cs]}")
+Bz=$([ $ZLIB = yes ] && med "${times[Bz]}" || echo 0)
+echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | C cp $C s | Cs cp+sync $Cs s"
+awk -v a="$A" -v b="$B" -v bz="$Bz" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
+    printf "# A moves %.0f MiB/s of data\n", mib / a
+    printf "# B/A = %.2fx (target >= 5)", b / a
+    if (bz > 0) printf "; Bz/A = %.2fx", bz / a
+    printf "\n# C/A = %.2f (target >= 0.9); Cs/A = %.2f\n", c / a, cs / a }'

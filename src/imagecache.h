@@ -144,6 +144,7 @@ struct ne_stage_opts {
     bool no_touch;             /* do not touch bases already present */
     unsigned long drain_s;     /* planned drain length for the cleaner check (0 = 1 day) */
     const char *nova_conf;     /* local nova.conf standing for every destination's */
+    bool no_nova_conf;         /* skip the image cache cleaner check */
     const struct ne_image_source *srcs; /* optional Nova/Glance inputs, in order */
     size_t nsrcs;
     const char *const *only;   /* only these bases: SHA-1, image id or file name */

@@ -281,7 +281,12 @@ ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst,
     ic_identify(&ic);
     if (ic_probe(&ic) < 0) ic.unreachable = true;
     ic_choose(&ic);
-    ic_guard(&ic);
+    if (o->no_nova_conf) {
+        out->cleaners = xcalloc(ic.ndst + 1, sizeof *out->cleaners);
+        for (i = 0; i < ic.ndst; i++) out->cleaners[i].host = ic.hosts[i + 1].name;
+    } else {
+        ic_guard(&ic);
+    }
     if (o->stage) {
         ic_stage(&ic);
         if (!o->no_touch) ic_touch(&ic);
@@ -332,7 +337,9 @@ ne_stage_report_clear(struct ne_stage_report *r)
 int
 ne_stage_for_domain(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
 {
-    struct ne_stage_opts o = {.stage = true, .parallel = 1, .progress = true};
+    /* The migration follows at once: Nova's cleaner has no time to matter. */
+    struct ne_stage_opts o = {.stage = true, .parallel = 1, .progress = true,
+                              .no_nova_conf = true};
     struct ne_stage_report r;
     int rc = ne_stage_bases(src, &dst, 1, &d, 1, &o, &r);
 
