@@ -340,9 +340,7 @@ int
 ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp *resp,
               enum ne_os_err *kind)
 {
-    const char *base = req->service ? os_catalog_find(&os->info, req->service,
-                                                      os->cloud.interface, os->cloud.region_name)
-                                    : "";
+    const char *base; /* borrowed from the catalog: look it up after a re-auth */
     CLEANUP_FREE char *url = NULL;
     long left = ne_os_token_left(os);
     int rc;
@@ -354,6 +352,9 @@ ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp
         snprintf(why, sizeof why, "token had %ld s left", left < 0 ? 0 : left);
         if ((*kind = reauth(os, why)) != NE_OS_OK) goto auth_fail;
     }
+    base = req->service ? os_catalog_find(&os->info, req->service, os->cloud.interface,
+                                          os->cloud.region_name)
+                        : "";
     if (!base) {
         snprintf(resp->err, sizeof resp->err, "no %s endpoint in the catalog", req->service);
         *kind = NE_OS_ECONFIG;

@@ -181,7 +181,7 @@ struct ne_nova *
 nova_open(struct ne_os *os, enum ne_os_err *kind)
 {
     struct ne_nova *nv = xcalloc(1, sizeof *nv);
-    const char *ep = ne_os_endpoint(os, "compute");
+    CLEANUP_FREE char *ep = xstrdup_null(ne_os_endpoint(os, "compute")); /* outlives a re-auth */
     struct ne_http_resp r;
     struct ne_mv min, max;
     static const long ok[] = {200, 0};
