@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "drain-nova.h"
 #include "drain.h"
+#include "osargs.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -33,6 +35,9 @@ static const struct ne_opt opts[] = {
     {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete copied disks on HOST", NULL, NULL, NULL},
     {"no-stage-images", 0, OPT_FLAG, NULL, "do not stage missing base images: avoid destinations "
      "that lack them", NULL, NULL, NULL},
+    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
+     "[database] connection)", NULL, NULL, NULL},
+    NE_OS_OPTS,
     OPT_END,
 };
 
@@ -91,11 +96,12 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.dry_run = ne_args_flag(args, "dry-run");
     o.resume = ne_args_flag(args, "resume");
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
-    if (str_eq(via, "nova")) {
-        ne_error("drain %s --via nova: no Nova API is configured for this build's drain yet; use "
-                 "--via libvirt", o.host);
-        return NE_EXIT_USAGE;
-    }
+    struct ne_drain_nova *dn = NULL;
+
+    if (!o.dry_run && !str_eq(via, "libvirt") &&
+        (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
+        return rc;
+    if (str_eq(via, "libvirt")) ne_info("--via libvirt: Nova is neither asked nor told");
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
@@ -107,6 +113,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
             ne_drain_print_summary(&dr, ctx->format == NE_FORMAT_JSON);
     }
     ne_drain_free(&dr);
+    ne_drain_nova_close(dn);
     return rc;
 }
 

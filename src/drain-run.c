@@ -94,7 +94,8 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e)
         emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
         if (dr->o->nova.record_move)
-            dr->o->nova.record_move(dr->o->nova.ctx, e->uuid, dr->o->host, e->dest);
+            dr->o->nova.record_move(dr->o->nova.ctx, e->uuid, dr->o->host, e->dest,
+                                    d_st == NE_DOM_RUNNING);
         if (it) it->state = NE_ITEM_MOVED;
     } else if (on_src == 1 && on_dst == 0 && it) {
         clean_leftovers(dst, it);
@@ -167,7 +168,8 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     if (it->rc == 0) {
         it->state = NE_ITEM_MOVED;
         if (!dr->o->nova.migrate && dr->o->nova.record_move &&
-            dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to) < 0)
+            dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to,
+                                    it->d->state != NE_DOM_SHUTOFF) < 0)
             ne_warn("%s moved to %s but Nova could not be told; run 'nova-evac stuck --fix'",
                     it->d->name, to);
         emit(dr, "moved", it, json_pack("{s:f, s:I, s:I, s:I}", "seconds", it->seconds,

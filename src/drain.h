@@ -21,7 +21,7 @@ struct ne_nova_hooks {
     /* Disable HOST's compute service with a reason.  0 ok, -1 error. */
     int (*disable)(void *ctx, const char *host, const char *reason);
     /* Record that uuid now lives on dest (after a libvirt-path move). */
-    int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to);
+    int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to, bool running);
     /* --via nova: ask Nova to move uuid to dest with the planned method
      * (plan->method) and wait for it; fill r->st where known.  Returns an
      * exit code like ne_migrate_instance().  NULL: libvirt path. */

@@ -1,0 +1,268 @@
+/* drain-nova.c: see drain-nova.h.
+ *
+ * disable      the compute service: API (os-services), else the database.
+ * record_move  after a libvirt-path move: the instance row (host, node,
+ *              state) in one transaction, then its Placement allocation moved
+ *              from the source's resource provider to the destination's, so
+ *              that Nova keeps managing it (server show, later migrations).
+ * migrate      --via nova: os-migrateLive (block_migration auto) or migrate +
+ *              confirmResize for cold, then wait until Nova is idle and check
+ *              the host it reports.  Calls are serialised: one session. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "dburl.h"
+#include "drain-nova.h"
+#include "novadb.h"
+#include "osargs.h"
+#include "stuckdb.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+struct ne_drain_nova {
+    pthread_mutex_t lock;
+    struct ne_os *os;
+    struct ne_nova *nv;
+    struct ne_db *db;
+};
+
+static int
+disable(void *ctx, const char *host, const char *reason)
+{
+    struct ne_drain_nova *dn = ctx;
+    int rc;
+
+    pthread_mutex_lock(&dn->lock);
+    if (dn->nv) {
+        rc = nova_service_disable(dn->nv, host, reason, NULL);
+    } else {
+        struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
+        long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
+        rc = n < 0 ? -1 : 0;
+        if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
+    }
+    if (rc == 0) ne_info("%s: nova-compute service disabled (\"%s\")", host, reason);
+    pthread_mutex_unlock(&dn->lock);
+    return rc;
+}
+
+/* The Placement resource provider uuid named node (newly allocated). */
+static char *
+rp_uuid(struct ne_drain_nova *dn, const char *node)
+{
+    CLEANUP_FREE char *path = xasprintf("/resource_providers?name=%s", node);
+    struct ne_os_req req = {.service = "placement", .method = "GET", .path = path,
+                            .idempotent = true};
+    struct ne_http_resp resp;
+    enum ne_os_err kind;
+    json_t *j;
+    char *id = NULL;
+
+    memset(&resp, 0, sizeof resp);
+    if (ne_os_request(dn->os, &req, &resp, &kind) == 0 && resp.status == 200 &&
+        (j = json_loads(resp.body, 0, NULL))) {
+        const char *u = json_string_value(
+            json_object_get(json_array_get(json_object_get(j, "resource_providers"), 0), "uuid"));
+        if (u) id = xstrdup(u);
+        json_decref(j);
+    }
+    http_resp_clear(&resp);
+    if (!id) ne_error("placement: no resource provider named %s", node);
+    return id;
+}
+
+/* Moves uuid's allocations from any provider to the one of node. */
+static int
+move_allocation(struct ne_drain_nova *dn, const char *uuid, const char *node)
+{
+    CLEANUP_FREE char *path = xasprintf("/allocations/%s", uuid), *rp = rp_uuid(dn, node);
+    CLEANUP_FREE char *body = NULL;
+    static const char *const hdr[] = {"OpenStack-API-Version: placement 1.28", NULL};
+    struct ne_os_req req = {.service = "placement", .method = "GET", .path = path,
+                            .headers = hdr, .idempotent = true};
+    struct ne_http_resp resp;
+    enum ne_os_err kind;
+    json_t *j = NULL, *allocs, *merged, *v;
+    const char *k;
+    int rc = -1;
+
+    memset(&resp, 0, sizeof resp);
+    if (!rp || ne_os_request(dn->os, &req, &resp, &kind) < 0 || resp.status != 200 ||
+        !(j = json_loads(resp.body, 0, NULL)))
+        goto out;
+    allocs = json_object_get(j, "allocations");
+    merged = json_object();
+    json_object_foreach(allocs, k, v) json_object_update(merged, json_object_get(v, "resources"));
+    if (json_object_size(merged) == 0) {
+        json_decref(merged);
+        rc = 0; /* nothing allocated: nothing to move */
+        goto out;
+    }
+    json_object_set_new(j, "allocations", json_pack("{s:{s:o}}", rp, "resources", merged));
+    body = json_dumps(j, JSON_COMPACT);
+    http_resp_clear(&resp);
+    req.method = "PUT";
+    req.body = body;
+    req.body_len = strlen(body);
+    req.idempotent = false;
+    if (ne_os_request(dn->os, &req, &resp, &kind) == 0 && resp.status == 204) rc = 0;
+out:
+    if (rc < 0)
+        ne_error("placement: cannot move the allocation of %s to %s (HTTP %ld): %.200s", uuid,
+                 node, resp.status, resp.body ? resp.body : resp.err);
+    json_decref(j);
+    http_resp_clear(&resp);
+    return rc;
+}
+
+static int
+record_move(void *ctx, const char *uuid, const char *from, const char *to, bool running)
+{
+    struct ne_drain_nova *dn = ctx;
+    CLEANUP_FREE char *node = NULL;
+    int rc = -1;
+
+    (void)from;
+    pthread_mutex_lock(&dn->lock);
+    if (!dn->db) {
+        ne_error("%s moved to %s but no Nova database is configured to record it", uuid, to);
+    } else if (stuckdb_node(dn->db, to, &node) == 0 && node) {
+        struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
+                              dbv_int(running ? 1 : 4), dbv_str(uuid)};
+        if (novadb_begin(dn->db) == 0 && novadb_exec(dn->db, "fix-instance", p, 5) >= 0 &&
+            novadb_commit(dn->db) == 0) {
+            ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
+            rc = dn->os ? move_allocation(dn, uuid, node) : 0;
+        } else {
+            novadb_rollback(dn->db);
+        }
+    } else {
+        ne_error("%s moved to %s, but Nova has no compute node for %s", uuid, to, to);
+    }
+    pthread_mutex_unlock(&dn->lock);
+    return rc;
+}
+
+/* Waits for Nova to settle on uuid; 0 when it reports host to. */
+static int
+settle(struct ne_drain_nova *dn, const char *name, const char *uuid, const char *to,
+       unsigned timeout_s, const char *leave)
+{
+    struct ne_server s;
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    if (nova_wait_idle(dn->nv, uuid, timeout_s, leave, &s) == 0) {
+        if (str_eq(s.host, to) && !str_eq(s.status, "ERROR"))
+            rc = 0;
+        else
+            ne_error("%s (%s): Nova reports it %s on %s after the migration to %s%s%s", name,
+                     uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
+                     s.fault_message ? ": " : "", s.fault_message ? s.fault_message : "");
+    }
+    ne_server_clear(&s);
+    return rc;
+}
+
+static int
+migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const char *from,
+        const char *to, struct ne_mig_result *r)
+{
+    struct ne_drain_nova *dn = ctx;
+    int rc;
+
+    (void)from;
+    memset(r, 0, sizeof *r);
+    r->plan = *plan;
+    snprintf(r->name, sizeof r->name, "%s", d->name);
+    memcpy(r->uuid, d->uuid, sizeof r->uuid);
+    pthread_mutex_lock(&dn->lock);
+    if (plan->method == NE_METHOD_COLD) {
+        rc = nova_migrate(dn->nv, d->uuid, to);
+        if (rc == 0) {
+            struct ne_server s;
+            memset(&s, 0, sizeof s);
+            rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
+            if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) rc = nova_confirm_resize(dn->nv, d->uuid);
+            ne_server_clear(&s);
+        }
+    } else {
+        rc = nova_live_migrate(dn->nv, d->uuid, to,
+                               plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES);
+    }
+    if (rc == 0)
+        rc = settle(dn, d->name, d->uuid, to, 1800,
+                    plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL);
+    pthread_mutex_unlock(&dn->lock);
+    return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
+}
+
+static bool
+api_configured(const struct ne_args *args)
+{
+    return getenv("OS_CLOUD") || getenv("OS_AUTH_URL") || ne_args_str(args, "os-cloud");
+}
+
+int
+ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
+                    struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_drain_nova *dn;
+    bool want_api = str_eq(via, "nova") || api_configured(args);
+    bool want_db = ne_args_str(args, "db") || access(cfg->nova_conf, R_OK) == 0;
+    int rc;
+
+    *out = NULL;
+    if (str_eq(via, "nova") && !api_configured(args)) {
+        ne_error("drain --via nova needs the Nova API: set OS_CLOUD (clouds.yaml) or OS_* "
+                 "variables, or give --os-cloud");
+        return NE_EXIT_USAGE;
+    }
+    if (!want_api && !want_db) {
+        ne_warn("no Nova API (clouds.yaml/OS_*) nor Nova database (%s) configured: the compute "
+                "service is not disabled and Nova's records are not updated", cfg->nova_conf);
+        return 0;
+    }
+    dn = xcalloc(1, sizeof *dn);
+    pthread_mutex_init(&dn->lock, NULL);
+    if (want_api && (rc = ne_nova_from_args(args, &dn->os, &dn->nv)) != NE_EXIT_OK) {
+        ne_drain_nova_close(dn);
+        return rc;
+    }
+    if (want_db) {
+        struct ne_dburl url;
+        if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) {
+            ne_drain_nova_close(dn);
+            return NE_EXIT_USAGE;
+        }
+        dn->db = novadb_connect(&url);
+        ne_dburl_clear(&url);
+        if (!dn->db) {
+            ne_drain_nova_close(dn);
+            return NE_EXIT_UNREACHABLE;
+        }
+    }
+    o->nova.ctx = dn;
+    o->nova.disable = disable;
+    o->nova.record_move = dn->db ? record_move : NULL;
+    o->nova.migrate = str_eq(via, "nova") || (str_eq(via, "auto") && dn->nv) ? migrate : NULL;
+    *out = dn;
+    return 0;
+}
+
+void
+ne_drain_nova_close(struct ne_drain_nova *dn)
+{
+    if (!dn) return;
+    if (dn->nv) nova_close(dn->nv);
+    if (dn->os) ne_os_close(dn->os);
+    if (dn->db) novadb_close(dn->db);
+    pthread_mutex_destroy(&dn->lock);
+    free(dn);
+}

@@ -1,0 +1,20 @@
+/* drain-nova.h: what a drain tells Nova, and --via nova.  Builds the
+ * ne_nova_hooks of a drain from the Nova API (clouds.yaml / OS_*) and the
+ * Nova database (nova.conf's [database] connection, or --db). */
+#ifndef NE_DRAIN_NOVA_H
+#define NE_DRAIN_NOVA_H
+
+#include "cmd.h"
+#include "drain.h"
+
+struct ne_drain_nova;
+
+/* via: "auto", "nova" or "libvirt".  Opens what is configured and fills
+ * o->nova.  With "nova" the API is required (reported when missing).
+ * Returns 0 (and *out, possibly NULL when nothing is configured) or an
+ * exit code. */
+int ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
+                        struct ne_drain_opts *o, struct ne_drain_nova **out);
+void ne_drain_nova_close(struct ne_drain_nova *dn);
+
+#endif
