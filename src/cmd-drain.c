@@ -98,10 +98,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
 
-    if (!o.dry_run && !str_eq(via, "libvirt") &&
-        (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
+    if (!o.dry_run && (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
         return rc;
-    if (str_eq(via, "libvirt")) ne_info("--via libvirt: Nova is neither asked nor told");
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);

@@ -214,7 +214,7 @@ ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, con
                     struct ne_drain_opts *o, struct ne_drain_nova **out)
 {
     struct ne_drain_nova *dn;
-    bool want_api = str_eq(via, "nova") || api_configured(args);
+    bool want_api = api_configured(args);
     bool want_db = ne_args_str(args, "db") || access(cfg->nova_conf, R_OK) == 0;
     int rc;
 
