@@ -264,8 +264,9 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
         return 0;
     }
     if (want && str_eq(format, "raw") && st.length != want) {
-        fail(d, "the result has %llu bytes, not %llu", (unsigned long long)st.length,
+        fail(d, "the result has %llu bytes, not %llu: removed", (unsigned long long)st.length,
              (unsigned long long)want);
+        virt_delete_file(dst, b->path);
         return -1;
     }
     if (e->ic->o->verify && b->sha256[0]) {

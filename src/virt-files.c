@@ -379,6 +379,7 @@ struct ne_vupload {
     virStreamPtr st;
     char blk[UP_BLOCK];
     size_t nblk;
+    uint64_t hole;             /* zero bytes not sent yet: one hole when data follows */
     uint64_t data, holes;
 };
 
@@ -414,15 +415,27 @@ all_zero(const char *b, size_t n)
     return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
 }
 
+/* Sends the pending hole, as one (many small holes in a row lose their
+ * tail on libvirt 9.0: the file ends up short). */
+static int
+up_hole(struct ne_vupload *u)
+{
+    if (!u->hole) return 0;
+    if (virStreamSendHole(u->st, (long long)u->hole, 0) < 0) return -1;
+    u->holes += u->hole;
+    u->hole = 0;
+    return 0;
+}
+
 static int
 up_flush(struct ne_vupload *u)
 {
     size_t off = 0;
 
     if (all_zero(u->blk, u->nblk)) {
-        if (virStreamSendHole(u->st, (long long)u->nblk, 0) < 0) return -1;
-        u->holes += u->nblk;
+        u->hole += u->nblk;
     } else {
+        if (up_hole(u) < 0) return -1;
         while (off < u->nblk) {
             int w = virStreamSend(u->st, u->blk + off, u->nblk - off);
             if (w < 0) return -1;
@@ -457,7 +470,7 @@ virt_upload_close(struct ne_vupload *u, bool ok)
     int rc = 0;
 
     if (!u) return -1;
-    if (ok && u->st && (up_flush(u) < 0 || virStreamFinish(u->st) < 0)) {
+    if (ok && u->st && (up_flush(u) < 0 || up_hole(u) < 0 || virStreamFinish(u->st) < 0)) {
         ne_error("upload to %s on %s failed: %s", u->path, u->v->host, lv_err());
         rc = -1;
     } else if (!ok) {
