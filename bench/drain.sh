@@ -99,7 +99,7 @@ METHODS=()
 for d in $DRAINS; do
     case $d in [1-9]|[1-9][0-9]|[1-9]/[1-9]|[1-9][0-9]/[1-9]|[1-9]/[1-9][0-9]|[1-9][0-9]/[1-9][0-9]) ;;
         *) die "--drains: '$d' is not max-parallel[/max-per-dest]" ;; esac
-    METHODS+=("A$d")
+    METHODS+=("A${d/\//d}")   # A4/2 -> A4d2 (a domain name cannot hold '/')
 done
 METHODS+=(B)
 BSIZE=() BDATA=() BWRITER=()
@@ -363,8 +363,8 @@ run_method() {
             echo "$s0 $EPOCHREALTIME ${SET[$i]} $j" >>"$out.times"
         done
     else
-        p=${m#A}; args=(--max-parallel "${p%/*}")
-        [ "$p" = "${p#*/}" ] || args+=(--max-per-dest "${p#*/}")
+        p=${m#A}; args=(--max-parallel "${p%d*}")
+        [ "$p" = "${p#*d}" ] || args+=(--max-per-dest "${p#*d}")
         set +e
         "$NOVA_EVAC" --format json drain "$FROM" --to "$TO1,$TO2" "${args[@]}" 2>"$out.err" | stamp >"$out.json"
         rc=${PIPESTATUS[0]}
@@ -426,7 +426,7 @@ function hi(m, f,   r, x) { x = ""; for (r = 1; r <= rounds; r++) if ((r, m) in 
 function ratio(m, f,   r, n, a) { n = 0; for (r = 1; r <= rounds; r++) if ((r, m) in seen && (r, "B") in seen && v[r, "B", f] > 0) a[++n] = v[r, m, f] / v[r, "B", f]; return med(a, n) }
 function label(m,   p) {
     if (m == "B") return "B virsh loop"
-    p = substr(m, 2); if (index(p, "/")) return "A drain -j" substr(p, 1, index(p, "/") - 1) " -d" substr(p, index(p, "/") + 1)
+    p = substr(m, 2); if (index(p, "d")) return "A drain -j" substr(p, 1, index(p, "d") - 1) " -d" substr(p, index(p, "d") + 1)
     return "A drain -j" p
 }
 function mib(x) { return sprintf("%.0f", x / 1048576) }
