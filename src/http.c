@@ -42,7 +42,7 @@ http_new(const struct ne_http_opts *opts)
     h->cert = xstrdup_null(opts->cert);
     h->key = xstrdup_null(opts->key);
     if (h->o.connect_timeout <= 0) h->o.connect_timeout = 10;
-    if (h->o.timeout == 0) h->o.timeout = 120;
+    if (h->o.timeout == 0) h->o.timeout = 60;
     if (h->o.retries < 0) h->o.retries = 3;
     return h;
 }
@@ -231,9 +231,9 @@ set_options(struct ne_http *h, const struct ne_http_req *req, struct xfer *x)
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would carry the token */
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout > 0 ? timeout : 0L);
-    /* a stalled stream: less than 1 byte/s for 60 s */
+    /* a stalled transfer: less than 1 byte/s for 30 s */
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->o.insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->o.insecure ? 0L : 2L);
     if (h->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);

@@ -21,7 +21,7 @@ struct ne_http_opts {
     const char *cacert;     /* CA bundle, NULL = the system's */
     const char *cert, *key; /* client certificate and key, may be NULL */
     long connect_timeout;   /* seconds; 0 = 10 */
-    long timeout;           /* seconds for a whole request; 0 = 120 */
+    long timeout;           /* seconds for a whole request; 0 = 60 */
     int retries;            /* for idempotent requests; -1 = 3 */
 };
 

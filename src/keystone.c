@@ -171,7 +171,7 @@ authenticate(struct ne_os *os)
                                        "Accept: application/json", NULL};
     struct ne_http_req req = {.method = "POST", .url = url, .headers = hdrs, .body = body,
                               .body_len = strlen(body), .idempotent = true,
-                              .secret_body = true, .source_len = -1};
+                              .secret_body = true, .source_len = -1, .timeout = 30};
     struct ne_http_resp r;
     struct ne_token_info info;
     double t0 = now();

@@ -139,7 +139,21 @@ if [ "$NOVA_EVAC_OS_MODE" = fake ]; then
     is "$(rb "$va" '.status + " " + ."OS-EXT-SRV-ATTR:host"')" "ACTIVE node02" "read back: still on node02"
     is "$(nova GET "/os-migrations?instance_uuid=$va" | body | jq -r "[.migrations[]|select(.id==$mig)][0].status")" \
         cancelled "read back: migration cancelled"
+    # force-complete of a running one: it ends at once on the destination
+    run ne api live-migrate "$vb" --to node01
+    mig=
+    for _ in $(seq 50); do
+        mig=$("$NOVA_EVAC" --format json api server-migrations "$vb" 2>/dev/null | jq -r '.[]|select(.status=="running").id' | head -1)
+        [ -n "$mig" ] && break
+        sleep 0.2
+    done
+    ok "a running live migration of $id-b is listed" test -n "$mig"
+    run ne api force-complete "$vb" "$mig" --wait --timeout 120
+    is "$rc" 0 "force-complete migration $mig"
+    is "$(rb "$vb" '.status + " " + ."OS-EXT-SRV-ATTR:host"')" "ACTIVE node01" "read back: ACTIVE on node01"
+    is "$(nova GET "/os-migrations?instance_uuid=$vb" | body | jq -r "[.migrations[]|select(.id==$mig)][0].status")" \
+        completed "read back: migration completed"
 else
-    ok "# SKIP abort: a real libvirt live migration of the tiny guest ends before it can be caught" true
+    ok "# SKIP abort and force-complete: a real libvirt live migration of the tiny guest ends before it can be caught" true
 fi
 done_testing
