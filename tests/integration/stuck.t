@@ -1,8 +1,9 @@
 #!/bin/bash
 # stuck on the lab: the real Nova schema (MariaDB, nova-manage) and real
-# libvirt domains on node01..node03.  One seeded scenario per case of the
-# field report, repaired with --fix, then a second run that finds nothing;
-# refusals, unreachable hosts, hostile names, a database that is down.
+# libvirt domains on node04 (the migrations' source) and node05 (their
+# destination).  One seeded scenario per case of the field report, repaired
+# with --fix, then a second run that finds nothing; refusals, unreachable
+# hosts, hostile names, a database that is down.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/novadb.sh"
 
@@ -51,6 +52,13 @@ like "$out" "cannot connect to the Nova database mysql://openstack@127.0.0.1:1/n
 
 need_lab
 need_db
+# node04 and node05: the other suites drain and fill node01..node03, and a
+# drain would move this test's domains away.
+"$LABSH" up 5 >/dev/null 2>&1
+for n in node04 node05; do
+    timeout 10 virsh -q -c "$("$LABSH" uri $n)" version >/dev/null 2>&1 ||
+        skip_all "lab node $n does not answer (tests/lab/lab.sh up 5)"
+done
 
 # The lab's nodes, plus: unknown hosts are unreachable at once, and a
 # private state directory (audit log).
@@ -66,29 +74,29 @@ unset NOVA_EVAC_NOVA_CONF NOVA_EVAC_DB_PASSWORD
 
 id=$(uniq_id)
 IMG=$(new_uuid)
-"$LABSH" base "img-$id" node01 node02 >/dev/null 2>&1 || skip_all "lab.sh base failed"
-for h in node01 node02 node03; do seed_compute "$h"; done
+"$LABSH" base "img-$id" node05 node04 >/dev/null 2>&1 || skip_all "lab.sh base failed"
+for h in node05 node04 node03; do seed_compute "$h"; done
 seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
 G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid) K=$(new_uuid)
 SEEDED="$A $B $C $D $E $F $G $H $I $J $K"
 HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
-HOSTILE_HOST="node02'; DROP TABLE migrations; --"
+HOSTILE_HOST="node04'; DROP TABLE migrations; --"
 
 # The lab domains, made in parallel: NODE:UUID[:shutoff]
-#   A  never started          node02
-#   B  stale record           node01
-#   C  VERIFY_RESIZE, on dest node01, and a shut-off copy on node02 (the source)
-#   D  VERIFY_RESIZE, nothing on dest: shut off on node02 only
-#   E  ERROR after success    node01
-#   F  running on both        node01 and node02
-#   G  dest unreachable       node02
-#   H  hostile name           node02
-#   J  no migration record, recorded on node03, runs on node02
+#   A  never started          node04
+#   B  stale record           node05
+#   C  VERIFY_RESIZE, on dest node05, and a shut-off copy on node04 (the source)
+#   D  VERIFY_RESIZE, nothing on dest: shut off on node04 only
+#   E  ERROR after success    node05
+#   F  running on both        node05 and node04
+#   G  dest unreachable       node04
+#   H  hostile name           node04
+#   J  no migration record, recorded on node03, runs on node04
 #   K  like A; its record changes while the operator is asked
-DOMS="node02:$A node01:$B node01:$C node02:$C:shutoff node02:$D:shutoff node01:$E node01:$F
-      node02:$F node02:$G node02:$H node02:$J node02:$K"
+DOMS="node04:$A node05:$B node05:$C node04:$C:shutoff node04:$D:shutoff node05:$E node05:$F
+      node04:$F node04:$G node04:$H node04:$J node04:$K"
 pids=""
 for d in $DOMS; do
     n=${d%%:*} rest=${d#*:} u=${rest%%:*}
@@ -106,27 +114,27 @@ for p in $pids; do
     shift
 done
 
-seed_instance "$A" node02 active migrating "stuck-A" 3600 "$IMG"
-seed_migration "$A" live-migration running node02 node01 3600 MA
-seed_instance "$B" node02 active migrating "stuck-B"
-seed_migration "$B" live-migration running node02 node01 3600 MB
-seed_instance "$C" node01 resized "" "stuck-C" 3600 "" 2 1
-seed_migration "$C" resize finished node02 node01 3600 MC
-seed_instance "$D" node01 resized "" "stuck-D" 3600 "" 2 1
-seed_migration "$D" resize finished node02 node01 3600 MD
-seed_instance "$E" node02 error "" "stuck-E"
-seed_migration "$E" live-migration error node02 node01 3600 ME
-seed_instance "$F" node02 active migrating "stuck-F"
-seed_migration "$F" live-migration running node02 node01 3600 MF
-seed_instance "$G" node02 active migrating "stuck-G"
-seed_migration "$G" live-migration running node02 node09 3600 MG
-seed_instance "$H" node02 active migrating "$HOSTILE_NAME"
-seed_migration "$H" live-migration running node02 node01 3600 MH
+seed_instance "$A" node04 active migrating "stuck-A" 3600 "$IMG"
+seed_migration "$A" live-migration running node04 node05 3600 MA
+seed_instance "$B" node04 active migrating "stuck-B"
+seed_migration "$B" live-migration running node04 node05 3600 MB
+seed_instance "$C" node05 resized "" "stuck-C" 3600 "" 2 1
+seed_migration "$C" resize finished node04 node05 3600 MC
+seed_instance "$D" node05 resized "" "stuck-D" 3600 "" 2 1
+seed_migration "$D" resize finished node04 node05 3600 MD
+seed_instance "$E" node04 error "" "stuck-E"
+seed_migration "$E" live-migration error node04 node05 3600 ME
+seed_instance "$F" node04 active migrating "stuck-F"
+seed_migration "$F" live-migration running node04 node05 3600 MF
+seed_instance "$G" node04 active migrating "stuck-G"
+seed_migration "$G" live-migration running node04 node09 3600 MG
+seed_instance "$H" node04 active migrating "$HOSTILE_NAME"
+seed_migration "$H" live-migration running node04 node05 3600 MH
 seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
-seed_migration "$I" live-migration running "$HOSTILE_HOST" node01 3600 MI
+seed_migration "$I" live-migration running "$HOSTILE_HOST" node05 3600 MI
 seed_instance "$J" node03 active "" "stuck-J"
-seed_instance "$K" node02 active migrating "stuck-K"
-seed_migration "$K" live-migration running node02 node01 3600 MK
+seed_instance "$K" node04 active migrating "stuck-K"
+seed_migration "$K" live-migration running node04 node05 3600 MK
 
 ALL="$A $B $C $D $E $F $G $H $I $J"
 j() { jq -r --arg u "$1" ".instances[] | select(.uuid==\$u) | $2" "$tmp/out.json"; }
@@ -143,7 +151,7 @@ is "$(j "$A" .action)" update "A never started: update"
 is "$(j "$A" .repair.migration_status)" error "A: the migration is closed as error"
 is "$(j "$A" .nova.image_deleted)" true "A: its image is deleted in Glance"
 is "$(j "$B" .action)" update "B stale record: update"
-is "$(j "$B" .repair.host)" node01 "B: to the destination"
+is "$(j "$B" .repair.host)" node05 "B: to the destination"
 is "$(j "$C" .action)" confirm "C VERIFY_RESIZE, guest on destination: confirm"
 is "$(j "$D" .action)" revert "D VERIFY_RESIZE, nothing on destination: revert"
 is "$(j "$E" .action)" update "E ERROR after a move that worked: update"
@@ -154,7 +162,7 @@ is "$(j "$H" .action)" update "H hostile name: update"
 is "$(j "$H" .name)" "$HOSTILE_NAME" "H: the hostile name comes back intact"
 is "$(j "$I" .action)" unreachable "I hostile host name: reported, never used"
 is "$(j "$J" .action)" update "J guest on a node its record does not name: update"
-is "$(j "$J" .repair.host) $(j "$J" .repair.node)" "node02 node02" "J: node from compute_nodes"
+is "$(j "$J" .repair.host) $(j "$J" .repair.node)" "node04 node04" "J: node from compute_nodes"
 is "$(j "$J" '.suspect_because | join(",")')" "named" "J: found by the listing of the nodes"
 
 runj stuck
@@ -184,7 +192,7 @@ exec 7>&-
 wait $sp
 is "$?" 1 "changed meanwhile: exit 1"
 like "$(cat "$tmp/k.out")" "changed since the scan" "changed meanwhile: says so"
-is "$(inst "$K" "host, task_state")" "node02${tab}resize_prep" "changed meanwhile: the new record is kept"
+is "$(inst "$K" "host, task_state")" "node04${tab}resize_prep" "changed meanwhile: the new record is kept"
 is "$(mig_status "$MK")" running "changed meanwhile: migration untouched"
 ok "changed meanwhile: nothing in the audit file" test ! -s "$tmp/state/audit.log"
 
@@ -211,48 +219,50 @@ is "$rc" 3 "fix: exit 3 (F refused)"
 for u in "$A" "$B" "$C" "$D" "$E" "$H" "$J"; do
     is "$(j "$u" .result)" applied "fix: ${u:0:8} applied"
 done
-is "$(inst "$A" "host, vm_state, IFNULL(task_state,'NULL'), power_state")" "node02${tab}active${tab}NULL${tab}1" \
-    "A: active on node02, task cleared"
+is "$(inst "$A" "host, vm_state, IFNULL(task_state,'NULL'), power_state")" "node04${tab}active${tab}NULL${tab}1" \
+    "A: active on node04, task cleared"
 is "$(mig_status "$MA")" error "A: migration error"
 is "$(sql nova "SELECT IFNULL(migration_context,'NULL') FROM instance_extra WHERE instance_uuid='$A'")" NULL \
     "A: migration context dropped"
-is "$(inst "$B" "host, node, vm_state, IFNULL(task_state,'NULL')")" "node01${tab}node01${tab}active${tab}NULL" \
-    "B: active on node01"
+is "$(inst "$B" "host, node, vm_state, IFNULL(task_state,'NULL')")" "node05${tab}node05${tab}active${tab}NULL" \
+    "B: active on node05"
 is "$(mig_status "$MB")" completed "B: migration completed"
-is "$(inst "$C" "host, vm_state, instance_type_id, memory_mb")" "node01${tab}active${tab}2${tab}128" \
-    "C: active on node01 with the new flavor"
+is "$(inst "$C" "host, vm_state, instance_type_id, memory_mb")" "node05${tab}active${tab}2${tab}128" \
+    "C: active on node05 with the new flavor"
 is "$(mig_status "$MC")" confirmed "C: migration confirmed"
 is "$(sql nova "SELECT JSON_VALUE(flavor, '\$.cur.\"nova_object.data\".id'), JSON_TYPE(JSON_EXTRACT(flavor, '\$.old')) FROM instance_extra WHERE instance_uuid='$C'")" \
     "2${tab}NULL" "C: instance_extra keeps the new flavor, old cleared"
 is "$(inst "$D" "host, vm_state, power_state, instance_type_id, memory_mb, vcpus")" \
-    "node02${tab}stopped${tab}4${tab}1${tab}64${tab}1" "D: back on node02, stopped, old flavor"
+    "node04${tab}stopped${tab}4${tab}1${tab}64${tab}1" "D: back on node04, stopped, old flavor"
 is "$(mig_status "$MD")" reverted "D: migration reverted"
 is "$(sql nova "SELECT JSON_VALUE(flavor, '\$.cur.\"nova_object.data\".id') FROM instance_extra WHERE instance_uuid='$D'")" \
     1 "D: instance_extra flavor back to the old one"
-is "$(inst "$E" "host, vm_state")" "node01${tab}active" "E: active on node01"
+is "$(inst "$E" "host, vm_state")" "node05${tab}active" "E: active on node05"
 is "$(mig_status "$ME")" completed "E: the migration did complete"
 is "$(inst "$F" "host, vm_state, task_state")" "$before_F" "F: unchanged"
 is "$(mig_status "$MF")" running "F: migration unchanged"
 is "$(inst "$G" "host, vm_state, task_state")" "$before_G" "G: unchanged"
 is "$(inst "$I" "host, vm_state, task_state")" "$before_I" "I: unchanged"
 is "$(inst "$H" "display_name")" "$HOSTILE_NAME" "H: name unchanged by the repair"
-is "$(inst "$J" "host, node, vm_state")" "node02${tab}node02${tab}active" "J: on node02"
+is "$(inst "$J" "host, node, vm_state")" "node04${tab}node04${tab}active" "J: on node04"
 ok "tables survived the hostile strings" test "$(sql nova "SELECT COUNT(*) FROM migrations WHERE instance_uuid='$I'")" = 1
 
 audit="$tmp/state/audit.log"
 is "$(wc -l <"$audit")" 14 "audit: a before and an after line per repair"
 is "$(jq -r 'select(.phase=="before") | .instance' "$audit" | sort | tr '\n' ' ')" \
     "$(printf '%s\n' "$A" "$B" "$C" "$D" "$E" "$H" "$J" | sort | tr '\n' ' ')" "audit: before lines for the repaired ones"
-is "$(jq -r --arg u "$B" 'select(.phase=="before" and .instance==$u) | .row.host' "$audit")" node02 \
+is "$(jq -r --arg u "$B" 'select(.phase=="before" and .instance==$u) | .row.host' "$audit")" node04 \
     "audit: before holds the old row"
-is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host' "$audit")" node01 \
+is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host' "$audit")" node05 \
     "audit: after holds the new row"
 ok "audit: no password" test "$(grep -c secret "$audit")" = 0
 
 # ---- A second run finds nothing to repair.
 runj stuck $A $B $C $D $E $H $J
 is "$rc" 0 "second run: exit 0"
-is "$(jq '.instances | length' "$tmp/out.json")" 0 "second run: nothing to repair"
+n=$(jq '.instances | length' "$tmp/out.json")
+is "$n" 0 "second run: nothing to repair"
+[ "$n" = 0 ] || diag "$(jq -c '.instances[] | {uuid, action, reason}' "$tmp/out.json")"
 runj stuck
 is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H|$J)$")" 0 \
     "full scan: none of the repaired ones"
