@@ -1,8 +1,14 @@
 # tests/novadb.sh: the lab's Nova database for shell tests.  Source it after
 # tests/lib.sh.
 #   need_db                      MariaDB with the real Nova and Glance schemas
-#                                (tests/lab/openstack.sh up db), else skip_all
-#   sql DB STMT                  SQL as root through the lab's socket (batch, no headers)
+#                                (tests/lab/openstack.sh up db), else skip_all.  Makes this
+#                                test's own databases $T_NOVA and $T_GLANCE: copies, without
+#                                rows, of the schemas nova-manage and glance-manage made, so
+#                                that no Nova service, and no other test, ever sees the rows
+#                                seeded here; $NOVA_EVAC_DB points at $T_NOVA
+#   drop_db                      drop them (call it from the test's cleanup)
+#   sql DB STMT                  SQL as root through the lab's socket (batch, raw, no headers);
+#                                DB nova and glance mean $T_NOVA and $T_GLANCE
 #   sqlq STR                     STR as an SQL string literal (seeding only: the tool
 #                                itself never builds SQL text)
 #   seed_compute HOST            nova-compute service + compute node rows (idempotent)
@@ -13,21 +19,42 @@
 #   seed_migration UUID TYPE STATUS SRC DST [AGE_S] [ID_VAR]
 #                                a migrations row; its id in $ID_VAR
 #   unseed UUID...               remove every row seeded for these instances
-#   inst UUID COLS               SELECT COLS FROM nova.instances for UUID (tab-separated)
+#   inst UUID COLS               SELECT COLS FROM instances for UUID (tab-separated)
 #   mig_status ID                the status of migration ID
 : "${OSSH:=$top_srcdir/tests/lab/openstack.sh}"
+T_NOVA="" T_GLANCE=""
+
+_sqlroot() { mariadb --socket="$NOVA_EVAC_DB_SOCKET" -uroot -B -N -r "$@"; }
 
 need_db() {
-    local rc=0 out
+    local rc=0 out db
     out=$("$OSSH" up db 2>&1) || rc=$?
     [ $rc = 77 ] && skip_all "lab database missing a prerequisite: $(printf '%s\n' "$out" | tail -1)"
     [ $rc = 0 ] || skip_all "lab database did not start (tests/lab/openstack.sh up db): $(printf '%s\n' "$out" | tail -1)"
     eval "$("$OSSH" env)"
-    sql nova "SELECT 1 FROM instances LIMIT 1" >/dev/null 2>&1 ||
-        skip_all "lab database has no Nova schema (tests/lab/openstack.sh up db)"
+    _sqlroot nova -e "SELECT 1 FROM instances LIMIT 1" >/dev/null 2>&1 &&
+        _sqlroot glance -e "SELECT 1 FROM images LIMIT 1" >/dev/null 2>&1 ||
+        skip_all "lab database has no Nova/Glance schema (tests/lab/openstack.sh up db)"
+    T_NOVA=nova_t$$_$(basename "$0" .t | tr -c 'a-z0-9\n' _) T_GLANCE=glance_t$$
+    for db in nova:$T_NOVA glance:$T_GLANCE; do
+        _sqlroot -e "DROP DATABASE IF EXISTS ${db#*:}; CREATE DATABASE ${db#*:}" &&
+            mariadb-dump --socket="$NOVA_EVAC_DB_SOCKET" -uroot --no-data --skip-comments "${db%%:*}" |
+            _sqlroot "${db#*:}" || skip_all "cannot copy the ${db%%:*} schema into ${db#*:}"
+    done
+    local base=${NOVA_EVAC_DB%%\?*}
+    NOVA_EVAC_DB=${base%/*}/$T_NOVA${NOVA_EVAC_DB#"$base"}
+    export NOVA_EVAC_DB
 }
 
-sql() { mariadb --socket="$NOVA_EVAC_DB_SOCKET" -uroot -B -N -r "$1" -e "$2"; }
+drop_db() {
+    [ -z "$T_NOVA" ] || _sqlroot -e "DROP DATABASE IF EXISTS $T_NOVA; DROP DATABASE IF EXISTS $T_GLANCE"
+}
+
+sql() {
+    local db=$1
+    case $db in nova) db=$T_NOVA ;; glance) db=$T_GLANCE ;; esac
+    _sqlroot "$db" -e "$2"
+}
 sqlq() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"; }
 sqlq_null() { if [ -z "$1" ]; then printf NULL; else sqlq "$1"; fi; }
 

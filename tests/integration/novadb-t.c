@@ -67,7 +67,7 @@ main(void)
         return 1;
     }
     ne_dburl_clear(&url);
-    ok(novadb_set_schema(db, "glance", "glance") == 0, "glance schema set");
+    ok(novadb_set_schema(db, "glance", getenv("NOVADB_T_GLANCE")) == 0, "glance schema set");
     ok(novadb_set_schema(db, "glance", "glance`; DROP") < 0, "hostile schema name refused");
     for (i = 0; ne_sqltexts[i].name; i++)
         if (novadb_prepare(db, ne_sqltexts[i].name) < 0) all = 0, printf("# %s\n", ne_sqltexts[i].name);

@@ -19,8 +19,7 @@ cleanup() {
           "$LABSH" sh "$n" rm -rf "$LAB/instances/$u"; } >/dev/null 2>&1 &
     done
     wait
-    [ -z "$SEEDED" ] || unseed $SEEDED >/dev/null 2>&1
-    [ -z "${IMG:-}" ] || sql glance "DELETE FROM images WHERE id = $(sqlq "$IMG")" >/dev/null 2>&1
+    drop_db
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -52,6 +51,7 @@ like "$out" "cannot connect to the Nova database mysql://openstack@127.0.0.1:1/n
 
 need_lab
 need_db
+GS="--glance-schema $T_GLANCE"
 # node04 and node05: the other suites drain and fill node01..node03, and a
 # drain would move this test's domains away.
 "$LABSH" up 5 >/dev/null 2>&1
@@ -75,7 +75,7 @@ unset NOVA_EVAC_NOVA_CONF NOVA_EVAC_DB_PASSWORD
 id=$(uniq_id)
 IMG=$(new_uuid)
 "$LABSH" base "img-$id" node05 node04 >/dev/null 2>&1 || skip_all "lab.sh base failed"
-for h in node05 node04 node03; do seed_compute "$h"; done
+for h in node05 node04; do seed_compute "$h"; done
 seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
@@ -93,7 +93,7 @@ HOSTILE_HOST="node04'; DROP TABLE migrations; --"
 #   F  running on both        node05 and node04
 #   G  dest unreachable       node04
 #   H  hostile name           node04
-#   J  no migration record, recorded on node03, runs on node04
+#   J  no migration record, recorded on node05, runs on node04
 #   K  like A; its record changes while the operator is asked
 DOMS="node04:$A node05:$B node05:$C node04:$C:shutoff node04:$D:shutoff node05:$E node05:$F
       node04:$F node04:$G node04:$H node04:$J node04:$K"
@@ -132,7 +132,7 @@ seed_instance "$H" node04 active migrating "$HOSTILE_NAME"
 seed_migration "$H" live-migration running node04 node05 3600 MH
 seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
 seed_migration "$I" live-migration running "$HOSTILE_HOST" node05 3600 MI
-seed_instance "$J" node03 active "" "stuck-J"
+seed_instance "$J" node05 active "" "stuck-J"
 seed_instance "$K" node04 active migrating "stuck-K"
 seed_migration "$K" live-migration running node04 node05 3600 MK
 
@@ -145,7 +145,7 @@ runj() {
     out=$(cat "$tmp/err")
 }
 
-runj stuck $ALL
+runj stuck $GS $ALL
 is "$rc" 3 "list: exit 3 (a domain runs on two hosts)"
 is "$(j "$A" .action)" update "A never started: update"
 is "$(j "$A" .repair.migration_status)" error "A: the migration is closed as error"
@@ -165,7 +165,7 @@ is "$(j "$J" .action)" update "J guest on a node its record does not name: updat
 is "$(j "$J" .repair.host) $(j "$J" .repair.node)" "node04 node04" "J: node from compute_nodes"
 is "$(j "$J" '.suspect_because | join(",")')" "named" "J: found by the listing of the nodes"
 
-runj stuck
+runj stuck $GS
 is "$(j "$J" '.suspect_because | join(",")')" "domain-elsewhere" "full scan: J found by the listing"
 is "$(j "$A" '.suspect_because | join(",")')" "task-state,open-migration,recent-migration" \
     "full scan: A found by the database queries"
@@ -173,7 +173,7 @@ is "$(j "$A" '.suspect_because | join(",")')" "task-state,open-migration,recent-
 tab=$(printf '\t')
 # Asked on a terminal: declining changes nothing.
 before_A=$(inst "$A" "host, vm_state, task_state")
-script -qec "$NOVA_EVAC stuck --fix $A" /dev/null <<<"n" >"$tmp/tty.out" 2>&1
+script -qec "$NOVA_EVAC stuck $GS --fix $A" /dev/null <<<"n" >"$tmp/tty.out" 2>&1
 is "$?" 1 "terminal, answer no: exit 1 (left stuck)"
 like "$(cat "$tmp/tty.out")" "Apply\? \[y/N\]" "terminal: the repair is shown and asked"
 is "$(inst "$A" "host, vm_state, task_state")" "$before_A" "terminal, answer no: nothing changed"
@@ -182,7 +182,7 @@ ok "terminal, answer no: nothing in the audit file" test ! -s "$tmp/state/audit.
 # The record changes while the operator is asked: the repair's transaction
 # sees it (SELECT ... FOR UPDATE) and leaves the instance alone.
 mkfifo "$tmp/in"
-script -qefc "$NOVA_EVAC stuck --fix $K" /dev/null <"$tmp/in" >"$tmp/k.out" 2>&1 &
+script -qefc "$NOVA_EVAC stuck $GS --fix $K" /dev/null <"$tmp/in" >"$tmp/k.out" 2>&1 &
 sp=$!
 exec 7>"$tmp/in"
 for _ in $(seq 300); do grep -q 'Apply?' "$tmp/k.out" && break; sleep 0.1; done
@@ -197,16 +197,16 @@ is "$(mig_status "$MK")" running "changed meanwhile: migration untouched"
 ok "changed meanwhile: nothing in the audit file" test ! -s "$tmp/state/audit.log"
 
 # The password never reaches the debug output; TLS asked for is TLS required.
-run ne --debug sql stuck "$A"
+run ne --debug sql stuck $GS "$A"
 like "$out" "connected to mysql://openstack@" "--debug sql names the connection"
 ok "--debug sql: no password" test "${out#*:secret@}" = "$out"
 case $NOVA_EVAC_DB in *\?*) tls_url="$NOVA_EVAC_DB&ssl_ca=/etc/ssl/certs/ca-certificates.crt" ;;
                      *) tls_url="$NOVA_EVAC_DB?ssl_ca=/etc/ssl/certs/ca-certificates.crt" ;; esac
-run env NOVA_EVAC_DB="$tls_url" "$NOVA_EVAC" stuck "$A"
+run env NOVA_EVAC_DB="$tls_url" "$NOVA_EVAC" stuck $GS "$A"
 is "$rc" 4 "ssl_ca on a server without TLS: exit 4"
 like "$out" "SSL|TLS" "ssl_ca on a server without TLS: TLS is required, says so"
 
-run ne stuck --host node09 $ALL
+run ne stuck $GS --host node09 $ALL
 like "$out" "$G" "--host node09 lists G"
 ok "--host node09 leaves A out" test "${out#*$A}" = "$out"
 
@@ -214,7 +214,7 @@ ok "--host node09 leaves A out" test "${out#*$A}" = "$out"
 before_F=$(inst "$F" "host, vm_state, task_state")
 before_G=$(inst "$G" "host, vm_state, task_state")
 before_I=$(inst "$I" "host, vm_state, task_state")
-runj stuck --fix --yes $ALL
+runj stuck $GS --fix --yes $ALL
 is "$rc" 3 "fix: exit 3 (F refused)"
 for u in "$A" "$B" "$C" "$D" "$E" "$H" "$J"; do
     is "$(j "$u" .result)" applied "fix: ${u:0:8} applied"
@@ -258,19 +258,19 @@ is "$(jq -r --arg u "$B" 'select(.phase=="after" and .instance==$u) | .row.host'
 ok "audit: no password" test "$(grep -c secret "$audit")" = 0
 
 # ---- A second run finds nothing to repair.
-runj stuck $A $B $C $D $E $H $J
+runj stuck $GS $A $B $C $D $E $H $J
 is "$rc" 0 "second run: exit 0"
 n=$(jq '.instances | length' "$tmp/out.json")
 is "$n" 0 "second run: nothing to repair"
 [ "$n" = 0 ] || diag "$(jq -c '.instances[] | {uuid, action, reason}' "$tmp/out.json")"
-runj stuck
+runj stuck $GS
 is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H|$J)$")" 0 \
     "full scan: none of the repaired ones"
 is "$(j "$F" .action)" refuse "full scan: F still refused"
 
 # ---- The database refuses: one clear error, nothing changed.
 run env NOVA_EVAC_DB="${NOVA_EVAC_DB%%://*}://openstack:wrong-password-x@${NOVA_EVAC_DB#*@}" \
-    "$NOVA_EVAC" stuck --fix --yes "$F"
+    "$NOVA_EVAC" stuck $GS --fix --yes "$F"
 is "$rc" 4 "wrong password: exit 4"
 is "$(printf '%s\n' "$out" | wc -l)" 1 "wrong password: one line"
 ok "wrong password: not echoed" test "${out#*wrong-password-x}" = "$out"
