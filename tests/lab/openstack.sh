@@ -58,11 +58,12 @@ pstate() { # the state letter of PID (R, S, D, Z, ...); fails if there is no suc
 gone() { local st; st=$(pstate "$1") || return 0; [ "$st" = Z ]; }
 ## descendants PID: its children, grandchildren, ... (workers of uwsgi, neutron, rabbitmq)
 descendants() {
-  local c f
+  local c k f
   for f in /proc/$1/task/*/children; do
-    read -r -a c 2>/dev/null <"$f" || continue
-    for c in "${c[@]}"; do echo "$c"; descendants "$c"; done
+    c=(); read -r -a c 2>/dev/null <"$f"   # one line without a newline: read "fails"
+    for k in "${c[@]}"; do echo "$k"; descendants "$k"; done
   done
+  return 0
 }
 ## stop PIDFILE SIGNAL PATTERN [SECS]: signal the recorded process, wait (a zombie counts
 ## as gone), SIGKILL after SECS; then SIGKILL its descendants (noted before the signal)
@@ -637,18 +638,21 @@ cmd_status() {
   done
   [ $any = 1 ]
 }
-cmd_mem() { # PSS (MiB) of each recorded service and its descendants
-  desc() { local c; echo "$1"; for c in $(cat /proc/$1/task/*/children 2>/dev/null); do desc "$c"; done; }
-  local f p q s k n tot=0
+cmd_mem() { # PSS (MiB) and CPU time used so far (s) of each recorded service + descendants
+  local f p q s k n c tot=0 ctot=0 st
   for f in "$RUN"/*.pid; do
     [ -e "$f" ] || continue; case $f in *launch*) continue ;; esac
-    alive "$f" || continue; p=$(cat "$f"); s=0; n=0
-    for q in $(desc "$p"); do
+    alive "$f" || continue; p=$(cat "$f"); s=0; n=0; c=0
+    for q in $p $(descendants "$p"); do
       k=$(awk '/^Pss:/{print $2}' /proc/$q/smaps_rollup 2>/dev/null); s=$((s + ${k:-0})); n=$((n + 1))
+      read -r st 2>/dev/null </proc/$q/stat && st=${st##*) } && set -- $st && c=$((c + ${12} + ${13} + ${14} + ${15}))
     done
-    printf '%-24s procs=%-2s PSS=%5d MiB\n' "$(basename "$f" .pid)" $n $((s / 1024)); tot=$((tot + s))
+    printf '%-24s procs=%-2s PSS=%5d MiB  CPU=%6.1f s\n' "$(basename "$f" .pid)" $n $((s / 1024)) \
+      "$(awk -v c=$c -v h="$(getconf CLK_TCK)" 'BEGIN{print c/h}')"
+    tot=$((tot + s)); ctot=$((ctot + c))
   done
-  echo "TOTAL PSS: $((tot / 1024)) MiB (privsep daemons, if any, are not counted)"
+  printf 'TOTAL PSS: %d MiB, CPU %.1f s (privsep daemons, if any, are not counted)\n' $((tot / 1024)) \
+    "$(awk -v c=$ctot -v h="$(getconf CLK_TCK)" 'BEGIN{print c/h}')"
 }
 cmd_env() {
   cat <<EOF
