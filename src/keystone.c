@@ -311,7 +311,7 @@ headers(struct ne_os *os, const struct ne_os_req *req, char **tokhdr, char **cth
                  : NULL;
     i = 2;
     if (*cthdr) h[i++] = *cthdr;
-    memcpy(h + i, req->headers, n * sizeof *h);
+    if (n) memcpy(h + i, req->headers, n * sizeof *h);
     return h;
 }
 
