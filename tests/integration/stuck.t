@@ -19,6 +19,9 @@ cleanup() {
           "$LABSH" sh "$n" rm -rf "$LAB/instances/$u"; } >/dev/null 2>&1 &
     done
     wait
+    [ -z "${id:-}" ] || for n in node04 node05; do
+        "$LABSH" sh "$n" rm -f "$LAB/instances/_base/$(printf %s "img-$id" | sha1sum | cut -c1-40)"
+    done >/dev/null 2>&1
     drop_db
     rm -rf "$tmp"
 }
