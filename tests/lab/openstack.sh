@@ -96,12 +96,12 @@ start() {
   setsid "$@" </dev/null >>"$LOGS/$n.out" 2>&1 9>&- &
   echo $! >"$RUN/$n.pid"
 }
-waitfor() { # waitfor SECS WHAT CMD...: poll every 0.25 s until CMD succeeds
+waitfor() { # waitfor SECS WHAT CMD...: poll every 0.1 s until CMD succeeds
   local secs=$1 what=$2 end; shift 2
   end=$((${EPOCHREALTIME%.*} + secs))
   until "$@" >/dev/null 2>&1; do
     [ "${EPOCHREALTIME%.*}" -lt $end ] || { say "$what: not ready after ${secs}s"; return 1; }
-    sleep 0.25
+    sleep 0.1
   done
 }
 http_ok() { curl -sf -o /dev/null --max-time 5 "$1"; }
@@ -117,7 +117,12 @@ render() { # render TEMPLATE DEST [sed-args...]: substitute @OS@/@SRC@ (+ extra)
 }
 render_all() {
   mkdir -p "$RUN" "$DATA" "$LOGS" "$CACHE"
-  local t
+  local t stamp=$ETC/.rendered
+  ## nothing changed since the last rendering: skip (forks are slow on a busy box)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$OS|$SRC" ] && [ -f "$OS/nova.conf" ] &&
+    [ -z "$(find "$SRC/etc" "$0" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
   for t in keystone/keystone.conf placement/placement.conf glance/glance-api.conf \
     glance/glance-api-paste.ini neutron/neutron.conf neutron/ml2_conf.ini neutron/api-paste.ini \
     nova/nova.conf nova/nova-db.conf nova/api-paste.ini uwsgi/keystone.ini uwsgi/placement.ini \
@@ -148,6 +153,7 @@ connection = mysql+pymysql://openstack:secret@127.0.0.1:3306/nova
 connection = mysql+pymysql://openstack:secret@127.0.0.1:3306/nova_api
 EOF
   mv "$OS/nova.conf.tmp" "$OS/nova.conf"
+  echo "$OS|$SRC" >"$stamp"
 }
 check_pkgs() {
   local missing
@@ -579,20 +585,20 @@ quick_check() {
   TOK=$(token) && count_up "$n" && count_hv "$n"
 }
 cmd_up() {
-  local mode=${1:-fake}
+  local mode=${1:-fake} cur
   case $mode in db|fake|libvirt) ;; *) die "up: unknown mode '$mode' (db|fake|libvirt)" ;; esac
-  check_pkgs python3-nova python3-glance mariadb-server jq curl
-  [ "$mode" = db ] || check_pkgs python3-keystone python3-placement python3-neutron rabbitmq-server \
-    uwsgi-core uwsgi-plugin-python3
-  local cur; cur=$(cat "$RUN/mode" 2>/dev/null || true)
+  cur=$(cat "$RUN/mode" 2>/dev/null || true)
   if [ -n "$cur" ] && [ "$cur" != db ] && [ "$mode" != db ] && [ "$cur" != "$mode" ]; then
     die "the lab runs in $cur mode; 'openstack.sh down' first"
   fi
   [ "$cur" = libvirt ] || [ "$cur" = fake ] && [ "$mode" = db ] && mode=$cur   # already higher: just check it
-  render_all
   : >"$LOGS/up.log"
-  step "up $mode (state in $OS)"
   if [ "$cur" = "$mode" ] && quick_check "$mode"; then step "already up: READY ($mode)"; return 0; fi
+  check_pkgs python3-nova python3-glance mariadb-server jq curl
+  [ "$mode" = db ] || check_pkgs python3-keystone python3-placement python3-neutron rabbitmq-server \
+    uwsgi-core uwsgi-plugin-python3
+  render_all
+  step "up $mode (state in $OS)"
   if [ "$mode" = db ]; then up_db; else up_cloud "$mode"; fi
   echo "$mode" >"$RUN/mode"
   step "READY ($mode)"
