@@ -31,14 +31,6 @@ on_copy(uint64_t done, uint64_t total, void *opaque)
     progress_draw(p->label, p->all ? (double)(p->base + done) / (double)p->all : 0, text);
 }
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Copies every local disk; on failure removes what it copied. */
 static int
 copy_disks(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
@@ -105,7 +97,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     bool was_running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
                        d->state == NE_DOM_BLOCKED;
     CLEANUP_FREE char *xml = virt_domain_xml(src, d->uuid, true);
-    double t0 = now_s();
+    double t0 = ne_now();
     size_t i;
 
     if (!xml) return NE_EXIT_PARTIAL;
@@ -131,6 +123,6 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
                 virt_delete_file(src, d->disks[i].source);
-    r->st.seconds = now_s() - t0;
+    r->st.seconds = ne_now() - t0;
     return 0;
 }

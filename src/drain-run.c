@@ -15,14 +15,6 @@
 #include "util/mem.h"
 #include "util/progress.h"
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Journals ev (stolen) and, with --format json, prints it as a line. */
 static void
 emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
@@ -137,7 +129,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     const char *to = dr->hosts[it->dest].name;
     struct ne_mig_opts mo = dr->o->mig;
     struct ne_mig_result r;
-    double t0 = now_s();
+    double t0 = ne_now();
     unsigned k;
 
     memset(&r, 0, sizeof r);
@@ -163,7 +155,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
         ne_info("%s: attempt %u failed; retrying in %u s", it->d->name, it->attempts, 2u << k);
         sleep(2u << k);
     }
-    it->seconds = now_s() - t0;
+    it->seconds = ne_now() - t0;
     it->st = r.st;
     if (it->rc == 0) {
         it->state = NE_ITEM_MOVED;
@@ -191,7 +183,7 @@ static void
 overall(struct ne_drain *dr, const struct ne_drain_item *it)
 {
     size_t i, done = 0, total = 0;
-    double elapsed = now_s() - dr->t0;
+    double elapsed = ne_now() - dr->t0;
     char eta[48] = "";
 
     for (i = 0; i < dr->n; i++) {
@@ -316,7 +308,7 @@ finish(struct ne_drain *dr)
     if (!ne_migrate_interrupted())
         emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
                                            (int)moved, "not_moved", (int)(failed + todo), "seconds",
-                                           now_s() - dr->t0));
+                                           ne_now() - dr->t0));
     return failed + todo ? NE_EXIT_PARTIAL : NE_EXIT_OK;
 }
 
@@ -329,7 +321,7 @@ ne_drain_run(struct ne_drain *dr)
     size_t i;
     int rc;
 
-    dr->t0 = now_s();
+    dr->t0 = ne_now();
     if ((rc = open_journal(dr)) != 0) return rc;
     if (o->resume)
         for (i = 0; i < dr->prior.n; i++)

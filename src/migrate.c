@@ -40,14 +40,6 @@ ne_migrate_trap_signals(void)
 
 bool ne_migrate_interrupted(void) { return interrupted != 0; }
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct monitor {
     virDomainPtr dom;
     const struct ne_config *cfg;
@@ -117,7 +109,7 @@ tick(struct monitor *m, unsigned long *step)
 {
     virTypedParameterPtr p = NULL;
     int n = 0, type;
-    double elapsed = now_s() - m->start;
+    double elapsed = ne_now() - m->start;
     unsigned long at, ms, timeout;
 
     if (virDomainGetJobStats(m->dom, &type, &p, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE) {
@@ -197,7 +189,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, virDomainPtr dom, const struct
     virTypedParameterPtr params = NULL;
     int np = 0, maxp = 0, cb, rc;
     unsigned long bw = o->bandwidth_mib ? o->bandwidth_mib : cfg->bandwidth_mib;
-    struct monitor m = {.dom = dom, .cfg = cfg, .o = o, .label = d->name, .start = now_s(),
+    struct monitor m = {.dom = dom, .cfg = cfg, .o = o, .label = d->name, .start = ne_now(),
                         .gib = ne_data_gib(d->memory_kib, disk_bytes)};
     pthread_t t;
     const char *disks[NE_PLAN_MAX_DISKS + 1];
@@ -234,7 +226,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, virDomainPtr dom, const struct
     if (cb >= 0) virConnectDomainEventDeregisterAny(src->conn, cb);
     virTypedParamsFree(params, np);
     r->st = m.st;
-    r->st.seconds = now_s() - m.start;
+    r->st.seconds = ne_now() - m.start;
     r->aborted = m.aborted || m.timed_out;
     progress_done(d->name, rc == 0, rc == 0 ? "migrated" : "failed");
     pthread_mutex_destroy(&m.lock);

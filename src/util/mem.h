@@ -31,6 +31,9 @@ int parse_u64(const char *s, unsigned long long *out);
 /* Human size "1.5 GiB" into buf. */
 const char *fmt_bytes(unsigned long long n, char *buf, size_t len);
 
+/* Monotonic clock in seconds (for durations). */
+double ne_now(void);
+
 static inline void cleanup_free(void *p) { free(*(void **)p); }
 #define CLEANUP_FREE __attribute__((cleanup(cleanup_free)))
 
