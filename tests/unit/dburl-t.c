@@ -2,8 +2,10 @@
  * never shows in a label or on the command line. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dburl.h"
 #include "tap.h"
@@ -87,5 +89,30 @@ main(void)
     ne_dburl_clear(&u);
     unsetenv("NOVA_EVAC_DB");
     ok(ne_dburl_resolve(&cfg, NULL, &u) < 0, "missing nova.conf reported");
+
+    /* nova.conf, as Nova reads it. */
+    {
+        char path[] = "/tmp/dburl-t-XXXXXX";
+        int fd = mkstemp(path);
+        FILE *f = fdopen(fd, "w");
+        fputs("[DEFAULT]\ndebug = true\n[database]\n"
+              "connection = mysql+pymysql://nova:p%40ss@db.example:3306/nova_cell1?charset=utf8\n"
+              "[api_database]\nconnection = mysql+pymysql://nova:x@db/nova_api\n", f);
+        fclose(f);
+        cfg.nova_conf = path;
+        unsetenv("NOVA_EVAC_DB_PASSWORD");
+        ok(ne_dburl_resolve(&cfg, NULL, &u) == 0, "nova.conf [database] connection");
+        is_str(u.database, "nova_cell1", "the cell database, not the API one");
+        is_str(u.password, "p@ss", "its password");
+        ne_dburl_clear(&u);
+        setenv("NOVA_EVAC_NOVA_CONF", "/nonexistent/nova.conf", 1);
+        ok(ne_dburl_resolve(&cfg, NULL, &u) < 0, "$NOVA_EVAC_NOVA_CONF wins over nova_conf");
+        unsetenv("NOVA_EVAC_NOVA_CONF");
+        f = fopen(path, "w");
+        fputs("[database]\nconnection =\n", f);
+        fclose(f);
+        ok(ne_dburl_resolve(&cfg, NULL, &u) < 0, "empty [database] connection reported");
+        unlink(path);
+    }
     return done_testing();
 }
