@@ -28,6 +28,8 @@ static const struct ne_opt opts[] = {
      NULL, NULL, NULL},
     {"since", 0, OPT_STRING, "DURATION", "check instances migrated this recently, whatever "
      "their state (default 7d; 0 = off)", NULL, NULL, NULL},
+    {"resize-window", 0, OPT_STRING, "DURATION", "a user's resize (VERIFY_RESIZE) is left to "
+     "its owner this long (default 24h)", NULL, NULL, NULL},
     {"all-nodes", 0, OPT_FLAG, NULL, "ask every configured node about every suspect", NULL,
      NULL, NULL},
     {"fix", 0, OPT_FLAG, NULL, "repair the records (asks for each unless --yes)", NULL, NULL,
@@ -85,11 +87,14 @@ static int
 durations(const struct ne_args *args, struct ne_stuck_opts *o)
 {
     const char *older = ne_args_str(args, "older-than"), *since = ne_args_str(args, "since");
+    const char *window = ne_args_str(args, "resize-window");
 
     o->older_s = 600;
     o->since_s = 7 * 86400;
+    o->resize_window_s = 86400;
     if (older && ne_parse_duration(older, "--older-than", &o->older_s) < 0) return -1;
     if (since && ne_parse_duration(since, "--since", &o->since_s) < 0) return -1;
+    if (window && ne_parse_duration(window, "--resize-window", &o->resize_window_s) < 0) return -1;
     return 0;
 }
 

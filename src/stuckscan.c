@@ -248,12 +248,33 @@ resolve_node(struct scan *s, struct ne_stuck_item *it)
     return 0;
 }
 
+/* Instances left alone whatever libvirt shows, unless named: a user's
+ * resize waiting for its confirm within the window (confirming would take
+ * the revert away from its owner), and a record found through the node
+ * listing that changed too recently (a move going on right now). */
+static bool
+too_fresh(const struct scan *s, const struct ne_nova_inst *in)
+{
+    const struct ne_stuck_opts *o = s->o;
+
+    if (in->why & NE_WHY_NAMED) return false;
+    if (str_eq(in->vm_state, "resized") && in->mig.id && str_eq(in->mig.type, "resize") &&
+        in->mig.age_s >= 0 && in->mig.age_s < o->resize_window_s) {
+        ne_debug(NE_DBG_PLAN, "instance %s: resize awaiting its owner's confirm (%lld s)",
+                 in->uuid, in->mig.age_s);
+        return true;
+    }
+    return in->why == NE_WHY_ELSEWHERE && in->age_s >= 0 && in->age_s < o->older_s;
+}
+
 static int
 check(struct scan *s, struct ne_nova_inst *in)
 {
     struct ne_stuck_scan *out = s->out;
     struct ne_stuck_item *it;
     double t0 = now_s();
+
+    if (too_fresh(s, in)) return 0;
 
     xgrow(&out->items, &out->cap, out->n + 1, sizeof *out->items);
     it = &out->items[out->n];

@@ -17,6 +17,7 @@ struct ne_stuck_opts {
     const char *host;          /* only instances that involve this host (NULL: all) */
     long long older_s;         /* a move idle for longer than this is stuck */
     long long since_s;         /* migrations updated this recently are checked */
+    long long resize_window_s; /* a user's resize waits this long for its confirm */
     bool all_nodes;            /* ask every configured node about every suspect */
     const char *glance_schema; /* for the deleted-image check; NULL: skip it */
     const char *const *uuids;  /* only these instances (NULL: scan for suspects) */

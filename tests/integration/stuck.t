@@ -82,24 +82,24 @@ for h in node05 node04; do seed_compute "$h"; done
 seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
-G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid) K=$(new_uuid)
-SEEDED="$A $B $C $D $E $F $G $H $I $J $K"
+G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid) K=$(new_uuid) L=$(new_uuid)
 HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
 HOSTILE_HOST="node04'; DROP TABLE migrations; --"
 
 # The lab domains, made in parallel: NODE:UUID[:shutoff]
 #   A  never started          node04
 #   B  stale record           node05
-#   C  VERIFY_RESIZE, on dest node05, and a shut-off copy on node04 (the source)
-#   D  VERIFY_RESIZE, nothing on dest: shut off on node04 only
+#   C  VERIFY_RESIZE (cold migration, 1 h), on dest node05, and a shut-off copy on node04
+#   D  VERIFY_RESIZE (a resize, 2 days), nothing on dest: shut off on node04 only
 #   E  ERROR after success    node05
 #   F  running on both        node05 and node04
 #   G  dest unreachable       node04
 #   H  hostile name           node04
 #   J  no migration record, recorded on node05, runs on node04
 #   K  like A; its record changes while the operator is asked
+#   L  a user's resize in VERIFY_RESIZE for 1 h, on dest node05: left to its owner
 DOMS="node04:$A node05:$B node05:$C node04:$C:shutoff node04:$D:shutoff node05:$E node05:$F
-      node04:$F node04:$G node04:$H node04:$J node04:$K"
+      node04:$F node04:$G node04:$H node04:$J node04:$K node05:$L"
 pids=""
 for d in $DOMS; do
     n=${d%%:*} rest=${d#*:} u=${rest%%:*}
@@ -122,9 +122,11 @@ seed_migration "$A" live-migration running node04 node05 3600 MA
 seed_instance "$B" node04 active migrating "stuck-B"
 seed_migration "$B" live-migration running node04 node05 3600 MB
 seed_instance "$C" node05 resized "" "stuck-C" 3600 "" 2 1
-seed_migration "$C" resize finished node04 node05 3600 MC
-seed_instance "$D" node05 resized "" "stuck-D" 3600 "" 2 1
-seed_migration "$D" resize finished node04 node05 3600 MD
+seed_migration "$C" migration finished node04 node05 3600 MC
+seed_instance "$D" node05 resized "" "stuck-D" 172800 "" 2 1
+seed_migration "$D" resize finished node04 node05 172800 MD
+seed_instance "$L" node05 resized "" "stuck-L" 3600 "" 2 1
+seed_migration "$L" resize finished node04 node05 3600 ML
 seed_instance "$E" node04 error "" "stuck-E"
 seed_migration "$E" live-migration error node04 node05 3600 ME
 seed_instance "$F" node04 active migrating "stuck-F"
@@ -172,6 +174,11 @@ runj stuck $GS
 is "$(j "$J" '.suspect_because | join(",")')" "domain-elsewhere" "full scan: J found by the listing"
 is "$(j "$A" '.suspect_because | join(",")')" "task-state,open-migration,recent-migration" \
     "full scan: A found by the database queries"
+is "$(j "$L" .action)" "" "full scan: a user's resize within --resize-window is left alone"
+runj stuck $GS --resize-window 30m
+is "$(j "$L" .action)" confirm "full scan, --resize-window 30m: L would be confirmed"
+runj stuck $GS "$L"
+is "$(j "$L" .action)" confirm "L named: checked whatever the window"
 
 tab=$(printf '\t')
 # Asked on a terminal: declining changes nothing.
