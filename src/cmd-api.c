@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -280,6 +281,7 @@ done(struct api *a, const char *what, const char *leave)
 {
     unsigned long timeout = 300;
     struct ne_server s;
+    time_t t0;
 
     if (!ne_args_flag(a->args, "wait")) {
         if (!json_out(a)) printf("%s %s: accepted by Nova\n", what, arg(a, 0));
@@ -288,7 +290,17 @@ done(struct api *a, const char *what, const char *leave)
         return NE_EXIT_OK;
     }
     ne_args_uint(a->args, "timeout", &timeout);
-    if (nova_wait_idle(a->nv, arg(a, 0), (unsigned)timeout, leave, &s) < 0) return nova_rc(a);
+    t0 = time(NULL);
+    if (nova_wait_idle(a->nv, arg(a, 0), (unsigned)timeout, leave, NULL) < 0) return nova_rc(a);
+    if (!str_eq(what, "reset-state")) { /* the rest of the time for the record */
+        struct ne_migration m;
+        unsigned long spent = (unsigned long)(time(NULL) - t0);
+        if (nova_wait_migration(a->nv, arg(a, 0), spent < timeout ? (unsigned)(timeout - spent) : 1,
+                                &m) < 0)
+            return nova_rc(a);
+        ne_migration_clear(&m);
+    }
+    if (nova_server_show(a->nv, arg(a, 0), &s) != 0) return nova_rc(a);
     print_server(a, &s);
     ne_server_clear(&s);
     return NE_EXIT_OK;

@@ -648,3 +648,66 @@ nova_abort_migration(struct ne_nova *nv, const char *server, const char *migrati
     http_resp_clear(&r);
     return 0;
 }
+
+static bool
+migration_busy(const char *status)
+{
+    static const char *const busy[] = {"queued", "preparing", "running", "pre-migrating",
+                                       "migrating", "post-migrating", "accepted", "confirming",
+                                       "reverting", NULL};
+    size_t i;
+
+    for (i = 0; status && busy[i]; i++)
+        if (strcmp(status, busy[i]) == 0) return true;
+    return false;
+}
+
+/* The newest migration of m[0..n) (highest numeric id), or NULL. */
+static struct ne_migration *
+newest(struct ne_migration *m, size_t n)
+{
+    struct ne_migration *best = NULL;
+    unsigned long long id, bid = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (m[i].id && parse_u64(m[i].id, &id) == 0 && (!best || id > bid)) {
+            best = &m[i];
+            bid = id;
+        }
+    return best;
+}
+
+int
+nova_wait_migration(struct ne_nova *nv, const char *server, unsigned timeout_s,
+                    struct ne_migration *out)
+{
+    struct ne_migration_filter f = {.instance_uuid = server};
+    time_t deadline = time(NULL) + (time_t)timeout_s;
+
+    if (out) memset(out, 0, sizeof *out);
+    for (;;) {
+        struct ne_migration *m, *last;
+        size_t n;
+        if (nova_migrations(nv, &f, &m, &n) < 0) return -1;
+        last = newest(m, n);
+        if (!last || !migration_busy(last->status)) {
+            if (out && last) {
+                *out = *last;
+                memset(last, 0, sizeof *last);
+            }
+            ne_migrations_free(m, n);
+            return 0;
+        }
+        if (time(NULL) >= deadline) {
+            ne_error("nova: wait for the migration %s of instance %s (%s -> %s): still %s after "
+                     "%u s", last->id, server, last->source_compute ? last->source_compute : "?",
+                     last->dest_compute ? last->dest_compute : "?", last->status, timeout_s);
+            ne_migrations_free(m, n);
+            nv->err = NE_OS_ECONFLICT;
+            return -1;
+        }
+        ne_migrations_free(m, n);
+        nanosleep(&(struct timespec){0, 500000000L}, NULL);
+    }
+}

@@ -143,4 +143,13 @@ int nova_abort_migration(struct ne_nova *nv, const char *server, const char *mig
 int nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, const char *leave,
                    struct ne_server *out);
 
+/* Polls the instance's newest migration record (os-migrations) until its
+ * status is terminal (completed, finished, confirmed, reverted, error,
+ * failed, cancelled...), or timeout_s passes (reported, -1).  Nova clears
+ * the task state before the source compute marks a live migration
+ * completed: wait for both.  *out (may be NULL) gets the record (zeroed
+ * when the instance has none). */
+int nova_wait_migration(struct ne_nova *nv, const char *server, unsigned timeout_s,
+                        struct ne_migration *out);
+
 #endif

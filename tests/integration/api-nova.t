@@ -81,6 +81,12 @@ is "$(rb "$va" '.status + " " + ."OS-EXT-SRV-ATTR:host" + " " + (."OS-EXT-STS:ta
     "ACTIVE node01 none" "read back: ACTIVE on node01"
 is "$(nova GET "/os-migrations?instance_uuid=$va" | body | jq -r '[.migrations[]|select(.migration_type=="live-migration")][0].status')" \
     completed "read back: the live migration record is completed"
+# libvirt mode: the domain really moved (libvirt on the lab nodes)
+domstate() { virsh -c "$("$LABSH" uri "$1")" domstate "$2" 2>/dev/null | head -1; }
+if [ "$NOVA_EVAC_OS_MODE" = libvirt ]; then
+    is "$(domstate node01 "$va")" running "libvirt: the domain runs on node01"
+    ok "libvirt: no domain left on node02" test -z "$(domstate node02 "$va")"
+fi
 run ne --format json api migrations --server "$va" --type live-migration
 is "$(js '.[0].status + " " + .[0].source_compute + " " + .[0].dest_compute')" "completed node02 node01" \
     "api migrations: completed node02 -> node01"
