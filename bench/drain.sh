@@ -7,9 +7,9 @@
 #         --undefinesource --unsafe, destinations alternating TO1, TO2, TO1, ... (full copy of
 #         each disk chain, base included; a dir pool for each instance directory is made on its
 #         destination before the clock starts, as LAB.md Part 1 section 4 says libvirt needs)
-# Each round measures the lab link (see "link" below), then for each method makes N fresh guests
-# on FROM (same mix every time), waits until the busy ones write to vda, empties FROM with that
-# method, records time and bytes, and removes the guests.  The method order rotates every round.
+# Each round, for each method: makes N fresh guests on FROM (same mix every time), waits until the
+# busy ones write to vda, measures the lab link (see "link" below), empties FROM with that method,
+# records time and bytes, and removes the guests.  The method order rotates every round.
 #
 # Usage: bench/drain.sh [--rounds N] [--instances N] [--drains LIST] [--bases LIST]
 #                       [--dirty LIST] [--mem-mib M] [--from NODE] [--to NODE,NODE]
@@ -48,7 +48,8 @@
 #   wire     bytes FROM sent on its lab link while the method ran (rx counter of its veth in the hub
 #            namespace, `ip -n HUB -s -j link show vFROM`; libvirt RPC included; private lab: nothing
 #            else runs there)
-#   link     the lab link speed measured at the start of the round: dd if=/dev/zero bs=1M piped
+#   link     the lab link speed, measured just before each method's clock starts (after its guests
+#            are up, so under the same load): dd if=/dev/zero bs=1M piped
 #            into socat, from FROM's namespace to a socat listener in a destination's namespace
 #            (receiver counts with wc -c); once one stream FROM->TO1, once two concurrent streams
 #            FROM->TO1 and FROM->TO2; link = the larger aggregate rate of the two (MiB/s)
@@ -323,6 +324,7 @@ clear_set() {
             rm -rf "$(node_path "$n" "${SETU[$i]}")"
         done
     done
+    GUESTS=() UUIDS=() POOLS=()   # only one set exists at a time: nothing left for cleanup
 }
 
 # verify_moved: every guest of SET runs on TO1 or TO2 and FROM defines none; prints "n1 n2"
@@ -337,9 +339,9 @@ verify_moved() {
     echo "$n1 $n2"
 }
 
-# run_method METHOD ROUND LINK: one emptying of FROM; appends a TSV row to $WORK/rows
+# run_method METHOD ROUND: one emptying of FROM; appends a TSV row to $WORK/rows
 run_method() {
-    local m=$1 r=$2 link=$3 out=$WORK/$1-$2 t0 t1 w0 w1 rc=0 la0 la1 i j p args ev evd s0
+    local m=$1 r=$2 link out=$WORK/$1-$2 t0 t1 w0 w1 rc=0 la0 la1 i j p args ev evd s0
     local wall run conc disk data per retries
     make_set "$m" "$r"
     if [ "$m" = B ]; then
@@ -351,6 +353,9 @@ run_method() {
                 die "pool-create-as on $j failed"
         done
     fi
+    link_rate   # the link as it is now, just before the clock
+    link=$(awk -v a="$LINK1" -v b="$LINK2" 'BEGIN { print (a > b ? a : b) }')
+    echo "$r $m $LINK1 $LINK2" >>"$WORK/links"
     listener_start "$out.ev"
     check_only_ours
     la0=$(load1); w0=$(wire_tx "$FROM"); t0=$(now)
@@ -393,9 +398,9 @@ run_method() {
                ([.[] | select(.event == "migrating" and .attempt > 1)] | length)] | @tsv' "$out.events")
         [ "$evd" = "$disk" ] || say "note: round $r $m: nova-evac's disk_bytes sum $disk, listener's disk_processed sum $evd ($1 events)"
     fi
-    printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$m" "$wall" "$run" "$conc" \
-        "$disk" "$data" "$((w1 - w0))" "$link" "$retries" "${per% *}" "${per#* }" "$la0/$la1" >>"$WORK/rows"
-    say "round $r $m: $(tail -1 "$WORK/rows" | awk -F'\t' '{ printf "makespan %.1f s, data %.0f MiB, wire %.0f MiB, %s/%s per destination, load %s", $3, $7 / 1048576, $8 / 1048576, $11, $12, $13 }')"
+    printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$m" "$wall" "$run" "$conc" \
+        "$disk" "$data" "$((w1 - w0))" "$link" "$retries" "${per% *}" "${per#* }" "$la0/$la1" "$LINK1" "$LINK2" >>"$WORK/rows"
+    say "round $r $m: $(tail -1 "$WORK/rows" | awk -F'\t' '{ printf "makespan %.1f s, data %.0f MiB, wire %.0f MiB, %s/%s per destination, link %s MiB/s, load %s", $3, $7 / 1048576, $8 / 1048576, $11, $12, $9, $13 }')"
     [ -z "$LOGS" ] || { mkdir -p "$LOGS" && cp "$out".* "$LOGS/"; }
     clear_set
 }
@@ -405,14 +410,11 @@ say "$ROUNDS rounds; $NINST guests per method on $FROM -> $TO1,$TO2; methods ${M
 : >"$WORK/rows"
 NM=${#METHODS[@]}
 for r in $(seq 1 "$ROUNDS"); do
-    link_rate
-    say "round $r: link $FROM->$TO1 one stream $LINK1 MiB/s, $FROM->$TO1+$TO2 two streams $LINK2 MiB/s"
-    echo "$r $LINK1 $LINK2" >>"$WORK/links"
     for k in $(seq 0 $((NM - 1))); do
-        run_method "${METHODS[$(((k + r - 1) % NM))]}" "$r" "$(awk -v a="$LINK1" -v b="$LINK2" 'BEGIN { print (a > b ? a : b) }')"
+        run_method "${METHODS[$(((k + r - 1) % NM))]}" "$r"
     done
 done
-[ -z "$TSV" ] || { printf 'round\tmethod\twall_s\trun_s\tconc\tdisk_bytes\tdata_bytes\twire_bytes\tlink_MiBps\tretries\tto1\tto2\tload\n'; cat "$WORK/rows"; } >"$TSV"
+[ -z "$TSV" ] || { printf 'round\tmethod\twall_s\trun_s\tconc\tdisk_bytes\tdata_bytes\twire_bytes\tlink_MiBps\tretries\tto1\tto2\tload\tlink1_MiBps\tlink2_MiBps\n'; cat "$WORK/rows"; } >"$TSV"
 
 # ---------------------------------------------------------------- report
 awk -F'\t' -v rounds="$ROUNDS" -v methods="${METHODS[*]}" -v to1="$TO1" -v to2="$TO2" '
@@ -434,7 +436,7 @@ function row(r, m, x) {
     printf "%-6s %-18s %8.1f %7.1f %5.2f %9s %9s %9s %7.0f %7.1f %7.1f %3d %5s %s\n", r, label(m), x[3], x[4], x[5],
         mib(x[6]), mib(x[7]), mib(x[8]), x[9], x[8] / 1048576 / x[9], x[3] / (x[8] / 1048576 / x[9]), x[10], x[11] "/" x[12], x[13]
 }
-{ seen[$1, $2] = 1; for (f = 3; f <= 13; f++) v[$1, $2, f] = $f }
+{ seen[$1, $2] = 1; for (f = 3; f <= 15; f++) v[$1, $2, f] = $f }
 END {
     nm = split(methods, M, " ")
     printf "%-6s %-18s %8s %7s %5s %9s %9s %9s %7s %7s %7s %3s %5s %s\n", "round", "method", "wall_s", "run_s", "conc",
@@ -451,7 +453,13 @@ END {
     print ""
     printf "makespan spread over the rounds (min-max s):"
     for (k = 1; k <= nm; k++) printf "  %s %.1f-%.1f", label(M[k]), lo(M[k], 3), hi(M[k], 3)
-    printf "\nlink spread (MiB/s): %.0f-%.0f\n", lo(M[nm], 9), hi(M[nm], 9)
+    l1lo = l2lo = 1e9; l1hi = l2hi = 0
+    for (r = 1; r <= rounds; r++) for (k = 1; k <= nm; k++) if ((r, M[k]) in seen) {
+        x1 = v[r, M[k], 14]; x2 = v[r, M[k], 15]; a1[++nl] = x1; a2[nl] = x2
+        if (x1 < l1lo) l1lo = x1; if (x1 > l1hi) l1hi = x1; if (x2 < l2lo) l2lo = x2; if (x2 > l2hi) l2hi = x2
+    }
+    printf "\nlink (MiB/s, before each method): one stream median %.0f (%.0f-%.0f), two streams median %.0f (%.0f-%.0f)\n",
+        med(a1, nl), l1lo, l1hi, med(a2, nl), l2lo, l2hi
     print "ratios to the serial virsh loop (median over the rounds of the per-round ratio; target wall <= 0.5):"
     for (k = 1; k < nm; k++)
         printf "  %-18s wall %.3f (%.1fx faster), data %.3f, wire %.3f (%.1fx fewer bytes)\n", label(M[k]),
