@@ -48,6 +48,11 @@ run ne servers node02
 like "$out" "$id-a +ACTIVE" "table lists the server by name"
 run ne servers node02.invalid/x
 is "$rc" 2 "invalid host name: exit 2"
+run ne --format json api hypervisors
+is "$(js '[.[]|select(.host=="node01" or .host=="node02" or .host=="node03")|select(.state=="up")]|length')" 3 \
+    "api hypervisors: node01..node03 up"
+run ne --format json api services
+is "$(js '[.[]|select(.binary=="nova-compute" and .state=="up")]|length >= 3')" true "api services: the computes are up"
 
 # disable with a reason (2.53: PUT /os-services/{uuid}), read back, undrain
 t=$(date +%s.%N)
