@@ -42,15 +42,18 @@ struct add_ctx {
     unsigned why;
 };
 
+static void mig_cols(const char *const *c, struct ne_nova_mig *m);
+
 /* Columns: uuid display_name host node vm_state task_state power_state
- * age_s image_ref (every suspect query returns these). */
+ * age_s image_ref, then the newest migration's (mig_cols), NULL when none
+ * (every stuck-* query returns these). */
 static int
 add_row(const char *const *c, size_t n, void *opaque)
 {
     struct add_ctx *a = opaque;
     struct ne_nova_inst *in;
 
-    if (n < 9 || !c[0] || strlen(c[0]) != 36) return 0;
+    if (n < 18 || !c[0] || strlen(c[0]) != 36) return 0;
     in = ne_inst_set_find(a->s, c[0]);
     if (in) {
         in->why |= a->why;
@@ -70,6 +73,7 @@ add_row(const char *const *c, size_t n, void *opaque)
     in->image_ref = xstrdup_null(c[8]);
     in->image_deleted = -1;
     in->why = a->why;
+    if (c[9]) mig_cols(c + 9, &in->mig);
     return 0;
 }
 
@@ -98,12 +102,9 @@ stuckdb_instance(struct ne_db *db, const char *uuid, unsigned why, struct ne_ins
 
 /* id uuid status migration_type source_compute dest_compute source_node
  * dest_node age_s */
-static int
-mig_row(const char *const *c, size_t n, void *opaque)
+static void
+mig_cols(const char *const *c, struct ne_nova_mig *m)
 {
-    struct ne_nova_mig *m = opaque;
-
-    if (n < 9) return 0;
     m->id = to_ll(c[0], 0);
     m->uuid = xstrdup_null(c[1]);
     m->status = xstrdup_null(c[2]);
@@ -113,15 +114,6 @@ mig_row(const char *const *c, size_t n, void *opaque)
     m->src_node = xstrdup_null(c[6]);
     m->dst_node = xstrdup_null(c[7]);
     m->age_s = to_ll(c[8], -1);
-    return 0;
-}
-
-int
-stuckdb_last_migration(struct ne_db *db, struct ne_nova_inst *in)
-{
-    struct ne_dbv p[] = {dbv_str(in->uuid)};
-
-    return novadb_query(db, "stuck-last-migration", p, 1, mig_row, &in->mig) < 0 ? -1 : 0;
 }
 
 static int

@@ -20,7 +20,8 @@ void ne_inst_set_free(struct ne_inst_set *s);
 struct ne_nova_inst *ne_inst_set_find(struct ne_inst_set *s, const char *uuid);
 
 /* Adds to *s (why bits or'ed into existing entries) the instances of one
- * suspect query:
+ * suspect query, each with its newest migration record in ->mig (id 0:
+ * none):
  *   "stuck-task-state"        a move task_state older than older_s
  *   "stuck-open-migrations"   a non-terminal migration not updated for older_s
  *   "stuck-recent-migrations" a migration updated between since_s and older_s ago
@@ -30,8 +31,6 @@ long stuckdb_suspects(struct ne_db *db, const char *query, long long older_s, lo
 /* Adds the live instance with this uuid: 1 added (or already there), 0 no
  * such live instance, -1 error. */
 int stuckdb_instance(struct ne_db *db, const char *uuid, unsigned why, struct ne_inst_set *s);
-/* Fills in->mig with the instance's newest migration (id 0: none). */
-int stuckdb_last_migration(struct ne_db *db, struct ne_nova_inst *in);
 /* Sets in->image_deleted from Glance (schema set with novadb_set_schema). */
 int stuckdb_image_deleted(struct ne_db *db, struct ne_nova_inst *in);
 /* The node (hypervisor_hostname) of a compute host: 1 and *node newly
