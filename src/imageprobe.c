@@ -4,6 +4,7 @@
  * a run together (imagecache.h). */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -198,6 +199,7 @@ ic_choose(struct ic_run *ic)
 
 /* ---- one run */
 
+/* Adds host name (v: an open connection, NULL: opened by open_peers). */
 static void
 add_host(struct ic_run *ic, const char *name, struct ne_virt *v)
 {
@@ -211,10 +213,46 @@ add_host(struct ic_run *ic, const char *name, struct ne_virt *v)
     r->hosts[r->nhosts] = xstrdup(name);
     ic->hosts[ic->nhosts].name = r->hosts[r->nhosts++];
     ic->hosts[ic->nhosts].owned = !v;
-    ic->hosts[ic->nhosts].v = v ? v : virt_open(ic->cfg, name);
-    if (!ic->hosts[ic->nhosts].v)
-        ne_warn("images: %s is not reachable: not used as a source", name);
+    ic->hosts[ic->nhosts].v = v;
     ic->nhosts++;
+}
+
+struct opener {
+    const struct ne_config *cfg;
+    struct ic_host *h;
+    pthread_t t;
+    bool started;
+};
+
+static void *
+open_one(void *arg)
+{
+    struct opener *o = arg;
+
+    o->h->v = virt_open(o->cfg, o->h->name);
+    return NULL;
+}
+
+/* Connects to the other nodes at once: a dead one costs one connect
+ * timeout, not one per node. */
+static void
+open_peers(struct ic_run *ic)
+{
+    struct opener *op = xcalloc(ic->nhosts + 1, sizeof *op);
+    size_t i;
+
+    for (i = 0; i < ic->nhosts; i++) {
+        if (!ic->hosts[i].owned) continue;
+        op[i] = (struct opener){ic->cfg, &ic->hosts[i], 0, false};
+        op[i].started = pthread_create(&op[i].t, NULL, open_one, &op[i]) == 0;
+        if (!op[i].started) open_one(&op[i]);
+    }
+    for (i = 0; i < ic->nhosts; i++) {
+        if (op[i].started) pthread_join(op[i].t, NULL);
+        if (ic->hosts[i].owned && !ic->hosts[i].v)
+            ne_warn("images: %s is not reachable: not used as a source", ic->hosts[i].name);
+    }
+    free(op);
 }
 
 static void
@@ -273,6 +311,7 @@ ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst,
     ic.ndst = out->ndests = ic.nhosts - 1;
     nn = ne_config_nodes(ic.cfg, &nodes);
     for (i = 0; i < nn; i++) add_host(&ic, nodes[i], NULL);
+    open_peers(&ic);
     free(nodes);
     if (ic_collect(&ic, doms, ndoms) < 0) {
         rc = NE_EXIT_UNREACHABLE;
