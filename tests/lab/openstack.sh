@@ -368,37 +368,43 @@ schemas_cp() {
     step "keystone/placement/neutron schemas synced, keystone bootstrapped"
   fi
 }
-keystone_up() {
-  if ! alive "$RUN/keystone.pid" "$ETC/uwsgi/keystone.ini"; then
-    port_busy 5000 && die "127.0.0.1:5000 is taken by another process"
-    rm -f "$RUN/keystone.pid"
-    setsid uwsgi --ini "$ETC/uwsgi/keystone.ini" </dev/null >>"$LOGS/keystone-uwsgi.log" 2>&1 9>&- &
-  fi
+## Each API service: *_start launches it (if not running), *_wait waits until it answers.
+keystone_start() {
+  alive "$RUN/keystone.pid" "$ETC/uwsgi/keystone.ini" && return 0
+  port_busy 5000 && die "127.0.0.1:5000 is taken by another process"
+  rm -f "$RUN/keystone.pid"
+  setsid uwsgi --ini "$ETC/uwsgi/keystone.ini" </dev/null >>"$LOGS/keystone-uwsgi.log" 2>&1 9>&- &
+}
+keystone_wait() {
   waitfor 120 keystone http_ok http://127.0.0.1:5000/v3 || { tail_log "$LOGS/keystone-uwsgi.log" "$LOGS/keystone.log"; die "keystone did not start"; }
   step "keystone up"
   if [ ! -f "$(marker cp)" ]; then
     $PY "$SRC/keystone-entities.py" >>"$LOGS/up.log" 2>&1 || die "keystone users/catalog failed (see $LOGS/up.log)"
     ## nothing but keystone-manage and the entities script has touched these DBs yet
+    ## (placement and neutron are started only after this)
     dump "$CP_CACHE.sql" $CP_PART && tar -C "$DATA/keystone" -cf "$CP_CACHE.keys.tar" fernet-keys credential-keys
     touch "$(marker cp)"
     step "keystone service users/catalog created; cached as $(basename "$CP_CACHE").{sql,keys.tar}"
   fi
 }
-placement_up() {
-  if ! alive "$RUN/placement.pid" "$ETC/uwsgi/placement.ini"; then
-    port_busy 8778 && { say "127.0.0.1:8778 is taken"; return 1; }
-    rm -f "$RUN/placement.pid"
-    setsid uwsgi --ini "$ETC/uwsgi/placement.ini" </dev/null >>"$LOGS/placement-uwsgi.log" 2>&1 9>&- &
-  fi
-  waitfor 120 placement http_ok http://127.0.0.1:8778/ || { tail_log "$LOGS/placement-uwsgi.log"; return 1; }
+placement_start() {
+  alive "$RUN/placement.pid" "$ETC/uwsgi/placement.ini" && return 0
+  port_busy 8778 && die "127.0.0.1:8778 is taken by another process"
+  rm -f "$RUN/placement.pid"
+  setsid uwsgi --ini "$ETC/uwsgi/placement.ini" </dev/null >>"$LOGS/placement-uwsgi.log" 2>&1 9>&- &
 }
-neutron_up() {
+placement_wait() {
+  waitfor 120 placement http_ok http://127.0.0.1:8778/ || { tail_log "$LOGS/placement-uwsgi.log"; die "placement did not start"; }
+  step "placement up"
+}
+neutron_start() {
   mkdir -p "$DATA/neutron/lock"
-  if ! alive "$RUN/neutron-server.pid" "$ETC/neutron/neutron.conf"; then
-    port_busy 9696 && { say "127.0.0.1:9696 is taken"; return 1; }
-    start neutron-server $PY "$SRC/cmd/neutron-server" --config-file "$ETC/neutron/neutron.conf" \
-      --config-file "$ETC/neutron/ml2_conf.ini"
-  fi
+  alive "$RUN/neutron-server.pid" "$ETC/neutron/neutron.conf" && return 0
+  port_busy 9696 && die "127.0.0.1:9696 is taken by another process"
+  start neutron-server $PY "$SRC/cmd/neutron-server" --config-file "$ETC/neutron/neutron.conf" \
+    --config-file "$ETC/neutron/ml2_conf.ini"
+}
+neutron_wait() { # needs keystone (warm-up)
   waitfor 180 neutron http_ok http://127.0.0.1:9696/ || { tail_log "$LOGS/neutron-server.log"; return 1; }
   ## WARM-UP (required): until another query has configured the SQLAlchemy mappers,
   ## GET /v2.0/ports fails with 500 "type object 'Port' has no attribute
@@ -408,15 +414,22 @@ neutron_up() {
     curl -sf -o /dev/null -H "X-Auth-Token: $tok" 'http://127.0.0.1:9696/v2.0/ports?device_id=warmup' ||
     { tail_log "$LOGS/neutron-server.log"; say "neutron warm-up failed"; return 1; }
 }
-glance_up() {
+glance_start() {
   mkdir -p "$DATA/glance/images" "$DATA/glance/staging" "$DATA/glance/tasks"
-  if ! alive "$RUN/glance-api.pid" "$ETC/glance/glance-api.conf"; then
-    port_busy 9292 && { say "127.0.0.1:9292 is taken"; return 1; }
-    start glance-api $PY "$SRC/cmd/glance-api" --config-file "$ETC/glance/glance-api.conf"
-  fi
+  alive "$RUN/glance-api.pid" "$ETC/glance/glance-api.conf" && return 0
+  port_busy 9292 && die "127.0.0.1:9292 is taken by another process"
+  start glance-api $PY "$SRC/cmd/glance-api" --config-file "$ETC/glance/glance-api.conf"
+}
+glance_wait() {
   waitfor 120 glance http_ok http://127.0.0.1:9292/healthcheck || { tail_log "$LOGS/glance-api.log"; return 1; }
 }
-nova_control_up() { # conductor, scheduler, api: need only MariaDB and RabbitMQ to start
+nova_api_start() { # needs only MariaDB: start it first, it is the slowest to load (2 workers)
+  alive "$RUN/nova-api.pid" "$ETC/uwsgi/nova-api.ini" && return 0
+  port_busy 8774 && die "127.0.0.1:8774 is taken by another process"
+  rm -f "$RUN/nova-api.pid"
+  setsid uwsgi --ini "$ETC/uwsgi/nova-api.ini" </dev/null >>"$LOGS/nova-api-uwsgi.log" 2>&1 9>&- &
+}
+nova_control_start() { # conductor, scheduler: MariaDB and RabbitMQ
   mkdir -p "$DATA/nova/lock"
   local s
   for s in conductor scheduler; do
@@ -424,11 +437,6 @@ nova_control_up() { # conductor, scheduler, api: need only MariaDB and RabbitMQ 
     start nova-$s $PY "$SRC/cmd/nova-$s" --config-file "$ETC/nova/nova.conf" \
       --config-file "$ETC/nova/nova-db.conf" --log-file "$LOGS/nova-$s.log"
   done
-  if ! alive "$RUN/nova-api.pid" "$ETC/uwsgi/nova-api.ini"; then
-    port_busy 8774 && die "127.0.0.1:8774 is taken by another process"
-    rm -f "$RUN/nova-api.pid"
-    setsid uwsgi --ini "$ETC/uwsgi/nova-api.ini" </dev/null >>"$LOGS/nova-api-uwsgi.log" 2>&1 9>&- &
-  fi
 }
 
 ## ---------------------------------------------------------------- computes
@@ -528,14 +536,17 @@ up_db() {
   schemas_db
   snapshot
 }
+## Order: MariaDB; RabbitMQ (background) | schemas; Keystone; placement, neutron, glance
+## (at once when their schemas came from the cache, else after the cp dump); nova
+## control services once RabbitMQ is up; computes once placement answers.
 up_cloud() { # up_cloud fake|libvirt
-  local mode=$1 datamode
+  local mode=$1 datamode n LABJOB=
   datamode=$(cat "$DATA/mode" 2>/dev/null || true)
   [ -z "$datamode" ] || [ "$datamode" = "$mode" ] ||
     die "the data holds $datamode computes; run 'openstack.sh wipe' before 'up $mode'"
   if [ "$mode" = libvirt ]; then
     check_pkgs python3-libvirt
-    lab_up & local LABJOB=$!
+    lab_up & LABJOB=$!
   fi
   mysql_up; step "mariadb up"
   ## rows that no cloud wrote (tests seed the DB in db mode) would confuse the services:
@@ -544,17 +555,19 @@ up_cloud() { # up_cloud fake|libvirt
     reload_db_part; step "nova/glance DBs held rows from db-mode tests: reloaded from the dump"
   fi
   rabbit_up >>"$LOGS/up.log" 2>&1 & local RB=$!
-  schemas_db &  local SD=$!
+  schemas_db & local SD=$!
   schemas_cp
   wait $SD || die "nova/glance schemas failed"
-  keystone_up
+  mkdir -p "$DATA/nova/lock"; nova_api_start
+  keystone_start
+  if [ -f "$(marker cp)" ]; then placement_start; glance_start; neutron_start; fi
+  keystone_wait
+  placement_start; glance_start; neutron_start
   wait $RB || die "rabbitmq did not start"; step "rabbitmq up"
-  nova_control_up
-  placement_up & local a=$!
-  neutron_up & local b=$!
-  glance_up & local c=$!
-  wait $a || die "placement did not start"; step "placement up"
-  local n
+  nova_control_start
+  neutron_wait & local b=$!
+  glance_wait & local c=$!
+  placement_wait
   if [ "$mode" = fake ]; then
     fake_computes_up; n=$(echo $NODES | wc -w)
   else
