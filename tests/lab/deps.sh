@@ -4,9 +4,9 @@
 # Idempotent: packages already present are skipped by apt.
 set -eu
 what=${1:-all}
-build="jq build-essential autoconf automake libtool pkg-config libvirt-dev libcurl4-openssl-dev
+build="jq clang libclang-rt-14-dev build-essential autoconf automake libtool pkg-config libvirt-dev libcurl4-openssl-dev
  libjansson-dev libmariadb-dev libxml2-dev libyaml-dev"
-lab="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+lab="socat libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
  iproute2 util-linux mariadb-server mariadb-client iptables rsync"
 openstack="python3-nova python3-keystone python3-glance python3-placement python3-neutron
  python3-openstackclient python3-osc-placement python3-libvirt rabbitmq-server uwsgi-core
