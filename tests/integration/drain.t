@@ -40,18 +40,19 @@ snapshot() { # everything a dry run must not change
 # Config: the lab's, a private state dir, and node01 short of disk so that
 # the big instance only fits on node03.
 avail_mb=$(df -Pm "$NOVA_EVAC_LAB" | awk 'NR==2{print $4}')
+[ "$avail_mb" -gt 16384 ] || skip_all "needs 16 GiB free under $NOVA_EVAC_LAB for the too-big instance (has $avail_mb MiB)"
 { cat "$NOVA_EVAC_LAB/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
-  printf "[node:node01]\nreserved_disk_mb = %d\n" $((avail_mb - 600)); } >"$NOVA_EVAC_CONFIG"
+  printf "[node:node01]\nreserved_disk_mb = %d\n" $((avail_mb - 6144)); } >"$NOVA_EVAC_CONFIG"
 
 "$LABSH" base "w-$id" --writer node01 node02 node03 >/dev/null 2>&1
-"$LABSH" base "big-$id" --size 2G node02 node03 >/dev/null 2>&1
+"$LABSH" base "big-$id" --size 12G node02 node03 >/dev/null 2>&1
 "$LABSH" base "del-$id" node02 node01 >/dev/null 2>&1   # gone from Glance, still on node01
 ok "local-only instance" guest node02 loc --image "w-$id"
 ok "local + shared volume" guest node02 vol --image "w-$id" --volume "v-$id.raw" --config-drive
 ok "all shared storage" shared_guest shr
 ok "shut off" guest node02 off --image "w-$id" --shutoff
 ok "base deleted from Glance, present on node01" guest node02 del --image "del-$id"
-ok "too big for node01 (2 GiB disk)" guest node02 big --image "big-$id"
+ok "too big for node01 (12 GiB disk)" guest node02 big --image "big-$id"
 ok "nwfilter missing on the destinations" guest node02 nwf --image "w-$id" --nwfilter "nova-instance-nwf-$id"
 ok "second local instance" guest node02 lo2 --image "w-$id" --dirty 8
 vsum=$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)
