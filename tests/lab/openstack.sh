@@ -24,6 +24,8 @@ set -eu -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$HERE/os
 LAB=${NOVA_EVAC_LAB:-/var/tmp/nova-evac-lab}
+case $LAB in /*) ;; *) LAB=$(pwd)/$LAB ;; esac
+LAB=${LAB%/}
 OS=$LAB/os
 ETC=$OS/etc RUN=$OS/run DATA=$OS/data LOGS=$OS/logs CACHE=$OS/cache
 SOCK=$RUN/mysqld.sock
@@ -494,9 +496,10 @@ libvirt_computes_up() {
 
 ## ---------------------------------------------------------------- REST helpers
 . "$SRC/api.sh"
-count_up() { # count_up N: at least N nova-compute services up / hypervisors up
-  local s h
-  s=$(nova GET '/os-services?binary=nova-compute' | body | jq '[.services[]|select(.state=="up")]|length' 2>/dev/null)
+count_up() { # count_up N [SINCE]: at least N nova-compute services up (that reported after SINCE)
+  local s
+  s=$(nova GET '/os-services?binary=nova-compute' | body |
+    jq --arg t "${2:-}" '[.services[]|select(.state=="up" and (.updated_at // "") >= $t)]|length' 2>/dev/null)
   [ "${s:-0}" -ge "$1" ]
 }
 count_hv() {
@@ -504,9 +507,9 @@ count_hv() {
   h=$(nova GET /os-hypervisors | body | jq '[.hypervisors[]|select(.state=="up")]|length' 2>/dev/null)
   [ "${h:-0}" -ge "$1" ]
 }
-computes_ready() { # computes_ready N
-  local n=$1
-  waitfor 180 "nova-compute services" count_up "$n" || { tail_log "$LOGS"/nova-compute-*.log; die "nova-compute not up"; }
+computes_ready() { # computes_ready N SINCE: a service record looks "up" for 60 s after its
+  local n=$1 since=$2  # process died: count only reports newer than the start of this `up`
+  waitfor 180 "nova-compute services" count_up "$n" "$since" || { tail_log "$LOGS"/nova-compute-*.log; die "nova-compute not up"; }
   step "$n nova-compute services up"
   ## the scheduler maps new hosts every 2 s; nova-manage only if that did not happen
   if ! waitfor 20 "host mapping by nova-scheduler" count_hv "$n"; then
@@ -568,6 +571,7 @@ up_cloud() { # up_cloud fake|libvirt
   neutron_wait & local b=$!
   glance_wait & local c=$!
   placement_wait
+  local since; since=$(date -u +%Y-%m-%dT%H:%M:%S)
   if [ "$mode" = fake ]; then
     fake_computes_up; n=$(echo $NODES | wc -w)
   else
@@ -581,7 +585,7 @@ up_cloud() { # up_cloud fake|libvirt
   step "neutron (warmed up), glance up"
   waitfor 120 nova-api http_ok http://127.0.0.1:8774/ || { tail_log "$LOGS/nova-api-uwsgi.log"; die "nova-api did not start"; }
   step "nova-api up"
-  computes_ready "$n"
+  computes_ready "$n" "$since"
   seed
 }
 ## quick_check MODE: everything recorded is alive and answers (the idempotent `up` path)
