@@ -354,7 +354,7 @@ sync_cp_part() {
 }
 ## schemas_cp: keystone (bootstrapped, service users, catalog), placement, neutron.
 ## From the cache: load the dump and copy the keys; else sync (keystone must then be
-## started to create the users; the dump is taken in keystone_up).
+## started to create the users; the dump is taken in keystone_wait).
 CP_CACHE=""
 schemas_cp() {
   [ -f "$(marker cp)" ] && return 0
