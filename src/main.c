@@ -2,6 +2,7 @@
  * subcommand in the table (cmd.c) and runs it.  Nothing else. */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@ main(int argc, char **argv)
     bool help;
     int first, rc;
 
+    /* A peer that goes away (libvirtd, an API) must be an error, not a
+     * silent death: libvirt and libcurl expect SIGPIPE to be ignored. */
+    signal(SIGPIPE, SIG_IGN);
     first = ne_parse_globals(argc - 1, argv + 1, &ctx, &help);
     if (first < 0) return NE_EXIT_USAGE;
     first++;

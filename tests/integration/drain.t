@@ -38,11 +38,14 @@ snapshot() { # everything a dry run must not change
 }
 
 # Config: the lab's, a private state dir, and node01 short of disk so that
-# the big instance only fits on node03.
-avail_mb=$(df -Pm "$NOVA_EVAC_LAB" | awk 'NR==2{print $4}')
-[ "$avail_mb" -gt 16384 ] || skip_all "needs 16 GiB free under $NOVA_EVAC_LAB for the too-big instance (has $avail_mb MiB)"
-{ cat "$NOVA_EVAC_LAB/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
-  printf "[node:node01]\nreserved_disk_mb = %d\n" $((avail_mb - 6144)); } >"$NOVA_EVAC_CONFIG"
+# the big instance only fits on node03.  The free space is libvirt's own
+# figure for the instances path (what nova-evac plans with), not df's.
+{ cat "$NOVA_EVAC_LAB/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"; } >"$NOVA_EVAC_CONFIG"
+free_mb=$(ne --format json plan node02 --to node01 2>/dev/null |
+    jq -r '.destinations[] | select(.host=="node01") | .free_disk / 1048576 | floor')
+[ -n "$free_mb" ] && [ "$free_mb" -gt 16384 ] ||
+    skip_all "needs 16 GiB free on node01's instances path for the too-big instance (has '${free_mb}' MiB)"
+printf "[node:node01]\nreserved_disk_mb = %d\n" $((free_mb - 6144)) >>"$NOVA_EVAC_CONFIG"
 
 "$LABSH" base "w-$id" --writer node01 node02 node03 >/dev/null 2>&1
 "$LABSH" base "big-$id" --size 12G node02 node03 >/dev/null 2>&1
