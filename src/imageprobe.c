@@ -103,12 +103,15 @@ dest_state(struct ic_run *ic, struct ne_base *b, size_t k)
         snprintf(d->why, sizeof d->why, "host not reachable");
     } else if (!c->st.exists) {
         d->state = NE_DEST_MISSING;
-    } else if (c->same == 1 && ic->o->verify && b->sha256[0] &&
-               ic_full_hash(ic, b, k + 1, hex) == 0 && strcmp(hex, b->sha256) != 0) {
+    } else if (c->same == 1 && ic->o->verify &&
+               (!b->sha256[0] || ic_full_hash(ic, b, k + 1, hex) < 0)) {
+        d->state = NE_DEST_UNKNOWN;
+        snprintf(d->why, sizeof d->why, "could not hash it to verify it");
+    } else if (c->same == 1 && ic->o->verify && strcmp(hex, b->sha256) != 0) {
         d->state = NE_DEST_CONFLICT;
         snprintf(d->why, sizeof d->why, "content differs (SHA-256 %.16s..., reference %.16s...)",
                  hex, b->sha256);
-    } else if (c->same == 1 || (!b->ref && c->st.exists)) {
+    } else if (c->same == 1) {
         d->state = NE_DEST_PRESENT;
     } else if (c->same == 0) {
         d->state = NE_DEST_CONFLICT;

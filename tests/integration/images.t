@@ -189,7 +189,11 @@ is "$(vsh node02 domstate "cf-$id" | head -1)" "running" "guest still on node02"
 
 # --- --verify: whole-file SHA-256
 cp "$tmp/cf.raw" "$tmp/cf-same-samples.raw"
+# one byte between two samples, made to differ whatever the random byte there was
 printf 'X' | dd of="$tmp/cf-same-samples.raw" bs=1 seek=$((3 * 1048576 + 12345)) conv=notrunc status=none
+cmp -s "$tmp/cf.raw" "$tmp/cf-same-samples.raw" &&
+    printf 'Y' | dd of="$tmp/cf-same-samples.raw" bs=1 seek=$((3 * 1048576 + 12345)) conv=notrunc status=none
+ok "the copy differs from the base by one byte" bash -c "! cmp -s '$tmp/cf.raw' '$tmp/cf-same-samples.raw'"
 cp "$tmp/cf-same-samples.raw" "$(node_file node03 "_base/$(sha1 "$cf")")"
 run ne images node02 --to node03 --base "$(sha1 "$cf")"
 is "$rc" 0 "one byte off between the samples: sampled check says present"
