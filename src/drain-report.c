@@ -19,7 +19,7 @@ dest_name(const struct ne_drain *dr, const struct ne_drain_item *it)
 static const char *
 state_name(enum ne_item_state s)
 {
-    static const char *n[] = {"todo", "running", "moved", "failed", "skipped"};
+    static const char *n[] = {"pending", "running", "moved", "failed", "skipped"};
     return n[s];
 }
 
@@ -100,7 +100,7 @@ ne_drain_print_summary(const struct ne_drain *dr, bool json)
             fmt_bytes(it->st.data_processed + it->st.files_bytes, by, sizeof by);
         }
         {
-            const char *cells[] = {it->d->name, state_name(it->state == NE_ITEM_TODO && it->dest < 0
+            const char *cells[] = {it->d->name, state_name(it->state == NE_ITEM_PENDING && it->dest < 0
                                                                ? NE_ITEM_FAILED : it->state),
                                    ne_method_name(it->plan.method), dest_name(dr, it),
                                    tm[0] ? tm : NULL, dt[0] ? dt : NULL, by[0] ? by : NULL,

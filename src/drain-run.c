@@ -114,7 +114,7 @@ next_item(struct ne_drain *dr, bool *any_left)
     *any_left = false;
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
-        if (it->state != NE_ITEM_TODO || it->dest < 0) continue;
+        if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
         *any_left = true;
         if (dr->hosts[it->dest].running < (dr->o->max_per_dest ? dr->o->max_per_dest : 1))
             return it;
@@ -246,7 +246,7 @@ stage_all(struct ne_drain *dr)
         int rc;
 
         for (i = n = 0; i < dr->n; i++)
-            if (dr->items[i].state == NE_ITEM_TODO && dr->items[i].dest == (int)k &&
+            if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest == (int)k &&
                 dr->items[i].plan.method != NE_METHOD_LIVE)
                 doms[n++] = dr->items[i].d;
         if (n == 0 || !dst) {
@@ -263,7 +263,7 @@ stage_all(struct ne_drain *dr)
                     continue;
                 for (i = 0; i < base->ninstances; i++) {
                     struct ne_drain_item *it = item_by_uuid(dr, base->uuids[i]);
-                    if (!it || it->state != NE_ITEM_TODO) continue;
+                    if (!it || it->state != NE_ITEM_PENDING) continue;
                     it->state = NE_ITEM_FAILED;
                     snprintf(it->why, sizeof it->why, "base image %s could not be staged on %s "
                              "(%s): %s", base->name, dr->hosts[k].name,
@@ -335,9 +335,9 @@ ne_drain_run(struct ne_drain *dr)
                                       o->resume));
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
-        if (it->state == NE_ITEM_TODO && it->dest < 0)
+        if (it->state == NE_ITEM_PENDING && it->dest < 0)
             emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
-        else if (it->state == NE_ITEM_TODO)
+        else if (it->state == NE_ITEM_PENDING)
             emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
                                               ne_method_name(it->plan.method), "row", it->plan.row));
     }

@@ -145,14 +145,14 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         pi[i].name = it->d->name;
         pi[i].ram_kib = it->d->memory_kib;
         pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : local_bytes(it->d, false);
-        pi[i].needs_host = it->state == NE_ITEM_TODO && it->plan.method != NE_METHOD_REFUSE;
+        pi[i].needs_host = it->state == NE_ITEM_PENDING && it->plan.method != NE_METHOD_REFUSE;
         for (k = 0; k < dr->nhosts; k++)
             pi[i].veto[k] = veto(dr, it, k);
     }
     ne_place(pi, dr->n, dr->ph, dr->nhosts);
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
-        if (it->state != NE_ITEM_TODO) continue;
+        if (it->state != NE_ITEM_PENDING) continue;
         it->dest = pi[i].host;
         if (it->plan.method == NE_METHOD_REFUSE) {
             snprintf(it->why, sizeof it->why, "%s", it->plan.reason);

@@ -47,7 +47,7 @@ struct ne_drain_opts {
     struct ne_nova_hooks nova;
 };
 
-enum ne_item_state { NE_ITEM_TODO, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
+enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
 
 struct ne_drain_item {
     struct ne_domain *d;     /* owned */
