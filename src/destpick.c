@@ -1,11 +1,11 @@
-/* placement.c: see placement.h. */
+/* destpick.c: see destpick.h. */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "placement.h"
+#include "destpick.h"
 #include "util/mem.h"
 
 static uint64_t

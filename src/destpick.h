@@ -1,10 +1,10 @@
-/* placement.h: choosing a destination for every instance of a drain
+/* destpick.h: choosing a destination for every instance of a drain
  * (pure).  Largest first; a host fits when its free disk in the instances
  * path, its free RAM and CPU compatibility allow the instance after what is
  * already planned there; among those, the one with the most RAM left
  * (spread). */
-#ifndef NE_PLACEMENT_H
-#define NE_PLACEMENT_H
+#ifndef NE_DESTPICK_H
+#define NE_DESTPICK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* drain.h: emptying a host.  ne_drain_plan() gathers the facts (domains on
  * the host, every candidate destination's versions, free disk and RAM, CPU
  * compatibility) and decides per instance the method (plan.h) and the
- * destination (placement.h); ne_drain_run() executes the plan with bounded
+ * destination (destpick.h); ne_drain_run() executes the plan with bounded
  * concurrency, journalling every step so that a drain killed at any point
  * can be resumed without moving anything twice. */
 #ifndef NE_DRAIN_H
@@ -13,7 +13,7 @@
 
 #include "journal.h"
 #include "migrate.h"
-#include "placement.h"
+#include "destpick.h"
 
 /* What the drain tells Nova, when Nova is configured (all may be NULL). */
 struct ne_nova_hooks {

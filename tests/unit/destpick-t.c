@@ -1,9 +1,9 @@
-/* placement-t.c: destination choice: fit by disk, RAM, CPU, spread, largest first. */
+/* destpick-t.c: destination choice: fit by disk, RAM, CPU, spread, largest first. */
 #include <config.h>
 
 #include <string.h>
 
-#include "placement.h"
+#include "destpick.h"
 #include "tap.h"
 
 #define GiB (1024ULL * 1024 * 1024)
