@@ -7,12 +7,15 @@
  *              that Nova keeps managing it (server show, later migrations).
  * migrate      --via nova: os-migrateLive (block_migration auto) or migrate +
  *              confirmResize for cold, then wait until Nova is idle and check
- *              the host it reports.  Calls are serialised: one session. */
+ *              the host it reports.  Several migrations run at once (the drain's
+ *              workers); the API session serialises single requests, the lock
+ *              below guards the database connection. */
 #include <config.h>
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -23,9 +26,12 @@
 #include "osargs.h"
 #include "stuckdb.h"
 #include "util/log.h"
+#include "util/progress.h"
+#include "virt.h"
 #include "util/mem.h"
 
 struct ne_drain_nova {
+    const struct ne_config *cfg; /* borrowed */
     pthread_mutex_t lock;
     struct ne_os *os;
     struct ne_nova *nv;
@@ -38,17 +44,17 @@ disable(void *ctx, const char *host, const char *reason)
     struct ne_drain_nova *dn = ctx;
     int rc;
 
-    pthread_mutex_lock(&dn->lock);
     if (dn->nv) {
         rc = nova_service_disable(dn->nv, host, reason, NULL);
     } else {
+        pthread_mutex_lock(&dn->lock);
         struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
         long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
         rc = n < 0 ? -1 : 0;
         if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
+        pthread_mutex_unlock(&dn->lock);
     }
     if (rc == 0) ne_info("%s: nova-compute service disabled (\"%s\")", host, reason);
-    pthread_mutex_unlock(&dn->lock);
     return rc;
 }
 
@@ -149,24 +155,80 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
     return rc;
 }
 
-/* Waits for Nova to settle on uuid; 0 when it reports host to. */
-static int
-settle(struct ne_drain_nova *dn, const char *name, const char *uuid, const char *to,
-       unsigned timeout_s, const char *leave)
+/* The source's libvirt job of the instance, while Nova migrates it: a
+ * progress line (bar on a terminal) every few seconds, and its figures kept
+ * for the summary (Nova undefines the source domain at the end, so the last
+ * reading is what remains). */
+static void
+watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig_stats *st,
+          double *last_line)
 {
+    struct ne_job_progress p;
+    char a[16], b[16];
+    double frac;
+
+    if (!src || virt_job_progress(src, uuid, &p) != 1) return;
+    st->have_job_stats = true;
+    st->seconds = p.elapsed_s;
+    st->data_total = p.data_total;
+    st->data_processed = p.data_processed;
+    st->memory_total = p.mem_total;
+    st->memory_processed = p.mem_processed;
+    st->disk_total = p.disk_total;
+    st->disk_processed = p.disk_processed;
+    frac = p.data_total ? (double)p.data_processed / (double)p.data_total : 0;
+    if (progress_enabled()) {
+        char text[64];
+        snprintf(text, sizeof text, "%s/%s %.0fs", fmt_bytes(p.data_processed, a, sizeof a),
+                 fmt_bytes(p.data_total, b, sizeof b), p.elapsed_s);
+        progress_draw(name, frac, text);
+    } else if (ne_now() - *last_line >= 5) {
+        *last_line = ne_now();
+        ne_info("%s: libvirt job on the source: %s of %s (%.0f%%), %.0f s", name,
+                fmt_bytes(p.data_processed, a, sizeof a), fmt_bytes(p.data_total, b, sizeof b),
+                frac * 100, p.elapsed_s);
+    }
+}
+
+/* Waits until Nova is idle on the instance (and its status is not leave),
+ * watching the libvirt job on from meanwhile; 0 when Nova reports host to. */
+static int
+settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, const char *to,
+       unsigned timeout_s, const char *leave, struct ne_mig_stats *st)
+{
+    struct ne_virt *src = virt_open(dn->cfg, from);
+    double t0 = ne_now(), last_line = t0;
     struct ne_server s;
     int rc = -1;
 
     memset(&s, 0, sizeof s);
-    if (nova_wait_idle(dn->nv, uuid, timeout_s, leave, &s) == 0) {
-        if (str_eq(s.host, to) && !str_eq(s.status, "ERROR"))
+    for (;;) {
+        ne_server_clear(&s);
+        if (nova_server_show(dn->nv, d->uuid, &s) < 0) break;
+        if (!s.task_state && !str_eq(s.status, "MIGRATING") && !str_eq(s.status, "RESIZE") &&
+            !(leave && str_eq(s.status, leave))) {
             rc = 0;
-        else
-            ne_error("%s (%s): Nova reports it %s on %s after the migration to %s%s%s", name,
-                     uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
-                     s.fault_message ? ": " : "", s.fault_message ? s.fault_message : "");
+            break;
+        }
+        if (ne_now() - t0 > timeout_s) {
+            ne_error("%s (%s): Nova still reports %s (task %s) after %u s; see 'nova-evac stuck "
+                     "%s'", d->name, d->uuid, s.status ? s.status : "?",
+                     s.task_state ? s.task_state : "none", timeout_s, from);
+            break;
+        }
+        watch_job(src, d->name, d->uuid, st, &last_line);
+        nanosleep(&(struct timespec){1, 0}, NULL);
     }
+    if (rc == 0 && !(str_eq(s.host, to) && !str_eq(s.status, "ERROR"))) {
+        rc = -1;
+        ne_error("%s (%s): Nova reports it %s on %s after the migration to %s%s%s", d->name,
+                 d->uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
+                 s.fault_message ? ": " : "", s.fault_message ? s.fault_message : "");
+    }
+    if (progress_enabled()) progress_done(d->name, rc == 0, rc == 0 ? to : "failed");
+    st->seconds = ne_now() - t0;
     ne_server_clear(&s);
+    virt_close(src);
     return rc;
 }
 
@@ -177,12 +239,10 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     struct ne_drain_nova *dn = ctx;
     int rc;
 
-    (void)from;
     memset(r, 0, sizeof *r);
     r->plan = *plan;
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
-    pthread_mutex_lock(&dn->lock);
     if (plan->method == NE_METHOD_COLD) {
         rc = nova_migrate(dn->nv, d->uuid, to);
         if (rc == 0) {
@@ -197,9 +257,8 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
                                plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES);
     }
     if (rc == 0)
-        rc = settle(dn, d->name, d->uuid, to, 1800,
-                    plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL);
-    pthread_mutex_unlock(&dn->lock);
+        rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
+                    &r->st);
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
 }
 
@@ -230,6 +289,7 @@ ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, con
         return 0;
     }
     dn = xcalloc(1, sizeof *dn);
+    dn->cfg = cfg;
     pthread_mutex_init(&dn->lock, NULL);
     if (want_api && (rc = ne_nova_from_args(args, &dn->os, &dn->nv)) != NE_EXIT_OK) {
         ne_drain_nova_close(dn);

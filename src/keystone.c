@@ -1,6 +1,7 @@
 /* keystone.c: see keystone.h. */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,7 @@ struct ne_os {
     long lifetime;             /* seconds, as Keystone granted it */
     long margin;
     unsigned reauths;
+    pthread_mutex_t lock;      /* one request at a time (ne_os_request) */
 };
 
 static double
@@ -215,7 +217,9 @@ ne_os_open(const struct ne_cloud_args *a, struct ne_os **out)
     enum ne_os_err err;
 
     *out = NULL;
+    pthread_mutex_init(&os->lock, NULL);
     if (clouds_load(a, &os->cloud) < 0) {
+        pthread_mutex_destroy(&os->lock);
         free(os);
         return NE_OS_ECONFIG;
     }
@@ -245,6 +249,7 @@ ne_os_close(struct ne_os *os)
     os_token_info_clear(&os->info);
     ne_cloud_clear(&os->cloud);
     http_free(os->http);
+    pthread_mutex_destroy(&os->lock);
     free(os);
 }
 
@@ -336,9 +341,9 @@ send_once(struct ne_os *os, const struct ne_os_req *req, const char *url,
     return rc;
 }
 
-int
-ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp *resp,
-              enum ne_os_err *kind)
+static int
+request_unlocked(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp *resp,
+                 enum ne_os_err *kind)
 {
     const char *base; /* borrowed from the catalog: look it up after a re-auth */
     CLEANUP_FREE char *url = NULL;
@@ -381,4 +386,16 @@ ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp
 auth_fail:
     snprintf(resp->err, sizeof resp->err, "re-authentication failed (see above)");
     return -1;
+}
+
+int
+ne_os_request(struct ne_os *os, const struct ne_os_req *req, struct ne_http_resp *resp,
+              enum ne_os_err *kind)
+{
+    int rc;
+
+    pthread_mutex_lock(&os->lock);
+    rc = request_unlocked(os, req, resp, kind);
+    pthread_mutex_unlock(&os->lock);
+    return rc;
 }

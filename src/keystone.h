@@ -10,7 +10,8 @@
  * local clock from Keystone's issued_at/expires_at difference, so a skewed
  * clock does not matter.  Tokens and passwords are never logged.
  *
- * A session is not thread-safe: one per thread. */
+ * ne_os_request() may be called from several threads: requests on one session
+ * are serialised (a streaming download holds the session while it runs). */
 #ifndef NE_KEYSTONE_H
 #define NE_KEYSTONE_H
 

@@ -459,6 +459,29 @@ virt_job_active(struct ne_virt *v, const char *key)
     return rc;
 }
 
+int
+virt_job_progress(struct ne_virt *v, const char *key, struct ne_job_progress *out)
+{
+    virDomainPtr dom = dom_lookup(v, key);
+    virDomainJobInfo info;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!dom) return 0;
+    rc = virDomainGetJobInfo(dom, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE;
+    if (rc) {
+        out->data_total = info.dataTotal;
+        out->data_processed = info.dataProcessed;
+        out->mem_total = info.memTotal;
+        out->mem_processed = info.memProcessed;
+        out->disk_total = info.fileTotal;
+        out->disk_processed = info.fileProcessed;
+        out->elapsed_s = (double)info.timeElapsed / 1000.0;
+    }
+    virDomainFree(dom);
+    return rc;
+}
+
 /* The <cpu>...</cpu> element of a domain XML, or NULL (newly allocated). */
 static char *
 cpu_element(const char *xml)

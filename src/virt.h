@@ -140,6 +140,17 @@ int virt_upload_close(struct ne_vupload *u, bool ok);
 int virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail);
 /* 1 when a job (e.g. a migration) runs on the domain, 0 otherwise. */
 int virt_job_active(struct ne_virt *v, const char *key);
+
+/* The running job of a domain (what libvirt's job info says). */
+struct ne_job_progress {
+    uint64_t data_total, data_processed;
+    uint64_t mem_total, mem_processed;
+    uint64_t disk_total, disk_processed;
+    double elapsed_s;
+};
+/* 1 and *out when a job runs on the domain, 0 when none (or the domain is
+ * not defined on v). */
+int virt_job_progress(struct ne_virt *v, const char *key, struct ne_job_progress *out);
 /* 1 when dst's CPU can run the domain's CPU model (from src), 0 when not,
  * -1 on error. */
 int virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key);
