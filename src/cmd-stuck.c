@@ -15,6 +15,8 @@
 #include "cmd.h"
 #include "domain.h"
 #include "novadb.h"
+#include "osargs.h"
+#include "stuckapi.h"
 #include "stuckfix.h"
 #include "stuckscan.h"
 #include "util/log.h"
@@ -43,6 +45,9 @@ static const struct ne_opt opts[] = {
      "deleted-image check (default glance; none = skip)", NULL, NULL, NULL},
     {"audit-log", 0, OPT_STRING, "FILE", "audit file for --fix (default <state_dir>/audit.log)",
      NULL, "fix", NULL},
+    {"allow-db", 0, OPT_FLAG, NULL, "with --via api: make in the database the changes the API "
+     "cannot (host, node, migration status)", NULL, NULL, NULL},
+    NE_OS_OPTS,
     OPT_END,
 };
 
@@ -170,17 +175,26 @@ print_table(const struct ne_stuck_scan *sc, bool fixing)
             printf("  image %s is deleted in Glance: a move needs its base file from a host "
                    "that has it\n", image);
         if (next) printf("  next: %s\n", next);
+        for (size_t k = 0; k < it->nsteps; k++) {
+            CLEANUP_FREE char *what = safe(it->steps[k].what);
+            printf("  %s %s: %s [%s]\n", fixing ? "step" : "would", it->steps[k].how, what,
+                   ne_apply_result_name(it->steps[k].result));
+        }
     }
 }
 
 static void
-print_json(const struct ne_stuck_scan *sc, bool fixing)
+print_json(const struct ne_stuck_scan *sc, bool fixing, bool api)
 {
     json_t *items = json_array(), *root;
     size_t i;
 
-    for (i = 0; i < sc->n; i++) json_array_append_new(items, ne_stuck_item_json(&sc->items[i]));
-    root = json_pack("{s:s, s:b, s:I, s:I, s:f, s:f, s:o}", "via", "db", "fix", fixing,
+    for (i = 0; i < sc->n; i++) {
+        json_t *item = ne_stuck_item_json(&sc->items[i]);
+        if (api) json_object_set_new(item, "steps", ne_stuck_steps_json(&sc->items[i]));
+        json_array_append_new(items, item);
+    }
+    root = json_pack("{s:s, s:b, s:I, s:I, s:f, s:f, s:o}", "via", api ? "api" : "db", "fix", fixing,
                      "suspects", (json_int_t)sc->set.n, "checked", (json_int_t)sc->checked,
                      "database_seconds", sc->db_s, "libvirt_seconds", sc->virt_s, "instances",
                      items);
@@ -243,7 +257,8 @@ summary(const struct ne_stuck_scan *sc)
 /* Applies every repair (asking unless --yes); -1 when the audit log or the
  * database failed (the rest is left alone). */
 static int
-repair_all(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_audit *audit, bool yes)
+repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_stuck_scan *sc,
+           struct ne_audit *audit, bool yes)
 {
     size_t i;
 
@@ -254,7 +269,8 @@ repair_all(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_audit *audit, b
             it->result = NE_APPLY_DECLINED;
             continue;
         }
-        if (ne_stuck_apply(db, sc, it, audit) < 0) return -1;
+        if ((api ? ne_stuck_apply_api(api, sc, it, audit) : ne_stuck_apply(db, sc, it, audit)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -290,49 +306,97 @@ open_audit(const struct ne_config *cfg, const struct ne_args *args)
     return audit_open(path ? path : def);
 }
 
+/* --via api --fix: the Nova API (required) and Placement (its failure is
+ * reported; the allocations are then not corrected).  0 or an exit code. */
+static int
+open_api(const struct ne_args *args, struct ne_db *db, struct ne_stuck_api *api,
+         struct ne_os **os)
+{
+    enum ne_os_err kind;
+    int rc;
+
+    memset(api, 0, sizeof *api);
+    api->db = db;
+    api->allow_db = ne_args_flag(args, "allow-db");
+    if ((rc = ne_nova_from_args(args, os, &api->nv)) != NE_EXIT_OK) return rc;
+    if (!(api->pl = placement_open(*os, &kind)))
+        ne_warn("stuck --via api: without the Placement API the allocations of repaired "
+                "instances are not corrected");
+    return 0;
+}
+
+static void
+close_api(struct ne_stuck_api *api, struct ne_os *os)
+{
+    if (api->pl) placement_close(api->pl);
+    if (api->nv) nova_close(api->nv);
+    if (os) ne_os_close(os);
+}
+
+static int
+check_args(const struct ne_args *args, struct ne_stuck_opts *o, bool fix, bool yes, bool api)
+{
+    const char *schema = ne_args_str(args, "glance-schema");
+
+    if (ne_args_flag(args, "allow-db") && !api) {
+        ne_error("stuck --allow-db: only with --via api (--via db makes every change in the "
+                 "database)");
+        return -1;
+    }
+    if (durations(args, o) < 0 || (o->host && ne_check_hostname(o->host) < 0) ||
+        named(args, o) < 0)
+        return -1;
+    o->all_nodes = ne_args_flag(args, "all-nodes");
+    o->glance_schema = str_eq(schema, "none") ? NULL : schema ? schema : "glance";
+    if (fix && !yes && !isatty(STDIN_FILENO)) {
+        ne_error("stuck --fix: no terminal to ask on; add --yes to repair without asking");
+        return -1;
+    }
+    return 0;
+}
+
 static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
     struct ne_stuck_opts o = {.host = ne_args_str(args, "host")};
     bool fix = ne_args_flag(args, "fix"), yes = ne_args_flag(args, "yes");
-    const char *schema = ne_args_str(args, "glance-schema");
+    bool via_api = str_eq(ne_args_str(args, "via"), "api");
     struct ne_config *cfg;
     struct ne_audit *audit = NULL;
+    struct ne_stuck_api api = {0};
+    struct ne_os *os = NULL;
     struct ne_stuck_scan sc;
     struct ne_db *db;
+    size_t i;
     int rc;
 
-    if (str_eq(ne_args_str(args, "via"), "api")) {
-        ne_error("stuck --via api: repairs through the Nova API are not available yet; use "
-                 "--via db");
-        return NE_EXIT_USAGE;
-    }
-    if (durations(args, &o) < 0 || (o.host && ne_check_hostname(o.host) < 0) ||
-        named(args, &o) < 0)
-        return NE_EXIT_USAGE;
-    o.all_nodes = ne_args_flag(args, "all-nodes");
-    o.glance_schema = str_eq(schema, "none") ? NULL : schema ? schema : "glance";
-    if (fix && !yes && !isatty(STDIN_FILENO)) {
-        ne_error("stuck --fix: no terminal to ask on; add --yes to repair without asking");
-        return NE_EXIT_USAGE;
-    }
+    if (check_args(args, &o, fix, yes, via_api) < 0) return NE_EXIT_USAGE;
     if (!(cfg = ne_ctx_config(ctx))) return NE_EXIT_USAGE;
     if (fix && !(audit = open_audit(cfg, args))) return NE_EXIT_USAGE;
     if (!(db = connect_db(cfg, args, &rc))) {
         audit_close(audit);
         return rc;
     }
+    if (fix && via_api && (rc = open_api(args, db, &api, &os)) != 0) {
+        close_api(&api, os);
+        novadb_close(db);
+        audit_close(audit);
+        return rc;
+    }
     rc = ne_stuck_scan(db, cfg, &o, &sc);
-    if (rc == 0 && fix && repair_all(db, &sc, audit, yes) < 0) rc = -1;
+    for (i = 0; via_api && i < sc.n; i++)
+        ne_stuck_api_steps(&sc.items[i], ne_args_flag(args, "allow-db"));
+    if (rc == 0 && fix && repair_all(db, via_api ? &api : NULL, &sc, audit, yes) < 0) rc = -1;
     if (rc == 0 || fix) {
         if (ctx->format == NE_FORMAT_JSON)
-            print_json(&sc, fix);
+            print_json(&sc, fix, via_api);
         else if (sc.n)
             print_table(&sc, fix);
         summary(&sc);
     }
     rc = rc < 0 ? NE_EXIT_UNREACHABLE : exit_code(&sc);
     ne_stuck_scan_free(&sc);
+    close_api(&api, os);
     novadb_close(db);
     audit_close(audit);
     return rc;

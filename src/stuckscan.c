@@ -382,6 +382,7 @@ ne_stuck_scan_free(struct ne_stuck_scan *s)
         free(s->items[i].t);
         ne_fix_clear(&s->items[i].fix);
         free(s->items[i].node);
+        for (j = 0; j < s->items[i].nsteps; j++) free(s->items[i].steps[j].what);
     }
     free(s->items);
     ne_inst_set_free(&s->set);

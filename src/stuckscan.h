@@ -27,6 +27,16 @@ struct ne_stuck_opts {
 enum ne_apply_result { NE_APPLY_NOT, NE_APPLY_DONE, NE_APPLY_CHANGED, NE_APPLY_FAILED,
                        NE_APPLY_DECLINED };
 
+/* One step of a repair through the API (stuckapi.h): which channel
+ * ("nova-api", "database", "placement"), what it changes, and how it went
+ * (NE_APPLY_NOT: not done, see the item's next step). */
+struct ne_stuck_step {
+    const char *how;  /* static */
+    char *what;       /* newly allocated */
+    enum ne_apply_result result;
+};
+#define NE_STUCK_STEPS 4
+
 struct ne_stuck_item {
     struct ne_nova_inst *in; /* borrowed from the scan's set */
     struct ne_truth *t;
@@ -34,6 +44,8 @@ struct ne_stuck_item {
     struct ne_fix fix;
     char *node;              /* the node to record when the fix sets a host */
     enum ne_apply_result result;
+    struct ne_stuck_step steps[NE_STUCK_STEPS]; /* --via api only */
+    size_t nsteps;
 };
 
 struct ne_stuck_scan {

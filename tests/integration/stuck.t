@@ -32,8 +32,9 @@ run ne stuck --db 'mysql+pymysql://nova:s3cr3t-x@127.0.0.1/nova'
 is "$rc" 2 "--db with a password: exit 2"
 like "$out" "password on the command line" "--db with a password: says why"
 ok "--db with a password: the password is not echoed" test "${out#*s3cr3t-x}" = "$out"
-run ne stuck --via api
-is "$rc" 2 "--via api: not available yet, exit 2"
+run ne stuck --allow-db
+is "$rc" 2 "--allow-db without --via api: exit 2"
+like "$out" "only with --via api" "--allow-db without --via api: says why"
 run ne stuck --yes
 is "$rc" 2 "--yes without --fix: exit 2"
 run ne stuck --fix --db mysql://openstack@127.0.0.1/nova </dev/null
