@@ -118,6 +118,7 @@ ne_parse_duration(const char *s, const char *what, long long *out)
 /* What the truths add up to. */
 struct facts {
     const struct ne_truth *unreach, *job, *run[2], *def[2];
+    const struct ne_truth *files; /* no domain there, but the instance's disk is */
     size_t nrun, ndef;
     char *seen; /* "node01 running, node02 absent" */
 };
@@ -146,6 +147,7 @@ gather(const struct ne_nova_inst *in, const struct ne_truth *t, size_t nt, struc
         if (t[i].job && !f->job) f->job = &t[i];
         if (t[i].seen == NE_SEEN_RUNNING && f->nrun++ < 2) f->run[f->nrun - 1] = &t[i];
         if (t[i].seen == NE_SEEN_DEFINED && f->ndef++ < 2) f->def[f->ndef - 1] = &t[i];
+        if (t[i].seen == NE_SEEN_ABSENT && t[i].disks == 1 && !f->files) f->files = &t[i];
     }
     if (!f->seen) f->seen = xstrdup("no host asked");
 }
@@ -290,6 +292,10 @@ next_text(const struct ne_nova_inst *in, const struct ne_truth *x, const struct 
     else if (out->kind == NE_FIX_CONFIRM && in->mig.src && !str_eq(in->mig.src, x->host))
         left = xasprintf("remove %s_resize on %s, which Nova's confirm would have deleted",
                          in->uuid, in->mig.src);
+    else if (f->files)
+        left = xasprintf("leftover files on %s: the instance directory %s (with its disk) "
+                         "remains there without a domain; remove it once the guest on %s is "
+                         "checked", f->files->host, in->uuid, x->host);
     if (!moved && !left) return NULL;
     all = xasprintf("%s%s%s", moved ? moved : "", moved && left ? "; " : "", left ? left : "");
     free(moved);

@@ -156,7 +156,17 @@ main(void)
     f = decide(&in, (struct ne_truth[]){ABSENT("node03"), RUNNING("node01")}, 2);
     is_str(ne_fix_kind_name(f.kind), "update", "split record (ACTIVE on source): update");
     is_str(f.host, "node01", "split record: host follows libvirt");
+    ok(f.next && !strstr(f.next, "leftover"), "split record: no leftover files without a disk");
     ne_fix_clear(&f);
+    {
+        struct ne_truth t[] = {ABSENT("node03"), RUNNING("node01")};
+        t[0].disks = 1; /* node03 kept <uuid>/disk (LAB.md 2b) */
+        f = decide(&in, t, 2);
+        ok(f.next && strstr(f.next, "leftover files on node03"),
+           "split record: the instance directory left on node03 is reported");
+        is_str(f.host, "node01", "split record with leftover files: host still follows libvirt");
+        ne_fix_clear(&f);
+    }
 
     /* The guest on a host the record and the migration never named. */
     in = inst("node03", "active", NULL, NULL, NULL, NULL, NULL);
