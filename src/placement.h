@@ -22,7 +22,8 @@
  * bandwidth) the target root does not have are refused by Placement, and
  * reported.
  *
- * The parsers take a buffer and are pure (tests/unit/placement-t.c).
+ * The parsers (placementjson.c) take a buffer and are pure: unit-tested
+ * (tests/unit/placement-t.c) and fuzzed (tests/fuzz).
  * Strings in the structs are owned by them: free with the *_clear calls. */
 #ifndef NE_PLACEMENT_H
 #define NE_PLACEMENT_H
@@ -74,6 +75,9 @@ int placement_parse_root(const char *buf, size_t len, const char *what, struct n
 long long ne_allocs_amount(const struct ne_allocs *a, const char *rp, const char *rc);
 /* True when every allocation of a is on provider rp (and there is one). */
 bool ne_allocs_only_on(const struct ne_allocs *a, const char *rp);
+/* {"VCPU": n, ...}: per resource class the largest amount any provider of
+ * a holds (a consumer on two hosts holds its flavor twice).  New reference. */
+json_t *ne_allocs_resources(const struct ne_allocs *a);
 /* {"<rp>": {"VCPU": 1, ...}, ...}: a new reference, for logs and JSON. */
 json_t *ne_allocs_json(const struct ne_allocs *a);
 void ne_allocs_clear(struct ne_allocs *a);

@@ -1,6 +1,6 @@
 /* fuzz-parsers.c: libFuzzer target for everything nova-evac parses from
  * the network or from the user's files: Keystone token and catalog,
- * version documents, error bodies, Glance images, Nova replies, the
+ * version documents, error bodies, Glance images, Nova and Placement replies, the
  * clouds.yaml resolver, and the log redaction.  Built by `make fuzz` (clang -fsanitize=fuzzer,address,
  * undefined); run by tests/fuzz/run.sh with tests/unit/data/os as seeds.
  * One family of parsers per input, chosen by the input's length, so each
@@ -13,6 +13,7 @@
 #include "clouds.h"
 #include "nova.h"
 #include "osjson.h"
+#include "placement.h"
 #include "util/mem.h"
 #include "util/redact.h"
 
@@ -32,6 +33,27 @@ keystone(const char *b, size_t n)
     }
     (void)os_parse_version(b, n, "fuzz", &min, &max);
     free(os_error_text(b, n));
+}
+
+/* Placement: allocations, resource providers, the version document. */
+static void
+placement(const char *b, size_t n)
+{
+    struct ne_allocs a;
+    struct ne_mv mv;
+    char *u, *r;
+
+    if (placement_parse_allocations(b, n, "fuzz", &a) == 0) {
+        json_decref(ne_allocs_json(&a));
+        json_decref(ne_allocs_resources(&a));
+        (void)ne_allocs_only_on(&a, "x");
+        ne_allocs_clear(&a);
+    }
+    if (placement_parse_provider(b, n, "fuzz", &u, &r) == 0) {
+        free(u);
+        free(r);
+    }
+    (void)placement_parse_root(b, n, "fuzz", &mv);
 }
 
 static void
@@ -55,6 +77,7 @@ nova(const char *b, size_t n)
     nova_parse_migrations(b, n, "fuzz", &m, &nm, &more);
     ne_migrations_free(m, nm);
     if (nova_parse_migration(b, n, "fuzz", &mig) == 0) ne_migration_clear(&mig);
+    placement(b, n);
 }
 
 static void
