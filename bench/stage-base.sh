@@ -5,8 +5,12 @@
 #   B  rsync -z between the two node namespaces (over a pipe: lab.sh sh as the rsh);
 #      Bz the same with --compress-choice=zlib, the only compressor of rsync < 3.2
 #      (the field report's rsync -z), when this rsync has that option
-#   C  cp --sparse=always of the file (the raw copy of the allocated bytes, disk speed);
-#      Cs the same followed by sync FILE (A's final clone is fsync'ed by libvirtd)
+#   N  the raw host-to-host copy of the allocated bytes: tar --sparse (holes skipped
+#      with SEEK_DATA/SEEK_HOLE, 1 MiB records) in SRC's namespace, piped through
+#      socat over TCP on the lab link to DST's lab address, tar -x there;
+#      Ns the same followed by sync FILE in DST (A's final clone is fsync'ed)
+#   C  cp --sparse=always of the file inside DST's namespace (a local raw copy, no
+#      network: a reference); Cs the same followed by sync FILE
 # on a sparse raw base of --size MiB with --data percent of it random data, the
 # rest holes.  Rounds alternate the order (A B C, C B A, ...), each to a fresh
 # destination file; every copy is checked (sha256) against the source.
@@ -14,8 +18,8 @@
 #   bench/stage-base.sh [--rounds N] [--size MIB] [--data PCT] [--from node01] [--to node03]
 #                       [--rsync-opts '-z'] [--tsv FILE]
 # Prints each round, then the medians and the ratios (targets: B/A >= 5,
-# C/A >= 0.9).  Needs the libvirt lab (tests/lab/lab.sh up 3) and rsync
-# (tests/lab/deps.sh lab).  Creates only _base/<sha1 of stage-bench-PID> (and
+# N/A >= 0.9).  Needs the libvirt lab (tests/lab/lab.sh up 3), rsync and
+# socat (tests/lab/deps.sh lab).  Creates only _base/<sha1 of stage-bench-PID> (and
 # its copies) and removes them on exit.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,9 +40,16 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-command -v rsync >/dev/null || { echo "stage-base: rsync is missing (tests/lab/deps.sh lab)" >&2; exit 77; }
+for c in rsync socat tar; do
+    command -v $c >/dev/null || { echo "stage-base: $c is missing (tests/lab/deps.sh lab)" >&2; exit 77; }
+done
 [ -f "$LAB/env" ] || { echo "stage-base: the lab is not up (tests/lab/lab.sh up 3)" >&2; exit 77; }
 export NOVA_EVAC_CONFIG=$LAB/nova-evac.conf
+# shellcheck disable=SC1091
+. "$LAB/env"
+to_ip=$(eval echo "\${$(echo "$TO" | tr a-z A-Z)_IP}")
+[ -n "$to_ip" ] || { echo "stage-base: no lab address for $TO" >&2; exit 2; }
+PORT=$((17000 + $$ % 1000))
 if [ -z "${NOVA_EVAC:-}" ]; then
     "$TOP/tests/build.sh" "$TOP/_build" >/dev/null
     NOVA_EVAC=$TOP/_build/src/nova-evac
@@ -72,7 +83,7 @@ echo "# base _base/$sha on $FROM: ${SIZE} MiB, ${alloc} MiB allocated (random), 
 ZLIB=no
 rsync --help 2>&1 | grep -q -- --compress-choice && ZLIB=yes
 echo "# $(rsync --version | head -1)"
-echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | C cp --sparse=always | Cs cp + sync"
+echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | N tar --sparse | socat TCP $FROM -> $TO ($to_ip:$PORT) | Ns N + sync | C local cp --sparse=always in $TO | Cs C + sync"
 
 now() { date +%s.%N; }
 el() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; }
@@ -86,8 +97,9 @@ run_A() {
         >"$tmp/a.json" 2>"$tmp/a.err" || { cat "$tmp/a.err" >&2; exit 1; }
     T=$(el "$t0")
     check "$dst" nova-evac
-    j=$(jq -r '.bases[0].destinations[0] | "\(.clone_seconds) \(.reflink)"' "$tmp/a.json")
-    EXTRA="clone ${j% *} s, reflink ${j#* }"
+    EXTRA=$(jq -r '.bases[0].destinations[0] |
+        "stream \(.stream_seconds * 100 | round / 100) s, clone \(.clone_seconds * 100 | round / 100) s, reflink \(.reflink)"' \
+        "$tmp/a.json")
 }
 rsync_to() {
     local t0
@@ -111,12 +123,31 @@ cp_to() {
     check "$dst" cp
     EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
 }
+# tar's receiver listens in TO's namespace, the sender retries until it is there;
+# the clock covers both (as A's covers its connections).
+net_to() {
+    local t0 rp
+    t0=$(now)
+    "$LABSH" sh "$TO" sh -c "socat -u TCP-LISTEN:$PORT,reuseaddr - | tar -b 2048 -xf - -C '$LAB/instances/_base'" \
+        2>"$tmp/n.err" &
+    rp=$!
+    "$LABSH" sh "$FROM" sh -c "tar --sparse -b 2048 -cf - -C '$LAB/instances/_base' '$sha' |
+        socat -u - TCP:$to_ip:$PORT,retry=100,interval=0.05" 2>>"$tmp/n.err" ||
+        { cat "$tmp/n.err" >&2; exit 1; }
+    wait $rp || { cat "$tmp/n.err" >&2; exit 1; }
+    [ "${1:-}" != sync ] || "$LABSH" sh "$TO" sync "$LAB/instances/_base/$sha"
+    T=$(el "$t0")
+    check "$dst" "tar | socat"
+    EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
+}
+run_N() { net_to; }
+run_Ns() { net_to sync; }
 run_C() { cp_to; }
 run_Cs() { cp_to sync; }
 
 declare -A times
 [ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
-methods="A B$([ $ZLIB = yes ] && echo " Bz") C Cs"
+methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns C Cs"
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order=$methods; else order=$(printf '%s\n' $methods | tac | xargs); fi
     for m in $order; do
@@ -129,10 +160,11 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}") Cs=$(med "${times[Cs]}")
+N=$(med "${times[N]}") Ns=$(med "${times[Ns]}")
 Bz=$([ $ZLIB = yes ] && med "${times[Bz]}" || echo 0)
-echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | C cp $C s | Cs cp+sync $Cs s"
-awk -v a="$A" -v b="$B" -v bz="$Bz" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
+echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | N tar|socat $N s | Ns N+sync $Ns s | C local cp $C s | Cs cp+sync $Cs s"
+awk -v a="$A" -v b="$B" -v bz="$Bz" -v n="$N" -v ns="$Ns" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
     printf "# A moves %.0f MiB/s of data\n", mib / a
     printf "# B/A = %.2fx (target >= 5)", b / a
     if (bz > 0) printf "; Bz/A = %.2fx", bz / a
-    printf "\n# C/A = %.2f (target >= 0.9); Cs/A = %.2f\n", c / a, cs / a }'
+    printf "\n# N/A = %.2f, Ns/A = %.2f (target >= 0.9); local C/A = %.2f, Cs/A = %.2f\n", n / a, ns / a, c / a, cs / a }'

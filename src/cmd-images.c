@@ -153,10 +153,11 @@ have_list(const struct ne_base *b)
 static json_t *
 dest_json(const struct ne_base_dest *d)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:f, s:f, s:b, s:b, s:b, s:s?}", "host",
+    return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:f, s:f, s:f, s:b, s:b, s:b, s:s?}", "host",
                      d->host, "state", ne_dest_state_name(d->state), "source",
                      ne_src_kind_name(d->src), "source_host", d->src_host, "bytes",
-                     (json_int_t)d->bytes, "seconds", d->seconds, "clone_seconds",
+                     (json_int_t)d->bytes, "seconds", d->seconds, "stream_seconds",
+                     d->stream_seconds, "clone_seconds",
                      d->clone_seconds, "touched", d->touched, "reflink", d->reflinked,
                      "verified", d->verified, "why", d->why[0] ? d->why : NULL);
 }

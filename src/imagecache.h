@@ -103,6 +103,7 @@ struct ne_base_dest {
     const char *src_host;      /* NE_SRC_HOST: borrowed */
     uint64_t bytes;            /* data bytes moved */
     double seconds;            /* the whole copy */
+    double stream_seconds;     /* of which the stream into the .part */
     double clone_seconds;      /* of which the final clone inside libvirtd */
     bool touched, reflinked, verified;
     char why[320];

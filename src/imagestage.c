@@ -296,7 +296,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     struct ne_file_stat st;
     const char *format;
     uint64_t want = expected(b, d->src, &format);
-    double t0 = now();
+    double t0 = now(), t1;
     int r;
 
     if (d->src == NE_SRC_HOST) src = conn(e, cache, d->src_host);
@@ -316,12 +316,14 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
             return;
         }
     }
+    t1 = now();
     if (d->src == NE_SRC_HOST)
         r = virt_copy_file(src, b->path, dst, part, on_bytes, j, &d->bytes);
     else if (d->src == NE_SRC_GLANCE)
         r = from_glance(e, j, dst, part);
     else
         r = -1;
+    d->stream_seconds = now() - t1;
     if (r < 0) {
         if (d->state != NE_DEST_FAILED) fail(d, "the copy from %s failed", ne_src_kind_name(d->src));
         virt_delete_file(dst, part);
@@ -331,6 +333,9 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
         finalize(e, j, dst, part, want, format);
     }
     d->seconds = now() - t0;
+    ne_debug(NE_DBG_VIRT, "%s: %s: %.2f s = checks %.2f + stream %.2f + clone %.2f + rest %.2f",
+             d->host, b->name, d->seconds, t1 - t0, d->stream_seconds, d->clone_seconds,
+             d->seconds - (t1 - t0) - d->stream_seconds - d->clone_seconds);
 }
 
 static void

@@ -4,6 +4,8 @@
  * virt-files.c adds clones, touches, hashes, small reads and uploads. */
 #include <config.h>
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -220,65 +222,187 @@ virt_delete_file(struct ne_virt *v, const char *path)
     return rc;
 }
 
+/* A host-to-host copy runs in two threads so that both connections work
+ * at once: this one receives from the source's stream into a ring of
+ * CQ_DEPTH buffers of CQ_BUF bytes (holes as holes), the other sends them
+ * to the destination's stream, one message per buffer.  The buffers are
+ * allocated once per copy. */
+#define CQ_DEPTH 8
+#define CQ_BUF (1024 * 1024)
+
+struct chunk {
+    char *buf;
+    size_t len;                /* data bytes in buf */
+    long long hole;            /* then a hole of this length */
+    bool eof;                  /* then the end of the stream */
+};
+
 struct copy_state {
-    virStreamPtr out;
+    virStreamPtr in, out;
     uint64_t done, total, data;
     ne_copy_progress cb;
     void *opaque;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct chunk q[CQ_DEPTH];
+    size_t head, count;        /* filled chunks: q[head] .. q[head + count - 1] */
+    bool failed;               /* either side gave up */
+    char why[256];             /* the first failure (libvirt errors are per thread) */
 };
 
-static int
-sink_data(virStreamPtr st, const char *buf, size_t n, void *opaque)
+/* Records the first failure with this thread's libvirt error, wakes the other side. */
+static void
+cq_fail(struct copy_state *c, const char *what)
 {
-    struct copy_state *c = opaque;
-    size_t off = 0;
+    pthread_mutex_lock(&c->lock);
+    if (!c->failed) snprintf(c->why, sizeof c->why, "%s: %s", what, lv_err());
+    c->failed = true;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
 
-    (void)st;
-    while (off < n) {
-        int w = virStreamSend(c->out, buf + off, n - off);
-        if (w < 0) return -1;
-        off += (size_t)w;
+/* The receiver's next empty chunk (waits for one), or NULL after a failure. */
+static struct chunk *
+cq_slot(struct copy_state *c)
+{
+    struct chunk *k = NULL;
+
+    pthread_mutex_lock(&c->lock);
+    while (!c->failed && c->count == CQ_DEPTH) pthread_cond_wait(&c->cond, &c->lock);
+    if (!c->failed) {
+        k = &c->q[(c->head + c->count) % CQ_DEPTH];
+        k->len = 0;
+        k->hole = 0;
+        k->eof = false;
     }
-    c->done += n;
-    c->data += n;
-    if (c->cb) c->cb(c->done, c->total, c->opaque);
-    return (int)n;
+    pthread_mutex_unlock(&c->lock);
+    return k;
 }
 
-static int
-sink_hole(virStreamPtr st, long long length, void *opaque)
+/* Hands the receiver's chunk to the sender. */
+static void
+cq_push(struct copy_state *c)
 {
-    struct copy_state *c = opaque;
-
-    (void)st;
-    if (virStreamSendHole(c->out, length, 0) < 0) return -1;
-    c->done += (uint64_t)length;
-    if (c->cb) c->cb(c->done, c->total, c->opaque);
-    return 0;
+    pthread_mutex_lock(&c->lock);
+    c->count++;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
 }
 
-/* The stream part of a copy: src volume -> dst volume, sparse. */
+/* The receiver: source stream -> chunks, until its end (0) or a failure (-1). */
+static int
+cq_recv(struct copy_state *c)
+{
+    struct chunk *k = NULL;
+    long long hole;
+    int got;
+
+    for (;;) {
+        if (!k && !(k = cq_slot(c))) return -1;
+        got = virStreamRecvFlags(c->in, k->buf + k->len, CQ_BUF - k->len,
+                                 VIR_STREAM_RECV_STOP_AT_HOLE);
+        if (got == -3) {
+            if (virStreamRecvHole(c->in, &hole, 0) < 0) break;
+            k->hole = hole;
+        } else if (got < 0) {
+            break;
+        } else if (got == 0) {
+            k->eof = true;
+        } else {
+            k->len += (size_t)got;
+            if (k->len < CQ_BUF) continue;
+        }
+        cq_push(c);
+        if (got == 0) return 0;
+        k = NULL;
+    }
+    cq_fail(c, "receiving");
+    return -1;
+}
+
+/* The sender thread: chunks -> destination stream, until the end or a failure. */
+static void *
+cq_send(void *arg)
+{
+    struct copy_state *c = arg;
+    struct chunk *k;
+    bool eof = false;
+
+    while (!eof) {
+        pthread_mutex_lock(&c->lock);
+        while (!c->failed && c->count == 0) pthread_cond_wait(&c->cond, &c->lock);
+        k = c->failed ? NULL : &c->q[c->head];
+        pthread_mutex_unlock(&c->lock);
+        if (!k) return NULL;
+        for (size_t off = 0; off < k->len;) {
+            int w = virStreamSend(c->out, k->buf + off, k->len - off);
+            if (w < 0) {
+                cq_fail(c, "sending");
+                return NULL;
+            }
+            off += (size_t)w;
+        }
+        if (k->hole && virStreamSendHole(c->out, k->hole, 0) < 0) {
+            cq_fail(c, "sending a hole");
+            return NULL;
+        }
+        c->data += k->len;
+        c->done += k->len + (uint64_t)k->hole;
+        eof = k->eof;
+        if (c->cb) c->cb(c->done, c->total, c->opaque);
+        pthread_mutex_lock(&c->lock);
+        c->head = (c->head + 1) % CQ_DEPTH;
+        c->count--;
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+    }
+    return NULL;
+}
+
+/* The stream part of a copy: src volume -> dst volume, sparse; on failure
+ * c->why says what failed. */
 static int
 stream_copy(struct ne_virt *src, virStorageVolPtr svol, struct ne_virt *dst,
             virStorageVolPtr dvol, struct copy_state *c)
 {
-    virStreamPtr in = virStreamNew(src->conn, 0);
-    int rc = -1;
+    pthread_t t;
+    int rc = -1, i;
 
+    c->in = virStreamNew(src->conn, 0);
     c->out = virStreamNew(dst->conn, 0);
-    if (!in || !c->out) goto out;
-    if (virStorageVolDownload(svol, in, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
-        virStorageVolUpload(dvol, c->out, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0)
+    if (!c->in || !c->out ||
+        virStorageVolDownload(svol, c->in, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
+        virStorageVolUpload(dvol, c->out, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
+        snprintf(c->why, sizeof c->why, "%s", lv_err());
         goto out;
-    if (virStreamSparseRecvAll(in, sink_data, sink_hole, c) < 0) goto out;
-    if (virStreamFinish(in) < 0 || virStreamFinish(c->out) < 0) goto out;
-    rc = 0;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
+    for (i = 0; i < CQ_DEPTH; i++) c->q[i].buf = xmalloc(CQ_BUF);
+    if (pthread_create(&t, NULL, cq_send, c) != 0) {
+        snprintf(c->why, sizeof c->why, "cannot start the sending thread");
+    } else {
+        rc = cq_recv(c);
+        pthread_join(t, NULL);
+        if (c->failed) rc = -1;
+    }
+    for (i = 0; i < CQ_DEPTH; i++) free(c->q[i].buf);
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    if (rc == 0 && virStreamFinish(c->in) < 0) {
+        snprintf(c->why, sizeof c->why, "finishing the download: %s", lv_err());
+        rc = -1;
+    }
+    if (rc == 0 && virStreamFinish(c->out) < 0) {
+        snprintf(c->why, sizeof c->why, "finishing the upload: %s", lv_err());
+        rc = -1;
+    }
 out:
     if (rc < 0) {
-        if (in) virStreamAbort(in);
+        if (c->in) virStreamAbort(c->in);
         if (c->out) virStreamAbort(c->out);
     }
-    if (in) virStreamFree(in);
+    if (c->in) virStreamFree(c->in);
     if (c->out) virStreamFree(c->out);
     return rc;
 }
@@ -315,7 +439,8 @@ virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
     dvol = vol_lookup(dst, dst_path, false, NULL);
     rc = dvol ? stream_copy(src, svol, dst, dvol, &c) : -1;
     if (rc < 0) {
-        ne_error("copy of %s from %s to %s failed: %s", src_path, src->host, dst->host, lv_err());
+        ne_error("copy of %s from %s to %s failed: %s", src_path, src->host, dst->host,
+                 c.why[0] ? c.why : lv_err());
         if (dvol) virStorageVolDelete(dvol, 0);
     }
     if (dvol) virStorageVolFree(dvol);
