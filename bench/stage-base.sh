@@ -5,10 +5,13 @@
 #   B  rsync -z between the two node namespaces (over a pipe: lab.sh sh as the rsh);
 #      Bz the same with --compress-choice=zlib, the only compressor of rsync < 3.2
 #      (the field report's rsync -z), when this rsync has that option
-#   N  the raw host-to-host copy of the allocated bytes: tar --sparse (holes skipped
-#      with SEEK_DATA/SEEK_HOLE, 1 MiB records) in SRC's namespace, piped through
-#      socat over TCP on the lab link to DST's lab address, tar -x there;
-#      Ns the same followed by sync FILE in DST (A's final clone is fsync'ed)
+#   N  the raw host-to-host copy of the allocated bytes: bench/extents-copy.py in
+#      SRC's namespace sends each data extent (SEEK_DATA/SEEK_HOLE, sendfile) over
+#      one TCP connection on the lab link to DST's lab address, where the same
+#      script writes it at its offset (holes stay holes); Ns the same followed by
+#      sync FILE in DST (A's final clone is fsync'ed)
+#   T  the same with common tools: tar --sparse -b 2048 | socat over TCP, tar -x in
+#      DST; Ts the same followed by sync FILE
 #   C  cp --sparse=always of the file inside DST's namespace (a local raw copy, no
 #      network: a reference); Cs the same followed by sync FILE
 # on a sparse raw base of --size MiB with --data percent of it random data, the
@@ -83,7 +86,7 @@ echo "# base _base/$sha on $FROM: ${SIZE} MiB, ${alloc} MiB allocated (random), 
 ZLIB=no
 rsync --help 2>&1 | grep -q -- --compress-choice && ZLIB=yes
 echo "# $(rsync --version | head -1)"
-echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | N tar --sparse | socat TCP $FROM -> $TO ($to_ip:$PORT) | Ns N + sync | C local cp --sparse=always in $TO | Cs C + sync"
+echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | N extents-copy.py TCP $FROM -> $TO ($to_ip:$PORT) | Ns N + sync | T tar --sparse | socat | Ts T + sync | C local cp --sparse=always in $TO | Cs C + sync"
 
 now() { date +%s.%N; }
 el() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; }
@@ -123,9 +126,25 @@ cp_to() {
     check "$dst" cp
     EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
 }
-# tar's receiver listens in TO's namespace, the sender retries until it is there;
-# the clock covers both (as A's covers its connections).
-net_to() {
+# The receivers listen in TO's namespace, the senders retry until they are
+# there; the clock covers both (as A's covers its connections).
+ext_to() {
+    local t0 rp
+    t0=$(now)
+    "$LABSH" sh "$TO" python3 "$HERE/extents-copy.py" recv "$LAB/instances/_base/$sha" "$PORT" \
+        2>"$tmp/n.err" &
+    rp=$!
+    "$LABSH" sh "$FROM" python3 "$HERE/extents-copy.py" send "$LAB/instances/_base/$sha" \
+        "$to_ip" "$PORT" 2>>"$tmp/n.err" || { cat "$tmp/n.err" >&2; exit 1; }
+    wait $rp || { cat "$tmp/n.err" >&2; exit 1; }
+    [ "${1:-}" != sync ] || "$LABSH" sh "$TO" sync "$LAB/instances/_base/$sha"
+    T=$(el "$t0")
+    check "$dst" extents-copy
+    EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
+}
+run_N() { ext_to; }
+run_Ns() { ext_to sync; }
+tar_to() {
     local t0 rp
     t0=$(now)
     "$LABSH" sh "$TO" sh -c "socat -u TCP-LISTEN:$PORT,reuseaddr - | tar -b 2048 -xf - -C '$LAB/instances/_base'" \
@@ -140,14 +159,14 @@ net_to() {
     check "$dst" "tar | socat"
     EXTRA="dest $(du -B1M "$dst" | cut -f1) MiB allocated"
 }
-run_N() { net_to; }
-run_Ns() { net_to sync; }
+run_T() { tar_to; }
+run_Ts() { tar_to sync; }
 run_C() { cp_to; }
 run_Cs() { cp_to sync; }
 
 declare -A times
 [ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
-methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns C Cs"
+methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns T Ts C Cs"
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order=$methods; else order=$(printf '%s\n' $methods | tac | xargs); fi
     for m in $order; do
@@ -160,11 +179,12 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}") Cs=$(med "${times[Cs]}")
-N=$(med "${times[N]}") Ns=$(med "${times[Ns]}")
+N=$(med "${times[N]}") Ns=$(med "${times[Ns]}") T=$(med "${times[T]}") Ts=$(med "${times[Ts]}")
 Bz=$([ $ZLIB = yes ] && med "${times[Bz]}" || echo 0)
-echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | N tar|socat $N s | Ns N+sync $Ns s | C local cp $C s | Cs cp+sync $Cs s"
-awk -v a="$A" -v b="$B" -v bz="$Bz" -v n="$N" -v ns="$Ns" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
+echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | N extents $N s | Ns N+sync $Ns s | T tar|socat $T s | Ts T+sync $Ts s | C local cp $C s | Cs cp+sync $Cs s"
+awk -v a="$A" -v b="$B" -v bz="$Bz" -v n="$N" -v ns="$Ns" -v t="$T" -v ts="$Ts" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
     printf "# A moves %.0f MiB/s of data\n", mib / a
     printf "# B/A = %.2fx (target >= 5)", b / a
     if (bz > 0) printf "; Bz/A = %.2fx", bz / a
-    printf "\n# N/A = %.2f, Ns/A = %.2f (target >= 0.9); local C/A = %.2f, Cs/A = %.2f\n", n / a, ns / a, c / a, cs / a }'
+    printf "\n# N/A = %.2f, Ns/A = %.2f (target >= 0.9); T/A = %.2f, Ts/A = %.2f; local C/A = %.2f, Cs/A = %.2f\n",
+        n / a, ns / a, t / a, ts / a, c / a, cs / a }'

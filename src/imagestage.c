@@ -251,6 +251,8 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     d->clone_seconds = now() - t0;
     if (virt_delete_file(dst, part) < 0)
         ne_warn("%s: %s stays behind (the next run removes it)", d->host, part);
+    ne_debug(NE_DBG_VIRT, "%s: %s: clone %.2f s, delete of the .part %.2f s", d->host, b->name,
+             d->clone_seconds, now() - t0 - d->clone_seconds);
     if (r < 0) {
         fail(d, "the clone to the final name failed");
         return -1;

@@ -226,9 +226,10 @@ virt_delete_file(struct ne_virt *v, const char *path)
  * at once: this one receives from the source's stream into a ring of
  * CQ_DEPTH buffers of CQ_BUF bytes (holes as holes), the other sends them
  * to the destination's stream, one message per buffer.  The buffers are
- * allocated once per copy. */
-#define CQ_DEPTH 8
-#define CQ_BUF (1024 * 1024)
+ * allocated once per copy.  Measured: 1 MiB upload messages cost the
+ * destination's libvirtd ~20% more CPU than 256 KiB ones. */
+#define CQ_DEPTH 16
+#define CQ_BUF (256 * 1024) /* what libvirtd sends per download message */
 
 struct chunk {
     char *buf;
