@@ -22,7 +22,8 @@ static const struct ne_opt opts[] = {
     {"via", 0, OPT_STRING, "PATH", "who moves the instances", NULL, NULL, "auto|libvirt|nova"},
     {"max-parallel", 'j', OPT_UINT, "N", "migrations at once (default 1: one outgoing stream)",
      NULL, NULL, NULL},
-    {"max-per-dest", 0, OPT_UINT, "N", "incoming migrations at once per destination (default 1)",
+    {"max-per-dest", 0, OPT_UINT, "N", "incoming migrations at once per destination (default: "
+     "--max-parallel spread over the destinations, rounded up)",
      NULL, NULL, NULL},
     {"retries", 0, OPT_UINT, "N", "extra attempts after a failure that left the source intact "
      "(default 2)", NULL, NULL, NULL},
@@ -58,7 +59,7 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     o->host = ne_args_pos(args, 0);
     o->to = ne_args_list(args, "to", &o->nto);
     o->max_parallel = 1;
-    o->max_per_dest = 1;
+    o->max_per_dest = 0; /* ne_drain_run spreads max_parallel */
     o->retries = 2;
     o->mig.timeout_action = -1;
     o->mig.shutdown_timeout_s = 60;

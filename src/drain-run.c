@@ -104,11 +104,13 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e)
     virt_close(dst);
 }
 
-/* Next item a worker may start (global and per-destination limits), or
- * NULL.  Called with the lock held. */
+/* Next item a worker may start (per-destination limit), or NULL: of those,
+ * the one with the most bytes to move, so that the longest migrations do
+ * not start last and stretch the makespan.  Called with the lock held. */
 static struct ne_drain_item *
 next_item(struct ne_drain *dr, bool *any_left)
 {
+    struct ne_drain_item *best = NULL;
     size_t i;
 
     *any_left = false;
@@ -116,10 +118,30 @@ next_item(struct ne_drain *dr, bool *any_left)
         struct ne_drain_item *it = &dr->items[i];
         if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
         *any_left = true;
-        if (dr->hosts[it->dest].running < (dr->o->max_per_dest ? dr->o->max_per_dest : 1))
-            return it;
+        if (dr->hosts[it->dest].running < dr->per_dest &&
+            (!best || it->bytes_expected > best->bytes_expected))
+            best = it;
     }
-    return NULL;
+    return best;
+}
+
+/* The per-destination limit: --max-per-dest, else the global limit spread
+ * over the destinations that receive instances, rounded up (-j4 over two
+ * destinations: 2 each; -j1: 1). */
+static unsigned
+per_dest_limit(const struct ne_drain *dr, unsigned nth)
+{
+    size_t i, k, used = 0;
+
+    if (dr->o->max_per_dest) return dr->o->max_per_dest;
+    for (k = 0; k < dr->nhosts; k++)
+        for (i = 0; i < dr->n; i++)
+            if (dr->items[i].dest == (int)k && dr->items[i].state == NE_ITEM_PENDING) {
+                used++;
+                break;
+            }
+    if (used == 0) used = 1;
+    return (unsigned)((nth + used - 1) / used);
 }
 
 /* One instance, with retries while the source still holds it intact. */
@@ -164,7 +186,8 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                     it->d->state != NE_DOM_SHUTOFF) < 0)
             ne_warn("%s moved to %s but Nova could not be told; run 'nova-evac stuck --fix'",
                     it->d->name, to);
-        emit(dr, "moved", it, json_pack("{s:f, s:I, s:I, s:I}", "seconds", it->seconds,
+        emit(dr, "moved", it, json_pack("{s:f, s:f, s:I, s:I, s:I}", "seconds", it->seconds,
+                                        "job_seconds", r.st.seconds,
                                         "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
                                         (json_int_t)r.st.disk_processed, "data_bytes",
                                         (json_int_t)(r.st.data_processed + r.st.files_bytes)));
@@ -206,7 +229,7 @@ worker(void *arg)
 {
     struct ne_drain *dr = arg;
     struct ne_drain_item *it;
-    bool left;
+    bool left = false;
 
     pthread_mutex_lock(&dr->lock);
     for (;;) {
@@ -230,51 +253,88 @@ worker(void *arg)
     return NULL;
 }
 
+/* Staging for one destination, run on its own thread with its own source
+ * connection (a struct ne_virt is not shared between threads). */
+struct stage_job {
+    struct ne_drain *dr;
+    size_t k;                       /* destination index */
+    const struct ne_domain **doms;  /* its planned instances that copy disks */
+    size_t n;
+    struct ne_stage_report rep;
+    int rc;
+    pthread_t t;
+    bool started;
+};
+
+static void *
+stage_one(void *arg)
+{
+    struct stage_job *sj = arg;
+    struct ne_stage_opts so = {.stage = true, .parallel = 2};
+    struct ne_virt *src = virt_open(sj->dr->cfg, sj->dr->o->host);
+    struct ne_virt *dst = sj->dr->hosts[sj->k].v;
+
+    memset(&sj->rep, 0, sizeof sj->rep);
+    sj->rc = src ? ne_stage_bases(src, &dst, 1, sj->doms, sj->n, &so, &sj->rep)
+                 : NE_EXIT_UNREACHABLE;
+    virt_close(src);
+    return NULL;
+}
+
+/* Fails the items of destination sj->k whose base could not be staged. */
+static void
+stage_failures(struct ne_drain *dr, const struct stage_job *sj)
+{
+    size_t b, i;
+
+    for (b = 0; b < sj->rep.nbases; b++) {
+        const struct ne_base *base = &sj->rep.bases[b];
+        if (base->ndests == 0 || base->dests[0].state == NE_DEST_PRESENT ||
+            base->dests[0].state == NE_DEST_STAGED)
+            continue;
+        for (i = 0; i < base->ninstances; i++) {
+            struct ne_drain_item *it = item_by_uuid(dr, base->uuids[i]);
+            if (!it || it->state != NE_ITEM_PENDING) continue;
+            it->state = NE_ITEM_FAILED;
+            snprintf(it->why, sizeof it->why, "base image %s could not be staged on %s (%s): %s",
+                     base->name, dr->hosts[sj->k].name, ne_dest_state_name(base->dests[0].state),
+                     base->dests[0].why);
+            emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+        }
+    }
+}
+
 /* Stages, on each destination, the base images its planned instances need
- * and it lacks; an instance whose base cannot be staged is failed with the
- * reason instead of being migrated. */
+ * and it lacks, all destinations at once (checking that a base is present
+ * costs round trips to every node: done serially it delayed the first
+ * migration by seconds); an instance whose base cannot be staged is failed
+ * with the reason instead of being migrated. */
 static void
 stage_all(struct ne_drain *dr)
 {
-    struct ne_stage_opts so = {.stage = true, .parallel = 2};
-    size_t k, i, b, n;
+    struct stage_job *sj = xcalloc(dr->nhosts + 1, sizeof *sj);
+    size_t k, i;
 
     for (k = 0; k < dr->nhosts; k++) {
-        const struct ne_domain **doms = xcalloc(dr->n + 1, sizeof *doms);
-        struct ne_stage_report rep;
-        struct ne_virt *dst = dr->hosts[k].v;
-        int rc;
-
-        for (i = n = 0; i < dr->n; i++)
+        sj[k].dr = dr;
+        sj[k].k = k;
+        sj[k].doms = xcalloc(dr->n + 1, sizeof *sj[k].doms);
+        for (i = 0; i < dr->n; i++)
             if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest == (int)k &&
                 dr->items[i].plan.method != NE_METHOD_LIVE)
-                doms[n++] = dr->items[i].d;
-        if (n == 0 || !dst) {
-            free(doms);
-            continue;
-        }
-        memset(&rep, 0, sizeof rep);
-        rc = ne_stage_bases(dr->src, &dst, 1, doms, n, &so, &rep);
-        if (rc != 0)
-            for (b = 0; b < rep.nbases; b++) {
-                const struct ne_base *base = &rep.bases[b];
-                if (base->ndests == 0 || base->dests[0].state == NE_DEST_PRESENT ||
-                    base->dests[0].state == NE_DEST_STAGED)
-                    continue;
-                for (i = 0; i < base->ninstances; i++) {
-                    struct ne_drain_item *it = item_by_uuid(dr, base->uuids[i]);
-                    if (!it || it->state != NE_ITEM_PENDING) continue;
-                    it->state = NE_ITEM_FAILED;
-                    snprintf(it->why, sizeof it->why, "base image %s could not be staged on %s "
-                             "(%s): %s", base->name, dr->hosts[k].name,
-                             ne_dest_state_name(base->dests[0].state), base->dests[0].why);
-                    emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
-                }
-            }
-        if (rep.staged) ne_info("staged %u base image(s) on %s", rep.staged, dr->hosts[k].name);
-        ne_stage_report_clear(&rep);
-        free(doms);
+                sj[k].doms[sj[k].n++] = dr->items[i].d;
+        if (sj[k].n == 0 || !dr->hosts[k].v) continue;
+        sj[k].started = pthread_create(&sj[k].t, NULL, stage_one, &sj[k]) == 0;
+        if (!sj[k].started) stage_one(&sj[k]);
     }
+    for (k = 0; k < dr->nhosts; k++) {
+        if (sj[k].started) pthread_join(sj[k].t, NULL);
+        if (sj[k].rc != 0) stage_failures(dr, &sj[k]);
+        if (sj[k].rep.staged) ne_info("staged %u base image(s) on %s", sj[k].rep.staged, dr->hosts[k].name);
+        ne_stage_report_clear(&sj[k].rep);
+        free(sj[k].doms);
+    }
+    free(sj);
 }
 
 static int
@@ -330,9 +390,12 @@ ne_drain_run(struct ne_drain *dr)
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;
     }
-    emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b}", "host", o->host, "reason",
+    if (nth > 64) nth = 64;
+    dr->per_dest = per_dest_limit(dr, nth);
+    emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i}", "host", o->host, "reason",
                                       o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
-                                      o->resume));
+                                      o->resume, "max_parallel", (int)nth, "max_per_dest",
+                                      (int)dr->per_dest));
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
         if (it->state == NE_ITEM_PENDING && it->dest < 0)
@@ -342,7 +405,6 @@ ne_drain_run(struct ne_drain *dr)
                                               ne_method_name(it->plan.method), "row", it->plan.row));
     }
     if (o->stage_images) stage_all(dr);
-    if (nth > 64) nth = 64;
     if (nth > 1) progress_disable();
     for (t = 0; t < nth; t++) pthread_create(&th[t], NULL, worker, dr);
     for (t = 0; t < nth; t++) pthread_join(th[t], NULL);

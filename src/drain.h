@@ -38,7 +38,8 @@ struct ne_drain_opts {
     size_t nto;
     bool dry_run, resume;
     unsigned max_parallel;   /* migrations at once (default 1: one outgoing stream) */
-    unsigned max_per_dest;   /* incoming at once per destination (default 1) */
+    unsigned max_per_dest;   /* incoming at once per destination (0: max_parallel
+                              * spread over the destinations in use, rounded up) */
     unsigned retries;        /* extra attempts for a failure that left the source intact */
     const char *reason;      /* for the compute service */
     bool json_events;        /* JSON lines on stdout */
@@ -85,6 +86,7 @@ struct ne_drain {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned running;
+    unsigned per_dest;       /* the per-destination limit in force (ne_drain_run) */
     double t0;
 };
 
