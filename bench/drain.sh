@@ -2,7 +2,8 @@
 # bench/drain.sh -- makespan of emptying a node of N instances, on the libvirt lab:
 #   A<j>  nova-evac --format json drain FROM --to TO1,TO2 --max-parallel j [--max-per-dest p]
 #         (live block migrations, NON_SHARED_INC: the bases are pre-staged everywhere, only the
-#         overlays and the RAM travel; up to j at once, p per destination)
+#         overlays and the RAM travel; up to j at once, p per destination; without p nova-evac
+#         spreads j over the two destinations, rounded up: the limits in force are printed)
 #   B     a serial loop of virsh migrate --live --p2p --copy-storage-all --persistent
 #         --undefinesource --unsafe, destinations alternating TO1, TO2, TO1, ... (full copy of
 #         each disk chain, base included; a dir pool for each instance directory is made on its
@@ -16,7 +17,7 @@
 #                       [--link-mib M] [--tsv FILE] [--logs DIR] [--keep-lab]
 #   --rounds     rounds (default 3)
 #   --instances  guests per method and round (default 12)
-#   --drains     nova-evac variants, max-parallel[/max-per-dest] each (default "1 2 4/2")
+#   --drains     nova-evac variants, max-parallel[/max-per-dest] each (default "1 2 4 8")
 #   --bases      base images, SIZE_MiB:DATA_MiB:w|- each, w = busy-writer MBR (default
 #                "512:416:w 384:320:w 256:224:-"); guest i uses base i mod (count)
 #   --dirty      MiB written into guest i's overlay, i mod (count) (default "4 8 16 24 32 48")
@@ -54,6 +55,12 @@
 #            (receiver counts with wc -c); once one stream FROM->TO1, once two concurrent streams
 #            FROM->TO1 and FROM->TO2; link = the larger aggregate rate of the two (MiB/s)
 #   lb       lower bound of the makespan: wire / link (the source's link is the shared bottleneck)
+#   phases   A, printed per run and kept in --logs as <method>-<round>.phases: the limits in force
+#            (start event), planning (clock start -> start event), staging (start event -> first
+#            migrating), per migration the median/max of "seconds" (attempt loop) and
+#            "job_seconds" (the libvirt job alone), and the most migrations in flight at once
+# Before each method's link test and clock: sync, so the set-up's writeback (bases, overlays)
+# does not land inside the clock of whichever method runs first.
 set -eu
 export LC_ALL=C
 
@@ -66,7 +73,7 @@ export NOVA_EVAC_LAB
 LAB=$NOVA_EVAC_LAB
 PROG=drain.sh
 
-ROUNDS=3 NINST=12 DRAINS="1 2 4/2" BASES="512:416:w 384:320:w 256:224:-" DIRTY="4 8 16 24 32 48"
+ROUNDS=3 NINST=12 DRAINS="1 2 4 8" BASES="512:416:w 384:320:w 256:224:-" DIRTY="4 8 16 24 32 48"
 MEM_MIB=96 FROM=node02 TO=node01,node03 LINK_MIB=384 TSV="" LOGS="" KEEP_LAB=0
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
@@ -217,6 +224,28 @@ for k in "${!BSIZE[@]}"; do
 done
 
 # ---------------------------------------------------------------- helpers
+# phases EVENTS T0 STAMPED: where nova-evac's time went, from its JSON events and their arrival
+# times: limits in force (start event), planning (clock start -> start event), staging (start ->
+# first migrating), per migration the median and max of "seconds" (whole attempt loop) and of
+# "job_seconds" (the libvirt job alone), and the migrations in flight at most
+phases() {
+    local first start
+    start=$(awk '$2 ~ /"event":"start"/ { print $1; exit }' "$3")
+    first=$(awk '$2 ~ /"event":"migrating"/ { print $1; exit }' "$3")
+    jq -s -j --arg t0 "$2" --arg s "$start" --arg f "$first" '
+        def med: sort | if length == 0 then 0 elif length % 2 == 1 then .[length / 2 | floor]
+                        else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+        (map(select(.event == "start"))[0]) as $st | [.[] | select(.event == "moved")] as $m
+        | "limits -j \($st.max_parallel // "?") -d \($st.max_per_dest // "?"); plan \((($s | tonumber) - ($t0 | tonumber)) * 100 | round / 100) s"
+          + ", staging \((($f | tonumber) - ($s | tonumber)) * 100 | round / 100) s"
+          + "; per migration: seconds median \($m | map(.seconds) | med * 100 | round / 100)"
+          + " max \($m | map(.seconds) | max * 100 | round / 100)"
+          + ", job_seconds median \($m | map(.job_seconds // 0) | med * 100 | round / 100)"
+          + " max \($m | map(.job_seconds // 0) | max * 100 | round / 100)"' "$1"
+    # in flight at most: +1 at each migrating, -1 at each moved/failed, in arrival order
+    awk '$2 ~ /"event":"migrating"/ { n++; if (n > mx) mx = n } $2 ~ /"event":"(moved|failed)"/ { n-- }
+         END { printf "; in flight at most %d\n", mx }' "$3"
+}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 wire_tx() { ip -n "$HUB" -s -j link show "v$1" 2>/dev/null | jq -r '.[0].stats64.rx.bytes // empty'; }
@@ -353,6 +382,7 @@ run_method() {
                 die "pool-create-as on $j failed"
         done
     fi
+    sync   # the set-up's dirty pages (bases, overlays) are not written back inside the clock
     link_rate   # the link as it is now, just before the clock
     link=$(awk -v a="$LINK1" -v b="$LINK2" 'BEGIN { print (a > b ? a : b) }')
     echo "$r $m $LINK1 $LINK2" >>"$WORK/links"
@@ -400,6 +430,8 @@ run_method() {
     fi
     printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$m" "$wall" "$run" "$conc" \
         "$disk" "$data" "$((w1 - w0))" "$link" "$retries" "${per% *}" "${per#* }" "$la0/$la1" "$LINK1" "$LINK2" >>"$WORK/rows"
+    [ "$m" = B ] || phases "$out.events" "$t0" "$out.json" >"$out.phases"
+    [ "$m" = B ] || say "round $r $m: $(cat "$out.phases")"
     say "round $r $m: $(tail -1 "$WORK/rows" | awk -F'\t' '{ printf "makespan %.1f s, data %.0f MiB, wire %.0f MiB, %s/%s per destination, link %s MiB/s, load %s", $3, $7 / 1048576, $8 / 1048576, $11, $12, $9, $13 }')"
     [ -z "$LOGS" ] || { mkdir -p "$LOGS" && cp "$out".* "$LOGS/"; }
     clear_set
