@@ -132,13 +132,13 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
 {
     struct ne_drain_nova *dn = ctx;
     CLEANUP_FREE char *node = NULL;
-    int rc = -1;
+    int rc = -1, n;
 
     (void)from;
     pthread_mutex_lock(&dn->lock);
     if (!dn->db) {
         ne_error("%s moved to %s but no Nova database is configured to record it", uuid, to);
-    } else if (stuckdb_node(dn->db, to, &node) == 0 && node) {
+    } else if ((n = stuckdb_node(dn->db, to, &node)) == 1) {
         struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
                               dbv_int(running ? 1 : 4), dbv_str(uuid)};
         if (novadb_begin(dn->db) == 0 && novadb_exec(dn->db, "fix-instance", p, 5) >= 0 &&
@@ -148,8 +148,9 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
         } else {
             novadb_rollback(dn->db);
         }
-    } else {
-        ne_error("%s moved to %s, but Nova has no compute node for %s", uuid, to, to);
+    } else if (n >= 0) {
+        ne_error("%s moved to %s, but Nova's database has %s compute node for host %s: its "
+                 "record cannot be updated", uuid, to, n == 0 ? "no" : "more than one", to);
     }
     pthread_mutex_unlock(&dn->lock);
     return rc;
@@ -281,6 +282,13 @@ ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, con
     if (str_eq(via, "nova") && !api_configured(args)) {
         ne_error("drain --via nova needs the Nova API: set OS_CLOUD (clouds.yaml) or OS_* "
                  "variables, or give --os-cloud");
+        return NE_EXIT_USAGE;
+    }
+    if (str_eq(via, "libvirt") && want_api && !want_db) {
+        ne_error("drain --via libvirt: the Nova API is configured, so Nova manages these instances, "
+                 "but no Nova database is reachable to record the moves (%s is not readable): "
+                 "give --db URL or set nova_conf in the nova-evac config, or use --via nova",
+                 cfg->nova_conf);
         return NE_EXIT_USAGE;
     }
     if (!want_api && !want_db) {

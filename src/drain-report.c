@@ -104,7 +104,9 @@ ne_drain_print_summary(const struct ne_drain *dr, bool json)
                                                                ? NE_ITEM_FAILED : it->state),
                                    ne_method_name(it->plan.method), dest_name(dr, it),
                                    tm[0] ? tm : NULL, dt[0] ? dt : NULL, by[0] ? by : NULL,
-                                   moved ? NULL : it->why[0] ? it->why : "run the drain again"};
+                                   moved && !it->unrecorded ? NULL
+                                   : it->why[0]             ? it->why
+                                                            : "run the drain again"};
             table_add(t, cells);
         }
     }

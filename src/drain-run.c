@@ -183,10 +183,14 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
         it->state = NE_ITEM_MOVED;
         if (!dr->o->nova.migrate && dr->o->nova.record_move &&
             dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to,
-                                    it->d->state != NE_DOM_SHUTOFF) < 0)
-            ne_warn("%s moved to %s but Nova could not be told; run 'nova-evac stuck --fix'",
-                    it->d->name, to);
-        emit(dr, "moved", it, json_pack("{s:f, s:f, s:I, s:I, s:I}", "seconds", it->seconds,
+                                    it->d->state != NE_DOM_SHUTOFF) < 0) {
+            it->unrecorded = true;
+            snprintf(it->why, sizeof it->why, "runs on %s but Nova was not told: run 'nova-evac "
+                     "stuck %s --fix'", to, dr->o->host);
+            ne_warn("%s: %s", it->d->name, it->why);
+        }
+        emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I}", "recorded",
+                                        !it->unrecorded, "seconds", it->seconds,
                                         "job_seconds", r.st.seconds,
                                         "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
                                         (json_int_t)r.st.disk_processed, "data_bytes",
@@ -361,7 +365,8 @@ finish(struct ne_drain *dr)
     size_t i, moved = 0, failed = 0, todo = 0;
 
     for (i = 0; i < dr->n; i++) {
-        if (dr->items[i].state == NE_ITEM_MOVED) moved++;
+        if (dr->items[i].state == NE_ITEM_MOVED && !dr->items[i].unrecorded) moved++;
+        else if (dr->items[i].state == NE_ITEM_MOVED) todo++; /* moved, Nova not told */
         else if (dr->items[i].state == NE_ITEM_FAILED || dr->items[i].dest < 0) failed++;
         else todo++;
     }

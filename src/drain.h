@@ -62,6 +62,7 @@ struct ne_drain_item {
     int start_policy;        /* see ne_mig_opts (set by a resume) */
     double seconds;
     struct ne_mig_stats st;
+    bool unrecorded;         /* moved, but Nova could not be told (why says so) */
 };
 
 struct ne_drain_host {
