@@ -119,10 +119,12 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
                  d->name, d->uuid, virt_host(dst), virt_host(src));
         return NE_EXIT_PARTIAL;
     }
-    if (!o->keep_source_disks)
+    if (!o->keep_source_disks) {
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
                 virt_delete_file(src, d->disks[i].source);
+        if (!virt_config(src)->shared_instances) virt_remove_instance_dir(src, d->uuid);
+    }
     r->st.seconds = ne_now() - t0;
     return 0;
 }

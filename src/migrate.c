@@ -400,7 +400,10 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
         return 1;
     }
     prepared_clean(dst, &pp, false);
-    if (!o->keep_source_disks) delete_source_files(src, d, &r->plan);
+    if (!o->keep_source_disks) {
+        delete_source_files(src, d, &r->plan);
+        if (r->plan.ncopy && !src->cfg->shared_instances) virt_remove_instance_dir(src, d->uuid);
+    }
     return 0;
 }
 

@@ -222,6 +222,67 @@ virt_delete_file(struct ne_virt *v, const char *path)
     return rc;
 }
 
+/* Removes the regular files of dir (found through a transient pool) and
+ * then dir itself (a defined, inactive pool's delete is an rmdir).  Files
+ * are counted in *nfiles. */
+static int
+remove_dir(struct ne_virt *v, const char *dir, unsigned *nfiles)
+{
+    virStoragePoolPtr p = pool_for_dir(v, dir, false), q;
+    virStorageVolPtr *vols = NULL;
+    int n, i, rc = 0;
+    char hex[41];
+    CLEANUP_FREE char *name = NULL, *xml = NULL;
+
+    if (!p) return 0; /* no such directory */
+    n = virStoragePoolListAllVolumes(p, &vols, 0);
+    for (i = 0; i < n; i++) {
+        virStorageVolInfo info;
+        if (virStorageVolGetInfo(vols[i], &info) == 0 && info.type == VIR_STORAGE_VOL_FILE) {
+            if (virStorageVolDelete(vols[i], 0) == 0) (*nfiles)++;
+            else rc = -1;
+        } else {
+            rc = -1; /* a subdirectory or something else: leave the directory */
+        }
+        virStorageVolFree(vols[i]);
+    }
+    free(vols);
+    if (str_prefix(virStoragePoolGetName(p), "nova-evac-")) virStoragePoolDestroy(p);
+    virStoragePoolFree(p);
+    if (n < 0 || rc < 0) return -1;
+    sha1_hex(dir, hex);
+    name = xasprintf("nova-evac-rm-%.16s", hex);
+    xml = xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
+                    name, dir);
+    if (!(q = virStoragePoolDefineXML(v->conn, xml, 0))) return -1;
+    if (virStoragePoolDelete(q, 0) < 0) rc = -1;
+    virStoragePoolUndefine(q);
+    virStoragePoolFree(q);
+    return rc;
+}
+
+int
+virt_remove_instance_dir(struct ne_virt *v, const char *uuid)
+{
+    CLEANUP_FREE char *dir = NULL;
+    unsigned nfiles = 0;
+    size_t i;
+
+    if (strlen(uuid) != 36) return -1;
+    for (i = 0; i < 36; i++)
+        if (!(uuid[i] == '-' || (uuid[i] >= '0' && uuid[i] <= '9') || (uuid[i] >= 'a' && uuid[i] <= 'f')))
+            return -1;
+    dir = xasprintf("%s/%s", v->cfg->instances_path, uuid);
+    if (remove_dir(v, dir, &nfiles) < 0) {
+        ne_warn("%s: could not remove the instance directory %s (%u file(s) removed): %s; remove "
+                "it by hand before Nova moves the instance back (DestinationDiskExists)",
+                v->host, dir, nfiles, lv_err());
+        return -1;
+    }
+    ne_debug(NE_DBG_VIRT, "%s: removed %s (%u file(s))", v->host, dir, nfiles);
+    return 0;
+}
+
 /* A host-to-host copy runs in two threads so that both connections work
  * at once: this one receives from the source's stream into a ring of
  * CQ_DEPTH buffers of CQ_BUF bytes (holes as holes), the other sends them

@@ -78,6 +78,10 @@ int virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, co
                       const char *backing, const char *backing_format);
 /* Deletes path on v (0 also when already absent). */
 int virt_delete_file(struct ne_virt *v, const char *path);
+/* After a move off v: removes <instances_path>/<uuid> on v with what is left
+ * in it (Nova refuses to move an instance back onto a host that still has
+ * its directory).  0, or -1 (warned: names the directory). */
+int virt_remove_instance_dir(struct ne_virt *v, const char *uuid);
 /* Progress callback for copies: bytes done so far of total. */
 typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
 /* Copies src_path on src to dst_path on dst, byte for byte, skipping holes

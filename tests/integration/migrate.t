@@ -111,6 +111,7 @@ is "$(sha256sum "$(node_file node01 "$u")/disk" | cut -c1-64)" "$s1" "overlay id
 is "$(sha256sum "$(node_file node01 "$u")/disk.config" | cut -c1-64)" "$s2" "config drive identical (sha256)"
 ok "source undefined" test -z "$(vsh node02 list --all --name | grep -x "co-$id")"
 ok "source files removed after success" test ! -e "$(node_file node02 "$u")/disk"
+ok "source instance directory removed (Nova could not move it back otherwise)" test ! -e "$(node_file node02 "$u")"
 ok "instance starts on the destination" vsh node01 start "co-$id"
 is "$(state node01 "co-$id")" "running" "running on node01"
 
