@@ -19,7 +19,8 @@
 # destination file; every copy is checked (sha256) against the source.
 #
 #   bench/stage-base.sh [--rounds N] [--size MIB] [--data PCT] [--from node01] [--to node03]
-#                       [--rsync-opts '-z'] [--tsv FILE]
+#                       [--rsync-opts '-z'] [--tsv FILE] [--methods 'A B N Ns']
+# (--methods: only these rows, e.g. without Bz, which takes minutes)
 # Prints each round, then the medians and the ratios (targets: B/A >= 5,
 # N/A >= 0.9).  Needs the libvirt lab (tests/lab/lab.sh up 3), rsync and
 # socat (tests/lab/deps.sh lab).  Creates only _base/<sha1 of stage-bench-PID> (and
@@ -29,7 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 LABSH=$TOP/tests/lab/lab.sh
 LAB=${NOVA_EVAC_LAB:-/var/tmp/nova-evac-lab}
-ROUNDS=3 SIZE=1024 DATA=50 FROM=node01 TO=node03 RSYNC_OPTS=-z TSV=""
+ROUNDS=3 SIZE=1024 DATA=50 FROM=node01 TO=node03 RSYNC_OPTS=-z TSV="" ONLY=""
 while [ $# -gt 0 ]; do
     case $1 in
     --rounds) ROUNDS=$2; shift ;;
@@ -39,7 +40,8 @@ while [ $# -gt 0 ]; do
     --to) TO=$2; shift ;;
     --rsync-opts) RSYNC_OPTS=$2; shift ;;
     --tsv) TSV=$2; shift ;;
-    *) echo "usage: $0 [--rounds N] [--size MIB] [--data PCT] [--from N] [--to N] [--rsync-opts O] [--tsv F]" >&2; exit 2 ;;
+    --methods) ONLY=$2; shift ;;
+    *) echo "usage: $0 [--rounds N] [--size MIB] [--data PCT] [--from N] [--to N] [--rsync-opts O] [--tsv F] [--methods 'A B N Ns ...']" >&2; exit 2 ;;
     esac
     shift
 done
@@ -167,6 +169,8 @@ run_Cs() { cp_to sync; }
 declare -A times
 [ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
 methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns T Ts C Cs"
+[ -z "$ONLY" ] || methods=$ONLY
+for m in $methods; do declare -F "run_$m" >/dev/null || { echo "stage-base: no method $m" >&2; exit 2; }; done
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order=$methods; else order=$(printf '%s\n' $methods | tac | xargs); fi
     for m in $order; do
@@ -177,14 +181,21 @@ for r in $(seq 1 "$ROUNDS"); do
         [ -z "$TSV" ] || printf '%d\t%s\t%s\n' "$r" "$m" "$T" >>"$TSV"
     done
 done
-med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-A=$(med "${times[A]}") B=$(med "${times[B]}") C=$(med "${times[C]}") Cs=$(med "${times[Cs]}")
-N=$(med "${times[N]}") Ns=$(med "${times[Ns]}") T=$(med "${times[T]}") Ts=$(med "${times[Ts]}")
-Bz=$([ $ZLIB = yes ] && med "${times[Bz]}" || echo 0)
-echo "# medians over $ROUNDS rounds: A nova-evac $A s | B rsync $RSYNC_OPTS $B s$([ $ZLIB = yes ] && echo " | Bz rsync zlib $Bz s") | N extents $N s | Ns N+sync $Ns s | T tar|socat $T s | Ts T+sync $Ts s | C local cp $C s | Cs cp+sync $Cs s"
-awk -v a="$A" -v b="$B" -v bz="$Bz" -v n="$N" -v ns="$Ns" -v t="$T" -v ts="$Ts" -v c="$C" -v cs="$Cs" -v mib="$alloc" 'BEGIN{
-    printf "# A moves %.0f MiB/s of data\n", mib / a
-    printf "# B/A = %.2fx (target >= 5)", b / a
-    if (bz > 0) printf "; Bz/A = %.2fx", bz / a
-    printf "\n# N/A = %.2f, Ns/A = %.2f (target >= 0.9); T/A = %.2f, Ts/A = %.2f; local C/A = %.2f, Cs/A = %.2f\n",
-        n / a, ns / a, t / a, ts / a, c / a, cs / a }'
+med() { [ -n "$1" ] || { echo 0; return; }; printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+declare -A M
+line="# medians over $ROUNDS rounds:"
+for m in $methods; do
+    M[$m]=$(med "${times[$m]}")
+    line="$line $m ${M[$m]} s |"
+done
+echo "${line% |}  (A nova-evac, B rsync $RSYNC_OPTS, Bz rsync zlib, N extents, Ns N+sync, T tar|socat, Ts T+sync, C local cp, Cs C+sync)"
+# The ratios: X/A for every other method (how many times A's speed; targets:
+# B/A >= 5, N/A and Ns/A >= 0.9).
+if [ -n "${M[A]:-}" ]; then
+    line="# ratios to A:"
+    for m in $methods; do
+        [ "$m" = A ] || line="$line $m/A $(awk -v x="${M[$m]}" -v a="${M[A]}" 'BEGIN{printf "%.2f", x / a}') |"
+    done
+    echo "${line% |}  (targets: B/A >= 5, N/A >= 0.9)"
+    awk -v a="${M[A]}" -v mib="$alloc" 'BEGIN{printf "# A moves %.0f MiB/s of data\n", mib / a}'
+fi
