@@ -159,7 +159,8 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
 /* The source's libvirt job of the instance, while Nova migrates it: a
  * progress line (bar on a terminal) every few seconds, and its figures kept
  * for the summary (Nova undefines the source domain at the end, so the last
- * reading is what remains). */
+ * reading is what remains: a job shorter than the polling interval leaves
+ * none, and the summary then shows no bytes rather than a guess). */
 static void
 watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig_stats *st,
           double *last_line)
@@ -168,8 +169,7 @@ watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig
     char a[16], b[16];
     double frac;
 
-    if (!src || virt_job_progress(src, uuid, &p) != 1) return;
-    st->have_job_stats = true;
+    if (!src || virt_job_progress(src, uuid, &p) != 1 || p.data_total == 0) return;
     st->seconds = p.elapsed_s;
     st->data_total = p.data_total;
     st->data_processed = p.data_processed;
@@ -218,7 +218,7 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
             break;
         }
         watch_job(src, d->name, d->uuid, st, &last_line);
-        nanosleep(&(struct timespec){1, 0}, NULL);
+        nanosleep(&(struct timespec){0, 500000000L}, NULL);
     }
     if (rc == 0 && !(str_eq(s.host, to) && !str_eq(s.status, "ERROR"))) {
         rc = -1;

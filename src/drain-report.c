@@ -97,7 +97,8 @@ ne_drain_print_summary(const struct ne_drain *dr, bool json)
         if (moved) {
             snprintf(tm, sizeof tm, "%.1fs", it->seconds);
             if (it->st.have_job_stats) snprintf(dt, sizeof dt, "%llums", (unsigned long long)it->st.downtime_ms);
-            fmt_bytes(it->st.data_processed + it->st.files_bytes, by, sizeof by);
+            if (it->st.data_processed + it->st.files_bytes)
+                fmt_bytes(it->st.data_processed + it->st.files_bytes, by, sizeof by);
         }
         {
             const char *cells[] = {it->d->name, state_name(it->state == NE_ITEM_PENDING && it->dest < 0
