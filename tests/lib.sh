@@ -97,10 +97,24 @@ need_openstack() {
     fake | libvirt) ;;
     *) skip_all "OpenStack lab not up (mode ${NOVA_EVAC_OS_MODE:-down}; start it: tests/lab/openstack.sh up fake)" ;;
     esac
-    curl -sf -o /dev/null --max-time 10 "$OS_AUTH_URL" ||
-        skip_all "Keystone does not answer at $OS_AUTH_URL (tests/lab/openstack.sh status)"
-    curl -sf -o /dev/null --max-time 10 http://127.0.0.1:8774/ ||
-        skip_all "nova-api does not answer on 127.0.0.1:8774 (tests/lab/openstack.sh status)"
+    _os_answers "$OS_AUTH_URL" Keystone keystone || skip_all "Keystone does not answer at $OS_AUTH_URL within 60 s (tests/lab/openstack.sh status)"
+    _os_answers http://127.0.0.1:8774/ nova-api nova-api ||
+        skip_all "nova-api does not answer on 127.0.0.1:8774 within 60 s (tests/lab/openstack.sh status)"
+}
+
+# _os_answers URL WHAT LOGNAME: the service answers within 60 s (a loaded
+# 2-core machine can stall a uwsgi worker for a while); when it does not,
+# prints what runs and the end of its log as TAP comments.
+_os_answers() {
+    local i
+    for i in 1 2 3 4 5 6; do
+        curl -sf -o /dev/null --max-time 10 "$1" && return 0
+        diag "$2 did not answer at $1 (attempt $i of 6)"
+        sleep 1
+    done
+    "$top_srcdir/tests/lab/openstack.sh" status 2>&1 | sed 's/^/# /'
+    tail -n 15 "$NOVA_EVAC_OS"/logs/"$3"*.log 2>/dev/null | sed 's/^/# /'
+    return 1
 }
 
 ne() { "$NOVA_EVAC" "$@"; }
