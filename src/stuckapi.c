@@ -44,6 +44,8 @@ db_words(const struct ne_nova_inst *in, const struct ne_fix *fix, const char *no
 
     if (host) add_part(&s, xasprintf("host %s, node %s", fix->host, node ? node : "?"));
     if (state) add_part(&s, xasprintf("vm_state %s", fix->vm_state));
+    if (state || in->power_state != fix->power_state)
+        add_part(&s, xasprintf("power_state %d", fix->power_state));
     if (fix->mig_status && in->mig.id)
         add_part(&s, xasprintf("migration %lld %s", in->mig.id, fix->mig_status));
     if (fix->flavor != NE_FLAVOR_KEEP)
@@ -72,7 +74,7 @@ ne_stuck_api_plan(const struct ne_nova_inst *in, const struct ne_fix *fix, const
     if (!out->db_state && (!str_eq(in->vm_state, fix->vm_state) || in->task_state))
         out->reset = fix->vm_state;
     out->placement = true;
-    if (out->db || fix->drop_mig_context)
+    if (out->db || fix->drop_mig_context || in->power_state != fix->power_state)
         out->db_what = db_words(in, fix, node, host, out->db_state);
 }
 

@@ -11,7 +11,7 @@
  *                      confirmResize of a VERIFY_RESIZE on its destination;
  *                      Placement: allocations moved to one provider, the
  *                      migration consumer's deleted (placement.h)
- *   the API cannot     the instance's host and node, the migration's
+ *   the API cannot     the instance's host, node and power_state, the migration's
  *                      status, the flavor of a half-done resize, a
  *                      vm_state other than active/error, the migration
  *                      context: the database, in one checked transaction

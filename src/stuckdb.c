@@ -265,10 +265,11 @@ changes(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fi
                           dbv_int(fix->power_state), dbv_str(in->uuid)};
     struct ne_dbv pm[] = {dbv_str(fix->mig_status), dbv_int(in->mig.id)};
     struct ne_dbv pu[] = {dbv_str(in->uuid)};
-    struct ne_dbv ph[] = {dbv_str(fix->host), dbv_str(node), dbv_str(in->uuid)};
+    struct ne_dbv ph[] = {dbv_str(fix->host), dbv_str(node), dbv_int(fix->power_state),
+                          dbv_str(in->uuid)};
 
     if (fix->vm_state ? exec_one(db, "fix-instance", pi, 5, in->uuid) < 0
-                      : exec_one(db, "fix-instance-host", ph, 3, in->uuid) < 0)
+                      : exec_one(db, "fix-instance-host", ph, 4, in->uuid) < 0)
         return -1;
     if (fix->mig_status && in->mig.id && exec_one(db, "fix-migration", pm, 2, in->uuid) < 0)
         return -1;

@@ -61,8 +61,9 @@ typedef int (*ne_before_fn)(const struct ne_rowsnap *before, void *opaque);
  * returns 1: "changed meanwhile"), calls before_fn, updates instance,
  * migration, migration context and flavor as the fix says, commits, and
  * reads the rows back into *after.  node is the node to record (fix->node or
- * the compute_nodes lookup).  A fix without a vm_state sets the host and
- * node only, leaving the state to the caller (stuck --via api: os-resetState).
+ * the compute_nodes lookup).  A fix without a vm_state sets the host, node
+ * and power_state only, leaving vm_state and task_state to the caller
+ * (stuck --via api: os-resetState).
  * 0 applied, 1 changed meanwhile, -1 error
  * (rolled back, reported). */
 int stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,

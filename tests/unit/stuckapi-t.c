@@ -24,6 +24,7 @@ inst(const char *host, const char *vm, const char *task, const char *mtype, cons
     in.node = (char *)host;
     in.vm_state = (char *)vm;
     in.task_state = (char *)task;
+    in.power_state = 1; /* running, as the guests of these cases */
     if (mtype) {
         in.mig.id = 7;
         in.mig.uuid = (char *)"77777777-2222-4333-8444-555555555555";
@@ -119,8 +120,12 @@ main(void)
     /* LAB.md 2b, source killed and restarted: ACTIVE on the source, migration error, guest
      * on the destination.  The state is right already: no reset. */
     in = inst("node03", "active", NULL, "live-migration", "error", "node03", "node01");
+    in.power_state = 0; /* the restarted source found no domain: NOSTATE */
     s = plan_of(&in, (struct ne_truth[]){ABSENT("node03"), RUNNING("node01")}, 2, &p);
     is_str(s, "db placement", "source killed: host by db, no reset, placement");
+    is_str(p.db_what, "host node01, node node01, power_state 1, migration 7 completed, migration "
+                      "context dropped", "source killed: power_state running again (else Nova "
+                      "refuses the next live migration)");
     free(s);
     ne_api_plan_clear(&p);
 
@@ -159,8 +164,9 @@ main(void)
     in = inst("node02", "error", NULL, "migration", "error", "node02", "node01");
     s = plan_of(&in, (struct ne_truth[]){SHUTOFF("node01"), ABSENT("node02")}, 2, &p);
     is_str(s, "db state placement", "ERROR after a cold move: all by db, placement");
-    is_str(p.db_what, "host node01, node node01, vm_state stopped, migration 7 confirmed, the "
-                      "new flavor, migration context dropped", "ERROR after a cold move: words");
+    is_str(p.db_what, "host node01, node node01, vm_state stopped, power_state 4, migration 7 "
+                      "confirmed, the new flavor, migration context dropped",
+           "ERROR after a cold move: words");
     free(s);
     ne_api_plan_clear(&p);
 
