@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,10 +142,17 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
     } else if ((n = stuckdb_node(dn->db, to, &node)) == 1) {
         struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
                               dbv_int(running ? 1 : 4), dbv_str(uuid)};
-        if (novadb_begin(dn->db) == 0 && novadb_exec(dn->db, "fix-instance", p, 5) >= 0 &&
+        long rows = -1;
+        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, "fix-instance", p, 5)) >= 0 &&
             novadb_commit(dn->db) == 0) {
-            ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
-            rc = dn->os ? move_allocation(dn, uuid, node) : 0;
+            if (rows == 0) {
+                ne_warn("%s is not in Nova's database (no live instance row): nothing to record",
+                        uuid);
+                rc = 0;
+            } else {
+                ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
+                rc = dn->os ? move_allocation(dn, uuid, node) : 0;
+            }
         } else {
             novadb_rollback(dn->db);
         }
@@ -269,13 +277,23 @@ api_configured(const struct ne_args *args)
     return getenv("OS_CLOUD") || getenv("OS_AUTH_URL") || ne_args_str(args, "os-cloud");
 }
 
+/* The same sources, in the same order, as ne_dburl_resolve(). */
+static bool
+db_configured(const struct ne_args *args, const struct ne_config *cfg)
+{
+    const char *env = getenv("NOVA_EVAC_DB"), *conf = getenv("NOVA_EVAC_NOVA_CONF");
+
+    if (ne_args_str(args, "db") || (env && *env)) return true;
+    return access(conf && *conf ? conf : cfg->nova_conf, R_OK) == 0;
+}
+
 int
 ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
                     struct ne_drain_opts *o, struct ne_drain_nova **out)
 {
     struct ne_drain_nova *dn;
     bool want_api = api_configured(args);
-    bool want_db = ne_args_str(args, "db") || access(cfg->nova_conf, R_OK) == 0;
+    bool want_db = db_configured(args, cfg);
     int rc;
 
     *out = NULL;

@@ -13,6 +13,7 @@ cleanup() {
     for n in node01 node02 node03; do
         for d in $(names $n); do vsh $n destroy "$d" >/dev/null 2>&1; vsh $n undefine "$d" >/dev/null 2>&1; done
     done
+    type drop_db >/dev/null 2>&1 && drop_db
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -31,8 +32,10 @@ snapshot() { # everything a dry run must not change
     local n
     for n in node01 node02 node03; do
         echo "== $n"; vsh $n list --all | grep -- "-$id"
-        # names, not times: running guests write their own overlays
-        find "$NOVA_EVAC_LAB/lab/$n/instances" -printf '%P\n' 2>/dev/null | grep -v "^_base" | sort
+        # names, not times: running guests write their own overlays; only this
+        # test's instances and bases (other users of the lab come and go)
+        find "$NOVA_EVAC_LAB/lab/$n/instances" -printf '%P\n' 2>/dev/null |
+            grep -E "$(IFS='|'; echo "${U[*]}")|^_base/($(printf %s "w-$id" | sha1sum | cut -c1-40)|$(printf %s "del-$id" | sha1sum | cut -c1-40))" | sort
     done
     ls "$tmp/state" 2>/dev/null
 }
@@ -61,6 +64,20 @@ ok "second local instance" guest node02 lo2 --image "w-$id" --dirty 8
 vsum=$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)
 is "$(names node02 | wc -l)" 8 "eight instances on node02"
 
+# Nova's records of them, in this test's own copy of the Nova schema (the
+# real services never see it): the libvirt path records every move there.
+. "$top_srcdir/tests/novadb.sh"
+need_db
+unset OS_CLOUD OS_AUTH_URL OS_CLIENT_CONFIG_FILE   # no API: --via auto means libvirt + database
+for n in node01 node02 node03; do seed_compute $n; done
+declare -A U
+for i in loc vol shr off del big nwf lo2; do
+    U[$i]=$(vsh node02 domuuid "$i-$id")
+    if [ $i = off ]; then seed_instance "${U[$i]}" node02 stopped "" "$i-$id"; else seed_instance "${U[$i]}" node02 active "" "$i-$id"; fi
+done
+svc02() { sql nova "SELECT CONCAT(disabled, '|', IFNULL(disabled_reason, '')) FROM services WHERE host = 'node02' AND \`binary\` = 'nova-compute' AND deleted = 0"; }
+is "$(svc02)" "0|" "Nova: node02's compute service enabled before"
+
 # --- plan / dry run: decisions right, nothing changed
 
 before=$(snapshot)
@@ -75,13 +92,14 @@ is "$(p off .method)/$(p off .row)" "cold/6" "shut off: cold, row 6"
 is "$(p big .destination)" "node03" "too big for node01: planned on node03"
 is "$(p del .destination)" "node01" "without staging, the deleted-image base (only on node01) pins it there"
 is "$(snapshot)" "$before" "dry run changed nothing (domains, files, state dir)"
+is "$(svc02) $(inst "${U[loc]}" host)" "0| node02" "dry run changed nothing in Nova's records"
 run ne plan node02 --to node01,node03
 is "$rc" 0 "plan exits 0"
 like "$out" "big-$id.*node03" "plan table shows the destination"
 
 # --- the drain
 t1=$SECONDS
-run ne drain node02 --to node01,node03 --max-parallel 2
+run ne drain node02 --to node01,node03 --max-parallel 2 --reason "drain.t $id"
 is "$rc" 0 "drain exits 0"
 diag "drain of 8 instances took $((SECONDS - t1)) s"
 diag "$(printf '%s\n' "$out" | sed -n '/^Drain of/,$p')"
@@ -94,6 +112,11 @@ for i in loc vol shr del big nwf lo2; do
     is "$(vsh "$(where $i)" domstate "$i-$id")" "running" "$i runs on $(where $i)"
 done
 is "$(where big)" "node03" "big instance on node03"
+for i in loc vol shr off del big nwf lo2; do
+    is "$(inst "${U[$i]}" "CONCAT(host, ' ', node, ' ', vm_state, ' ', IFNULL(task_state, '-'))")" \
+        "$(where $i) $(where $i) $([ $i = off ] && echo stopped || echo active) -" "Nova record of $i matches libvirt"
+done
+is "$(svc02)" "1|drain.t $id" "Nova: node02's compute service disabled with the reason"
 dn=$(where del)
 ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LAB/lab/$dn/instances/_base/$(printf %s "del-$id" | sha1sum | cut -c1-40)"
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
