@@ -27,7 +27,9 @@ tmp=$(mktemp -d)
 image=""
 T0=$(date +%s)
 restart_computes() { # the killed nova-compute back (idempotent), up and reporting
+    local t=$(date +%s)
     "$OSSH" up libvirt >>"$tmp/os-up.log" 2>&1
+    diag "openstack.sh up libvirt: $(($(date +%s) - t)) s" >&2
 }
 cleanup() {
     local s
