@@ -19,12 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "dburl.h"
 #include "drain-nova.h"
 #include "novadb.h"
 #include "osargs.h"
+#include "placement.h"
 #include "stuckdb.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -36,6 +35,7 @@ struct ne_drain_nova {
     pthread_mutex_t lock;
     struct ne_os *os;
     struct ne_nova *nv;
+    struct ne_placement *pl;   /* opened on first use */
     struct ne_db *db;
 };
 
@@ -59,73 +59,19 @@ disable(void *ctx, const char *host, const char *reason)
     return rc;
 }
 
-/* The Placement resource provider uuid named node (newly allocated). */
-static char *
-rp_uuid(struct ne_drain_nova *dn, const char *node)
-{
-    CLEANUP_FREE char *path = xasprintf("/resource_providers?name=%s", node);
-    struct ne_os_req req = {.service = "placement", .method = "GET", .path = path,
-                            .idempotent = true};
-    struct ne_http_resp resp;
-    enum ne_os_err kind;
-    json_t *j;
-    char *id = NULL;
-
-    memset(&resp, 0, sizeof resp);
-    if (ne_os_request(dn->os, &req, &resp, &kind) == 0 && resp.status == 200 &&
-        (j = json_loads(resp.body, 0, NULL))) {
-        const char *u = json_string_value(
-            json_object_get(json_array_get(json_object_get(j, "resource_providers"), 0), "uuid"));
-        if (u) id = xstrdup(u);
-        json_decref(j);
-    }
-    http_resp_clear(&resp);
-    if (!id) ne_error("placement: no resource provider named %s", node);
-    return id;
-}
-
-/* Moves uuid's allocations from any provider to the one of node. */
+/* Leaves uuid's Placement allocations on node's resource provider only. */
 static int
 move_allocation(struct ne_drain_nova *dn, const char *uuid, const char *node)
 {
-    CLEANUP_FREE char *path = xasprintf("/allocations/%s", uuid), *rp = rp_uuid(dn, node);
-    CLEANUP_FREE char *body = NULL;
-    static const char *const hdr[] = {"OpenStack-API-Version: placement 1.28", NULL};
-    struct ne_os_req req = {.service = "placement", .method = "GET", .path = path,
-                            .headers = hdr, .idempotent = true};
-    struct ne_http_resp resp;
     enum ne_os_err kind;
-    json_t *j = NULL, *allocs, *merged, *v;
-    const char *k;
-    int rc = -1;
+    CLEANUP_FREE char *rp = NULL;
+    int rc;
 
-    memset(&resp, 0, sizeof resp);
-    if (!rp || ne_os_request(dn->os, &req, &resp, &kind) < 0 || resp.status != 200 ||
-        !(j = json_loads(resp.body, 0, NULL)))
-        goto out;
-    allocs = json_object_get(j, "allocations");
-    merged = json_object();
-    json_object_foreach(allocs, k, v) json_object_update(merged, json_object_get(v, "resources"));
-    if (json_object_size(merged) == 0) {
-        json_decref(merged);
-        rc = 0; /* nothing allocated: nothing to move */
-        goto out;
-    }
-    json_object_set_new(j, "allocations", json_pack("{s:{s:o}}", rp, "resources", merged));
-    body = json_dumps(j, JSON_COMPACT);
-    http_resp_clear(&resp);
-    req.method = "PUT";
-    req.body = body;
-    req.body_len = strlen(body);
-    req.idempotent = false;
-    if (ne_os_request(dn->os, &req, &resp, &kind) == 0 && resp.status == 204) rc = 0;
-out:
-    if (rc < 0)
-        ne_error("placement: cannot move the allocation of %s to %s (HTTP %ld): %.200s", uuid,
-                 node, resp.status, resp.body ? resp.body : resp.err);
-    json_decref(j);
-    http_resp_clear(&resp);
-    return rc;
+    if (!dn->pl && !(dn->pl = placement_open(dn->os, &kind))) return -1;
+    if (placement_provider_by_name(dn->pl, node, &rp) != 0) return -1;
+    rc = placement_move_allocations(dn->pl, uuid, NULL, rp, NULL, NULL);
+    if (rc == 0) ne_info("%s: Placement allocations moved to %s", uuid, node);
+    return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -346,6 +292,7 @@ void
 ne_drain_nova_close(struct ne_drain_nova *dn)
 {
     if (!dn) return;
+    if (dn->pl) placement_close(dn->pl);
     if (dn->nv) nova_close(dn->nv);
     if (dn->os) ne_os_close(dn->os);
     if (dn->db) novadb_close(dn->db);
