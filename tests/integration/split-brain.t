@@ -123,10 +123,23 @@ migrate_and_kill() {
     echo "missed: the migration ended before its libvirt job was seen ($(mig_of "$s"))"
     return 1
 }
+# others_moving: another server is migrating to or from node01/node03 (a
+# shared cloud: a kill would break someone else's migration).
+others_moving() {
+    local h n
+    for h in node01 node03; do
+        n=$(nova GET "/os-migrations?host=$h" | body | jq --argjson mine "$(jq -R . "$tmp/ids" | jq -s .)" \
+            '[.migrations[] | select(.status | test("^(accepted|queued|preparing|running|pre-migrating|migrating|post-migrating|confirming|reverting)$")) | select(.instance_uuid as $u | $mine | index($u) | not)] | length')
+        [ "${n:-0}" = 0 ] || return 0
+    done
+    return 1
+}
 # split CASE UUID VICTIM: migrate_and_kill node03 -> node01, a second time if
 # the first migration was too quick to catch (Nova then moved it back).
 split() {
-    local c=$1 s=$2 victim=$3 saw
+    local c=$1 s=$2 victim=$3 saw end=$(($(date +%s) + 300))
+    while others_moving && [ "$(date +%s)" -lt $end ]; do sleep 2; done
+    others_moving && diag "$c: other servers still migrate to or from node01/node03; going ahead" >&2
     if saw=$(migrate_and_kill "$s" node03 node01 "$victim"); then diag "$c: $saw"; return 0; fi
     diag "$c: $saw; moving it back and trying again"
     waitfor 120 idle "$s"
