@@ -166,7 +166,7 @@ run_Ts() { tar_to sync; }
 run_C() { cp_to; }
 run_Cs() { cp_to sync; }
 
-declare -A times
+declare -A times rt
 [ -z "$TSV" ] || printf 'round\tmethod\tseconds\n' >"$TSV"
 methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns T Ts C Cs"
 [ -z "$ONLY" ] || methods=$ONLY
@@ -177,6 +177,7 @@ for r in $(seq 1 "$ROUNDS"); do
         fresh
         run_$m
         times[$m]="${times[$m]:-} $T"
+        rt[$r.$m]=$T
         printf 'round %d  %-2s  %8.3f s  (%s)\n' "$r" "$m" "$T" "$EXTRA"
         [ -z "$TSV" ] || printf '%d\t%s\t%s\n' "$r" "$m" "$T" >>"$TSV"
     done
@@ -197,5 +198,17 @@ if [ -n "${M[A]:-}" ]; then
         [ "$m" = A ] || line="$line $m/A $(awk -v x="${M[$m]}" -v a="${M[A]}" 'BEGIN{printf "%.2f", x / a}') |"
     done
     echo "${line% |}  (targets: B/A >= 5, N/A >= 0.9)"
+    # The same ratio round by round (both in the same minute), then its median:
+    # steadier than a ratio of medians when the machine's load drifts.
+    line="# per-round ratios, median:"
+    for m in $methods; do
+        [ "$m" != A ] || continue
+        rs=""
+        for r in $(seq 1 "$ROUNDS"); do
+            rs="$rs $(awk -v x="${rt[$r.$m]}" -v a="${rt[$r.A]}" 'BEGIN{printf "%.3f", x / a}')"
+        done
+        line="$line $m/A $(printf '%.2f' "$(med "$rs")") |"
+    done
+    echo "${line% |}"
     awk -v a="${M[A]}" -v mib="$alloc" 'BEGIN{printf "# A moves %.0f MiB/s of data\n", mib / a}'
 fi
