@@ -101,6 +101,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
 
     if (!o.dry_run && (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
         return rc;
+    ne_drain_nova_repair_stuck(dn, o.host);
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);

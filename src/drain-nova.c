@@ -25,6 +25,8 @@
 #include "osargs.h"
 #include "placement.h"
 #include "stuckdb.h"
+#include "stuckfix.h"
+#include "stuckscan.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "virt.h"
@@ -215,6 +217,47 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
         rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
                     &r->st);
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
+}
+
+int
+ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
+{
+    struct ne_stuck_opts so = {.host = host, .older_s = 600, .since_s = 7 * 86400,
+                               .resize_window_s = 86400};
+    CLEANUP_FREE char *path = NULL;
+    struct ne_audit *audit = NULL;
+    struct ne_stuck_scan sc;
+    size_t i;
+    int done = 0;
+
+    if (!dn || !dn->db) return 0;
+    pthread_mutex_lock(&dn->lock);
+    if (ne_stuck_scan(dn->db, dn->cfg, &so, &sc) < 0) {
+        ne_warn("drain %s: the check for stuck instances failed (see above); continuing", host);
+        goto out;
+    }
+    for (i = 0; i < sc.n; i++) {
+        struct ne_stuck_item *it = &sc.items[i];
+        if (!ne_fix_changes(&it->fix)) {
+            ne_warn("%s (%s): Nova's record disagrees with libvirt and nova-evac cannot repair it "
+                    "safely: %s", it->in->name ? it->in->name : "?", it->in->uuid,
+                    it->fix.next ? it->fix.next : it->fix.why ? it->fix.why : "see 'nova-evac stuck'");
+            continue;
+        }
+        if (!audit) {
+            path = xasprintf("%s/audit.log", dn->cfg->state_dir);
+            if (!(audit = audit_open(path))) break;
+        }
+        if (ne_stuck_apply(dn->db, &sc, it, audit) < 0) break;
+        ne_info("%s (%s): stuck record repaired before the drain (%s): %s", it->in->name ? it->in->name : "?",
+                it->in->uuid, ne_fix_kind_name(it->fix.kind), ne_apply_result_name(it->result));
+        done += it->result == NE_APPLY_DONE;
+    }
+out:
+    ne_stuck_scan_free(&sc);
+    audit_close(audit);
+    pthread_mutex_unlock(&dn->lock);
+    return done;
 }
 
 static bool

@@ -17,4 +17,11 @@ int ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg,
                         struct ne_drain_opts *o, struct ne_drain_nova **out);
 void ne_drain_nova_close(struct ne_drain_nova *dn);
 
+/* Before a drain: the stuck check (stuck.h's rules, libvirt truth) of the
+ * instances that involve host, in the Nova database when one is open; every
+ * repair those rules allow is applied and audited (state_dir/audit.log),
+ * the others are reported with their next step.  Returns how many were
+ * repaired. */
+int ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host);
+
 #endif

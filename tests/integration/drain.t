@@ -75,6 +75,12 @@ for i in loc vol shr off del big nwf lo2; do
     U[$i]=$(vsh node02 domuuid "$i-$id")
     if [ $i = off ]; then seed_instance "${U[$i]}" node02 stopped "" "$i-$id"; else seed_instance "${U[$i]}" node02 active "" "$i-$id"; fi
 done
+# and one Nova left stuck: MIGRATING from node02 an hour ago, while libvirt
+# runs it on node03 (the drain repairs it first, by the stuck rules)
+guest node03 stk --image "w-$id"
+U[stk]=$(vsh node03 domuuid "stk-$id")
+seed_instance "${U[stk]}" node02 active migrating "stk-$id" 3600
+seed_migration "${U[stk]}" live-migration running node02 node03 3600 stk_mig
 svc02() { sql nova "SELECT CONCAT(disabled, '|', IFNULL(disabled_reason, '')) FROM services WHERE host = 'node02' AND \`binary\` = 'nova-compute' AND deleted = 0"; }
 is "$(svc02)" "0|" "Nova: node02's compute service enabled before"
 
@@ -92,7 +98,7 @@ is "$(p off .method)/$(p off .row)" "cold/6" "shut off: cold, row 6"
 is "$(p big .destination)" "node03" "too big for node01: planned on node03"
 is "$(p del .destination)" "node01" "without staging, the deleted-image base (only on node01) pins it there"
 is "$(snapshot)" "$before" "dry run changed nothing (domains, files, state dir)"
-is "$(svc02) $(inst "${U[loc]}" host)" "0| node02" "dry run changed nothing in Nova's records"
+is "$(svc02) $(inst "${U[loc]}" host) $(inst "${U[stk]}" host)" "0| node02 node02" "dry run changed nothing in Nova's records"
 run ne plan node02 --to node01,node03
 is "$rc" 0 "plan exits 0"
 like "$out" "big-$id.*node03" "plan table shows the destination"
@@ -117,6 +123,9 @@ for i in loc vol shr off del big nwf lo2; do
         "$(where $i) $(where $i) $([ $i = off ] && echo stopped || echo active) -" "Nova record of $i matches libvirt"
 done
 is "$(svc02)" "1|drain.t $id" "Nova: node02's compute service disabled with the reason"
+like "$out" "stk-$id.*stuck record repaired before the drain" "the drain repaired the stuck instance first, and said so"
+is "$(inst "${U[stk]}" "CONCAT(host, ' ', vm_state, ' ', IFNULL(task_state, '-'))")" "node03 active -" "stuck record now says node03, no task"
+ok "its migration record is terminal ($(mig_status "$stk_mig"))" test "$(mig_status "$stk_mig")" != running
 dn=$(where del)
 ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LAB/lab/$dn/instances/_base/$(printf %s "del-$id" | sha1sum | cut -c1-40)"
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
