@@ -112,9 +112,12 @@ ne_stuck_api_steps(struct ne_stuck_item *it, bool allow_db)
     if (p.confirm)
         add_step(it, "nova-api", xasprintf("confirmResize: Nova finishes the move on %s",
                                            it->fix.host));
-    if (p.db_what && (p.db || allow_db))
-        add_step(it, "database", xasprintf("%s%s", p.db_what,
-                                           allow_db ? "" : " (the API cannot: needs --allow-db)"));
+    if (p.db_what)
+        add_step(it, "database",
+                 xasprintf("%s%s", p.db_what,
+                           allow_db ? "" : p.db ? " (the API cannot: needs --allow-db)"
+                                                : " (the API cannot; left as it is without "
+                                                  "--allow-db, Nova's own sync corrects it)"));
     if (p.reset) add_step(it, "nova-api", xasprintf("os-resetState %s", p.reset));
     if (p.placement)
         add_step(it, "placement",
@@ -285,6 +288,8 @@ run_steps(struct ne_stuck_api *a, struct ne_stuck_item *it, const struct ne_api_
         struct ne_stuck_step *st = &it->steps[i];
         int rc;
 
+        if (strcmp(st->how, "database") == 0 && !a->allow_db)
+            continue; /* optional without --allow-db (else refused before) */
         if (strcmp(st->how, "database") == 0)
             rc = step_db(a, it, p);
         else if (strcmp(st->how, "placement") == 0)

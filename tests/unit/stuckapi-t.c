@@ -149,6 +149,19 @@ main(void)
           "nova-api: os-resetState active | placement: allocations of "
           "11111111-2222-4333-8444-555555555555 on node02 only", "task state only");
 
+    /* The same with power_state NOSTATE: only the database could set it; without
+     * --allow-db the step is listed, left undone, and the repair still goes ahead. */
+    in.power_state = 0;
+    s = plan_of(&in, (struct ne_truth[]){RUNNING("node02")}, 1, &p);
+    is_str(s, "reset=active placement", "task state, NOSTATE: the database is not required");
+    is_str(p.db_what, "power_state 1", "task state, NOSTATE: power_state for the database");
+    free(s);
+    ne_api_plan_clear(&p);
+    steps(&in, (struct ne_truth[]){RUNNING("node02")}, 1, false,
+          "database: power_state 1 (the API cannot; left as it is without --allow-db, Nova's "
+          "own sync corrects it) | nova-api: os-resetState active | placement: allocations of "
+          "11111111-2222-4333-8444-555555555555 on node02 only", "task state, NOSTATE");
+
     /* VERIFY_RESIZE on the destination, the guest there: Nova's own confirm. */
     in = inst("node01", "resized", NULL, "migration", "finished", "node02", "node01");
     s = plan_of(&in, (struct ne_truth[]){RUNNING("node01"), ABSENT("node02")}, 2, &p);
