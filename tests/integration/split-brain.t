@@ -46,6 +46,12 @@ export NOVA_EVAC_CONFIG=$tmp/ne.conf
 # detection reads the Nova database: NOVA_EVAC_DB from openstack.sh env
 [ -n "${NOVA_EVAC_DB:-}" ] || skip_all "openstack.sh env gave no NOVA_EVAC_DB"
 
+# --via api --fix opens the API before scanning: one line and the exit code
+run env OS_PASSWORD=wrong "$NOVA_EVAC" stuck --fix --yes --via api "$(new_uuid)"
+is "$rc $(printf '%s\n' "$out" | wc -l)" "2 1" "--via api, wrong password: exit 2, one line"
+run env OS_AUTH_URL=http://127.0.0.1:1/v3 "$NOVA_EVAC" stuck --fix --yes --via api "$(new_uuid)"
+is "$rc $(printf '%s\n' "$out" | wc -l)" "4 1" "--via api, Keystone unreachable: exit 4, one line"
+
 uri() { "$LABSH" uri "$1"; }
 on_node() { virsh -q -c "$(uri "$1")" domstate "$2" 2>/dev/null | head -1; }
 host_of() { nova GET "/servers/$1" | body | jq -r '.server."OS-EXT-SRV-ATTR:host"'; }
