@@ -88,7 +88,7 @@ echo "# base _base/$sha on $FROM: ${SIZE} MiB, ${alloc} MiB allocated (random), 
 ZLIB=no
 rsync --help 2>&1 | grep -q -- --compress-choice && ZLIB=yes
 echo "# $(rsync --version | head -1)"
-echo "# A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | N extents-copy.py TCP $FROM -> $TO ($to_ip:$PORT) | Ns N + sync | T tar --sparse | socat | Ts T + sync | C local cp --sparse=always in $TO | Cs C + sync"
+echo "# rows: A nova-evac --stage | B rsync $RSYNC_OPTS$([ $ZLIB = yes ] && echo " | Bz rsync $RSYNC_OPTS --compress-choice=zlib") (lab.sh sh as rsh) | N extents-copy.py TCP $FROM -> $TO ($to_ip:$PORT) | Ns N + sync | T tar --sparse | socat | Ts T + sync | C local cp --sparse=always in $TO | Cs C + sync"
 
 now() { date +%s.%N; }
 el() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; }
@@ -171,6 +171,7 @@ declare -A times rt
 methods="A B$([ $ZLIB = yes ] && echo " Bz") N Ns T Ts C Cs"
 [ -z "$ONLY" ] || methods=$ONLY
 for m in $methods; do declare -F "run_$m" >/dev/null || { echo "stage-base: no method $m" >&2; exit 2; }; done
+echo "# rows run: $methods"
 for r in $(seq 1 "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order=$methods; else order=$(printf '%s\n' $methods | tac | xargs); fi
     for m in $order; do
