@@ -133,7 +133,7 @@ watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig
     st->memory_processed = p.mem_processed;
     st->disk_total = p.disk_total;
     st->disk_processed = p.disk_processed;
-    frac = p.data_total ? (double)p.data_processed / (double)p.data_total : 0;
+    frac = (double)p.data_processed / (double)p.data_total;
     if (progress_enabled()) {
         char text[64];
         snprintf(text, sizeof text, "%s/%s %.0fs", fmt_bytes(p.data_processed, a, sizeof a),
@@ -162,8 +162,7 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
     for (;;) {
         ne_server_clear(&s);
         if (nova_server_show(dn->nv, d->uuid, &s) < 0) break;
-        if (!s.task_state && !str_eq(s.status, "MIGRATING") && !str_eq(s.status, "RESIZE") &&
-            !(leave && str_eq(s.status, leave))) {
+        if (!s.task_state && !nova_status_busy(s.status) && !(leave && str_eq(s.status, leave))) {
             rc = 0;
             break;
         }

@@ -269,8 +269,8 @@ nova_server_show(struct ne_nova *nv, const char *id, struct ne_server *out)
     return rc;
 }
 
-static bool
-busy_status(const char *s)
+bool
+nova_status_busy(const char *s)
 {
     static const char *const busy[] = {"MIGRATING", "RESIZE", "BUILD", "REBUILD", "REBOOT",
                                        "HARD_REBOOT", "REVERT_RESIZE", NULL};
@@ -292,7 +292,7 @@ nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, const
         int rc = nova_server_show(nv, server, &s);
         if (rc == 1) ne_error("nova: wait for instance %s: it no longer exists", server);
         if (rc != 0) return -1;
-        if (!s.task_state && !busy_status(s.status) && !(leave && str_eq(s.status, leave))) break;
+        if (!s.task_state && !nova_status_busy(s.status) && !(leave && str_eq(s.status, leave))) break;
         if (time(NULL) >= deadline) {
             ne_error("nova: wait for instance %s (%s) on %s: still %s/%s after %u s", s.name ? s.name : "?",
                      server, s.host ? s.host : "no host", s.status ? s.status : "?",

@@ -140,6 +140,8 @@ int nova_abort_migration(struct ne_nova *nv, const char *server, const char *mig
  * (may be NULL; "VERIFY_RESIZE" after a confirm or revert, which Nova
  * finishes asynchronously with no task state), or timeout_s passes
  * (reported, -1).  *out (may be NULL) gets the final state. */
+/* A server status of work in progress (MIGRATING, RESIZE, BUILD, REBOOT...). */
+bool nova_status_busy(const char *status);
 int nova_wait_idle(struct ne_nova *nv, const char *server, unsigned timeout_s, const char *leave,
                    struct ne_server *out);
 

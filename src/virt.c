@@ -449,14 +449,9 @@ virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail)
 int
 virt_job_active(struct ne_virt *v, const char *key)
 {
-    virDomainPtr dom = dom_lookup(v, key);
-    virDomainJobInfo info;
-    int rc;
+    struct ne_job_progress p;
 
-    if (!dom) return 0;
-    rc = virDomainGetJobInfo(dom, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE;
-    virDomainFree(dom);
-    return rc;
+    return virt_job_progress(v, key, &p);
 }
 
 int
