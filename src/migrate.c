@@ -346,6 +346,7 @@ roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     }
     if (on_dst == 1) virt_undefine(dst, d->uuid);
     prepared_clean(dst, pp, true);
+    if (!dst->cfg->shared_instances) virt_remove_instance_dir(dst, d->uuid, true);
     ne_info("%s stays on %s (%s)", d->name, src->host, ne_dom_state_name(sst));
 }
 
@@ -402,7 +403,7 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     prepared_clean(dst, &pp, false);
     if (!o->keep_source_disks) {
         delete_source_files(src, d, &r->plan);
-        if (r->plan.ncopy && !src->cfg->shared_instances) virt_remove_instance_dir(src, d->uuid);
+        if (r->plan.ncopy && !src->cfg->shared_instances) virt_remove_instance_dir(src, d->uuid, false);
     }
     return 0;
 }
@@ -465,6 +466,16 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
         ne_error("%s (%s) is already defined on %s (%s): refusing to migrate onto it; run "
                  "'nova-evac stuck' to find which copy is current", d->name, d->uuid, dst->host,
                  ne_dom_state_name(st));
+        return NE_EXIT_REFUSED;
+    }
+    /* Another domain (another uuid) by that name: libvirt would refuse it on
+     * arrival, after a cold migration has stopped the guest for nothing. */
+    found = virt_domain_state(dst, d->name, &st, NULL);
+    if (found < 0) return NE_EXIT_UNREACHABLE;
+    if (found == 1) {
+        ne_error("%s (%s): %s already defines another domain named %s (%s): refusing to migrate; "
+                 "remove or rename that domain on %s first", d->name, d->uuid, dst->host, d->name,
+                 ne_dom_state_name(st), dst->host);
         return NE_EXIT_REFUSED;
     }
     switch (ne_check_bases(src, dst, d)) {

@@ -224,9 +224,10 @@ virt_delete_file(struct ne_virt *v, const char *path)
 
 /* Removes the regular files of dir (found through a transient pool) and
  * then dir itself (a defined, inactive pool's delete is an rmdir).  Files
- * are counted in *nfiles. */
+ * are counted in *nfiles.  With only_if_empty, a directory that holds
+ * anything is left as it is and 1 returned. */
 static int
-remove_dir(struct ne_virt *v, const char *dir, unsigned *nfiles)
+remove_dir(struct ne_virt *v, const char *dir, bool only_if_empty, unsigned *nfiles)
 {
     virStoragePoolPtr p = pool_for_dir(v, dir, false), q;
     virStorageVolPtr *vols = NULL;
@@ -236,6 +237,13 @@ remove_dir(struct ne_virt *v, const char *dir, unsigned *nfiles)
 
     if (!p) return 0; /* no such directory */
     n = virStoragePoolListAllVolumes(p, &vols, 0);
+    if (only_if_empty && n != 0) {
+        for (i = 0; i < n; i++) virStorageVolFree(vols[i]);
+        free(vols);
+        if (str_prefix(virStoragePoolGetName(p), "nova-evac-")) virStoragePoolDestroy(p);
+        virStoragePoolFree(p);
+        return n < 0 ? -1 : 1;
+    }
     for (i = 0; i < n; i++) {
         virStorageVolInfo info;
         if (virStorageVolGetInfo(vols[i], &info) == 0 && info.type == VIR_STORAGE_VOL_FILE) {
@@ -262,18 +270,23 @@ remove_dir(struct ne_virt *v, const char *dir, unsigned *nfiles)
 }
 
 int
-virt_remove_instance_dir(struct ne_virt *v, const char *uuid)
+virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty)
 {
     CLEANUP_FREE char *dir = NULL;
     unsigned nfiles = 0;
     size_t i;
+    int rc;
 
     if (strlen(uuid) != 36) return -1;
     for (i = 0; i < 36; i++)
         if (!(uuid[i] == '-' || (uuid[i] >= '0' && uuid[i] <= '9') || (uuid[i] >= 'a' && uuid[i] <= 'f')))
             return -1;
     dir = xasprintf("%s/%s", v->cfg->instances_path, uuid);
-    if (remove_dir(v, dir, &nfiles) < 0) {
+    if ((rc = remove_dir(v, dir, only_if_empty, &nfiles)) > 0) {
+        ne_debug(NE_DBG_VIRT, "%s: %s is not empty: kept", v->host, dir);
+        return 0;
+    }
+    if (rc < 0) {
         ne_warn("%s: could not remove the instance directory %s (%u file(s) removed): %s; remove "
                 "it by hand before Nova moves the instance back (DestinationDiskExists)",
                 v->host, dir, nfiles, lv_err());

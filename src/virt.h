@@ -80,8 +80,10 @@ int virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, co
 int virt_delete_file(struct ne_virt *v, const char *path);
 /* After a move off v: removes <instances_path>/<uuid> on v with what is left
  * in it (Nova refuses to move an instance back onto a host that still has
- * its directory).  0, or -1 (warned: names the directory). */
-int virt_remove_instance_dir(struct ne_virt *v, const char *uuid);
+ * its directory).  With only_if_empty (cleaning up a failed move on its
+ * destination) a directory that still holds anything is kept.  0, or -1
+ * (warned: names the directory). */
+int virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty);
 /* Progress callback for copies: bytes done so far of total. */
 typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
 /* Copies src_path on src to dst_path on dst, byte for byte, skipping holes

@@ -115,6 +115,42 @@ ok "source instance directory removed (Nova could not move it back otherwise)" t
 ok "instance starts on the destination" vsh node01 start "co-$id"
 is "$(state node01 "co-$id")" "running" "running on node01"
 
+# --- cold migration of a running guest: a start that fails on the destination
+# (its tap name is taken there by a bridge) leaves the guest running on the
+# source with its files, and nothing on the destination; once the name is
+# free, the tool starts it on the destination, checks it runs, and only then
+# removes the source.
+guest node02 "cr-$id" --image "w-$id" --nwfilter "nova-instance-cr-$id" --virt qemu
+u=$(uuid_of node02 "cr-$id")
+tap=tap$(printf %s "$u" | sha1sum | cut -c1-11)
+"$LABSH" sh node01 ip link add "$tap" type bridge
+run ne migrate "cr-$id" --from node02 --to node01 --mode cold --shutdown-timeout 1
+is "$rc" 1 "cold migration whose start fails on the destination: exit 1"
+like "$out" "cannot start .* on node01" "the failed start is reported"
+like "$out" "cr-$id restarted on node02" "the guest is restarted on the source"
+is "$(state node02 "cr-$id")" "running" "source running again"
+ok "source files kept" test -s "$(node_file node02 "$u")/disk"
+ok "no domain left on node01" test -z "$(vsh node01 list --all --name | grep -x "cr-$id")"
+ok "no copy and no instance directory left on node01" test ! -e "$(node_file node01 "$u")"
+"$LABSH" sh node01 ip link del "$tap"
+run ne --format json migrate "cr-$id" --from node02 --to node01 --mode cold --shutdown-timeout 1
+is "$rc" 0 "cold migration of a running guest exits 0"
+is "$(state node01 "cr-$id")" "running" "the tool started it on node01"
+ok "source undefined after the start" test -z "$(vsh node02 list --all --name | grep -x "cr-$id")"
+ok "source instance directory removed" test ! -e "$(node_file node02 "$u")"
+
+# --- another domain by the same name on the destination: refused before the
+# guest is stopped
+guest node02 "nc-$id" --image "w-$id" --shutoff
+"$LABSH" xml node03 "nc-$id" "$(new_uuid)" --image "w-$id" >"$tmp/nc.xml"
+vsh node03 define "$tmp/nc.xml" >/dev/null
+created+=("nc-$id")
+run ne migrate "nc-$id" --from node02 --to node03 --mode cold
+is "$rc" 3 "name taken on the destination: exit 3"
+like "$out" "node03 already defines another domain named nc-$id" "says which host holds the name"
+is "$(state node02 "nc-$id")" "shut off" "source untouched"
+ok "nothing copied to node03" test ! -e "$(node_file node03 "$(uuid_of node02 "nc-$id")")"
+
 # --- bad input
 run ne migrate "no-such-$id" --from node02 --to node01
 is "$rc" 2 "unknown instance: exit 2"
