@@ -49,7 +49,10 @@ ok "download: no .part file left" test ! -e "$tmp/down.raw.part"
 # the stored data goes bad: the download must be refused, nothing kept
 store="$NOVA_EVAC_OS/data/glance/images/$img"
 if [ -f "$store" ]; then
-    printf 'X' | dd of="$store" bs=1 seek=1000 conv=notrunc status=none
+    # change byte 1000 to another value (random data: a fixed 'X' was already there 1 time in 256)
+    b=$(dd if="$store" bs=1 skip=1000 count=1 status=none | od -An -tu1 | tr -dc 0-9)
+    printf "\\$(printf %03o $(((b + 1) % 256)))" | dd of="$store" bs=1 seek=1000 conv=notrunc status=none
+    ok "the stored image changed" test "$(md5sum <"$store" | cut -d' ' -f1)" != "$(md5sum <"$tmp/up.raw" | cut -d' ' -f1)"
     run ne api image-download "$img" --output "$tmp/bad.raw"
     is "$rc" 4 "corrupted image data: exit 4"
     like "$out" "glance: download image $id \($img\): MD5 [0-9a-f]{32}, Glance's checksum is" \
