@@ -9,7 +9,9 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "drain-nova.h"
 #include "migrate.h"
+#include "osargs.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -35,6 +37,11 @@ static const struct ne_opt opts[] = {
      NULL, NULL, NULL},
     {"stage-images", 0, OPT_FLAG, NULL, "first copy the base images the disks need to the "
      "destination when it lacks them", NULL, NULL, NULL},
+    {"no-record", 0, OPT_FLAG, NULL, "do not record the move in Nova (database row, Placement)",
+     NULL, NULL, NULL},
+    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
+     "[database] connection)", NULL, NULL, NULL},
+    NE_OS_OPTS,
     OPT_END,
 };
 
@@ -61,34 +68,56 @@ find_source(const struct ne_config *cfg, const char *key, const char *dst)
     return found;
 }
 
+/* recorded: 1 in Nova, 0 failed, -1 not asked (--no-record, nothing configured, not moved) */
 static void
-report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, const char *to, int rc)
+report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, const char *to, int rc,
+       bool moved, int recorded)
 {
     const struct ne_mig_stats *s = &r->st;
     char a[16], b[16], c[16];
 
     if (ctx->format == NE_FORMAT_JSON) {
         json_t *j = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:i}",
+            "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:o, "
+            "s:i}",
             "instance", r->name, "uuid", r->uuid, "from", from, "to", to, "method",
             ne_method_name(r->plan.method), "row", r->plan.row, "reason", r->plan.reason, "moved",
-            rc == 0, "seconds", s->seconds, "downtime_ms", (json_int_t)s->downtime_ms, "data_bytes",
+            moved, "seconds", s->seconds, "downtime_ms", (json_int_t)s->downtime_ms, "data_bytes",
             (json_int_t)s->data_processed, "memory_bytes", (json_int_t)s->memory_processed,
             "disk_bytes", (json_int_t)s->disk_processed, "disk_total", (json_int_t)s->disk_total,
-            "file_bytes", (json_int_t)s->files_bytes, "aborted", r->aborted, "exit", rc);
+            "file_bytes", (json_int_t)s->files_bytes, "aborted", r->aborted, "recorded",
+            recorded < 0 ? json_null() : json_boolean(recorded), "exit", rc);
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(j);
         return;
     }
     if (!r->name[0]) return;
-    printf("%s %s: %s -> %s, %s, %.1f s", r->name, rc == 0 ? "moved" : "NOT moved", from, to,
+    printf("%s %s: %s -> %s, %s, %.1f s", r->name, moved ? "moved" : "NOT moved", from, to,
            ne_method_name(r->plan.method), s->seconds);
     if (s->have_job_stats)
         printf(", downtime %" PRIu64 " ms, data %s, disk %s", s->downtime_ms,
                fmt_bytes(s->data_processed, a, 16), fmt_bytes(s->disk_processed, b, 16));
     if (s->files_bytes) printf(", files %s", fmt_bytes(s->files_bytes, c, 16));
+    if (moved) printf(", %s", recorded == 1 ? "recorded in Nova" : "not recorded in Nova");
     putchar('\n');
+}
+
+/* After a move: Nova's record of the instance (row, Placement) follows it.
+ * 1 recorded, 0 failed (said, with the next step), -1 nothing to record to. */
+static int
+record(const struct ne_drain_opts *d, struct ne_virt *dst, const struct ne_mig_result *r,
+       const char *from, const char *to)
+{
+    int st = 0;
+
+    if (!d || !d->nova.record_move) return -1;
+    if (virt_domain_state(dst, r->uuid, &st, NULL) != 1) st = 0;
+    if (d->nova.record_move(d->nova.ctx, r->uuid, from, to, st == NE_DOM_RUNNING) == 0) return 1;
+    ne_error("%s (%s) moved from %s to %s, but Nova's record of it could not be brought along "
+             "(above): run 'nova-evac stuck %s --fix' when Nova is reachable", r->name, r->uuid,
+             from, to, r->uuid);
+    return 0;
 }
 
 static int
@@ -127,7 +156,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_virt *src = NULL, *dst = NULL;
     struct ne_mig_opts o;
     struct ne_mig_result r;
-    int rc;
+    struct ne_drain_opts dopts = {0};
+    struct ne_drain_nova *dn = NULL;
+    bool moved = false;
+    int rc, recorded = -1;
 
     if (!cfg || get_opts(args, &o) < 0) return NE_EXIT_USAGE;
     to = ne_args_str(args, "to");
@@ -142,9 +174,23 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(src);
         return NE_EXIT_UNREACHABLE;
     }
+    /* Nova first: a database that is configured but unreachable stops
+     * the command before anything moves. */
+    if (!o.dry_run && !ne_args_flag(args, "no-record") &&
+        (rc = ne_drain_nova_setup(args, cfg, "record", &dopts, &dn)) != 0) {
+        virt_close(src);
+        virt_close(dst);
+        return rc;
+    }
     ne_migrate_trap_signals();
     rc = ne_migrate_instance(src, dst, key, &o, &r);
-    if (!o.dry_run || ctx->format == NE_FORMAT_JSON) report(ctx, &r, from, to, rc);
+    if (rc == 0 && !o.dry_run) {
+        moved = true;
+        recorded = record(dn ? &dopts : NULL, dst, &r, from, to);
+        if (recorded == 0) rc = NE_EXIT_PARTIAL;
+    }
+    if (!o.dry_run || ctx->format == NE_FORMAT_JSON) report(ctx, &r, from, to, rc, moved, recorded);
+    ne_drain_nova_close(dn);
     virt_close(src);
     virt_close(dst);
     return rc;

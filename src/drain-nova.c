@@ -280,26 +280,29 @@ ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, con
                     struct ne_drain_opts *o, struct ne_drain_nova **out)
 {
     struct ne_drain_nova *dn;
+    bool record_only = str_eq(via, "record");
     bool want_api = api_configured(args);
     bool want_db = db_configured(args, cfg);
     int rc;
 
     *out = NULL;
+    if (record_only) via = "libvirt";
     if (str_eq(via, "nova") && !api_configured(args)) {
         ne_error("drain --via nova needs the Nova API: set OS_CLOUD (clouds.yaml) or OS_* "
                  "variables, or give --os-cloud");
         return NE_EXIT_USAGE;
     }
     if (str_eq(via, "libvirt") && want_api && !want_db) {
-        ne_error("drain --via libvirt: the Nova API is configured, so Nova manages these instances, "
-                 "but no Nova database is reachable to record the moves (%s is not readable): "
-                 "give --db URL or set nova_conf in the nova-evac config, or use --via nova",
-                 cfg->nova_conf);
+        ne_error("moving through libvirt: the Nova API is configured, so Nova manages these "
+                 "instances, but no Nova database is reachable to record the moves (%s is not "
+                 "readable): give --db URL or set nova_conf in the nova-evac config%s",
+                 cfg->nova_conf, record_only ? ", or --no-record" : ", or use --via nova");
         return NE_EXIT_USAGE;
     }
     if (!want_api && !want_db) {
-        ne_warn("no Nova API (clouds.yaml/OS_*) nor Nova database (%s) configured: the compute "
-                "service is not disabled and Nova's records are not updated", cfg->nova_conf);
+        ne_warn("no Nova API (clouds.yaml/OS_*) nor Nova database (%s) configured: %sNova's "
+                "records are not updated", cfg->nova_conf,
+                record_only ? "" : "the compute service is not disabled and ");
         return 0;
     }
     dn = xcalloc(1, sizeof *dn);

@@ -9,8 +9,11 @@
 
 struct ne_drain_nova;
 
-/* via: "auto", "nova" or "libvirt".  Opens what is configured and fills
- * o->nova.  With "nova" the API is required (reported when missing).
+/* via: "auto", "nova" or "libvirt"; "record" for a single move through
+ * libvirt that only needs o->nova.record_move (migrate).  Opens what is
+ * configured and fills o->nova.  With "nova" the API is required (reported
+ * when missing); a move through libvirt needs the database when the API is
+ * configured.
  * Returns 0 (and *out, possibly NULL when nothing is configured) or an
  * exit code. */
 int ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,

@@ -131,6 +131,26 @@ ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LA
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
 ok "journal finished" grep -q '"event":"finish"' "$tmp/state/node02.journal"
 
+# --- migrate records the move in Nova too; --no-record does not; a database
+# that cannot be reached stops it before anything moves
+a=$(where lo2)
+b=$([ "$a" = node01 ] && echo node03 || echo node01)
+run ne --format json migrate "lo2-$id" --from "$a" --to "$b"
+is "$rc" 0 "migrate $a -> $b exits 0"
+is "$(printf '%s\n' "$out" | sed -n '/^{/,$p' | jq -r .recorded)" true "migrate: recorded in Nova"
+is "$(inst "${U[lo2]}" "CONCAT(host, ' ', node, ' ', vm_state)")" "$b $b active" "migrate: Nova record follows to $b"
+run env NOVA_EVAC_DB=mysql://openstack@127.0.0.1:1/nova "$NOVA_EVAC" migrate "lo2-$id" --from "$b" --to "$a"
+is "$rc" 4 "migrate with the Nova database down: exit 4"
+like "$out" "cannot connect to the Nova database" "migrate, database down: says so"
+is "$(where lo2)" "$b" "migrate, database down: nothing moved"
+run ne migrate "lo2-$id" --from "$b" --to "$a" --no-record
+is "$rc" 0 "migrate --no-record exits 0"
+like "$out" "moved: $b -> $a.*not recorded in Nova" "migrate --no-record: says it is not recorded"
+is "$(where lo2) $(inst "${U[lo2]}" host)" "$a $b" "migrate --no-record: moved, record left on $b"
+run ne stuck "${U[lo2]}" --fix --yes --via db
+is "$rc" 0 "stuck --fix repairs the unrecorded move"
+is "$(inst "${U[lo2]}" host)" "$a" "record back in line with libvirt"
+
 # --- a second concurrent drain is refused
 guest node02 slo --image "big-$id" --dirty 300
 "$NOVA_EVAC" drain node02 --to node03 --bandwidth 20 >"$tmp/first.out" 2>&1 &
