@@ -221,7 +221,7 @@ wait_srv "$a" '.status=="ACTIVE" and ."OS-EXT-STS:task_state"==null' 180 >/dev/n
 is "$(state_of "$a") $(on_node node03 "$a")" "ACTIVE null node03 running" "case 1: a live migration through Nova works again"
 is "$(alloc_hosts "$a")" node03 "case 1: Placement follows Nova's own migration"
 diag "case 1: $(($(date +%s) - t1)) s"
-# the lab's admin project has a quota of 10 instances, shared with the other tests
+# the lab's admin project has a quota (40 instances), shared with the other tests
 nova DELETE "/servers/$a" >/dev/null
 gone() { [ "$(nova GET "/servers/$1" | code)" = 404 ]; }
 waitfor 60 gone "$a" || diag "case 1: $a not deleted yet"
