@@ -456,10 +456,54 @@ ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain 
     return rc;
 }
 
+/* Room on dst as the drain's chooser counts it (and Nova's pre-check, the
+ * field report's "Disk of instance is too large"): the local disks' virtual
+ * size within the instances path's free space when they are copied, a
+ * running guest's memory within free RAM, each less the host's reserve. */
 static int
-preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
+check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan *plan)
 {
-    int st, found = virt_domain_state(dst, d->uuid, &st, NULL);
+    unsigned long long rd = 0, rr = 0;
+    uint64_t need = 0, free_b = 0, avail;
+    struct ne_hostinfo hi;
+    char a[16], b[16];
+    size_t i;
+    bool running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
+                   d->state == NE_DOM_BLOCKED;
+
+    ne_node_reserved(dst->cfg, dst->host, &rd, &rr);
+    if (plan->method != NE_METHOD_LIVE)
+        for (i = 0; i < d->ndisks; i++)
+            if (ne_disk_is_local(&d->disks[i])) need += d->disks[i].capacity;
+    if (need) {
+        if (virt_dir_free(dst, dst->cfg->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
+        avail = free_b > rd * 1048576ULL ? free_b - rd * 1048576ULL : 0;
+        if (avail < need) {
+            ne_error("%s (%s): %s has %s free for instances (after its reserve of %llu MiB), its "
+                     "local disks need %s: choose a destination with room", d->name, d->uuid,
+                     dst->host, fmt_bytes(avail, a, 16), rd, fmt_bytes(need, b, 16));
+            return NE_EXIT_REFUSED;
+        }
+    }
+    if (running) {
+        if (virt_hostinfo(dst, &hi) < 0) return NE_EXIT_UNREACHABLE;
+        avail = hi.free_kib > rr * 1024ULL ? hi.free_kib - rr * 1024ULL : 0;
+        ne_hostinfo_clear(&hi);
+        if (avail < d->memory_kib) {
+            ne_error("%s (%s): %s has %s of free memory (after its reserve of %llu MiB), the guest "
+                     "needs %s: choose a destination with room", d->name, d->uuid, dst->host,
+                     fmt_bytes(avail * 1024, a, 16), rr, fmt_bytes(d->memory_kib * 1024, b, 16));
+            return NE_EXIT_REFUSED;
+        }
+    }
+    return 0;
+}
+
+static int
+preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+          const struct ne_plan *plan)
+{
+    int st, rc, found = virt_domain_state(dst, d->uuid, &st, NULL);
 
     if (found < 0) return NE_EXIT_UNREACHABLE;
     if (found == 1) {
@@ -478,6 +522,7 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
                  ne_dom_state_name(st), dst->host);
         return NE_EXIT_REFUSED;
     }
+    if ((rc = check_room(dst, d, plan)) != 0) return rc;
     switch (ne_check_bases(src, dst, d)) {
     case -1: return NE_EXIT_REFUSED;
     case -2: return NE_EXIT_UNREACHABLE;
@@ -535,7 +580,7 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
                (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
         /* a different base there (3), or a host unreachable (4) */
-    } else if ((rc = preflight(src, dst, d)) != 0 || o->dry_run) {
+    } else if ((rc = preflight(src, dst, d, &r->plan)) != 0 || o->dry_run) {
         /* refused, unreachable, or only planned */
     } else if (d->nnwfilters && virt_ensure_nwfilters(src, dst, d->nwfilters, d->nnwfilters) < 0) {
         rc = NE_EXIT_PARTIAL;

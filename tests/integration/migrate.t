@@ -139,6 +139,20 @@ is "$(state node01 "cr-$id")" "running" "the tool started it on node01"
 ok "source undefined after the start" test -z "$(vsh node02 list --all --name | grep -x "cr-$id")"
 ok "source instance directory removed" test ! -e "$(node_file node02 "$u")"
 
+# --- a destination without room (the field report's "Disk of instance is
+# too large"): refused before anything, dry run included
+cp "$NOVA_EVAC_CONFIG" "$tmp/full.conf"
+printf '[node:node01]\nreserved_disk_mb = 100000000\n' >>"$tmp/full.conf"
+guest node02 "fu-$id" --image "w-$id" --shutoff
+for dry in --dry-run ""; do
+    run ne --config "$tmp/full.conf" migrate "fu-$id" --from node02 --to node01 $dry
+    is "$rc" 3 "no room on the destination${dry:+ ($dry)}: exit 3"
+    like "$out" "node01 has 0 B free for instances \(after its reserve of 100000000 MiB\), its local disks need" \
+        "no room${dry:+ ($dry)}: says what is free and what is needed"
+done
+is "$(state node02 "fu-$id")" "shut off" "no room: source untouched"
+ok "no room: nothing on node01" test ! -e "$(node_file node01 "$(uuid_of node02 "fu-$id")")"
+
 # --- another domain by the same name on the destination: refused before the
 # guest is stopped
 guest node02 "nc-$id" --image "w-$id" --shutoff
