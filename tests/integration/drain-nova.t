@@ -73,4 +73,27 @@ for s in "$c" "$d"; do
     is "$(status_of "$s") $(host_of "$s")" "ACTIVE node02" "Nova live-migrated $s back to node02"
     is "$(on_node node02 "$s")" "running" "libvirt: $s runs on node02 again"
 done
+
+# --- the API without the database: a move through libvirt could not be
+# recorded, so it is refused before anything moves
+{ cat "$NOVA_EVAC_LAB/nova-evac.conf"
+  printf '[DEFAULT]\nstate_dir = %s/state\nnova_conf = %s/no-such-nova.conf\n' "$tmp" "$tmp"; } >"$tmp/nodb.conf"
+nodb() { env -u NOVA_EVAC_DB -u NOVA_EVAC_NOVA_CONF "$NOVA_EVAC" --config "$tmp/nodb.conf" "$@"; }
+run nodb drain node02 --via libvirt --to node03
+is "$rc" 2 "drain --via libvirt, API but no database: exit 2"
+like "$out" "no Nova database is reachable to record the moves \($tmp/no-such-nova.conf is not readable\)" \
+    "drain --via libvirt, no database: says why"
+run nodb migrate "$c" --from node02 --to node03
+is "$rc" 2 "migrate, API but no database: exit 2"
+like "$out" "or --no-record" "migrate, no database: names --no-record"
+is "$(on_node node02 "$c") $(on_node node02 "$d")" "running running" "no database: nothing moved"
+is "$(svc .status)" "enabled" "no database: node02's service left enabled"
+
+# --- migrate records through the database and Placement, like the drain
+run ne migrate "$c" --from node02 --to node03
+is "$rc" 0 "migrate $c node02 -> node03 exits 0"
+like "$out" "recorded in Nova" "migrate: says it recorded the move"
+is "$(status_of "$c") $(host_of "$c")" "ACTIVE node03" "migrate: Nova says ACTIVE on node03"
+rp=$(placement GET "/allocations/$c" | body | jq -r '.allocations | keys | join(",")')
+is "$(placement GET "/resource_providers/$rp" | body | jq -r .name)" "node03" "migrate: Placement allocation on node03 only"
 done_testing
