@@ -6,7 +6,9 @@
 ##   openstack.sh up fake     + RabbitMQ, Keystone, Placement, Glance, Neutron (API only),
 ##                            Nova api/conductor/scheduler, 3 nova-compute (fake driver)
 ##   openstack.sh up libvirt  + the same control plane, real nova-compute (libvirt driver)
-##                            in every node of the libvirt lab (tests/lab/lab.sh)
+##                            in the running nodes of the libvirt lab (tests/lab/lab.sh)
+##                            among $NOVA_EVAC_OS_NODES (default node01 node02 node03: a
+##                            test that starts node04 for itself does not get a compute there)
 ##   openstack.sh down        stop everything it started (recorded PIDs only)
 ##   openstack.sh wipe [--cache]  down + remove data/logs (and the schema cache)
 ##   openstack.sh status      what runs;   openstack.sh mem   PSS per service
@@ -30,7 +32,7 @@ OS=$LAB/os
 ETC=$OS/etc RUN=$OS/run DATA=$OS/data LOGS=$OS/logs CACHE=$OS/cache
 SOCK=$RUN/mysqld.sock
 PY=/usr/bin/python3
-NODES=${NOVA_EVAC_OS_NODES:-"node01 node02 node03"}   # fake mode
+NODES=${NOVA_EVAC_OS_NODES:-"node01 node02 node03"}   # the computes (fake: those; libvirt: those running)
 RMQ_NODE=nova-evac@localhost
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export NOVA_EVAC_LAB=$LAB NOVA_EVAC_OS=$OS
@@ -469,7 +471,9 @@ lab_up() {
 }
 libvirt_computes_up() {
   local n lp ip virt num
+  rm -f "$RUN/libvirt-nodes.tmp"
   for n in $(lab_nodes); do
+    case " $NODES " in *" $n "*) ;; *) continue ;; esac
     lp=$(cat "$LAB/lab/$n/libvirtd.pid")
     num=${n#node}; num=$((10#$num))
     ip=10.77.0.$((10 + num))
@@ -490,7 +494,11 @@ libvirt_computes_up() {
       NOVA_EVAC_LAB="$LAB" NOVA_EVAC_OS="$OS" $PY "$SRC/cmd/nova-compute" \
       --config-file "$ETC/nova/nova.conf" --config-file "$ETC/nova/$n.conf"
   done
-  [ -f "$RUN/libvirt-nodes.tmp" ] && sort -u "$RUN/libvirt-nodes.tmp" >"$RUN/libvirt-nodes" && rm -f "$RUN/libvirt-nodes.tmp"
+  if [ -f "$RUN/libvirt-nodes.tmp" ]; then
+    sort -u "$RUN/libvirt-nodes.tmp" >"$RUN/libvirt-nodes" && rm -f "$RUN/libvirt-nodes.tmp"
+  else
+    : >"$RUN/libvirt-nodes"
+  fi
   return 0
 }
 
@@ -576,8 +584,8 @@ up_cloud() { # up_cloud fake|libvirt
     fake_computes_up; n=$(echo $NODES | wc -w)
   else
     wait $LABJOB || exit $?
-    libvirt_computes_up; n=$(lab_nodes | wc -l)
-    [ "$n" -gt 0 ] || die "no lab node with a running libvirtd"
+    libvirt_computes_up; n=$(wc -l <"$RUN/libvirt-nodes")
+    [ "$n" -gt 0 ] || die "no lab node among $NODES with a running libvirtd"
   fi
   echo "$mode" >"$DATA/mode"
   TOK=$(token)   # one admin token for the checks below (lives 180 s; api.sh re-auths on 401)
