@@ -83,7 +83,6 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
     CLEANUP_FREE char *node = NULL;
     int rc = -1, n;
 
-    (void)from;
     pthread_mutex_lock(&dn->lock);
     if (!dn->db) {
         ne_error("%s moved to %s but no Nova database is configured to record it", uuid, to);
@@ -100,6 +99,9 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
             } else {
                 ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
                 rc = dn->os ? move_allocation(dn, uuid, node) : 0;
+                if (!dn->os)
+                    ne_warn("%s: Placement allocations not moved (no Nova API configured: "
+                            "clouds.yaml/OS_*): Placement still counts it on %s", uuid, from);
             }
         } else {
             novadb_rollback(dn->db);
