@@ -258,8 +258,7 @@ worker(void *arg)
     return NULL;
 }
 
-/* Staging for one destination, run on its own thread with its own source
- * connection (a struct ne_virt is not shared between threads). */
+/* Staging for one destination, with its own source connection. */
 struct stage_job {
     struct ne_drain *dr;
     size_t k;                       /* destination index */
@@ -267,14 +266,11 @@ struct stage_job {
     size_t n;
     struct ne_stage_report rep;
     int rc;
-    pthread_t t;
-    bool started;
 };
 
-static void *
-stage_one(void *arg)
+static void
+stage_one(struct stage_job *sj)
 {
-    struct stage_job *sj = arg;
     struct ne_stage_opts so = {.stage = true, .parallel = 2};
     struct ne_virt *src = virt_open(sj->dr->cfg, sj->dr->o->host);
     struct ne_virt *dst = sj->dr->hosts[sj->k].v;
@@ -283,7 +279,6 @@ stage_one(void *arg)
     sj->rc = src ? ne_stage_bases(src, &dst, 1, sj->doms, sj->n, &so, &sj->rep)
                  : NE_EXIT_UNREACHABLE;
     virt_close(src);
-    return NULL;
 }
 
 /* Fails the items of destination sj->k whose base could not be staged. */
@@ -310,10 +305,13 @@ stage_failures(struct ne_drain *dr, const struct stage_job *sj)
 }
 
 /* Stages, on each destination, the base images its planned instances need
- * and it lacks, all destinations at once (checking that a base is present
- * costs round trips to every node: done serially it delayed the first
- * migration by seconds); an instance whose base cannot be staged is failed
- * with the reason instead of being migrated. */
+ * and it lacks, one destination after the other; an instance whose base
+ * cannot be staged is failed with the reason instead of being migrated.
+ * Not in parallel: each job probes every node through libvirt's storage
+ * pools, and two jobs at once raced on the same node's transient pool (one
+ * created it while the other looked for it, or closed it while the other
+ * used it): a destination was then reported "not reachable" (seen once in
+ * drain.t).  Serial costs about a second per extra destination. */
 static void
 stage_all(struct ne_drain *dr)
 {
@@ -329,11 +327,9 @@ stage_all(struct ne_drain *dr)
                 dr->items[i].plan.method != NE_METHOD_LIVE)
                 sj[k].doms[sj[k].n++] = dr->items[i].d;
         if (sj[k].n == 0 || !dr->hosts[k].v) continue;
-        sj[k].started = pthread_create(&sj[k].t, NULL, stage_one, &sj[k]) == 0;
-        if (!sj[k].started) stage_one(&sj[k]);
+        stage_one(&sj[k]);
     }
     for (k = 0; k < dr->nhosts; k++) {
-        if (sj[k].started) pthread_join(sj[k].t, NULL);
         if (sj[k].rc != 0) stage_failures(dr, &sj[k]);
         if (sj[k].rep.staged) ne_info("staged %u base image(s) on %s", sj[k].rep.staged, dr->hosts[k].name);
         ne_stage_report_clear(&sj[k].rep);

@@ -39,7 +39,16 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
     xml = xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
                     name, dir);
     p = virStoragePoolCreateXML(v->conn, xml, build ? VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0);
-    if (!p) return NULL;
+    if (!p) {
+        /* another connection (another nova-evac) created it meanwhile: use theirs */
+        if ((p = virStoragePoolLookupByTargetPath(v->conn, dir)) ||
+            (p = virStoragePoolLookupByName(v->conn, name))) {
+            ne_debug(NE_DBG_VIRT, "%s: pool for %s created meanwhile by another connection",
+                     v->host, dir);
+            virStoragePoolRefresh(p, 0);
+        }
+        return p;
+    }
     xgrow(&v->pools, &v->cappools, v->npools + 1, sizeof *v->pools);
     v->pools[v->npools++] = xstrdup(name);
     ne_debug(NE_DBG_VIRT, "%s: transient pool %s for %s", v->host, name, dir);
