@@ -71,7 +71,7 @@ remove_copies(struct ne_virt *dst, const struct ne_domain *d)
         if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
             virt_delete_file(dst, d->disks[i].source);
     /* an empty directory left behind would make Nova refuse a later move here */
-    if (!virt_config(dst)->shared_instances) virt_remove_instance_dir(dst, d->uuid, true);
+    virt_remove_instance_dir(dst, d->uuid, true);
 }
 
 /* Defines (and starts, when the guest was running) on dst; checks it. */
@@ -126,7 +126,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
                 virt_delete_file(src, d->disks[i].source);
-        if (!virt_config(src)->shared_instances) virt_remove_instance_dir(src, d->uuid, false);
+        virt_remove_instance_dir(src, d->uuid, false);
     }
     r->st.seconds = ne_now() - t0;
     return 0;

@@ -100,6 +100,18 @@ ne_disk_is_local(const struct ne_disk *d)
     return d->cls == NE_DISK_LOCAL || d->cls == NE_DISK_CONFIG_DRIVE;
 }
 
+uint64_t
+ne_domain_local_bytes(const struct ne_domain *d, bool allocated)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < d->ndisks; i++)
+        if (ne_disk_is_local(&d->disks[i]))
+            sum += allocated ? d->disks[i].allocation : d->disks[i].capacity;
+    return sum;
+}
+
 const char *
 ne_disk_class_name(enum ne_disk_class c)
 {

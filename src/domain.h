@@ -73,5 +73,7 @@ const char *ne_disk_class_name(enum ne_disk_class c);
 const char *ne_dom_state_name(int state);
 /* True when the disk is copied by a block migration. */
 bool ne_disk_is_local(const struct ne_disk *d);
+/* Bytes of d's local disks: allocated on the host, or their virtual size. */
+uint64_t ne_domain_local_bytes(const struct ne_domain *d, bool allocated);
 
 #endif

@@ -61,7 +61,7 @@ clean_leftovers(struct ne_virt *dst, const struct ne_drain_item *it)
             virt_delete_file(dst, it->d->disks[i].source) == 0)
             ne_info("%s: removed leftover %s on %s from the interrupted attempt", it->d->name,
                     it->d->disks[i].source, virt_host(dst));
-    if (!virt_config(dst)->shared_instances) virt_remove_instance_dir(dst, it->d->uuid, true);
+    virt_remove_instance_dir(dst, it->d->uuid, true);
 }
 
 /* The attempt in flight when the previous run died: where is it now? */

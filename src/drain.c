@@ -88,25 +88,13 @@ probe_host(struct ne_drain *dr, size_t k)
     ne_hostinfo_clear(&hi);
 }
 
-static uint64_t
-local_bytes(const struct ne_domain *d, bool allocated)
-{
-    uint64_t sum = 0;
-    size_t i;
-
-    for (i = 0; i < d->ndisks; i++)
-        if (ne_disk_is_local(&d->disks[i]))
-            sum += allocated ? d->disks[i].allocation : d->disks[i].capacity;
-    return sum;
-}
-
 static void
 plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_versions *dst)
 {
     struct ne_plan_in in = {it->d, dr->src_ver, *dst, dr->cfg, dr->o->mig.mode};
 
     ne_plan_instance(&in, &it->plan);
-    it->bytes_expected = local_bytes(it->d, true);
+    it->bytes_expected = ne_domain_local_bytes(it->d, true);
     if (it->plan.method == NE_METHOD_LIVE) it->bytes_expected = 0;
     if (it->plan.method != NE_METHOD_COLD) it->bytes_expected += it->d->memory_kib * 1024;
 }
@@ -144,7 +132,7 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         plan_item(dr, it, &any);
         pi[i].name = it->d->name;
         pi[i].ram_kib = it->d->memory_kib;
-        pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : local_bytes(it->d, false);
+        pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : ne_domain_local_bytes(it->d, false);
         pi[i].needs_host = it->state == NE_ITEM_PENDING && it->plan.method != NE_METHOD_REFUSE;
         for (k = 0; k < dr->nhosts; k++)
             pi[i].veto[k] = veto(dr, it, k);

@@ -346,7 +346,7 @@ roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     }
     if (on_dst == 1) virt_undefine(dst, d->uuid);
     prepared_clean(dst, pp, true);
-    if (!dst->cfg->shared_instances) virt_remove_instance_dir(dst, d->uuid, true);
+    virt_remove_instance_dir(dst, d->uuid, true);
     ne_info("%s stays on %s (%s)", d->name, src->host, ne_dom_state_name(sst));
 }
 
@@ -403,7 +403,7 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     prepared_clean(dst, &pp, false);
     if (!o->keep_source_disks) {
         delete_source_files(src, d, &r->plan);
-        if (r->plan.ncopy && !src->cfg->shared_instances) virt_remove_instance_dir(src, d->uuid, false);
+        if (r->plan.ncopy) virt_remove_instance_dir(src, d->uuid, false);
     }
     return 0;
 }
@@ -467,14 +467,11 @@ check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan 
     uint64_t need = 0, free_b = 0, avail;
     struct ne_hostinfo hi;
     char a[16], b[16];
-    size_t i;
     bool running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
                    d->state == NE_DOM_BLOCKED;
 
     ne_node_reserved(dst->cfg, dst->host, &rd, &rr);
-    if (plan->method != NE_METHOD_LIVE)
-        for (i = 0; i < d->ndisks; i++)
-            if (ne_disk_is_local(&d->disks[i])) need += d->disks[i].capacity;
+    if (plan->method != NE_METHOD_LIVE) need = ne_domain_local_bytes(d, false);
     if (need) {
         if (virt_dir_free(dst, dst->cfg->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
         avail = free_b > rd * 1048576ULL ? free_b - rd * 1048576ULL : 0;

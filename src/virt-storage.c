@@ -286,6 +286,7 @@ virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty
     size_t i;
     int rc;
 
+    if (v->cfg->shared_instances) return 0; /* the other hosts use that directory too */
     if (strlen(uuid) != 36) return -1;
     for (i = 0; i < 36; i++)
         if (!(uuid[i] == '-' || (uuid[i] >= '0' && uuid[i] <= '9') || (uuid[i] >= 'a' && uuid[i] <= 'f')))

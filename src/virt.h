@@ -81,8 +81,9 @@ int virt_delete_file(struct ne_virt *v, const char *path);
 /* After a move off v: removes <instances_path>/<uuid> on v with what is left
  * in it (Nova refuses to move an instance back onto a host that still has
  * its directory).  With only_if_empty (cleaning up a failed move on its
- * destination) a directory that still holds anything is kept.  0, or -1
- * (warned: names the directory). */
+ * destination) a directory that still holds anything is kept.  Nothing is
+ * removed when the instances path is shared.  0, or -1 (warned: names the
+ * directory). */
 int virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty);
 /* Progress callback for copies: bytes done so far of total. */
 typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
