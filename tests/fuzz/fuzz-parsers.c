@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "clouds.h"
-#include "nova.h"
-#include "osjson.h"
-#include "placement.h"
+#include "openstack/clouds.h"
+#include "openstack/nova.h"
+#include "openstack/osjson.h"
+#include "openstack/placement.h"
 #include "util/mem.h"
 #include "util/redact.h"
 

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "../unit/tap.h"
-#include "dburl.h"
-#include "novadb.h"
-#include "sqltext.h"
-#include "stuckdb.h"
+#include "novadb/dburl.h"
+#include "novadb/novadb.h"
+#include "novadb/sqltext.h"
+#include "stuck/stuck-db.h"
 
 static int
 count_rows(const char *const *c, size_t n, void *opaque)

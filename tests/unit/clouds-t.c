@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "clouds.h"
+#include "openstack/clouds.h"
 #include "tap.h"
 #include "util/log.h"
 #include "util/mem.h"

@@ -1,7 +1,7 @@
 /* cmd-t.c: the option parser: values, lists, rules, errors. */
 #include <config.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "tap.h"
 
 static const struct ne_opt opts[] = {

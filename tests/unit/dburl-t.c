@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dburl.h"
+#include "novadb/dburl.h"
 #include "tap.h"
 
 int

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "destpick.h"
+#include "model/place.h"
 #include "tap.h"
 
 #define GiB (1024ULL * 1024 * 1024)

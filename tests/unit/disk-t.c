@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "domain.h"
+#include "model/domain.h"
 #include "tap.h"
 
 #define INST "/var/lib/nova/instances"

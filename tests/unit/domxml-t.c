@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain.h"
+#include "model/domain.h"
 #include "tap.h"
 #include "util/mem.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "imagecache.h"
+#include "images/image-cache.h"
 #include "tap.h"
 #include "util/ini.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "journal.h"
+#include "drain/journal.h"
 #include "tap.h"
 #include "util/mem.h"
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "nova.h"
+#include "openstack/nova.h"
 #include "osdata.h"
 #include "tap.h"
 

@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "http.h"
+#include "openstack/http.h"
 #include "osdata.h"
-#include "osjson.h"
+#include "openstack/osjson.h"
 #include "tap.h"
 
 #define L(s) (s), strlen(s)

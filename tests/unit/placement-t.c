@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "placement.h"
+#include "openstack/placement.h"
 #include "tap.h"
 #include "util/log.h"
 #include "util/mem.h"

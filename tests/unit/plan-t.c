@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "plan.h"
+#include "model/plan.h"
 #include "tap.h"
 
 #define INST "/var/lib/nova/instances"

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "domain.h"
-#include "stuck.h"
+#include "model/domain.h"
+#include "stuck/stuck.h"
 #include "tap.h"
 
 /* An instance record: host, vm_state, task_state; migration type, status,

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "domain.h"
-#include "stuckapi.h"
+#include "model/domain.h"
+#include "stuck/stuck-api.h"
 #include "tap.h"
 #include "util/mem.h"
 

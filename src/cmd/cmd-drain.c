@@ -1,0 +1,122 @@
+/* cmd-drain.c: `nova-evac drain HOST`: the whole evacuation.
+ * `nova-evac plan HOST` (cmd-plan.c) prints the same plan without acting. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cmd.h"
+#include "drain/drain-nova.h"
+#include "drain/drain.h"
+#include "cmd/osargs.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static const struct ne_opt opts[] = {
+    {"to", 't', OPT_LIST, "HOST", "destination hosts (default: every configured node but HOST)",
+     NULL, NULL, NULL},
+    {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
+    {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and change nothing", "resume", NULL, NULL},
+    {"resume", 0, OPT_FLAG, NULL, "finish an interrupted drain from its journal", NULL, NULL, NULL},
+    {"via", 0, OPT_STRING, "PATH", "who moves the instances", NULL, NULL, "auto|libvirt|nova"},
+    {"max-parallel", 'j', OPT_UINT, "N", "migrations at once (default 1: one outgoing stream)",
+     NULL, NULL, NULL},
+    {"max-per-dest", 0, OPT_UINT, "N", "incoming migrations at once per destination (default: "
+     "--max-parallel spread over the destinations, rounded up)",
+     NULL, NULL, NULL},
+    {"retries", 0, OPT_UINT, "N", "extra attempts after a failure that left the source intact "
+     "(default 2)", NULL, NULL, NULL},
+    {"reason", 0, OPT_STRING, "TEXT", "reason recorded when disabling the compute service", NULL,
+     NULL, NULL},
+    {"timeout", 0, OPT_UINT, "SECONDS", "completion timeout per migration", NULL, NULL, NULL},
+    {"bandwidth", 0, OPT_UINT, "MIB", "bandwidth limit per migration, MiB/s", NULL, NULL, NULL},
+    {"shutdown-timeout", 0, OPT_UINT, "SECONDS", "cold migrations: ACPI shutdown wait (default 60)",
+     NULL, NULL, NULL},
+    {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete copied disks on HOST", NULL, NULL, NULL},
+    {"no-stage-images", 0, OPT_FLAG, NULL, "do not stage missing base images: avoid destinations "
+     "that lack them", NULL, NULL, NULL},
+    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
+     "[database] connection)", NULL, NULL, NULL},
+    NE_OS_OPTS,
+    OPT_END,
+};
+
+/* Fills o from the command line; returns 0 or an exit code. */
+int ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, char *reason,
+                            size_t rlen);
+
+int
+ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, char *reason,
+                        size_t rlen)
+{
+    unsigned long v;
+    const char *mode = ne_args_str(args, "mode");
+    time_t now = time(NULL);
+    struct tm tm;
+
+    memset(o, 0, sizeof *o);
+    o->host = ne_args_pos(args, 0);
+    o->to = ne_args_list(args, "to", &o->nto);
+    o->max_parallel = 1;
+    o->max_per_dest = 0; /* ne_drain_run spreads max_parallel */
+    o->retries = 2;
+    o->mig.timeout_action = -1;
+    o->mig.shutdown_timeout_s = 60;
+    if (mode) ne_mode_parse(mode, &o->mig.mode);
+    if (ne_args_uint(args, "max-parallel", &v)) o->max_parallel = v ? (unsigned)v : 1;
+    if (ne_args_uint(args, "max-per-dest", &v)) o->max_per_dest = v ? (unsigned)v : 1;
+    if (ne_args_uint(args, "retries", &v)) o->retries = (unsigned)v;
+    if (ne_args_uint(args, "shutdown-timeout", &v)) o->mig.shutdown_timeout_s = (unsigned)v;
+    ne_args_uint(args, "timeout", &o->mig.timeout_s);
+    ne_args_uint(args, "bandwidth", &o->mig.bandwidth_mib);
+    o->mig.keep_source_disks = ne_args_flag(args, "keep-source-disks");
+    o->stage_images = !ne_args_flag(args, "no-stage-images");
+    gmtime_r(&now, &tm);
+    if (ne_args_str(args, "reason"))
+        snprintf(reason, rlen, "%s", ne_args_str(args, "reason"));
+    else
+        snprintf(reason, rlen, "nova-evac drain %04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    o->reason = reason;
+    return 0;
+}
+
+static int
+run(struct ne_ctx *ctx, const struct ne_args *args)
+{
+    struct ne_config *cfg = ne_ctx_config(ctx);
+    struct ne_drain_opts o;
+    struct ne_drain dr;
+    char reason[256];
+    const char *via = ne_args_str(args, "via");
+    int rc;
+
+    if (!cfg) return NE_EXIT_USAGE;
+    ne_drain_opts_from_args(args, &o, reason, sizeof reason);
+    o.dry_run = ne_args_flag(args, "dry-run");
+    o.resume = ne_args_flag(args, "resume");
+    o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
+    struct ne_drain_nova *dn = NULL;
+
+    if (!o.dry_run && (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
+        return rc;
+    ne_drain_nova_repair_stuck(dn, o.host);
+    rc = ne_drain_plan(&dr, cfg, &o);
+    if (rc == 0 && o.dry_run) {
+        ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
+    } else if (rc == 0) {
+        if (ctx->format != NE_FORMAT_JSON) ne_drain_print_plan(&dr, false);
+        ne_migrate_trap_signals();
+        rc = ne_drain_run(&dr);
+        if (rc == NE_EXIT_OK || rc == NE_EXIT_PARTIAL)
+            ne_drain_print_summary(&dr, ctx->format == NE_FORMAT_JSON);
+    }
+    ne_drain_free(&dr);
+    ne_drain_nova_close(dn);
+    return rc;
+}
+
+const struct ne_cmd cmd_drain = {
+    "drain", "empty a host: plan, migrate every instance, journal, report", "HOST", 1, 1, opts, run,
+};

@@ -1,0 +1,351 @@
+/* cmd-images.c: `nova-evac images HOST [--to HOST...] [--stage]`: the base
+ * images HOST's instances need, their image and Glance status, which
+ * destinations have them, where a missing one would come from; --stage
+ * copies them (imagecache.h). */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+#include "images/image-cache.h"
+#include "images/image-source.h"
+#include "cmd/osargs.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/table.h"
+
+static const struct ne_opt opts[] = {
+    {"to", 't', OPT_LIST, "HOST", "destination host(s) (default: every configured node but HOST)",
+     NULL, NULL, NULL},
+    {"stage", 's', OPT_FLAG, NULL, "copy the missing bases to the destinations", NULL, NULL, NULL},
+    {"dry-run", 'n', OPT_FLAG, NULL, "show what --stage would copy and from where; copy nothing",
+     NULL, NULL, NULL},
+    {"parallel", 'p', OPT_UINT, "N", "copies at once (default 2)", NULL, NULL, NULL},
+    {"base", 'b', OPT_LIST, "ID", "only these bases: SHA-1, Glance image id or file name under "
+     "_base (also one no instance uses)", NULL, NULL, NULL},
+    {"verify", 0, OPT_FLAG, NULL, "compare every copy's full SHA-256 with the source's (default: "
+     "length and a sampled hash)", NULL, NULL, NULL},
+    {"no-touch", 0, OPT_FLAG, NULL, "with --stage: do not refresh the mtime of bases already "
+     "present", NULL, NULL, NULL},
+    {"drain-time", 0, OPT_UINT, "SECONDS", "planned drain length, checked against Nova's image "
+     "cache cleaner on the destinations (default 86400)", NULL, NULL, NULL},
+    {"nova-conf", 0, OPT_STRING, "FILE", "a local nova.conf standing for every destination's "
+     "(default: read through libvirt on each node)", NULL, NULL, NULL},
+    {"no-openstack", 0, OPT_FLAG, NULL, "ask neither the Nova/Glance APIs nor the database",
+     NULL, NULL, NULL},
+    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: "
+     "$NOVA_EVAC_DB, or nova.conf [database] connection when readable)", NULL, NULL, NULL},
+    {"glance-schema", 0, OPT_STRING, "NAME", "Glance's database on the same server (default "
+     "glance; none = skip)", NULL, NULL, NULL},
+    NE_OS_OPTS,
+    OPT_END,
+};
+
+/* What Nova and Glance can tell, each optional. */
+struct sources {
+    struct ne_db *db;
+    struct ne_os *os;
+    struct ne_nova *nv;
+    struct ne_glance *g;
+    struct ne_image_source s[2];
+    size_t n;
+};
+
+static bool
+want_db(const struct ne_config *cfg, const struct ne_args *args)
+{
+    const char *nc = getenv("NOVA_EVAC_NOVA_CONF");
+
+    return ne_args_str(args, "db") || getenv("NOVA_EVAC_DB") ||
+           access(nc ? nc : cfg->nova_conf, R_OK) == 0;
+}
+
+static void
+open_db(struct sources *S, const struct ne_config *cfg, const struct ne_args *args)
+{
+    const char *schema = ne_args_str(args, "glance-schema");
+    struct ne_dburl url;
+    bool glance;
+
+    if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) return;
+    S->db = novadb_connect(&url);
+    ne_dburl_clear(&url);
+    if (!S->db) {
+        ne_warn("images: continuing without the Nova database");
+        return;
+    }
+    if (!schema) schema = "glance";
+    glance = !str_eq(schema, "none") && novadb_set_schema(S->db, "glance", schema) == 0;
+    ne_imgsrc_db(S->db, glance, &S->s[S->n++]);
+}
+
+static void
+open_api(struct sources *S, const struct ne_args *args)
+{
+    enum ne_os_err kind;
+
+    if (ne_os_from_args(args, &S->os) != NE_EXIT_OK) {
+        ne_warn("images: continuing without the Nova and Glance APIs");
+        S->os = NULL;
+        return;
+    }
+    S->nv = nova_open(S->os, &kind);
+    S->g = glance_open(S->os, &kind);
+    if (S->nv || S->g) ne_imgsrc_api(S->os, S->nv, S->g, &S->s[S->n++]);
+}
+
+static void
+open_sources(struct sources *S, const struct ne_config *cfg, const struct ne_args *args)
+{
+    memset(S, 0, sizeof *S);
+    if (ne_args_flag(args, "no-openstack")) return;
+    /* The API first: it alone can download, and its image show is current. */
+    if (ne_args_str(args, "os-cloud") || getenv("OS_CLOUD") || getenv("OS_AUTH_URL"))
+        open_api(S, args);
+    if (want_db(cfg, args)) open_db(S, cfg, args);
+}
+
+static void
+close_sources(struct sources *S)
+{
+    size_t i;
+
+    for (i = 0; i < S->n; i++) ne_imgsrc_free(&S->s[i]);
+    if (S->g) glance_close(S->g);
+    if (S->nv) nova_close(S->nv);
+    if (S->os) ne_os_close(S->os);
+    if (S->db) novadb_close(S->db);
+}
+
+/* ---- output */
+
+static const char *
+source_text(const struct ne_base_dest *d, char *buf, size_t len)
+{
+    if (d->src == NE_SRC_HOST) return d->src_host;
+    if (d->src == NE_SRC_NONE) return NULL;
+    snprintf(buf, len, "%s", ne_src_kind_name(d->src));
+    return buf;
+}
+
+/* Hosts with a copy that matches the reference, "node01,node02". */
+static char *
+have_list(const struct ne_base *b)
+{
+    char *s = xstrdup("");
+    size_t i;
+
+    for (i = 0; i < b->ncopies; i++) {
+        char *t;
+        if (!b->copies[i].st.exists || b->copies[i].same != 1) continue;
+        t = xasprintf("%s%s%s", s, *s ? "," : "", b->copies[i].host);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static json_t *
+dest_json(const struct ne_base_dest *d)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:f, s:f, s:f, s:b, s:b, s:b, s:s?}", "host",
+                     d->host, "state", ne_dest_state_name(d->state), "source",
+                     ne_src_kind_name(d->src), "source_host", d->src_host, "bytes",
+                     (json_int_t)d->bytes, "seconds", d->seconds, "stream_seconds",
+                     d->stream_seconds, "clone_seconds",
+                     d->clone_seconds, "touched", d->touched, "reflink", d->reflinked,
+                     "verified", d->verified, "why", d->why[0] ? d->why : NULL);
+}
+
+static json_t *
+base_json(const struct ne_base *b)
+{
+    json_t *inst = json_array(), *copies = json_array(), *dests = json_array();
+    size_t i;
+
+    for (i = 0; i < b->ninstances; i++)
+        json_array_append_new(inst, json_pack("{s:s, s:s}", "name", b->instances[i], "uuid",
+                                              b->uuids[i]));
+    for (i = 0; i < b->ncopies; i++) {
+        const struct ne_base_copy *c = &b->copies[i];
+        if (!c->asked) continue;
+        json_array_append_new(copies, json_pack(
+            "{s:s, s:b, s:I, s:I, s:s, s:I, s:o}", "host", c->host, "present", c->st.exists,
+            "length", (json_int_t)c->st.length, "allocation", (json_int_t)c->st.allocation,
+            "format", c->st.format, "mtime", (json_int_t)c->st.mtime, "same",
+            c->same < 0 ? json_null() : json_boolean(c->same)));
+    }
+    for (i = 0; i < b->ndests; i++) json_array_append_new(dests, dest_json(&b->dests[i]));
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:{s:s, s:s?, s:I, s:I}, s:I, s:s?, s:o, "
+                     "s:o, s:o}",
+                     "name", b->name, "path", b->path, "sha1", b->sha1[0] ? b->sha1 : NULL,
+                     "image_id", b->image_id, "image_id_from", b->id_from, "glance", "status",
+                     ne_glance_state_name(&b->gl), "disk_format",
+                     b->gl.disk_format[0] ? b->gl.disk_format : NULL, "size",
+                     (json_int_t)b->gl.size, "virtual_size", (json_int_t)b->gl.virtual_size,
+                     "length", (json_int_t)(b->ref ? b->ref->st.length : 0), "sha256",
+                     b->sha256[0] ? b->sha256 : NULL, "instances", inst, "copies", copies,
+                     "destinations", dests);
+}
+
+static json_t *
+cleaner_json(const struct ne_cleaner *c)
+{
+    return json_pack("{s:s, s:b, s:s, s:b, s:I, s:I, s:I, s:b, s:s?}", "host", c->host, "known",
+                     c->known, "origin", c->origin, "remove_unused_base_images",
+                     c->remove_unused, "original_minimum_age", (json_int_t)c->original_min_age,
+                     "resized_minimum_age", (json_int_t)c->resized_min_age, "manager_interval",
+                     (json_int_t)c->interval, "risky", c->risky, "advice",
+                     c->advice[0] ? c->advice : NULL);
+}
+
+static void
+print_json(const struct ne_stage_report *r, bool stage, int rc)
+{
+    json_t *bases = json_array(), *dests = json_array(), *cl = json_array();
+    size_t i;
+
+    for (i = 0; i < r->nbases; i++) json_array_append_new(bases, base_json(&r->bases[i]));
+    for (i = 0; i < r->ndests; i++) {
+        json_array_append_new(dests, json_string(r->hosts[i + 1]));
+        json_array_append_new(cl, cleaner_json(&r->cleaners[i]));
+    }
+    ne_json_print(json_pack("{s:s, s:o, s:b, s:o, s:o, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+                            "s:I, s:f}, s:i}",
+                            "host", r->hosts[0], "destinations", dests, "stage", stage, "bases",
+                            bases, "nova_image_cache", cl, "summary", "present", r->present,
+                            "staged", r->staged, "missing", r->missing, "conflicts",
+                            r->conflicts, "failed", r->failed, "no_source", r->nosource,
+                            "touched", r->touched, "bytes", (json_int_t)r->bytes, "seconds",
+                            r->seconds, "exit", rc),
+                  stdout);
+}
+
+static void
+print_table(const struct ne_stage_report *r)
+{
+    static const char *const hdr[] = {"BASE", "IMAGE", "GLANCE", "SIZE", "USED", "HAVE",
+                                      "DEST", "STATE", "SOURCE", NULL};
+    struct ne_table *t = table_new(hdr);
+    char a[16], b[16];
+    size_t i, k;
+
+    for (i = 0; i < r->nbases; i++) {
+        const struct ne_base *x = &r->bases[i];
+        CLEANUP_FREE char *have = have_list(x);
+        char used[16], name[16], src[16];
+        snprintf(name, sizeof name, "%.12s", x->name);
+        snprintf(used, sizeof used, "%zu", x->ninstances);
+        fmt_bytes(x->ref ? x->ref->st.length : 0, a, sizeof a);
+        for (k = 0; k < x->ndests; k++) {
+            const struct ne_base_dest *d = &x->dests[k];
+            const char *row[] = {k ? "" : name, k ? "" : x->image_id,
+                                 k ? "" : ne_glance_state_name(&x->gl), k ? "" : x->ref ? a : NULL,
+                                 k ? "" : used, k ? "" : *have ? have : NULL, d->host,
+                                 ne_dest_state_name(d->state), source_text(d, src, sizeof src)};
+            table_add(t, row);
+        }
+    }
+    table_print(t, stdout);
+    table_free(t);
+    printf("%zu base%s for %s's instances: %u present, %u staged, %u missing, %u conflict%s, "
+           "%u failed, %u without source; %s copied in %.1f s\n",
+           r->nbases, r->nbases == 1 ? "" : "s", r->hosts[0], r->present, r->staged, r->missing,
+           r->conflicts, r->conflicts == 1 ? "" : "s", r->failed, r->nosource,
+           fmt_bytes(r->bytes, b, sizeof b), r->seconds);
+    for (k = 0; k < r->ndests; k++) {
+        const struct ne_cleaner *c = &r->cleaners[k];
+        if (!c->known)
+            printf("%s: nova.conf not read (%s)\n", c->host, c->origin);
+        else
+            printf("%s: Nova removes unused bases: %s (minimum age %lld s, every %lld s)%s\n",
+                   c->host, c->remove_unused && c->interval != -1 ? "yes" : "no",
+                   c->original_min_age, c->interval, c->risky ? ": TOO SHORT for the drain" : "");
+    }
+    for (i = 0; i < r->nbases; i++)
+        for (k = 0; k < r->bases[i].ndests; k++)
+            if (r->bases[i].dests[k].why[0] && r->bases[i].dests[k].state != NE_DEST_PRESENT)
+                printf("%s on %s: %s\n", r->bases[i].name, r->bases[i].dests[k].host,
+                       r->bases[i].dests[k].why);
+}
+
+/* ---- the command */
+
+static int
+open_dests(const struct ne_config *cfg, const struct ne_args *args, const char *host,
+           struct ne_virt ***out, size_t *n)
+{
+    size_t nto, i;
+    const char *const *to = ne_args_list(args, "to", &nto);
+    const char **nodes = NULL;
+
+    if (!nto) nto = ne_config_nodes(cfg, &nodes), to = nodes;
+    *out = xcalloc(nto + 1, sizeof **out);
+    *n = 0;
+    for (i = 0; i < nto; i++) {
+        struct ne_virt *v;
+        if (str_eq(to[i], host)) continue;
+        if (ne_check_hostname(to[i]) < 0 || !(v = virt_open(cfg, to[i]))) break;
+        (*out)[(*n)++] = v;
+    }
+    free(nodes);
+    if (i < nto) return -1;
+    if (!*n) ne_error("images %s: no destination (give --to HOST, or list nodes in %s)", host,
+                      cfg->path);
+    return *n ? 0 : -1;
+}
+
+static int
+run(struct ne_ctx *ctx, const struct ne_args *args)
+{
+    const char *host = ne_args_pos(args, 0);
+    struct ne_config *cfg = ne_ctx_config(ctx);
+    struct ne_stage_opts o = {.progress = !ctx->quiet};
+    struct ne_virt *src, **dsts = NULL;
+    struct ne_stage_report r;
+    struct sources S;
+    unsigned long v;
+    size_t nd = 0, i;
+    int rc;
+
+    if (!cfg || ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
+    o.stage = ne_args_flag(args, "stage") && !ne_args_flag(args, "dry-run");
+    o.verify = ne_args_flag(args, "verify");
+    o.no_touch = ne_args_flag(args, "no-touch");
+    o.nova_conf = ne_args_str(args, "nova-conf");
+    o.only = ne_args_list(args, "base", &o.nonly);
+    if (ne_args_uint(args, "parallel", &v)) o.parallel = v ? (unsigned)v : 1;
+    if (ne_args_uint(args, "drain-time", &v)) o.drain_s = v;
+    if (!(src = virt_open(cfg, host))) return NE_EXIT_UNREACHABLE;
+    if (open_dests(cfg, args, host, &dsts, &nd) < 0) {
+        rc = nd ? NE_EXIT_UNREACHABLE : NE_EXIT_USAGE;
+        goto out;
+    }
+    open_sources(&S, cfg, args);
+    o.srcs = S.s;
+    o.nsrcs = S.n;
+    rc = ne_stage_bases(src, dsts, nd, NULL, 0, &o, &r);
+    if (ctx->format == NE_FORMAT_JSON)
+        print_json(&r, o.stage, rc);
+    else if (r.nbases)
+        print_table(&r);
+    else
+        printf("%s: no instance there uses a base image%s\n", host, o.nonly ? " (of --base)" : "");
+    ne_stage_report_clear(&r);
+    close_sources(&S);
+out:
+    for (i = 0; i < nd; i++) virt_close(dsts[i]);
+    free(dsts);
+    virt_close(src);
+    return rc;
+}
+
+const struct ne_cmd cmd_images = {
+    "images", "base images the instances of a host need; stage them on destinations", "HOST", 1,
+    1, opts, run,
+};

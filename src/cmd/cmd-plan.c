@@ -1,0 +1,45 @@
+/* cmd-plan.c: `nova-evac plan HOST`: what drain would do, per instance:
+ * method (decision table row), destination, bytes to move, and why. */
+#include <config.h>
+
+#include "cmd/cmd.h"
+#include "drain/drain.h"
+
+static const struct ne_opt opts[] = {
+    {"to", 't', OPT_LIST, "HOST", "destination hosts (default: every configured node but HOST)",
+     NULL, NULL, NULL},
+    {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
+    {"no-stage-images", 0, OPT_FLAG, NULL, "plan as drain --no-stage-images: avoid destinations "
+     "lacking a base image", NULL, NULL, NULL},
+    OPT_END,
+};
+
+static int
+run(struct ne_ctx *ctx, const struct ne_args *args)
+{
+    struct ne_config *cfg = ne_ctx_config(ctx);
+    struct ne_drain_opts o = {.max_parallel = 1};
+    struct ne_drain dr;
+    const char *mode = ne_args_str(args, "mode");
+    int rc;
+    size_t i;
+
+    if (!cfg) return NE_EXIT_USAGE;
+    o.host = ne_args_pos(args, 0);
+    o.to = ne_args_list(args, "to", &o.nto);
+    o.dry_run = true;
+    o.stage_images = !ne_args_flag(args, "no-stage-images");
+    if (mode) ne_mode_parse(mode, &o.mig.mode);
+    rc = ne_drain_plan(&dr, cfg, &o);
+    if (rc == 0) {
+        ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
+        for (i = 0; i < dr.n; i++)
+            if (dr.items[i].dest < 0) rc = NE_EXIT_PARTIAL;
+    }
+    ne_drain_free(&dr);
+    return rc;
+}
+
+const struct ne_cmd cmd_plan = {
+    "plan", "show what drain would do with every instance of a host", "HOST", 1, 1, opts, run,
+};

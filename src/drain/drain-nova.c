@@ -1,0 +1,348 @@
+/* drain-nova.c: see drain-nova.h.
+ *
+ * disable      the compute service: API (os-services), else the database.
+ * record_move  after a libvirt-path move: the instance row (host, node,
+ *              state) in one transaction, then its Placement allocation moved
+ *              from the source's resource provider to the destination's, so
+ *              that Nova keeps managing it (server show, later migrations).
+ * migrate      --via nova: os-migrateLive (block_migration auto) or migrate +
+ *              confirmResize for cold, then wait until Nova is idle and check
+ *              the host it reports.  Several migrations run at once (the drain's
+ *              workers); the API session serialises single requests, the lock
+ *              below guards the database connection. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "novadb/dburl.h"
+#include "drain/drain-nova.h"
+#include "novadb/novadb.h"
+#include "cmd/osargs.h"
+#include "openstack/placement.h"
+#include "stuck/stuck-db.h"
+#include "stuck/stuck-fix.h"
+#include "stuck/stuck-scan.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "virt/virt.h"
+#include "util/mem.h"
+
+struct ne_drain_nova {
+    const struct ne_config *cfg; /* borrowed */
+    pthread_mutex_t lock;
+    struct ne_os *os;
+    struct ne_nova *nv;
+    struct ne_placement *pl;   /* opened on first use */
+    struct ne_db *db;
+};
+
+static int
+disable(void *ctx, const char *host, const char *reason)
+{
+    struct ne_drain_nova *dn = ctx;
+    int rc;
+
+    if (dn->nv) {
+        rc = nova_service_disable(dn->nv, host, reason, NULL);
+    } else {
+        pthread_mutex_lock(&dn->lock);
+        struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
+        long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
+        rc = n < 0 ? -1 : 0;
+        if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
+        pthread_mutex_unlock(&dn->lock);
+    }
+    if (rc == 0) ne_info("%s: nova-compute service disabled (\"%s\")", host, reason);
+    return rc;
+}
+
+/* Leaves uuid's Placement allocations on node's resource provider only. */
+static int
+move_allocation(struct ne_drain_nova *dn, const char *uuid, const char *node)
+{
+    enum ne_os_err kind;
+    CLEANUP_FREE char *rp = NULL;
+    int rc;
+
+    if (!dn->pl && !(dn->pl = placement_open(dn->os, &kind))) return -1;
+    if (placement_provider_by_name(dn->pl, node, &rp) != 0) return -1;
+    rc = placement_move_allocations(dn->pl, uuid, NULL, rp, NULL, NULL);
+    if (rc == 0) ne_info("%s: Placement allocations moved to %s", uuid, node);
+    return rc < 0 ? -1 : 0;
+}
+
+static int
+record_move(void *ctx, const char *uuid, const char *from, const char *to, bool running)
+{
+    struct ne_drain_nova *dn = ctx;
+    CLEANUP_FREE char *node = NULL;
+    int rc = -1, n;
+
+    pthread_mutex_lock(&dn->lock);
+    if (!dn->db) {
+        ne_error("%s moved to %s but no Nova database is configured to record it", uuid, to);
+    } else if ((n = stuckdb_node(dn->db, to, &node)) == 1) {
+        struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
+                              dbv_int(running ? 1 : 4), dbv_str(uuid)};
+        long rows = -1;
+        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, "fix-instance", p, 5)) >= 0 &&
+            novadb_commit(dn->db) == 0) {
+            if (rows == 0) {
+                ne_warn("%s is not in Nova's database (no live instance row): nothing to record",
+                        uuid);
+                rc = 0;
+            } else {
+                ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
+                rc = dn->os ? move_allocation(dn, uuid, node) : 0;
+                if (!dn->os)
+                    ne_warn("%s: Placement allocations not moved (no Nova API configured: "
+                            "clouds.yaml/OS_*): Placement still counts it on %s", uuid, from);
+            }
+        } else {
+            novadb_rollback(dn->db);
+        }
+    } else if (n >= 0) {
+        ne_error("%s moved to %s, but Nova's database has %s compute node for host %s: its "
+                 "record cannot be updated", uuid, to, n == 0 ? "no" : "more than one", to);
+    }
+    pthread_mutex_unlock(&dn->lock);
+    return rc;
+}
+
+/* The source's libvirt job of the instance, while Nova migrates it: a
+ * progress line (bar on a terminal) every few seconds, and its figures kept
+ * for the summary (Nova undefines the source domain at the end, so the last
+ * reading is what remains: a job shorter than the polling interval leaves
+ * none, and the summary then shows no bytes rather than a guess). */
+static void
+watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig_stats *st,
+          double *last_line)
+{
+    struct ne_job_progress p;
+    char a[16], b[16];
+    double frac;
+
+    if (!src || virt_job_progress(src, uuid, &p) != 1 || p.data_total == 0) return;
+    st->seconds = p.elapsed_s;
+    st->data_total = p.data_total;
+    st->data_processed = p.data_processed;
+    st->memory_total = p.mem_total;
+    st->memory_processed = p.mem_processed;
+    st->disk_total = p.disk_total;
+    st->disk_processed = p.disk_processed;
+    frac = (double)p.data_processed / (double)p.data_total;
+    if (progress_enabled()) {
+        char text[64];
+        snprintf(text, sizeof text, "%s/%s %.0fs", fmt_bytes(p.data_processed, a, sizeof a),
+                 fmt_bytes(p.data_total, b, sizeof b), p.elapsed_s);
+        progress_draw(name, frac, text);
+    } else if (ne_now() - *last_line >= 5) {
+        *last_line = ne_now();
+        ne_info("%s: libvirt job on the source: %s of %s (%.0f%%), %.0f s", name,
+                fmt_bytes(p.data_processed, a, sizeof a), fmt_bytes(p.data_total, b, sizeof b),
+                frac * 100, p.elapsed_s);
+    }
+}
+
+/* Waits until Nova is idle on the instance (and its status is not leave),
+ * watching the libvirt job on from meanwhile; 0 when Nova reports host to. */
+static int
+settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, const char *to,
+       unsigned timeout_s, const char *leave, struct ne_mig_stats *st)
+{
+    struct ne_virt *src = virt_open(dn->cfg, from);
+    double t0 = ne_now(), last_line = t0;
+    struct ne_server s;
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    for (;;) {
+        ne_server_clear(&s);
+        if (nova_server_show(dn->nv, d->uuid, &s) < 0) break;
+        if (!s.task_state && !nova_status_busy(s.status) && !(leave && str_eq(s.status, leave))) {
+            rc = 0;
+            break;
+        }
+        if (ne_now() - t0 > timeout_s) {
+            ne_error("%s (%s): Nova still reports %s (task %s) after %u s; see 'nova-evac stuck "
+                     "%s'", d->name, d->uuid, s.status ? s.status : "?",
+                     s.task_state ? s.task_state : "none", timeout_s, from);
+            break;
+        }
+        watch_job(src, d->name, d->uuid, st, &last_line);
+        nanosleep(&(struct timespec){0, 500000000L}, NULL);
+    }
+    if (rc == 0 && !(str_eq(s.host, to) && !str_eq(s.status, "ERROR"))) {
+        rc = -1;
+        ne_error("%s (%s): Nova reports it %s on %s after the migration to %s%s%s", d->name,
+                 d->uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
+                 s.fault_message ? ": " : "", s.fault_message ? s.fault_message : "");
+    }
+    if (progress_enabled()) progress_done(d->name, rc == 0, rc == 0 ? to : "failed");
+    st->seconds = ne_now() - t0;
+    ne_server_clear(&s);
+    virt_close(src);
+    return rc;
+}
+
+static int
+migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const char *from,
+        const char *to, struct ne_mig_result *r)
+{
+    struct ne_drain_nova *dn = ctx;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    r->plan = *plan;
+    snprintf(r->name, sizeof r->name, "%s", d->name);
+    memcpy(r->uuid, d->uuid, sizeof r->uuid);
+    if (plan->method == NE_METHOD_COLD) {
+        rc = nova_migrate(dn->nv, d->uuid, to);
+        if (rc == 0) {
+            struct ne_server s;
+            memset(&s, 0, sizeof s);
+            rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
+            if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) rc = nova_confirm_resize(dn->nv, d->uuid);
+            ne_server_clear(&s);
+        }
+    } else {
+        rc = nova_live_migrate(dn->nv, d->uuid, to,
+                               plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES);
+    }
+    if (rc == 0)
+        rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
+                    &r->st);
+    return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
+}
+
+int
+ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
+{
+    struct ne_stuck_opts so = {.host = host, .older_s = 600, .since_s = 7 * 86400,
+                               .resize_window_s = 86400};
+    CLEANUP_FREE char *path = NULL;
+    struct ne_audit *audit = NULL;
+    struct ne_stuck_scan sc;
+    size_t i;
+    int done = 0;
+
+    if (!dn || !dn->db) return 0;
+    pthread_mutex_lock(&dn->lock);
+    if (ne_stuck_scan(dn->db, dn->cfg, &so, &sc) < 0) {
+        ne_warn("drain %s: the check for stuck instances failed (see above); continuing", host);
+        goto out;
+    }
+    for (i = 0; i < sc.n; i++) {
+        struct ne_stuck_item *it = &sc.items[i];
+        if (!ne_fix_changes(&it->fix)) {
+            ne_warn("%s (%s): Nova's record disagrees with libvirt and nova-evac cannot repair it "
+                    "safely: %s", it->in->name ? it->in->name : "?", it->in->uuid,
+                    it->fix.next ? it->fix.next : it->fix.why ? it->fix.why : "see 'nova-evac stuck'");
+            continue;
+        }
+        if (!audit) {
+            path = xasprintf("%s/audit.log", dn->cfg->state_dir);
+            if (!(audit = audit_open(path))) break;
+        }
+        if (ne_stuck_apply(dn->db, &sc, it, audit) < 0) break;
+        ne_info("%s (%s): stuck record repaired before the drain (%s): %s", it->in->name ? it->in->name : "?",
+                it->in->uuid, ne_fix_kind_name(it->fix.kind), ne_apply_result_name(it->result));
+        done += it->result == NE_APPLY_DONE;
+    }
+out:
+    ne_stuck_scan_free(&sc);
+    audit_close(audit);
+    pthread_mutex_unlock(&dn->lock);
+    return done;
+}
+
+static bool
+api_configured(const struct ne_args *args)
+{
+    return getenv("OS_CLOUD") || getenv("OS_AUTH_URL") || ne_args_str(args, "os-cloud");
+}
+
+/* The same sources, in the same order, as ne_dburl_resolve(). */
+static bool
+db_configured(const struct ne_args *args, const struct ne_config *cfg)
+{
+    const char *env = getenv("NOVA_EVAC_DB"), *conf = getenv("NOVA_EVAC_NOVA_CONF");
+
+    if (ne_args_str(args, "db") || (env && *env)) return true;
+    return access(conf && *conf ? conf : cfg->nova_conf, R_OK) == 0;
+}
+
+int
+ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
+                    struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_drain_nova *dn;
+    bool record_only = str_eq(via, "record");
+    bool want_api = api_configured(args);
+    bool want_db = db_configured(args, cfg);
+    int rc;
+
+    *out = NULL;
+    if (record_only) via = "libvirt";
+    if (str_eq(via, "nova") && !api_configured(args)) {
+        ne_error("drain --via nova needs the Nova API: set OS_CLOUD (clouds.yaml) or OS_* "
+                 "variables, or give --os-cloud");
+        return NE_EXIT_USAGE;
+    }
+    if (str_eq(via, "libvirt") && want_api && !want_db) {
+        ne_error("moving through libvirt: the Nova API is configured, so Nova manages these "
+                 "instances, but no Nova database is reachable to record the moves (%s is not "
+                 "readable): give --db URL or set nova_conf in the nova-evac config%s",
+                 cfg->nova_conf, record_only ? ", or --no-record" : ", or use --via nova");
+        return NE_EXIT_USAGE;
+    }
+    if (!want_api && !want_db) {
+        ne_warn("no Nova API (clouds.yaml/OS_*) nor Nova database (%s) configured: %sNova's "
+                "records are not updated", cfg->nova_conf,
+                record_only ? "" : "the compute service is not disabled and ");
+        return 0;
+    }
+    dn = xcalloc(1, sizeof *dn);
+    dn->cfg = cfg;
+    pthread_mutex_init(&dn->lock, NULL);
+    if (want_api && (rc = ne_nova_from_args(args, &dn->os, &dn->nv)) != NE_EXIT_OK) {
+        ne_drain_nova_close(dn);
+        return rc;
+    }
+    if (want_db) {
+        struct ne_dburl url;
+        if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) {
+            ne_drain_nova_close(dn);
+            return NE_EXIT_USAGE;
+        }
+        dn->db = novadb_connect(&url);
+        ne_dburl_clear(&url);
+        if (!dn->db) {
+            ne_drain_nova_close(dn);
+            return NE_EXIT_UNREACHABLE;
+        }
+    }
+    o->nova.ctx = dn;
+    o->nova.disable = disable;
+    o->nova.record_move = dn->db ? record_move : NULL;
+    o->nova.migrate = str_eq(via, "nova") || (str_eq(via, "auto") && dn->nv) ? migrate : NULL;
+    *out = dn;
+    return 0;
+}
+
+void
+ne_drain_nova_close(struct ne_drain_nova *dn)
+{
+    if (!dn) return;
+    if (dn->pl) placement_close(dn->pl);
+    if (dn->nv) nova_close(dn->nv);
+    if (dn->os) ne_os_close(dn->os);
+    if (dn->db) novadb_close(dn->db);
+    pthread_mutex_destroy(&dn->lock);
+    free(dn);
+}

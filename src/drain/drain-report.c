@@ -1,0 +1,117 @@
+/* drain-report.c: the plan and the final summary, as tables or JSON. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "drain/drain.h"
+#include "util/mem.h"
+#include "util/table.h"
+
+static const char *
+dest_name(const struct ne_drain *dr, const struct ne_drain_item *it)
+{
+    return it->dest >= 0 ? dr->hosts[it->dest].name : NULL;
+}
+
+static const char *
+state_name(enum ne_item_state s)
+{
+    static const char *n[] = {"pending", "running", "moved", "failed", "skipped"};
+    return n[s];
+}
+
+static json_t *
+item_json(const struct ne_drain *dr, const struct ne_drain_item *it)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s?, s:I, s:s, s:s}", "instance", it->d->name,
+                     "uuid", it->d->uuid, "power", ne_dom_state_name(it->d->state), "method",
+                     ne_method_name(it->plan.method), "row", it->plan.row, "destination",
+                     dest_name(dr, it), "bytes_expected", (json_int_t)it->bytes_expected,
+                     "reason", it->why[0] ? it->why : it->plan.reason, "state",
+                     state_name(it->state));
+}
+
+void
+ne_drain_print_plan(const struct ne_drain *dr, bool json)
+{
+    static const char *const hdr[] = {"INSTANCE", "UUID", "POWER", "METHOD", "ROW", "DESTINATION",
+                                      "BYTES", "REASON", NULL};
+    struct ne_table *t;
+    size_t i, k;
+
+    if (json) {
+        json_t *a = json_array(), *hosts = json_array();
+        for (i = 0; i < dr->n; i++) json_array_append_new(a, item_json(dr, &dr->items[i]));
+        for (k = 0; k < dr->nhosts; k++)
+            json_array_append_new(hosts, json_pack("{s:s, s:b, s:s?, s:I, s:I, s:i}", "host",
+                dr->ph[k].name, "usable", dr->ph[k].usable, "unusable", dr->ph[k].unusable_why,
+                "free_disk", (json_int_t)dr->ph[k].free_disk, "free_ram_kib",
+                (json_int_t)dr->ph[k].free_ram_kib, "planned", (int)dr->ph[k].planned_n));
+        json_t *root = json_pack("{s:s, s:o, s:o}", "host", dr->o->host, "destinations", hosts,
+                                 "instances", a);
+        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(root);
+        return;
+    }
+    t = table_new(hdr);
+    for (i = 0; i < dr->n; i++) {
+        const struct ne_drain_item *it = &dr->items[i];
+        char row[8], bytes[16];
+        snprintf(row, sizeof row, "%d", it->plan.row);
+        fmt_bytes(it->bytes_expected, bytes, sizeof bytes);
+        {
+            const char *cells[] = {it->d->name, it->d->uuid, ne_dom_state_name(it->d->state),
+                                   it->dest < 0 && it->plan.method != NE_METHOD_REFUSE
+                                       ? "none" : ne_method_name(it->plan.method),
+                                   row, dest_name(dr, it), bytes,
+                                   it->why[0] ? it->why : it->plan.reason};
+            table_add(t, cells);
+        }
+    }
+    printf("Plan for %s: %zu instance%s\n", dr->o->host, dr->n, dr->n == 1 ? "" : "s");
+    table_print(t, stdout);
+    table_free(t);
+    for (k = 0; k < dr->nhosts; k++)
+        if (!dr->ph[k].usable)
+            printf("destination %s not usable: %s\n", dr->ph[k].name, dr->ph[k].unusable_why);
+}
+
+void
+ne_drain_print_summary(const struct ne_drain *dr, bool json)
+{
+    static const char *const hdr[] = {"INSTANCE", "RESULT", "METHOD", "DESTINATION", "TIME",
+                                      "DOWNTIME", "BYTES", "NEXT STEP", NULL};
+    struct ne_table *t;
+    size_t i;
+
+    if (json) return; /* the event stream already carried everything */
+    t = table_new(hdr);
+    for (i = 0; i < dr->n; i++) {
+        const struct ne_drain_item *it = &dr->items[i];
+        char tm[16] = "", dt[16] = "", by[16] = "";
+        bool moved = it->state == NE_ITEM_MOVED;
+        if (moved) {
+            snprintf(tm, sizeof tm, "%.1fs", it->seconds);
+            if (it->st.have_job_stats) snprintf(dt, sizeof dt, "%llums", (unsigned long long)it->st.downtime_ms);
+            if (it->st.data_processed + it->st.files_bytes)
+                fmt_bytes(it->st.data_processed + it->st.files_bytes, by, sizeof by);
+        }
+        {
+            const char *cells[] = {it->d->name, state_name(it->state == NE_ITEM_PENDING && it->dest < 0
+                                                               ? NE_ITEM_FAILED : it->state),
+                                   ne_method_name(it->plan.method), dest_name(dr, it),
+                                   tm[0] ? tm : NULL, dt[0] ? dt : NULL, by[0] ? by : NULL,
+                                   moved && !it->unrecorded ? NULL
+                                   : it->why[0]             ? it->why
+                                                            : "run the drain again"};
+            table_add(t, cells);
+        }
+    }
+    printf("Drain of %s:\n", dr->o->host);
+    table_print(t, stdout);
+    table_free(t);
+}

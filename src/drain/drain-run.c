@@ -1,0 +1,414 @@
+/* drain-run.c: running a drain plan: journal, resume of the attempt in
+ * flight when the previous run died (from libvirt truth), the compute
+ * service, and worker threads with global and per-destination limits. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drain/drain.h"
+#include "images/image-cache.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/progress.h"
+
+/* Journals ev (stolen) and, with --format json, prints it as a line. */
+static void
+emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
+{
+    json_t *ev = json_pack("{s:s}", "event", event);
+
+    if (it) {
+        json_object_set_new(ev, "uuid", json_string(it->d->uuid));
+        json_object_set_new(ev, "name", json_string(it->d->name));
+        if (it->dest >= 0) json_object_set_new(ev, "dest", json_string(dr->hosts[it->dest].name));
+    }
+    if (extra) json_object_update(ev, extra);
+    json_decref(extra);
+    pthread_mutex_lock(&dr->lock);
+    if (dr->o->json_events) {
+        json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        fflush(stdout);
+    }
+    if (dr->j) journal_append(dr->j, json_incref(ev));
+    pthread_mutex_unlock(&dr->lock);
+    json_decref(ev);
+}
+
+static struct ne_drain_item *
+item_by_uuid(struct ne_drain *dr, const char *uuid)
+{
+    size_t i;
+    for (i = 0; i < dr->n; i++)
+        if (strcmp(dr->items[i].d->uuid, uuid) == 0) return &dr->items[i];
+    return NULL;
+}
+
+/* Deletes on dst the files of it's local disks, if dst does not define it. */
+static void
+clean_leftovers(struct ne_virt *dst, const struct ne_drain_item *it)
+{
+    size_t i;
+
+    if (virt_domain_state(dst, it->d->uuid, NULL, NULL) != 0) return;
+    for (i = 0; i < it->d->ndisks; i++)
+        if (ne_disk_is_local(&it->d->disks[i]) && it->d->disks[i].source &&
+            virt_file_info(dst, it->d->disks[i].source, NULL, NULL, NULL) == 1 &&
+            virt_delete_file(dst, it->d->disks[i].source) == 0)
+            ne_info("%s: removed leftover %s on %s from the interrupted attempt", it->d->name,
+                    it->d->disks[i].source, virt_host(dst));
+    virt_remove_instance_dir(dst, it->d->uuid, true);
+}
+
+/* The attempt in flight when the previous run died: where is it now? */
+static void
+resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e)
+{
+    struct ne_drain_item *it = item_by_uuid(dr, e->uuid);
+    struct ne_virt *dst = virt_open(dr->cfg, e->dest);
+    int s_st = 0, d_st = 0, on_src, on_dst, waited = 0;
+    bool d_pers = false;
+
+    if (!dst) return; /* reported; the item will be retried normally */
+    while (virt_job_active(dr->src, e->uuid) == 1 && waited++ < 1800) {
+        if (waited == 1) ne_info("%s: waiting for the migration job left by the interrupted run", e->name);
+        sleep(1);
+    }
+    on_src = virt_domain_state(dr->src, e->uuid, &s_st, NULL);
+    on_dst = virt_domain_state(dst, e->uuid, &d_st, &d_pers);
+    if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
+        !(on_src == 1 && s_st == NE_DOM_RUNNING)) {
+        if (on_src == 1) virt_undefine(dr->src, e->uuid);
+        ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
+        emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
+                                         "dest", e->dest, "repaired", 1));
+        if (dr->o->nova.record_move)
+            dr->o->nova.record_move(dr->o->nova.ctx, e->uuid, dr->o->host, e->dest,
+                                    d_st == NE_DOM_RUNNING);
+        if (it) it->state = NE_ITEM_MOVED;
+    } else if (on_src == 1 && on_dst == 0 && it) {
+        clean_leftovers(dst, it);
+        if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
+        emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
+    } else if (it) {
+        it->state = NE_ITEM_FAILED;
+        snprintf(it->why, sizeof it->why, "after the interrupted attempt it is %s on %s and %s "
+                 "on %s: not touched; run 'nova-evac stuck --host %s'",
+                 on_src == 1 ? ne_dom_state_name(s_st) : "absent", dr->o->host,
+                 on_dst == 1 ? ne_dom_state_name(d_st) : "absent", e->dest, dr->o->host);
+        ne_error("%s (%s): %s", e->name, e->uuid, it->why);
+    }
+    virt_close(dst);
+}
+
+/* Next item a worker may start (per-destination limit), or NULL: of those,
+ * the one with the most bytes to move, so that the longest migrations do
+ * not start last and stretch the makespan.  Called with the lock held. */
+static struct ne_drain_item *
+next_item(struct ne_drain *dr, bool *any_left)
+{
+    struct ne_drain_item *best = NULL;
+    size_t i;
+
+    *any_left = false;
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
+        *any_left = true;
+        if (dr->hosts[it->dest].running < dr->per_dest &&
+            (!best || it->bytes_expected > best->bytes_expected))
+            best = it;
+    }
+    return best;
+}
+
+/* The per-destination limit: --max-per-dest, else the global limit spread
+ * over the destinations that receive instances, rounded up (-j4 over two
+ * destinations: 2 each; -j1: 1). */
+static unsigned
+per_dest_limit(const struct ne_drain *dr, unsigned nth)
+{
+    size_t i, k, used = 0;
+
+    if (dr->o->max_per_dest) return dr->o->max_per_dest;
+    for (k = 0; k < dr->nhosts; k++)
+        for (i = 0; i < dr->n; i++)
+            if (dr->items[i].dest == (int)k && dr->items[i].state == NE_ITEM_PENDING) {
+                used++;
+                break;
+            }
+    if (used == 0) used = 1;
+    return (unsigned)((nth + used - 1) / used);
+}
+
+/* One instance, with retries while the source still holds it intact. */
+static void
+migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
+{
+    const char *to = dr->hosts[it->dest].name;
+    struct ne_mig_opts mo = dr->o->mig;
+    struct ne_mig_result r;
+    double t0 = ne_now();
+    unsigned k;
+
+    memset(&r, 0, sizeof r);
+    mo.start_policy = it->start_policy;
+    for (k = 0; k <= dr->o->retries; k++) {
+        struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
+        it->attempts++;
+        emit(dr, "migrating", it, json_pack("{s:i, s:s, s:b}", "attempt", (int)it->attempts,
+                                            "method", ne_method_name(it->plan.method),
+                                            "was_running", it->d->state == NE_DOM_RUNNING ||
+                                                               it->start_policy == 1));
+        if (dr->o->nova.migrate)
+            it->rc = dr->o->nova.migrate(dr->o->nova.ctx, it->d, &it->plan, dr->o->host, to, &r);
+        else
+            it->rc = src && dst ? ne_migrate_instance(src, dst, it->d->uuid, &mo, &r)
+                                : NE_EXIT_UNREACHABLE;
+        virt_close(src);
+        virt_close(dst);
+        if (it->rc == 0) break;
+        if (it->rc == NE_EXIT_REFUSED || it->rc == NE_EXIT_USAGE || ne_migrate_interrupted() ||
+            k == dr->o->retries)
+            break;
+        ne_info("%s: attempt %u failed; retrying in %u s", it->d->name, it->attempts, 2u << k);
+        sleep(2u << k);
+    }
+    it->seconds = ne_now() - t0;
+    it->st = r.st;
+    if (it->rc == 0) {
+        it->state = NE_ITEM_MOVED;
+        if (!dr->o->nova.migrate && dr->o->nova.record_move &&
+            dr->o->nova.record_move(dr->o->nova.ctx, it->d->uuid, dr->o->host, to,
+                                    it->d->state != NE_DOM_SHUTOFF) < 0) {
+            it->unrecorded = true;
+            snprintf(it->why, sizeof it->why, "runs on %s but Nova was not told: run 'nova-evac "
+                     "stuck %s --fix'", to, dr->o->host);
+            ne_warn("%s: %s", it->d->name, it->why);
+        }
+        emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I}", "recorded",
+                                        !it->unrecorded, "seconds", it->seconds,
+                                        "job_seconds", r.st.seconds,
+                                        "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
+                                        (json_int_t)r.st.disk_processed, "data_bytes",
+                                        (json_int_t)(r.st.data_processed + r.st.files_bytes)));
+    } else {
+        it->state = NE_ITEM_FAILED;
+        snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
+                 it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
+                 r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
+        emit(dr, "failed", it, json_pack("{s:s, s:i}", "reason", it->why, "exit", it->rc));
+    }
+}
+
+/* One line of overall progress after each instance: done/total and ETA.
+ * Called with the lock held. */
+static void
+overall(struct ne_drain *dr, const struct ne_drain_item *it)
+{
+    size_t i, done = 0, total = 0;
+    double elapsed = ne_now() - dr->t0;
+    char eta[48] = "";
+
+    for (i = 0; i < dr->n; i++) {
+        if (dr->items[i].dest < 0) continue;
+        total++;
+        if (dr->items[i].state == NE_ITEM_MOVED || dr->items[i].state == NE_ITEM_FAILED) done++;
+    }
+    if (done && done < total)
+        snprintf(eta, sizeof eta, ", about %.0f s left", elapsed / (double)done * (double)(total - done));
+    if (it->state == NE_ITEM_MOVED)
+        ne_info("[%zu/%zu] %s moved to %s; %.0f s elapsed%s", done, total, it->d->name,
+                dr->hosts[it->dest].name, elapsed, eta);
+    else
+        ne_info("[%zu/%zu] %s NOT moved: %s; %.0f s elapsed%s", done, total, it->d->name, it->why,
+                elapsed, eta);
+}
+
+static void *
+worker(void *arg)
+{
+    struct ne_drain *dr = arg;
+    struct ne_drain_item *it;
+    bool left = false;
+
+    pthread_mutex_lock(&dr->lock);
+    for (;;) {
+        it = ne_migrate_interrupted() ? NULL : next_item(dr, &left);
+        if (!it) {
+            if (!left || ne_migrate_interrupted()) break;
+            pthread_cond_wait(&dr->cond, &dr->lock);
+            continue;
+        }
+        it->state = NE_ITEM_RUNNING;
+        dr->hosts[it->dest].running++;
+        pthread_mutex_unlock(&dr->lock);
+        migrate_item(dr, it);
+        pthread_mutex_lock(&dr->lock);
+        overall(dr, it);
+        dr->hosts[it->dest].running--;
+        pthread_cond_broadcast(&dr->cond);
+    }
+    pthread_cond_broadcast(&dr->cond);
+    pthread_mutex_unlock(&dr->lock);
+    return NULL;
+}
+
+/* Staging for one destination, with its own source connection. */
+struct stage_job {
+    struct ne_drain *dr;
+    size_t k;                       /* destination index */
+    const struct ne_domain **doms;  /* its planned instances that copy disks */
+    size_t n;
+    struct ne_stage_report rep;
+    int rc;
+};
+
+static void
+stage_one(struct stage_job *sj)
+{
+    struct ne_stage_opts so = {.stage = true, .parallel = 2};
+    struct ne_virt *src = virt_open(sj->dr->cfg, sj->dr->o->host);
+    struct ne_virt *dst = sj->dr->hosts[sj->k].v;
+
+    memset(&sj->rep, 0, sizeof sj->rep);
+    sj->rc = src ? ne_stage_bases(src, &dst, 1, sj->doms, sj->n, &so, &sj->rep)
+                 : NE_EXIT_UNREACHABLE;
+    virt_close(src);
+}
+
+/* Fails the items of destination sj->k whose base could not be staged. */
+static void
+stage_failures(struct ne_drain *dr, const struct stage_job *sj)
+{
+    size_t b, i;
+
+    for (b = 0; b < sj->rep.nbases; b++) {
+        const struct ne_base *base = &sj->rep.bases[b];
+        if (base->ndests == 0 || base->dests[0].state == NE_DEST_PRESENT ||
+            base->dests[0].state == NE_DEST_STAGED)
+            continue;
+        for (i = 0; i < base->ninstances; i++) {
+            struct ne_drain_item *it = item_by_uuid(dr, base->uuids[i]);
+            if (!it || it->state != NE_ITEM_PENDING) continue;
+            it->state = NE_ITEM_FAILED;
+            snprintf(it->why, sizeof it->why, "base image %s could not be staged on %s (%s): %s",
+                     base->name, dr->hosts[sj->k].name, ne_dest_state_name(base->dests[0].state),
+                     base->dests[0].why);
+            emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+        }
+    }
+}
+
+/* Stages, on each destination, the base images its planned instances need
+ * and it lacks, one destination after the other; an instance whose base
+ * cannot be staged is failed with the reason instead of being migrated.
+ * Not in parallel: each job probes every node through libvirt's storage
+ * pools, and two jobs at once raced on the same node's transient pool (one
+ * created it while the other looked for it, or closed it while the other
+ * used it): a destination was then reported "not reachable" (seen once in
+ * drain.t).  Serial costs about a second per extra destination. */
+static void
+stage_all(struct ne_drain *dr)
+{
+    struct stage_job *sj = xcalloc(dr->nhosts + 1, sizeof *sj);
+    size_t k, i;
+
+    for (k = 0; k < dr->nhosts; k++) {
+        sj[k].dr = dr;
+        sj[k].k = k;
+        sj[k].doms = xcalloc(dr->n + 1, sizeof *sj[k].doms);
+        for (i = 0; i < dr->n; i++)
+            if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest == (int)k &&
+                dr->items[i].plan.method != NE_METHOD_LIVE)
+                sj[k].doms[sj[k].n++] = dr->items[i].d;
+        if (sj[k].n == 0 || !dr->hosts[k].v) continue;
+        stage_one(&sj[k]);
+    }
+    for (k = 0; k < dr->nhosts; k++) {
+        if (sj[k].rc != 0) stage_failures(dr, &sj[k]);
+        if (sj[k].rep.staged) ne_info("staged %u base image(s) on %s", sj[k].rep.staged, dr->hosts[k].name);
+        ne_stage_report_clear(&sj[k].rep);
+        free(sj[k].doms);
+    }
+    free(sj);
+}
+
+static int
+open_journal(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+
+    dr->j = journal_open(dr->cfg->state_dir, o->host, &dr->prior);
+    if (!dr->j) return NE_EXIT_REFUSED;
+    if (dr->prior.started && !dr->prior.finished && !o->resume) {
+        ne_error("a drain of %s was interrupted (journal %s); finish it with 'nova-evac drain %s "
+                 "--resume'", o->host, journal_path(dr->j), o->host);
+        return NE_EXIT_REFUSED;
+    }
+    if (o->resume && (!dr->prior.started || dr->prior.finished))
+        ne_info("no interrupted drain of %s to resume; starting a new one", o->host);
+    if (dr->prior.started && dr->prior.finished && journal_rotate(dr->j) < 0) return NE_EXIT_PARTIAL;
+    return 0;
+}
+
+static int
+finish(struct ne_drain *dr)
+{
+    size_t i, moved = 0, failed = 0, todo = 0;
+
+    for (i = 0; i < dr->n; i++) {
+        if (dr->items[i].state == NE_ITEM_MOVED && !dr->items[i].unrecorded) moved++;
+        else if (dr->items[i].state == NE_ITEM_MOVED) todo++; /* moved, Nova not told */
+        else if (dr->items[i].state == NE_ITEM_FAILED || dr->items[i].dest < 0) failed++;
+        else todo++;
+    }
+    if (!ne_migrate_interrupted())
+        emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
+                                           (int)moved, "not_moved", (int)(failed + todo), "seconds",
+                                           ne_now() - dr->t0));
+    return failed + todo ? NE_EXIT_PARTIAL : NE_EXIT_OK;
+}
+
+int
+ne_drain_run(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+    pthread_t th[64];
+    unsigned nth = o->max_parallel ? o->max_parallel : 1, t;
+    size_t i;
+    int rc;
+
+    dr->t0 = ne_now();
+    if ((rc = open_journal(dr)) != 0) return rc;
+    if (o->resume)
+        for (i = 0; i < dr->prior.n; i++)
+            if (dr->prior.e[i].state == NE_J_MIGRATING) resolve_inflight(dr, &dr->prior.e[i]);
+    if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
+        ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
+        return NE_EXIT_UNREACHABLE;
+    }
+    if (nth > 64) nth = 64;
+    dr->per_dest = per_dest_limit(dr, nth);
+    emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i}", "host", o->host, "reason",
+                                      o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
+                                      o->resume, "max_parallel", (int)nth, "max_per_dest",
+                                      (int)dr->per_dest));
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state == NE_ITEM_PENDING && it->dest < 0)
+            emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+        else if (it->state == NE_ITEM_PENDING)
+            emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
+                                              ne_method_name(it->plan.method), "row", it->plan.row));
+    }
+    if (o->stage_images) stage_all(dr);
+    if (nth > 1) progress_disable();
+    for (t = 0; t < nth; t++) pthread_create(&th[t], NULL, worker, dr);
+    for (t = 0; t < nth; t++) pthread_join(th[t], NULL);
+    return finish(dr);
+}

@@ -1,0 +1,209 @@
+/* drain.c: planning a drain (facts, methods, destinations).  Running it is
+ * in drain-run.c, output in drain-report.c. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "drain/drain.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static bool
+listed(const char *const *v, size_t n, const char *s)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (str_eq(v[i], s)) return true;
+    return false;
+}
+
+/* Candidate destinations: --to, else every configured node but the source. */
+static int
+gather_hosts(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+    const char **names = NULL;
+    size_t n, i;
+
+    if (o->nto) {
+        names = xcalloc(o->nto + 1, sizeof *names);
+        for (i = 0; i < o->nto; i++) {
+            if (ne_check_hostname(o->to[i]) < 0) {
+                free(names);
+                return NE_EXIT_USAGE;
+            }
+            if (str_eq(o->to[i], o->host)) {
+                ne_error("--to %s: a host cannot be its own destination", o->to[i]);
+                free(names);
+                return NE_EXIT_USAGE;
+            }
+            names[i] = o->to[i];
+        }
+        n = o->nto;
+    } else {
+        n = ne_config_nodes(dr->cfg, &names);
+    }
+    dr->hosts = xcalloc(n + 1, sizeof *dr->hosts);
+    dr->ph = xcalloc(n + 1, sizeof *dr->ph);
+    for (i = 0; i < n && dr->nhosts < NE_PLACE_MAX_HOSTS; i++) {
+        if (str_eq(names[i], o->host) || listed(names, i, names[i])) continue;
+        dr->hosts[dr->nhosts++].name = xstrdup(names[i]);
+    }
+    free(names);
+    if (dr->nhosts == 0) {
+        ne_error("drain %s: no destination host: give --to HOST or list nodes in %s", o->host,
+                 dr->cfg->path);
+        return NE_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Facts of one destination: versions, free disk and RAM minus reserves. */
+static void
+probe_host(struct ne_drain *dr, size_t k)
+{
+    struct ne_drain_host *h = &dr->hosts[k];
+    struct ne_place_host *p = &dr->ph[k];
+    struct ne_hostinfo hi;
+    unsigned long long rd, rr;
+    uint64_t disk = 0;
+
+    p->name = h->name;
+    h->v = virt_open(dr->cfg, h->name);
+    if (!h->v || virt_hostinfo(h->v, &hi) < 0) {
+        p->unusable_why = "libvirt unreachable";
+        return;
+    }
+    h->ver = (struct ne_versions){hi.libvirt_version, hi.hv_version};
+    ne_node_reserved(dr->cfg, h->name, &rd, &rr);
+    if (virt_dir_free(h->v, dr->cfg->instances_path, &disk) < 0) {
+        p->unusable_why = "instances path unreadable";
+    } else {
+        p->usable = true;
+        p->free_disk = disk > rd * 1048576ULL ? disk - rd * 1048576ULL : 0;
+        p->free_ram_kib = hi.free_kib > rr * 1024ULL ? hi.free_kib - rr * 1024ULL : 0;
+    }
+    ne_hostinfo_clear(&hi);
+}
+
+static void
+plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_versions *dst)
+{
+    struct ne_plan_in in = {it->d, dr->src_ver, *dst, dr->cfg, dr->o->mig.mode};
+
+    ne_plan_instance(&in, &it->plan);
+    it->bytes_expected = ne_domain_local_bytes(it->d, true);
+    if (it->plan.method == NE_METHOD_LIVE) it->bytes_expected = 0;
+    if (it->plan.method != NE_METHOD_COLD) it->bytes_expected += it->d->memory_kib * 1024;
+}
+
+/* Why host k cannot take the instance, or NULL: CPU model, or a base
+ * image it lacks (unless staging is on). */
+static const char *
+veto(struct ne_drain *dr, const struct ne_drain_item *it, size_t k)
+{
+    struct ne_virt *v = dr->hosts[k].v;
+    size_t i;
+
+    if (!v) return NULL; /* unusable anyway; placement says why */
+    if (virt_cpu_compatible(dr->src, v, it->d->uuid) == 0) return "CPU model not compatible";
+    if (it->plan.method == NE_METHOD_LIVE || dr->o->stage_images) return NULL;
+    for (i = 0; i < it->d->ndisks; i++) {
+        const struct ne_disk *k2 = &it->d->disks[i];
+        if (ne_disk_is_local(k2) && k2->backing && virt_file_info(v, k2->backing, NULL, NULL, NULL) == 0)
+            return "base image missing there (stage it: nova-evac images)";
+    }
+    return NULL;
+}
+
+/* Fills the placement input of every item and places them. */
+static void
+place_all(struct ne_drain *dr, struct ne_place_inst *pi)
+{
+    size_t i, k;
+    struct ne_versions any = dr->src_ver;
+
+    for (k = 0; k < dr->nhosts; k++)
+        if (dr->ph[k].usable) any = dr->hosts[k].ver;
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        plan_item(dr, it, &any);
+        pi[i].name = it->d->name;
+        pi[i].ram_kib = it->d->memory_kib;
+        pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : ne_domain_local_bytes(it->d, false);
+        pi[i].needs_host = it->state == NE_ITEM_PENDING && it->plan.method != NE_METHOD_REFUSE;
+        for (k = 0; k < dr->nhosts; k++)
+            pi[i].veto[k] = veto(dr, it, k);
+    }
+    ne_place(pi, dr->n, dr->ph, dr->nhosts);
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state != NE_ITEM_PENDING) continue;
+        it->dest = pi[i].host;
+        if (it->plan.method == NE_METHOD_REFUSE) {
+            snprintf(it->why, sizeof it->why, "%s", it->plan.reason);
+        } else if (it->dest < 0) {
+            snprintf(it->why, sizeof it->why, "no destination fits: %s", pi[i].why);
+        } else {
+            plan_item(dr, it, &dr->hosts[it->dest].ver);
+        }
+    }
+}
+
+int
+ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct ne_drain_opts *o)
+{
+    struct ne_domain **doms = NULL;
+    struct ne_hostinfo hi;
+    struct ne_place_inst *pi;
+    size_t n = 0, i;
+    int rc;
+
+    memset(dr, 0, sizeof *dr);
+    dr->o = o;
+    dr->cfg = cfg;
+    pthread_mutex_init(&dr->lock, NULL);
+    pthread_cond_init(&dr->cond, NULL);
+    if (ne_check_hostname(o->host) < 0) return NE_EXIT_USAGE;
+    if ((rc = gather_hosts(dr)) != 0) return rc;
+    dr->src = virt_open(cfg, o->host);
+    if (!dr->src) return NE_EXIT_UNREACHABLE;
+    if (virt_hostinfo(dr->src, &hi) < 0 || virt_list_domains(dr->src, &doms, &n) < 0)
+        return NE_EXIT_UNREACHABLE;
+    dr->src_ver = (struct ne_versions){hi.libvirt_version, hi.hv_version};
+    ne_hostinfo_clear(&hi);
+    for (i = 0; i < dr->nhosts; i++) probe_host(dr, i);
+    dr->items = xcalloc(n + 1, sizeof *dr->items);
+    for (i = 0; i < n; i++) {
+        dr->items[i].d = doms[i];
+        dr->items[i].dest = -1;
+    }
+    free(doms);
+    dr->n = n;
+    pi = xcalloc(n + 1, sizeof *pi);
+    place_all(dr, pi);
+    free(pi);
+    return 0;
+}
+
+void
+ne_drain_free(struct ne_drain *dr)
+{
+    size_t i;
+
+    for (i = 0; i < dr->n; i++) ne_domain_free(dr->items[i].d);
+    free(dr->items);
+    for (i = 0; i < dr->nhosts; i++) {
+        virt_close(dr->hosts[i].v);
+        free(dr->hosts[i].name);
+    }
+    free(dr->hosts);
+    free(dr->ph);
+    virt_close(dr->src);
+    journal_close(dr->j);
+    journal_replay_free(&dr->prior);
+    pthread_mutex_destroy(&dr->lock);
+    pthread_cond_destroy(&dr->cond);
+}

@@ -1,0 +1,106 @@
+/* drain.h: emptying a host.  ne_drain_plan() gathers the facts (domains on
+ * the host, every candidate destination's versions, free disk and RAM, CPU
+ * compatibility) and decides per instance the method (plan.h) and the
+ * destination (destpick.h); ne_drain_run() executes the plan with bounded
+ * concurrency, journalling every step so that a drain killed at any point
+ * can be resumed without moving anything twice. */
+#ifndef NE_DRAIN_H
+#define NE_DRAIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "drain/journal.h"
+#include "migrate/migrate.h"
+#include "model/place.h"
+
+/* What the drain tells Nova, when Nova is configured (all may be NULL). */
+struct ne_nova_hooks {
+    void *ctx;
+    /* Disable HOST's compute service with a reason.  0 ok, -1 error. */
+    int (*disable)(void *ctx, const char *host, const char *reason);
+    /* Record that uuid now lives on dest (after a libvirt-path move). */
+    int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to, bool running);
+    /* --via nova: ask Nova to move uuid to dest with the planned method
+     * (plan->method) and wait for it; fill r->st where known.  Returns an
+     * exit code like ne_migrate_instance().  NULL: libvirt path. */
+    int (*migrate)(void *ctx, const struct ne_domain *d, const struct ne_plan *plan,
+                   const char *from, const char *to, struct ne_mig_result *r);
+    /* The hooks run on worker threads: they must be thread-safe.
+     * close is called once at the end (close sessions). */
+    void (*close)(void *ctx);
+};
+
+struct ne_drain_opts {
+    const char *host;
+    const char *const *to;   /* destinations; NULL: every configured node but host */
+    size_t nto;
+    bool dry_run, resume;
+    unsigned max_parallel;   /* migrations at once (default 1: one outgoing stream) */
+    unsigned max_per_dest;   /* incoming at once per destination (0: max_parallel
+                              * spread over the destinations in use, rounded up) */
+    unsigned retries;        /* extra attempts for a failure that left the source intact */
+    const char *reason;      /* for the compute service */
+    bool json_events;        /* JSON lines on stdout */
+    bool stage_images;       /* stage missing base images instead of avoiding such hosts */
+    struct ne_mig_opts mig;
+    struct ne_nova_hooks nova;
+};
+
+enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
+
+struct ne_drain_item {
+    struct ne_domain *d;     /* owned */
+    struct ne_plan plan;     /* against the chosen destination */
+    int dest;                /* index into hosts, -1: none */
+    char why[512];           /* why not placed / why failed / skipped */
+    enum ne_item_state state;
+    int rc;                  /* of the last attempt */
+    unsigned attempts;
+    uint64_t bytes_expected;
+    int start_policy;        /* see ne_mig_opts (set by a resume) */
+    double seconds;
+    struct ne_mig_stats st;
+    bool unrecorded;         /* moved, but Nova could not be told (why says so) */
+};
+
+struct ne_drain_host {
+    char *name;
+    struct ne_virt *v;       /* planning connection, NULL when unreachable */
+    struct ne_versions ver;
+    unsigned running;        /* migrations into it right now */
+};
+
+struct ne_drain {
+    const struct ne_drain_opts *o;
+    const struct ne_config *cfg;
+    struct ne_virt *src;
+    struct ne_versions src_ver;
+    struct ne_drain_host *hosts;
+    struct ne_place_host *ph;
+    size_t nhosts;
+    struct ne_drain_item *items;
+    size_t n;
+    struct ne_journal *j;
+    struct ne_jreplay prior;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned running;
+    unsigned per_dest;       /* the per-destination limit in force (ne_drain_run) */
+    double t0;
+};
+
+/* Connects, gathers facts and plans.  Returns 0, or an exit code
+ * (2 usage, 3 refused, 4 unreachable) after reporting. */
+int ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct ne_drain_opts *o);
+/* Runs the plan (journal, nova hooks, workers).  Exit code: 0 all moved,
+ * 1 some not moved, 3 refused (e.g. an interrupted drain without --resume). */
+int ne_drain_run(struct ne_drain *dr);
+/* Prints the plan (table or JSON) to stdout. */
+void ne_drain_print_plan(const struct ne_drain *dr, bool json);
+/* Prints the final summary to stdout. */
+void ne_drain_print_summary(const struct ne_drain *dr, bool json);
+void ne_drain_free(struct ne_drain *dr);
+
+#endif

@@ -1,0 +1,591 @@
+/* migrate.c: see migrate.h.  The live and live-block paths: flags and
+ * parameters, a monitor thread (job stats every 500 ms, progress, downtime
+ * steps, completion timeout, Ctrl-C), completed-job stats from the
+ * JOB_COMPLETED event, verification and cleanup. */
+#include <config.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "images/image-cache.h"
+#include "migrate/migrate.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/progress.h"
+#include "virt/virt-int.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void
+ne_migrate_trap_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool ne_migrate_interrupted(void) { return interrupted != 0; }
+
+struct monitor {
+    virDomainPtr dom;
+    const struct ne_config *cfg;
+    const struct ne_mig_opts *o;
+    const char *label;
+    double start, gib;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stop, completed, aborted, timed_out;
+    struct ne_mig_stats st;   /* last polled, then the completed event's */
+};
+
+static void
+read_stats(virTypedParameterPtr p, int n, struct ne_mig_stats *st)
+{
+    unsigned long long v;
+
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, &v) == 1) st->seconds = (double)v / 1000;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DOWNTIME, &v) == 1) st->downtime_ms = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_TOTAL, &v) == 1) st->data_total = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, &v) == 1) st->data_processed = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL, &v) == 1) st->memory_total = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED, &v) == 1) st->memory_processed = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DISK_TOTAL, &v) == 1) st->disk_total = v;
+    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DISK_PROCESSED, &v) == 1) st->disk_processed = v;
+    st->have_job_stats = true;
+}
+
+static void
+on_job_completed(virConnectPtr conn, virDomainPtr dom, virTypedParameterPtr p, int n, void *opaque)
+{
+    struct monitor *m = opaque;
+
+    (void)conn;
+    (void)dom;
+    pthread_mutex_lock(&m->lock);
+    read_stats(p, n, &m->st);
+    m->completed = true;
+    pthread_cond_broadcast(&m->cond);
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void
+draw(struct monitor *m, double elapsed)
+{
+    const struct ne_mig_stats *s = &m->st;
+    char text[160], a[16], b[16], c[16], d[16];
+    double frac, rate;
+
+    rate = elapsed > 0 ? (double)s->data_processed / elapsed : 0;
+    if (s->disk_total && s->disk_processed < s->disk_total)
+        frac = 0.5 * (double)s->disk_processed / (double)s->disk_total;
+    else if (s->memory_total)
+        frac = (s->disk_total ? 0.5 : 0) + (s->disk_total ? 0.5 : 1.0) *
+               (double)s->memory_processed / (double)s->memory_total;
+    else
+        frac = 0;
+    snprintf(text, sizeof text, "disk %s/%s mem %s/%s %s/s %.0fs", fmt_bytes(s->disk_processed, a, 16),
+             fmt_bytes(s->disk_total, b, 16), fmt_bytes(s->memory_processed, c, 16),
+             fmt_bytes(s->memory_total, d, 16), fmt_bytes((unsigned long long)rate, a, 16), elapsed);
+    progress_draw(m->label, frac, text);
+}
+
+/* One 500 ms tick: stats, progress, downtime step, timeout, Ctrl-C. */
+static void
+tick(struct monitor *m, unsigned long *step)
+{
+    virTypedParameterPtr p = NULL;
+    int n = 0, type;
+    double elapsed = ne_now() - m->start;
+    unsigned long at, ms, timeout;
+
+    if (virDomainGetJobStats(m->dom, &type, &p, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE) {
+        pthread_mutex_lock(&m->lock);
+        if (!m->completed) read_stats(p, n, &m->st);
+        pthread_mutex_unlock(&m->lock);
+        draw(m, elapsed);
+    }
+    virTypedParamsFree(p, n);
+    ne_downtime_step(m->cfg, m->gib, *step, &at, &ms);
+    if (*step <= m->cfg->downtime_steps && elapsed >= (double)at) {
+        if (virDomainMigrateSetMaxDowntime(m->dom, ms, 0) == 0)
+            ne_debug(NE_DBG_VIRT, "%s: max downtime %lu ms at %.0f s", m->label, ms, elapsed);
+        (*step)++;
+    }
+    timeout = m->o->timeout_s ? m->o->timeout_s : ne_completion_timeout(m->cfg, m->gib);
+    if (interrupted && !m->aborted) {
+        ne_info("%s: interrupted: aborting the migration job", m->label);
+        m->aborted = virDomainAbortJob(m->dom) == 0;
+    } else if (timeout && elapsed > (double)timeout && !m->timed_out) {
+        int act = m->o->timeout_action >= 0 ? m->o->timeout_action : (int)m->cfg->timeout_action;
+        m->timed_out = true;
+        ne_warn("%s: not finished after %lu s (completion timeout)", m->label, timeout);
+        if (act == NE_TIMEOUT_POSTCOPY && virDomainMigrateStartPostCopy(m->dom, 0) == 0)
+            ne_info("%s: switched to post-copy", m->label);
+        else if (act == NE_TIMEOUT_PAUSE && virDomainSuspend(m->dom) == 0)
+            ne_info("%s: guest paused so the migration can converge", m->label);
+        else
+            m->aborted = virDomainAbortJob(m->dom) == 0;
+    }
+}
+
+static void *
+monitor_run(void *arg)
+{
+    struct monitor *m = arg;
+    unsigned long step = 0;
+    struct timespec until;
+
+    pthread_mutex_lock(&m->lock);
+    while (!m->stop) {
+        pthread_mutex_unlock(&m->lock);
+        tick(m, &step);
+        pthread_mutex_lock(&m->lock);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 500000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if (!m->stop) pthread_cond_timedwait(&m->cond, &m->lock, &until);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+static unsigned long
+live_flags(const struct ne_plan *p, const struct ne_config *cfg, const struct ne_mig_opts *o)
+{
+    unsigned long f = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
+                      VIR_MIGRATE_UNDEFINE_SOURCE;
+
+    if (p->method == NE_METHOD_LIVE_BLOCK) f |= VIR_MIGRATE_NON_SHARED_INC;
+    if (p->auto_converge) f |= VIR_MIGRATE_AUTO_CONVERGE;
+    if (p->postcopy) f |= VIR_MIGRATE_POSTCOPY;
+    if (p->tls) f |= VIR_MIGRATE_TLS;
+    if (p->tunnelled) f |= VIR_MIGRATE_TUNNELLED;
+    if (cfg->allow_unsafe) f |= VIR_MIGRATE_UNSAFE;
+    if (o->leave_paused) f |= VIR_MIGRATE_PAUSED;
+    return f;
+}
+
+/* Runs virDomainMigrateToURI3 with the monitor; fills r->st. */
+static int
+run_job(struct ne_virt *src, struct ne_virt *dst, virDomainPtr dom, const struct ne_domain *d,
+        const struct ne_mig_opts *o, struct ne_mig_result *r, uint64_t disk_bytes)
+{
+    const struct ne_config *cfg = src->cfg;
+    CLEANUP_FREE char *peer = ne_node_peer_uri(cfg, dst->host);
+    virTypedParameterPtr params = NULL;
+    int np = 0, maxp = 0, cb, rc;
+    unsigned long bw = o->bandwidth_mib ? o->bandwidth_mib : cfg->bandwidth_mib;
+    struct monitor m = {.dom = dom, .cfg = cfg, .o = o, .label = d->name, .start = ne_now(),
+                        .gib = ne_data_gib(d->memory_kib, disk_bytes)};
+    pthread_t t;
+    const char *disks[NE_PLAN_MAX_DISKS + 1];
+    size_t i;
+
+    pthread_mutex_init(&m.lock, NULL);
+    pthread_cond_init(&m.cond, NULL);
+    for (i = 0; i < r->plan.ncopy; i++) disks[i] = r->plan.copy[i];
+    disks[i] = NULL;
+    /* Never an empty list: libvirt would read it as "copy every disk". */
+    if (r->plan.method == NE_METHOD_LIVE_BLOCK && r->plan.ncopy > 0)
+        virTypedParamsAddStringList(&params, &np, &maxp, VIR_MIGRATE_PARAM_MIGRATE_DISKS, disks);
+    if (bw) virTypedParamsAddULLong(&params, &np, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH, bw);
+    cb = virConnectDomainEventRegisterAny(src->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                          VIR_DOMAIN_EVENT_CALLBACK(on_job_completed), &m, NULL);
+    pthread_create(&t, NULL, monitor_run, &m);
+    ne_debug(NE_DBG_VIRT, "%s: migrate to %s flags 0x%lx, %zu disk(s) to copy", d->name, peer,
+             live_flags(&r->plan, cfg, o), r->plan.ncopy);
+    rc = virDomainMigrateToURI3(dom, peer, params, (unsigned)np, live_flags(&r->plan, cfg, o));
+    if (rc < 0)
+        ne_error("migration of %s (%s) from %s to %s failed: %s", d->name, d->uuid, src->host,
+                 dst->host, lv_err());
+    pthread_mutex_lock(&m.lock);
+    if (rc == 0 && !m.completed) { /* the event may trail the API return */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        pthread_cond_timedwait(&m.cond, &m.lock, &until);
+    }
+    m.stop = true;
+    pthread_cond_broadcast(&m.cond);
+    pthread_mutex_unlock(&m.lock);
+    pthread_join(t, NULL);
+    if (cb >= 0) virConnectDomainEventDeregisterAny(src->conn, cb);
+    virTypedParamsFree(params, np);
+    r->st = m.st;
+    r->st.seconds = ne_now() - m.start;
+    r->aborted = m.aborted || m.timed_out;
+    progress_done(d->name, rc == 0, rc == 0 ? "migrated" : "failed");
+    pthread_mutex_destroy(&m.lock);
+    pthread_cond_destroy(&m.cond);
+    return rc;
+}
+
+/* Files this migration created on the destination, for cleanup. */
+struct prepared {
+    char *paths[NE_PLAN_MAX_DISKS * 2];
+    size_t n;
+};
+
+static void
+prepared_clean(struct ne_virt *dst, struct prepared *pp, bool remove)
+{
+    size_t i;
+
+    for (i = 0; i < pp->n; i++) {
+        if (remove && virt_delete_file(dst, pp->paths[i]) == 0)
+            ne_info("removed %s from %s", pp->paths[i], dst->host);
+        free(pp->paths[i]);
+    }
+    pp->n = 0;
+}
+
+static const struct ne_disk *
+disk_by_target(const struct ne_domain *d, const char *target)
+{
+    size_t i;
+    for (i = 0; i < d->ndisks; i++)
+        if (str_eq(d->disks[i].target, target)) return &d->disks[i];
+    return NULL;
+}
+
+/* Pre-creates each disk to copy on dst (same format, size and backing
+ * file: libvirt refuses to for incremental copies) and copies the read-only
+ * config drive as a file, like Nova's pre_live_migration. */
+static int
+prepare_dest(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+             struct ne_mig_result *r, struct prepared *pp)
+{
+    size_t i;
+
+    for (i = 0; i < r->plan.ncopy; i++) {
+        const struct ne_disk *k = disk_by_target(d, r->plan.copy[i]);
+        int c = virt_create_image(dst, k->source, k->capacity, k->format ? k->format : "raw",
+                                  k->backing, k->backing_format);
+        if (c == 0)
+            ne_error("%s (%s): %s already exists on %s; refusing to overwrite it (remove it if it "
+                     "is a leftover, after checking no domain uses it)", d->name, d->uuid,
+                     k->source, dst->host);
+        if (c <= 0) return -1;
+        pp->paths[pp->n++] = xstrdup(k->source);
+    }
+    for (i = 0; i < r->plan.nprecopy; i++) {
+        const struct ne_disk *k = r->plan.precopy[i];
+        uint64_t bytes = 0;
+        if (virt_copy_file(src, k->source, dst, k->source, NULL, NULL, &bytes) < 0) return -1;
+        pp->paths[pp->n++] = xstrdup(k->source);
+        r->st.files_bytes += bytes;
+    }
+    return 0;
+}
+
+/* After a reported success: the destination must run the domain
+ * persistently and the source must no longer define it. */
+static int
+verify_moved(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+             const struct ne_mig_opts *o)
+{
+    int st = 0, found;
+    bool persistent = false;
+
+    found = virt_domain_state(dst, d->uuid, &st, &persistent);
+    if (found != 1 || !persistent ||
+        !(st == NE_DOM_RUNNING || (o->leave_paused && st == NE_DOM_PAUSED))) {
+        ne_error("%s (%s): after migration, %s shows it %s%s; the source %s was left as is",
+                 d->name, d->uuid, dst->host, found == 1 ? ne_dom_state_name(st) : "absent",
+                 found == 1 && !persistent ? " and transient" : "", src->host);
+        return -1;
+    }
+    found = virt_domain_state(src, d->uuid, &st, NULL);
+    if (found == 1) {
+        if (st == NE_DOM_RUNNING || st == NE_DOM_PAUSED) {
+            ne_error("%s (%s) runs on both %s and %s after migration: refusing to touch either; "
+                     "check which one is current", d->name, d->uuid, src->host, dst->host);
+            return -1;
+        }
+        if (virt_undefine(src, d->uuid) < 0) return -1;
+    }
+    return 0;
+}
+
+/* The source keeps the instance: remove what was prepared on dst, unless
+ * dst somehow runs the domain (then nothing is touched). */
+static void
+roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+          struct prepared *pp)
+{
+    int sst = 0, dst_state = 0;
+    int on_src = virt_domain_state(src, d->uuid, &sst, NULL);
+    int on_dst = virt_domain_state(dst, d->uuid, &dst_state, NULL);
+
+    if (on_dst == 1 && (dst_state == NE_DOM_RUNNING || dst_state == NE_DOM_PAUSED)) {
+        ne_error("%s (%s): the destination %s runs it although the migration failed; nothing "
+                 "removed; run 'nova-evac stuck --host %s' to reconcile", d->name, d->uuid,
+                 dst->host, src->host);
+        prepared_clean(dst, pp, false);
+        return;
+    }
+    if (on_src != 1) {
+        ne_error("%s (%s): no longer defined on %s after a failed migration; leaving %s's "
+                 "files in place", d->name, d->uuid, src->host, dst->host);
+        prepared_clean(dst, pp, false);
+        return;
+    }
+    if (on_dst == 1) virt_undefine(dst, d->uuid);
+    prepared_clean(dst, pp, true);
+    virt_remove_instance_dir(dst, d->uuid, true);
+    ne_info("%s stays on %s (%s)", d->name, src->host, ne_dom_state_name(sst));
+}
+
+static uint64_t
+copy_bytes(const struct ne_domain *d, const struct ne_plan *p)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < p->ncopy; i++) {
+        const struct ne_disk *k = disk_by_target(d, p->copy[i]);
+        if (k) sum += k->allocation;
+    }
+    return sum;
+}
+
+static void
+delete_source_files(struct ne_virt *src, const struct ne_domain *d, const struct ne_plan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->ncopy; i++) {
+        const struct ne_disk *k = disk_by_target(d, p->copy[i]);
+        if (k) virt_delete_file(src, k->source);
+    }
+    for (i = 0; i < p->nprecopy; i++) virt_delete_file(src, p->precopy[i]->source);
+}
+
+static int
+live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+             const struct ne_mig_opts *o, struct ne_mig_result *r)
+{
+    struct prepared pp = {.n = 0};
+    virDomainPtr dom;
+    int rc;
+
+    if (prepare_dest(src, dst, d, r, &pp) < 0) {
+        roll_back(src, dst, d, &pp);
+        return 1;
+    }
+    dom = dom_lookup(src, d->uuid);
+    if (!dom) {
+        ne_error("%s (%s) vanished from %s before migration", d->name, d->uuid, src->host);
+        roll_back(src, dst, d, &pp);
+        return 1;
+    }
+    rc = run_job(src, dst, dom, d, o, r, copy_bytes(d, &r->plan));
+    virDomainFree(dom);
+    if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
+        if (rc < 0) roll_back(src, dst, d, &pp);
+        else prepared_clean(dst, &pp, false);
+        return 1;
+    }
+    prepared_clean(dst, &pp, false);
+    if (!o->keep_source_disks) {
+        delete_source_files(src, d, &r->plan);
+        if (r->plan.ncopy) virt_remove_instance_dir(src, d->uuid, false);
+    }
+    return 0;
+}
+
+/* Where else the file exists, as "node01, node02" (newly allocated). */
+static char *
+where_exists(const struct ne_config *cfg, struct ne_virt *src, const char *path)
+{
+    const char **nodes;
+    size_t n = ne_config_nodes(cfg, &nodes), i;
+    char *list = xstrdup(src->host);
+
+    for (i = 0; i < n; i++) {
+        struct ne_virt *v;
+        char *tmp;
+        if (str_eq(nodes[i], src->host)) continue;
+        v = virt_open(cfg, nodes[i]);
+        if (v && virt_file_info(v, path, NULL, NULL, NULL) == 1) {
+            tmp = xasprintf("%s, %s", list, nodes[i]);
+            free(list);
+            list = tmp;
+        }
+        virt_close(v);
+    }
+    free(nodes);
+    return list;
+}
+
+int
+ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < d->ndisks; i++) {
+        const struct ne_disk *k = &d->disks[i];
+        int r;
+        if (!ne_disk_is_local(k) || !k->backing) continue;
+        r = virt_file_info(dst, k->backing, NULL, NULL, NULL);
+        if (r < 0) return -2;
+        if (r == 0) {
+            CLEANUP_FREE char *where = where_exists(src->cfg, src, k->backing);
+            ne_error("%s (%s): base image %s (backing file of %s) is missing on %s; it exists on: "
+                     "%s; stage it first (nova-evac images %s --to %s --stage)",
+                     d->name, d->uuid, k->base_sha1[0] ? k->base_sha1 : k->backing, k->target,
+                     dst->host, where, src->host, dst->host);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* Room on dst as the drain's chooser counts it (and Nova's pre-check, the
+ * field report's "Disk of instance is too large"): the local disks' virtual
+ * size within the instances path's free space when they are copied, a
+ * running guest's memory within free RAM, each less the host's reserve. */
+static int
+check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan *plan)
+{
+    unsigned long long rd = 0, rr = 0;
+    uint64_t need = 0, free_b = 0, avail;
+    struct ne_hostinfo hi;
+    char a[16], b[16];
+    bool running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
+                   d->state == NE_DOM_BLOCKED;
+
+    ne_node_reserved(dst->cfg, dst->host, &rd, &rr);
+    if (plan->method != NE_METHOD_LIVE) need = ne_domain_local_bytes(d, false);
+    if (need) {
+        if (virt_dir_free(dst, dst->cfg->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
+        avail = free_b > rd * 1048576ULL ? free_b - rd * 1048576ULL : 0;
+        if (avail < need) {
+            ne_error("%s (%s): %s has %s free for instances (after its reserve of %llu MiB), its "
+                     "local disks need %s: choose a destination with room", d->name, d->uuid,
+                     dst->host, fmt_bytes(avail, a, 16), rd, fmt_bytes(need, b, 16));
+            return NE_EXIT_REFUSED;
+        }
+    }
+    if (running) {
+        if (virt_hostinfo(dst, &hi) < 0) return NE_EXIT_UNREACHABLE;
+        avail = hi.free_kib > rr * 1024ULL ? hi.free_kib - rr * 1024ULL : 0;
+        ne_hostinfo_clear(&hi);
+        if (avail < d->memory_kib) {
+            ne_error("%s (%s): %s has %s of free memory (after its reserve of %llu MiB), the guest "
+                     "needs %s: choose a destination with room", d->name, d->uuid, dst->host,
+                     fmt_bytes(avail * 1024, a, 16), rr, fmt_bytes(d->memory_kib * 1024, b, 16));
+            return NE_EXIT_REFUSED;
+        }
+    }
+    return 0;
+}
+
+static int
+preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+          const struct ne_plan *plan)
+{
+    int st, rc, found = virt_domain_state(dst, d->uuid, &st, NULL);
+
+    if (found < 0) return NE_EXIT_UNREACHABLE;
+    if (found == 1) {
+        ne_error("%s (%s) is already defined on %s (%s): refusing to migrate onto it; run "
+                 "'nova-evac stuck' to find which copy is current", d->name, d->uuid, dst->host,
+                 ne_dom_state_name(st));
+        return NE_EXIT_REFUSED;
+    }
+    /* Another domain (another uuid) by that name: libvirt would refuse it on
+     * arrival, after a cold migration has stopped the guest for nothing. */
+    found = virt_domain_state(dst, d->name, &st, NULL);
+    if (found < 0) return NE_EXIT_UNREACHABLE;
+    if (found == 1) {
+        ne_error("%s (%s): %s already defines another domain named %s (%s): refusing to migrate; "
+                 "remove or rename that domain on %s first", d->name, d->uuid, dst->host, d->name,
+                 ne_dom_state_name(st), dst->host);
+        return NE_EXIT_REFUSED;
+    }
+    if ((rc = check_room(dst, d, plan)) != 0) return rc;
+    switch (ne_check_bases(src, dst, d)) {
+    case -1: return NE_EXIT_REFUSED;
+    case -2: return NE_EXIT_UNREACHABLE;
+    }
+    return 0;
+}
+
+static void
+describe_plan(const struct ne_domain *d, const char *from, const char *to, const struct ne_plan *p)
+{
+    char disks[256] = "";
+    size_t i, len = 0;
+
+    for (i = 0; i < p->ncopy && len < sizeof disks - 16; i++)
+        len += (size_t)snprintf(disks + len, sizeof disks - len, "%s%s", i ? "," : "", p->copy[i]);
+    ne_info("%s (%s) %s -> %s: %s (table row %d): %s%s%s", d->name, d->uuid, from, to,
+            ne_method_name(p->method), p->row, p->reason, p->ncopy ? "; copying " : "", disks);
+    if (p->warning[0]) ne_warn("%s: %s", d->name, p->warning);
+}
+
+int
+ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
+                    const struct ne_mig_opts *o, struct ne_mig_result *r)
+{
+    struct ne_domain *d = NULL;
+    struct ne_hostinfo hs, hd;
+    struct ne_plan_in in;
+    int rc, found;
+
+    memset(r, 0, sizeof *r);
+    if (str_eq(virt_host(src), virt_host(dst))) {
+        ne_error("%s: source and destination are the same host (%s)", key, virt_host(src));
+        return NE_EXIT_USAGE;
+    }
+    found = virt_find_domain(src, key, &d);
+    if (found <= 0) {
+        if (found == 0) ne_error("instance %s not found on host %s", key, virt_host(src));
+        return found == 0 ? NE_EXIT_USAGE : NE_EXIT_UNREACHABLE;
+    }
+    snprintf(r->name, sizeof r->name, "%s", d->name);
+    memcpy(r->uuid, d->uuid, sizeof r->uuid);
+    if (virt_hostinfo(src, &hs) < 0 || virt_hostinfo(dst, &hd) < 0) {
+        ne_domain_free(d);
+        return NE_EXIT_UNREACHABLE;
+    }
+    in = (struct ne_plan_in){d, {hs.libvirt_version, hs.hv_version},
+                             {hd.libvirt_version, hd.hv_version}, src->cfg, o->mode};
+    ne_hostinfo_clear(&hs);
+    ne_hostinfo_clear(&hd);
+    ne_plan_instance(&in, &r->plan);
+    describe_plan(d, src->host, dst->host, &r->plan);
+    if (r->plan.method == NE_METHOD_REFUSE) {
+        ne_error("%s (%s): %s", d->name, d->uuid, r->plan.reason);
+        rc = NE_EXIT_REFUSED;
+    } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
+               (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
+        /* a different base there (3), or a host unreachable (4) */
+    } else if ((rc = preflight(src, dst, d, &r->plan)) != 0 || o->dry_run) {
+        /* refused, unreachable, or only planned */
+    } else if (d->nnwfilters && virt_ensure_nwfilters(src, dst, d->nwfilters, d->nnwfilters) < 0) {
+        rc = NE_EXIT_PARTIAL;
+    } else if (r->plan.method == NE_METHOD_COLD) {
+        rc = ne_cold_migrate(src, dst, d, o, r);
+    } else {
+        rc = live_migrate(src, dst, d, o, r);
+    }
+    ne_domain_free(d);
+    return rc;
+}

@@ -1,0 +1,73 @@
+/* migrate.h: moving one instance between two nodes through libvirt.
+ *
+ * ne_migrate_instance() plans (plan.h), checks, prepares the destination
+ * (base images present, overlays pre-created, nwfilters defined, config
+ * drive copied), migrates (live, live block, or cold via cold.c), verifies
+ * and cleans up.  On failure the source keeps the instance and what was
+ * prepared on the destination is removed.  Rule 1 holds throughout: the
+ * source definition goes only after the destination runs persistently. */
+#ifndef NE_MIGRATE_H
+#define NE_MIGRATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/exitcode.h"
+#include "model/plan.h"
+#include "virt/virt.h"
+
+struct ne_mig_opts {
+    enum ne_mode mode;
+    bool dry_run;
+    bool leave_paused;        /* VIR_MIGRATE_PAUSED: for verification */
+    bool keep_source_disks;   /* do not delete the source's copied files */
+    unsigned long bandwidth_mib;   /* 0: from the config */
+    unsigned long timeout_s;       /* completion timeout; 0: from the config */
+    int timeout_action;            /* -1: from the config, else enum ne_timeout_action */
+    unsigned shutdown_timeout_s;   /* cold migration of a running guest */
+    /* Cold migration: 0 start on the destination when it ran on the source,
+     * 1 start it anyway (a resumed drain whose guest was stopped by the
+     * interrupted attempt), 2 leave it stopped. */
+    int start_policy;
+    /* Before a block or cold migration, copy the base images the disks
+     * need to the destination when it lacks them (imagecache.h). */
+    bool stage_images;
+};
+
+struct ne_mig_stats {
+    double seconds;
+    uint64_t downtime_ms;
+    uint64_t data_total, data_processed;
+    uint64_t memory_total, memory_processed;
+    uint64_t disk_total, disk_processed;
+    uint64_t files_bytes;      /* data bytes copied as files (cold, config drive) */
+    bool have_job_stats;
+};
+
+struct ne_mig_result {
+    struct ne_plan plan;
+    struct ne_mig_stats st;
+    char name[256];
+    char uuid[37];
+    bool aborted;
+};
+
+/* Exit-code style result: 0 moved (or planned, with dry_run), 1 failed
+ * (source intact), 3 refused by a safety check, 4 a host unreachable. */
+int ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
+                        const struct ne_mig_opts *o, struct ne_mig_result *r);
+
+/* SIGINT/SIGTERM turn into an abort of the running job. */
+void ne_migrate_trap_signals(void);
+bool ne_migrate_interrupted(void);
+
+/* Cold migration (cold.c): stop, copy local disks, define and start on dst,
+ * verify, then undefine the source and delete its copied files. */
+int ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+                    const struct ne_mig_opts *o, struct ne_mig_result *r);
+
+/* Checks that every local disk's backing file exists on dst; reports the
+ * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */
+int ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d);
+
+#endif

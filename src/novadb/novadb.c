@@ -1,0 +1,601 @@
+/* novadb.c: see novadb.h.  The only file including MariaDB headers. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "novadb/novadb.h"
+#include "novadb/sqltext.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define MAX_CELL (1u << 20) /* longest value fetched: 1 MiB */
+
+struct stmt {
+    const char *name; /* borrowed from ne_sqltexts */
+    MYSQL_STMT *st;
+};
+
+struct var {
+    char *name, *value;
+};
+
+struct ne_db {
+    MYSQL *my;
+    struct ne_dburl url;
+    char *label;
+    struct stmt *stmts;
+    size_t nstmts, capstmts;
+    struct var *vars;
+    size_t nvars, capvars;
+    bool in_tx, lost;
+};
+
+const char *
+novadb_sql_text(const char *query)
+{
+    size_t i;
+
+    for (i = 0; ne_sqltexts[i].name; i++)
+        if (strcmp(ne_sqltexts[i].name, query) == 0) return ne_sqltexts[i].text;
+    fprintf(stderr, "nova-evac: BUG: no query sql/%s.sql in the binary\n", query);
+    abort();
+}
+
+static bool
+is_lost(unsigned e)
+{
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == ER_CONNECTION_KILLED ||
+           e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR || e == 4031 /* idle timeout */;
+}
+
+static void
+set_opts(MYSQL *my, const struct ne_dburl *u)
+{
+    unsigned timeout = 10, io_timeout = 60;
+    my_bool on = 1, verify = u->tls_verify;
+
+    mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_options(my, MYSQL_SET_CHARSET_NAME, u->charset ? u->charset : "utf8mb4");
+    if (!u->socket) {
+        /* like PyMySQL: "localhost" is TCP unless unix_socket is given */
+        unsigned proto = MYSQL_PROTOCOL_TCP;
+        mysql_options(my, MYSQL_OPT_PROTOCOL, &proto);
+    }
+    if (u->read_default_file) mysql_options(my, MYSQL_READ_DEFAULT_FILE, u->read_default_file);
+    if (u->read_default_group) mysql_options(my, MYSQL_READ_DEFAULT_GROUP, u->read_default_group);
+    if (u->tls) {
+        if (u->ssl_ca) mysql_options(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
+        if (u->ssl_capath) mysql_options(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
+        if (u->ssl_cert) mysql_options(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
+        if (u->ssl_key) mysql_options(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
+        if (u->ssl_cipher) mysql_options(my, MYSQL_OPT_SSL_CIPHER, u->ssl_cipher);
+        mysql_options(my, MYSQL_OPT_SSL_ENFORCE, &on);
+        mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    }
+}
+
+/* (Re)opens db->my.  Reports and returns -1 on failure. */
+static int
+open_conn(struct ne_db *db)
+{
+    const struct ne_dburl *u = &db->url;
+
+    db->my = mysql_init(NULL);
+    if (!db->my) {
+        ne_error("Nova database %s: out of memory in the MariaDB client", db->label);
+        return -1;
+    }
+    set_opts(db->my, u);
+    ne_debug(NE_DBG_SQL, "connecting to %s%s", db->label, u->tls ? " (TLS)" : "");
+    if (!mysql_real_connect(db->my, u->host ? u->host : "localhost", u->user, u->password,
+                            u->database, u->port, u->socket, CLIENT_FOUND_ROWS)) {
+        ne_error("cannot connect to the Nova database %s: %s", db->label, mysql_error(db->my));
+        mysql_close(db->my);
+        db->my = NULL;
+        return -1;
+    }
+    ne_debug(NE_DBG_SQL, "connected to %s: server %s, connection %lu", db->label,
+             mysql_get_server_info(db->my), mysql_thread_id(db->my));
+    return 0;
+}
+
+struct ne_db *
+novadb_connect(const struct ne_dburl *url)
+{
+    struct ne_db *db = xcalloc(1, sizeof *db);
+
+    db->url = *url;
+    /* deep copy: the caller keeps its own */
+    db->url.user = xstrdup_null(url->user);
+    db->url.password = xstrdup_null(url->password);
+    db->url.host = xstrdup_null(url->host);
+    db->url.socket = xstrdup_null(url->socket);
+    db->url.database = xstrdup_null(url->database);
+    db->url.charset = xstrdup_null(url->charset);
+    db->url.ssl_ca = xstrdup_null(url->ssl_ca);
+    db->url.ssl_capath = xstrdup_null(url->ssl_capath);
+    db->url.ssl_cert = xstrdup_null(url->ssl_cert);
+    db->url.ssl_key = xstrdup_null(url->ssl_key);
+    db->url.ssl_cipher = xstrdup_null(url->ssl_cipher);
+    db->url.read_default_file = xstrdup_null(url->read_default_file);
+    db->url.read_default_group = xstrdup_null(url->read_default_group);
+    db->label = ne_dburl_label(url);
+    if (open_conn(db) < 0) {
+        novadb_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static void
+drop_stmts(struct ne_db *db)
+{
+    size_t i;
+
+    for (i = 0; i < db->nstmts; i++) mysql_stmt_close(db->stmts[i].st);
+    db->nstmts = 0;
+}
+
+void
+novadb_close(struct ne_db *db)
+{
+    size_t i;
+
+    if (!db) return;
+    drop_stmts(db);
+    free(db->stmts);
+    if (db->my) mysql_close(db->my);
+    for (i = 0; i < db->nvars; i++) {
+        free(db->vars[i].name);
+        free(db->vars[i].value);
+    }
+    free(db->vars);
+    ne_dburl_clear(&db->url);
+    free(db->label);
+    free(db);
+}
+
+const char *novadb_label(const struct ne_db *db) { return db->label; }
+bool novadb_lost(const struct ne_db *db) { return db->lost; }
+
+int
+novadb_set_schema(struct ne_db *db, const char *name, const char *value)
+{
+    size_t i, len = strlen(value);
+
+    for (i = 0; i < len; i++)
+        if (!((value[i] >= 'a' && value[i] <= 'z') || (value[i] >= 'A' && value[i] <= 'Z') ||
+              (value[i] >= '0' && value[i] <= '9') || value[i] == '_'))
+            break;
+    if (len == 0 || len > 64 || i < len) {
+        ne_error("invalid %s schema name '%.64s': only letters, digits and '_' are allowed", name,
+                 value);
+        return -1;
+    }
+    for (i = 0; i < db->nvars; i++)
+        if (strcmp(db->vars[i].name, name) == 0) break;
+    if (i == db->nvars) {
+        xgrow(&db->vars, &db->capvars, db->nvars + 1, sizeof *db->vars);
+        db->vars[db->nvars++].name = xstrdup(name);
+    }
+    free(db->vars[i].value);
+    db->vars[i].value = xstrdup(value);
+    drop_stmts(db); /* texts may change */
+    return 0;
+}
+
+/* The text of query with every {name} replaced by `value`.  Newly allocated;
+ * NULL (reported) when a placeholder has no value. */
+static char *
+expand(const struct ne_db *db, const char *query, const char *prefix)
+{
+    const char *t = novadb_sql_text(query), *p;
+    char *out = xasprintf("%s", prefix), *tmp;
+
+    while ((p = strchr(t, '{'))) {
+        size_t len = strcspn(p + 1, "}"), i;
+        const char *val = NULL;
+        for (i = 0; i < db->nvars; i++)
+            if (strlen(db->vars[i].name) == len && strncmp(db->vars[i].name, p + 1, len) == 0)
+                val = db->vars[i].value;
+        if (!val || p[1 + len] != '}') {
+            ne_error("query %s: no value for the placeholder {%.*s}", query, (int)len, p + 1);
+            free(out);
+            return NULL;
+        }
+        tmp = xasprintf("%s%.*s`%s`", out, (int)(p - t), t, val);
+        free(out);
+        out = tmp;
+        t = p + len + 2;
+    }
+    tmp = xasprintf("%s%s", out, t);
+    free(out);
+    return tmp;
+}
+
+static int
+reconnect(struct ne_db *db)
+{
+    drop_stmts(db);
+    if (db->my) mysql_close(db->my);
+    db->my = NULL;
+    ne_info("Nova database %s: connection lost, reconnecting", db->label);
+    return open_conn(db);
+}
+
+/* The prepared statement for query (cached per connection; EXPLAIN
+ * variants are prepared afresh and owned by the caller). */
+static MYSQL_STMT *
+prepare(struct ne_db *db, const char *query, bool explain)
+{
+    CLEANUP_FREE char *text = NULL;
+    MYSQL_STMT *st;
+    size_t i;
+
+    if (!explain)
+        for (i = 0; i < db->nstmts; i++)
+            if (strcmp(db->stmts[i].name, query) == 0) return db->stmts[i].st;
+    text = expand(db, query, explain ? "EXPLAIN " : "");
+    if (!text) return NULL;
+    st = mysql_stmt_init(db->my);
+    if (!st || mysql_stmt_prepare(st, text, strlen(text)) != 0) {
+        db->lost = is_lost(st ? mysql_stmt_errno(st) : mysql_errno(db->my));
+        if (!db->lost) /* a lost connection is the caller's to report */
+            ne_error("Nova database %s: cannot prepare query %s: %s", db->label, query,
+                     st ? mysql_stmt_error(st) : mysql_error(db->my));
+        if (st) mysql_stmt_close(st);
+        return NULL;
+    }
+    if (!explain) {
+        xgrow(&db->stmts, &db->capstmts, db->nstmts + 1, sizeof *db->stmts);
+        for (i = 0; strcmp(ne_sqltexts[i].name, query) != 0; i++) continue;
+        db->stmts[db->nstmts].name = ne_sqltexts[i].name; /* outlives the caller's */
+        db->stmts[db->nstmts++].st = st;
+    }
+    return st;
+}
+
+/* Binds p to st and executes it; the bind buffers must live until the
+ * execution, hence both in one function. */
+static int
+bind_exec(struct ne_db *db, MYSQL_STMT *st, const char *query, const struct ne_dbv *p, size_t n)
+{
+    CLEANUP_FREE MYSQL_BIND *b = xcalloc(n + 1, sizeof *b);
+    CLEANUP_FREE unsigned long *lens = xcalloc(n + 1, sizeof *lens);
+    size_t i;
+
+    if (mysql_stmt_param_count(st) != n) {
+        fprintf(stderr, "nova-evac: BUG: query %s takes %lu parameters, given %zu\n", query,
+                mysql_stmt_param_count(st), n);
+        abort();
+    }
+    for (i = 0; i < n; i++) {
+        switch (p[i].type) {
+        case NE_DBV_NULL:
+            b[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        case NE_DBV_STR:
+            lens[i] = strlen(p[i].s);
+            b[i].buffer_type = MYSQL_TYPE_STRING;
+            b[i].buffer = (void *)p[i].s;
+            b[i].buffer_length = lens[i];
+            b[i].length = &lens[i];
+            break;
+        case NE_DBV_INT:
+            b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            b[i].buffer = (void *)&p[i].i;
+            break;
+        }
+    }
+    if (n && mysql_stmt_bind_param(st, b) != 0) {
+        ne_error("Nova database %s: query %s: cannot bind parameters: %s", db->label, query,
+                 mysql_stmt_error(st));
+        return -2;
+    }
+    return mysql_stmt_execute(st) == 0 ? 0 : -1;
+}
+
+static void
+debug_params(const char *query, const struct ne_dbv *p, size_t n)
+{
+    size_t i;
+
+    if (!ne_debug_on(NE_DBG_SQL)) return;
+    ne_debug_msg(NE_DBG_SQL, "query %s (%zu parameter%s)", query, n, n == 1 ? "" : "s");
+    for (i = 0; i < n; i++) {
+        if (p[i].type == NE_DBV_STR)
+            ne_debug_msg(NE_DBG_SQL, "  ?%zu = '%s'", i + 1, p[i].s);
+        else if (p[i].type == NE_DBV_INT)
+            ne_debug_msg(NE_DBG_SQL, "  ?%zu = %lld", i + 1, p[i].i);
+        else
+            ne_debug_msg(NE_DBG_SQL, "  ?%zu = NULL", i + 1);
+    }
+}
+
+/* Prepares (cached), binds and executes; one reconnect-and-retry when the
+ * connection was lost outside a transaction. */
+static MYSQL_STMT *
+run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool explain)
+{
+    int attempt;
+
+    debug_params(query, p, n);
+    for (attempt = 0; attempt < 2; attempt++) {
+        MYSQL_STMT *st;
+
+        db->lost = false;
+        if (!db->my && reconnect(db) < 0) return NULL;
+        st = prepare(db, query, explain);
+        if (!st && !db->lost) return NULL;
+        if (st) {
+            int r = bind_exec(db, st, query, p, n);
+            if (r == 0) return st;
+            if (r == -2) goto fail;
+            if (!is_lost(mysql_stmt_errno(st))) {
+                ne_error("Nova database %s: query %s failed: %s", db->label, query,
+                         mysql_stmt_error(st));
+                goto fail;
+            }
+            if (explain) mysql_stmt_close(st);
+        }
+        db->lost = true;
+        if (db->in_tx || attempt == 1) {
+            ne_error("Nova database %s: connection lost during query %s%s", db->label, query,
+                     db->in_tx ? "; the server rolled the transaction back" : "");
+            drop_stmts(db);
+            mysql_close(db->my);
+            db->my = NULL;
+            return NULL;
+        }
+        if (reconnect(db) < 0) return NULL;
+        continue;
+    fail:
+        if (explain) mysql_stmt_close(st);
+        return NULL;
+    }
+    return NULL;
+}
+
+struct rowbuf {
+    size_t n;
+    MYSQL_BIND *b;
+    char **buf;
+    unsigned long *len;
+    my_bool *null, *err;
+    const char **cols;
+};
+
+static void
+rowbuf_free(struct rowbuf *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n; i++) free(r->buf[i]);
+    free(r->b);
+    free(r->buf);
+    free(r->len);
+    free(r->null);
+    free(r->err);
+    free(r->cols);
+}
+
+static void
+rowbuf_init(struct rowbuf *r, size_t n)
+{
+    size_t i;
+
+    r->n = n;
+    r->b = xcalloc(n + 1, sizeof *r->b);
+    r->buf = xcalloc(n + 1, sizeof *r->buf);
+    r->len = xcalloc(n + 1, sizeof *r->len);
+    r->null = xcalloc(n + 1, sizeof *r->null);
+    r->err = xcalloc(n + 1, sizeof *r->err);
+    r->cols = xcalloc(n + 1, sizeof *r->cols);
+    for (i = 0; i < n; i++) {
+        r->buf[i] = xmalloc(256);
+        r->b[i].buffer_type = MYSQL_TYPE_STRING;
+        r->b[i].buffer = r->buf[i];
+        r->b[i].buffer_length = 255; /* one byte kept for the NUL */
+        r->b[i].length = &r->len[i];
+        r->b[i].is_null = &r->null[i];
+        r->b[i].error = &r->err[i];
+    }
+}
+
+/* After a fetch: grows and re-fetches truncated columns, NUL-terminates. */
+static int
+rowbuf_finish(struct ne_db *db, MYSQL_STMT *st, struct rowbuf *r, const char *query)
+{
+    size_t i;
+
+    for (i = 0; i < r->n; i++) {
+        if (r->null[i]) {
+            r->cols[i] = NULL;
+            continue;
+        }
+        if (r->len[i] > r->b[i].buffer_length) {
+            if (r->len[i] > MAX_CELL) {
+                ne_error("Nova database %s: query %s: a value of %lu bytes is too long", db->label,
+                         query, r->len[i]);
+                return -1;
+            }
+            r->buf[i] = xrealloc(r->buf[i], r->len[i] + 1);
+            r->b[i].buffer = r->buf[i];
+            r->b[i].buffer_length = r->len[i];
+            if (mysql_stmt_fetch_column(st, &r->b[i], (unsigned)i, 0) != 0) {
+                ne_error("Nova database %s: query %s: %s", db->label, query, mysql_stmt_error(st));
+                return -1;
+            }
+            mysql_stmt_bind_result(st, r->b);
+        }
+        r->buf[i][r->len[i]] = '\0';
+        r->cols[i] = r->buf[i];
+    }
+    return 0;
+}
+
+static long
+fetch_all(struct ne_db *db, MYSQL_STMT *st, const char *query, ne_db_row_fn cb, void *opaque)
+{
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    struct rowbuf r = {0};
+    long rows = 0;
+    int rc;
+
+    if (!meta) return 0;
+    rowbuf_init(&r, mysql_num_fields(meta));
+    mysql_free_result(meta);
+    if (mysql_stmt_bind_result(st, r.b) != 0 || mysql_stmt_store_result(st) != 0) {
+        db->lost = is_lost(mysql_stmt_errno(st));
+        ne_error("Nova database %s: query %s: %s", db->label, query, mysql_stmt_error(st));
+        rows = -1;
+    }
+    while (rows >= 0 && (rc = mysql_stmt_fetch(st)) != MYSQL_NO_DATA) {
+        if (rc == 1) {
+            ne_error("Nova database %s: query %s: %s", db->label, query, mysql_stmt_error(st));
+            rows = -1;
+        } else if (rowbuf_finish(db, st, &r, query) < 0) {
+            rows = -1;
+        } else if (cb && cb(r.cols, r.n, opaque) < 0) {
+            rows = -1;
+        } else {
+            rows++;
+        }
+    }
+    mysql_stmt_free_result(st);
+    rowbuf_free(&r);
+    return rows;
+}
+
+long
+novadb_query(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n,
+             ne_db_row_fn cb, void *opaque)
+{
+    MYSQL_STMT *st = run(db, query, params, n, false);
+    long rows;
+
+    if (!st) return -1;
+    rows = fetch_all(db, st, query, cb, opaque);
+    ne_debug(NE_DBG_SQL, "query %s: %ld row%s", query, rows, rows == 1 ? "" : "s");
+    return rows;
+}
+
+long
+novadb_exec(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n)
+{
+    MYSQL_STMT *st = run(db, query, params, n, false);
+    my_ulonglong rows;
+
+    if (!st) return -1;
+    rows = mysql_stmt_affected_rows(st);
+    ne_debug(NE_DBG_SQL, "query %s: %llu row%s matched", query, (unsigned long long)rows,
+             rows == 1 ? "" : "s");
+    return (long)rows;
+}
+
+int
+novadb_begin(struct ne_db *db)
+{
+    db->lost = false;
+    if (!db->my && reconnect(db) < 0) return -1;
+    if (mysql_autocommit(db->my, 0) != 0) {
+        /* the session may have timed out since the last query */
+        if (!is_lost(mysql_errno(db->my)) || reconnect(db) < 0 || mysql_autocommit(db->my, 0) != 0) {
+            ne_error("Nova database %s: cannot start a transaction: %s", db->label,
+                     db->my ? mysql_error(db->my) : "not connected");
+            return -1;
+        }
+    }
+    db->in_tx = true;
+    ne_debug(NE_DBG_SQL, "transaction started");
+    return 0;
+}
+
+int
+novadb_commit(struct ne_db *db)
+{
+    int rc = 0;
+
+    if (!db->my || mysql_commit(db->my) != 0) {
+        db->lost = !db->my || is_lost(mysql_errno(db->my));
+        ne_error("Nova database %s: commit failed: %s", db->label,
+                 db->my ? mysql_error(db->my) : "connection lost");
+        if (db->my) mysql_rollback(db->my);
+        rc = -1;
+    }
+    if (db->my) mysql_autocommit(db->my, 1);
+    db->in_tx = false;
+    ne_debug(NE_DBG_SQL, "transaction %s", rc == 0 ? "committed" : "rolled back");
+    return rc;
+}
+
+void
+novadb_rollback(struct ne_db *db)
+{
+    if (db->my) {
+        mysql_rollback(db->my);
+        mysql_autocommit(db->my, 1);
+    }
+    db->in_tx = false;
+    ne_debug(NE_DBG_SQL, "transaction rolled back");
+}
+
+struct explain {
+    char *out;
+};
+
+/* EXPLAIN columns: id select_type table type possible_keys key key_len ref rows Extra */
+static int
+explain_row(const char *const *c, size_t n, void *opaque)
+{
+    struct explain *e = opaque;
+    char *line;
+
+    if (n < 10) return 0;
+    line = xasprintf("%s%s: key %s (%s, ~%s rows%s%s)\n", e->out ? e->out : "",
+                     c[2] ? c[2] : "?", c[5] ? c[5] : "NONE", c[3] ? c[3] : "?", c[8] ? c[8] : "?",
+                     c[9] ? "; " : "", c[9] ? c[9] : "");
+    free(e->out);
+    e->out = line;
+    return 0;
+}
+
+char *
+novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n)
+{
+    MYSQL_STMT *st = run(db, query, params, n, true);
+    struct explain e = {NULL};
+    long rows;
+
+    if (!st) return NULL;
+    rows = fetch_all(db, st, query, explain_row, &e);
+    mysql_stmt_close(st);
+    if (rows < 0) {
+        free(e.out);
+        return NULL;
+    }
+    return e.out ? e.out : xstrdup("");
+}
+
+int
+novadb_prepare(struct ne_db *db, const char *query)
+{
+    if (!db->my && reconnect(db) < 0) return -1;
+    if (prepare(db, query, false)) return 0;
+    if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query, false)) return 0;
+    if (db->lost) ne_error("Nova database %s: connection lost preparing query %s", db->label, query);
+    return -1;
+}
+
+unsigned long
+novadb_connection_id(const struct ne_db *db)
+{
+    return db->my ? mysql_thread_id(db->my) : 0;
+}

@@ -1,0 +1,85 @@
+/* novadb.h: the Nova database adapter (MariaDB/MySQL).  novadb.c is the
+ * only file that includes the MariaDB client headers.
+ *
+ * Every statement is a named query from sql/NAME.sql (built into the
+ * binary), run as a prepared statement with bound parameters: nothing from
+ * an instance, a host or the command line is ever pasted into SQL text.
+ * A lost connection is re-established (and the statement retried once)
+ * outside a transaction; inside one the transaction is lost with it, so the
+ * call fails and novadb_lost() says why.  Every function reports its own
+ * errors, naming the query and the connection (never the password). */
+#ifndef NE_NOVADB_H
+#define NE_NOVADB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "novadb/dburl.h"
+
+struct ne_db;
+
+/* Connects (TLS when the URL asks, server certificate verified unless it
+ * says otherwise).  NULL after reporting when the server cannot be reached
+ * or refuses the login.  url is copied. */
+struct ne_db *novadb_connect(const struct ne_dburl *url);
+void novadb_close(struct ne_db *db);
+/* Redacted URL naming the connection in messages (borrowed). */
+const char *novadb_label(const struct ne_db *db);
+
+/* Sets the value of a {name} placeholder in the SQL texts, such as the
+ * Glance schema ("glance"): an identifier of letters, digits and '_' only
+ * (else reported, -1), back-quoted where it is substituted. */
+int novadb_set_schema(struct ne_db *db, const char *name, const char *value);
+
+enum ne_dbv_type { NE_DBV_NULL, NE_DBV_STR, NE_DBV_INT };
+struct ne_dbv {
+    enum ne_dbv_type type;
+    const char *s; /* NE_DBV_STR (borrowed) */
+    long long i;   /* NE_DBV_INT */
+};
+/* Parameter constructors; a NULL string binds SQL NULL. */
+static inline struct ne_dbv dbv_str(const char *s)
+{
+    struct ne_dbv v = {s ? NE_DBV_STR : NE_DBV_NULL, s, 0};
+    return v;
+}
+static inline struct ne_dbv dbv_int(long long i)
+{
+    struct ne_dbv v = {NE_DBV_INT, NULL, i};
+    return v;
+}
+
+/* Called once per row; cols[i] is NULL for SQL NULL (all values as text,
+ * borrowed until the callback returns).  A negative return stops the query
+ * and is returned by novadb_query (the callback reports its own error). */
+typedef int (*ne_db_row_fn)(const char *const *cols, size_t ncols, void *opaque);
+
+/* Runs the SELECT named query with params; cb may be NULL.  Returns the
+ * number of rows, or -1. */
+long novadb_query(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n,
+                  ne_db_row_fn cb, void *opaque);
+/* Runs the data-changing named query; returns the number of rows it
+ * matched, or -1. */
+long novadb_exec(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n);
+
+/* Transactions: every repair is one. */
+int novadb_begin(struct ne_db *db);
+int novadb_commit(struct ne_db *db);
+void novadb_rollback(struct ne_db *db);
+/* True when the last failure was the connection being lost. */
+bool novadb_lost(const struct ne_db *db);
+
+/* The query plan of a named query ("EXPLAIN" + its text, parameters
+ * bound): one line per table, "table: key (type, rows)", newly allocated;
+ * NULL after reporting. */
+char *novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n);
+
+/* Prepares the named query now (without running it): -1 (reported) when the
+ * schema does not fit it.  The server's id of the current connection. */
+int novadb_prepare(struct ne_db *db, const char *query);
+unsigned long novadb_connection_id(const struct ne_db *db);
+
+/* The text of a named query (borrowed); aborts on an unknown name (a bug). */
+const char *novadb_sql_text(const char *query);
+
+#endif

@@ -1,0 +1,63 @@
+/* glance.h: the Glance (image API v2) adapter.
+ *
+ * Image show tells a gone image (404: deleted, or never there) apart from
+ * a failure; downloads stream to a sink and are verified on the fly
+ * against the image's size, checksum (MD5) and os_hash_value; uploads
+ * compute the same while sending and compare with what Glance recorded.
+ * The image struct and its parser live in osjson.h.  Failures are
+ * reported once ("glance: download image NAME (ID): why") and return -1;
+ * glance_err() gives the kind. */
+#ifndef NE_GLANCE_H
+#define NE_GLANCE_H
+
+#include <stdbool.h>
+
+#include "openstack/http.h"
+#include "openstack/keystone.h"
+#include "openstack/osjson.h"
+#include "util/digest.h"
+
+struct ne_glance;
+
+/* NULL after reporting (*kind says why); os is borrowed. */
+struct ne_glance *glance_open(struct ne_os *os, enum ne_os_err *kind);
+void glance_close(struct ne_glance *g);
+enum ne_os_err glance_err(const struct ne_glance *g);
+
+/* 0 and *out (ne_image_clear) when the image exists; 1 when Glance says
+ * 404 (deleted or unknown: not reported); -1 on error. */
+int glance_image_show(struct ne_glance *g, const char *id, struct ne_image *out);
+
+/* What a transfer moved and computed. */
+struct ne_glance_xfer {
+    long long bytes;
+    char md5[33];
+    char hash[DIGEST_HEX_MAX];   /* with the image's os_hash_algo (sha512 by default) */
+    char hash_algo[16];
+    bool md5_checked, hash_checked; /* compared with Glance's values */
+    double seconds;
+};
+
+/* Streams the data of im (as glance_image_show returned it; must be
+ * active) to sink.  -1 (reported) on a transfer failure or a size, MD5 or
+ * os_hash mismatch: whatever the sink received must then be thrown away. */
+int glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_sink sink,
+                          void *opaque, struct ne_glance_xfer *res);
+
+/* POST /v2/images: a new queued image with spec's name, disk and container
+ * formats, visibility, min_disk/min_ram, id when set, and its custom
+ * properties.  *id newly allocated. */
+int glance_image_create(struct ne_glance *g, const struct ne_image *spec, char **id);
+
+/* PUT /v2/images/{id}/file from source (size bytes, -1 unknown), then
+ * reads the image back and checks status active, size, checksum and
+ * os_hash_value against what was sent.  rewind may be NULL (no replay
+ * after a 401 then). */
+int glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
+                        int (*rewind)(void *opaque), void *opaque, long long size,
+                        struct ne_glance_xfer *res);
+
+/* DELETE /v2/images/{id}; an image already gone is fine. */
+int glance_image_delete(struct ne_glance *g, const char *id);
+
+#endif

@@ -1,0 +1,73 @@
+/* stuckdb.h: the Nova records `stuck` reads and repairs, through the
+ * novadb adapter (named queries from sql/, prepared statements only).
+ * Maps rows to the plain structs of stuck.h. */
+#ifndef NE_STUCKDB_H
+#define NE_STUCKDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "novadb/novadb.h"
+#include "stuck/stuck.h"
+
+/* A growing set of instances, one entry per uuid. */
+struct ne_inst_set {
+    struct ne_nova_inst *v;
+    size_t n, cap;
+};
+void ne_inst_set_free(struct ne_inst_set *s);
+/* The entry for uuid (borrowed) or NULL. */
+struct ne_nova_inst *ne_inst_set_find(struct ne_inst_set *s, const char *uuid);
+
+/* Adds to *s (why bits or'ed into existing entries) the instances of one
+ * suspect query, each with its newest migration record in ->mig (id 0:
+ * none):
+ *   "stuck-task-state"        a move task_state older than older_s
+ *   "stuck-open-migrations"   a non-terminal migration not updated for older_s
+ *   "stuck-recent-migrations" a migration updated between since_s and older_s ago
+ * Returns the number of rows, or -1. */
+long stuckdb_suspects(struct ne_db *db, const char *query, long long older_s, long long since_s,
+                      unsigned why, struct ne_inst_set *s);
+/* Adds the live instance with this uuid: 1 added (or already there), 0 no
+ * such live instance, -1 error. */
+int stuckdb_instance(struct ne_db *db, const char *uuid, unsigned why, struct ne_inst_set *s);
+/* Sets in->image_deleted from Glance (schema set with novadb_set_schema). */
+int stuckdb_image_deleted(struct ne_db *db, struct ne_nova_inst *in);
+/* The node (hypervisor_hostname) of a compute host: 1 and *node newly
+ * allocated when there is exactly one, 0 when none, 2 when several, -1. */
+int stuckdb_node(struct ne_db *db, const char *host, char **node);
+
+/* The field report's list of deleted Glance images still in use: calls
+ * fn(image_id, count) per image.  Returns the number of images, or -1. */
+long stuckdb_deleted_images(struct ne_db *db, void (*fn)(const char *image, long count, void *),
+                            void *opaque);
+
+/* A row as it is in the database, for the audit log. */
+struct ne_rowsnap {
+    char *host, *node, *vm_state, *task_state;
+    int power_state;
+    char *mig_status; /* NULL: no migration row */
+    bool found;
+};
+void ne_rowsnap_clear(struct ne_rowsnap *r);
+
+/* Called inside the repair transaction with the locked rows, before any
+ * change; a negative return (reported) rolls back.  For the audit log:
+ * "before" is on disk before the change is made. */
+typedef int (*ne_before_fn)(const struct ne_rowsnap *before, void *opaque);
+
+/* Applies fix to in in one transaction: locks the instance (and migration)
+ * rows, checks they still say what the scan saw (else rolls back and
+ * returns 1: "changed meanwhile"), calls before_fn, updates instance,
+ * migration, migration context and flavor as the fix says, commits, and
+ * reads the rows back into *after.  node is the node to record (fix->node or
+ * the compute_nodes lookup).  A fix without a vm_state sets the host, node
+ * and power_state only, leaving vm_state and task_state to the caller
+ * (stuck --via api: os-resetState).
+ * 0 applied, 1 changed meanwhile, -1 error
+ * (rolled back, reported). */
+int stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
+                  const char *node, ne_before_fn before_fn, void *opaque,
+                  struct ne_rowsnap *after);
+
+#endif

@@ -1,0 +1,394 @@
+/* stuckscan.c: see stuckscan.h.  I/O through the adapters only (novadb via
+ * stuckdb.c, libvirt via virt-truth.c); the decisions are stuck.c's. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stuck/stuck-scan.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "virt/virt-truth.h"
+
+/* One libvirt connection per host, opened on first use; a failure is
+ * reported once and remembered. */
+struct conn {
+    char *host;
+    struct ne_virt *v;
+    char *error;
+};
+
+/* Where the listing of the nodes in scope saw each domain. */
+struct sighting {
+    char uuid[37];
+    const char *host; /* borrowed from conns */
+};
+
+struct scan {
+    struct ne_db *db;
+    const struct ne_config *cfg;
+    const struct ne_stuck_opts *o;
+    struct ne_stuck_scan *out;
+    struct conn *conns;
+    size_t nconns, capconns;
+    struct sighting *seen;
+    size_t nseen, capseen;
+    bool no_glance; /* the Glance check failed once: skipped from then on */
+};
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct conn *
+conn_get(struct scan *s, const char *host)
+{
+    struct conn *c;
+    size_t i;
+
+    for (i = 0; i < s->nconns; i++)
+        if (strcmp(s->conns[i].host, host) == 0) return &s->conns[i];
+    xgrow(&s->conns, &s->capconns, s->nconns + 1, sizeof *s->conns);
+    c = &s->conns[s->nconns++];
+    memset(c, 0, sizeof *c);
+    c->host = xstrdup(host);
+    if (ne_check_hostname(host) < 0) {
+        c->error = xstrdup("not a valid host name");
+    } else if (!(c->v = virt_open(s->cfg, host))) {
+        CLEANUP_FREE char *uri = ne_node_uri(s->cfg, host);
+        c->error = xasprintf("cannot connect to %s", uri);
+    }
+    return c;
+}
+
+static void
+conns_close(struct scan *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nconns; i++) {
+        virt_close(s->conns[i].v);
+        free(s->conns[i].host);
+        free(s->conns[i].error);
+    }
+    free(s->conns);
+    free(s->seen);
+}
+
+/* Lists the domains of one node; each one whose record is not on this node
+ * becomes a suspect (NE_WHY_ELSEWHERE). */
+static int
+list_node(struct scan *s, const char *host)
+{
+    struct conn *c = conn_get(s, host);
+    struct ne_dom_brief *doms = NULL;
+    size_t n = 0, i;
+
+    if (!c->v || virt_list_brief(c->v, &doms, &n) < 0) return 0; /* reported; not fatal */
+    for (i = 0; i < n; i++) {
+        struct ne_nova_inst *in = ne_inst_set_find(&s->out->set, doms[i].uuid);
+        size_t before = s->out->set.n;
+
+        if (!in && s->o->nuuids) continue; /* named instances only */
+        xgrow(&s->seen, &s->capseen, s->nseen + 1, sizeof *s->seen);
+        memcpy(s->seen[s->nseen].uuid, doms[i].uuid, 37);
+        s->seen[s->nseen++].host = c->host;
+        if (in) continue;
+        if (stuckdb_instance(s->db, doms[i].uuid, NE_WHY_ELSEWHERE, &s->out->set) < 0) {
+            free(doms);
+            return -1;
+        }
+        in = s->out->set.n > before ? &s->out->set.v[before] : NULL;
+        if (in && str_eq(in->host, host)) ne_nova_inst_clear(&s->out->set.v[--s->out->set.n]);
+    }
+    free(doms);
+    return 0;
+}
+
+static int
+db_suspects(struct scan *s)
+{
+    const struct ne_stuck_opts *o = s->o;
+    struct ne_inst_set *set = &s->out->set;
+    size_t i;
+
+    for (i = 0; i < o->nuuids; i++) {
+        int r = stuckdb_instance(s->db, o->uuids[i], NE_WHY_NAMED, set);
+        if (r < 0) return -1;
+        if (r == 0) ne_warn("instance %s: no live instance with this uuid in %s", o->uuids[i],
+                            novadb_label(s->db));
+    }
+    if (o->nuuids) return 0;
+
+    if (stuckdb_suspects(s->db, "stuck-task-state", o->older_s, 0, NE_WHY_TASK, set) < 0 ||
+        stuckdb_suspects(s->db, "stuck-open-migrations", o->older_s, 0, NE_WHY_OPEN_MIG, set) < 0)
+        return -1;
+    if (o->since_s > o->older_s &&
+        stuckdb_suspects(s->db, "stuck-recent-migrations", o->older_s, o->since_s, NE_WHY_RECENT,
+                         set) < 0)
+        return -1;
+    return 0;
+}
+
+/* The nodes whose domains are listed: --host, and every configured node
+ * unless --host is given without --all-nodes. */
+static int
+list_nodes(struct scan *s)
+{
+    const char **nodes = NULL;
+    size_t n, i;
+    int rc = 0;
+
+    if (s->o->host && list_node(s, s->o->host) < 0) return -1;
+    if (s->o->host && !s->o->all_nodes) return 0;
+    n = ne_config_nodes(s->cfg, &nodes);
+    for (i = 0; i < n && rc == 0; i++)
+        if (!str_eq(nodes[i], s->o->host)) rc = list_node(s, nodes[i]);
+    free(nodes);
+    return rc;
+}
+
+static bool
+sighted(const struct scan *s, const char *uuid, const char *host)
+{
+    size_t i;
+
+    for (i = 0; i < s->nseen; i++)
+        if (strcmp(s->seen[i].uuid, uuid) == 0 && (!host || strcmp(s->seen[i].host, host) == 0))
+            return true;
+    return false;
+}
+
+static bool
+involves(const struct scan *s, const struct ne_nova_inst *in, const char *host)
+{
+    return str_eq(in->host, host) || str_eq(in->mig.src, host) || str_eq(in->mig.dst, host) ||
+           sighted(s, in->uuid, host);
+}
+
+static void
+add_candidate(const char ***v, size_t *n, size_t *cap, const char *host)
+{
+    size_t i;
+
+    if (!host || !*host) return;
+    for (i = 0; i < *n; i++)
+        if (strcmp((*v)[i], host) == 0) return;
+    xgrow(v, cap, *n + 1, sizeof **v);
+    (*v)[(*n)++] = host;
+}
+
+/* Asks every candidate host about in; *t newly allocated. */
+static void
+gather_truths(struct scan *s, const struct ne_nova_inst *in, struct ne_truth **t, size_t *nt)
+{
+    const char **hosts = NULL, **nodes = NULL;
+    size_t n = 0, cap = 0, i, nn;
+
+    add_candidate(&hosts, &n, &cap, in->host);
+    if (in->mig.id) {
+        add_candidate(&hosts, &n, &cap, in->mig.src);
+        add_candidate(&hosts, &n, &cap, in->mig.dst);
+    }
+    for (i = 0; i < s->nseen; i++)
+        if (strcmp(s->seen[i].uuid, in->uuid) == 0) add_candidate(&hosts, &n, &cap, s->seen[i].host);
+    nn = s->o->all_nodes ? ne_config_nodes(s->cfg, &nodes) : 0;
+    for (i = 0; i < nn; i++) add_candidate(&hosts, &n, &cap, nodes[i]);
+    *t = xcalloc(n + 1, sizeof **t);
+    for (i = 0; i < n; i++) {
+        struct conn *c = conn_get(s, hosts[i]);
+        if (c->v) {
+            virt_truth(c->v, in->uuid, &(*t)[i]);
+        } else {
+            (*t)[i].host = xstrdup(hosts[i]);
+            (*t)[i].seen = NE_SEEN_UNREACHABLE;
+            (*t)[i].error = xstrdup(c->error);
+            (*t)[i].disks = (*t)[i].resize_dir = -1;
+        }
+    }
+    *nt = n;
+    free(hosts);
+    free(nodes);
+}
+
+/* The node to record when the fix moves the record to a host the
+ * migration did not name: compute_nodes says; a host Nova does not know is
+ * no place to move a record to. */
+static int
+resolve_node(struct scan *s, struct ne_stuck_item *it)
+{
+    char *node = NULL, *why;
+    int r;
+
+    if (!ne_fix_changes(&it->fix)) return 0;
+    if (it->fix.node) {
+        it->node = xstrdup(it->fix.node);
+        return 0;
+    }
+    r = stuckdb_node(s->db, it->fix.host, &node);
+    if (r < 0) return -1;
+    if (r == 1) {
+        it->node = node;
+        return 0;
+    }
+    why = xasprintf("%s; %s %s", it->fix.why, it->fix.host,
+                    r == 0 ? "is not a Nova compute host (no compute_nodes row)"
+                           : "has several compute nodes");
+    free(it->fix.why);
+    free(it->fix.next);
+    it->fix.why = why;
+    it->fix.next = xasprintf("find out how %s came to run on %s before changing its record",
+                             it->in->uuid, it->fix.host);
+    it->fix.kind = NE_FIX_MANUAL;
+    return 0;
+}
+
+/* Instances left alone whatever libvirt shows, unless named: a user's
+ * resize waiting for its confirm within the window (confirming would take
+ * the revert away from its owner), and a record found through the node
+ * listing that changed too recently (a move going on right now). */
+static bool
+too_fresh(const struct scan *s, const struct ne_nova_inst *in)
+{
+    const struct ne_stuck_opts *o = s->o;
+
+    if (in->why & NE_WHY_NAMED) return false;
+    if (str_eq(in->vm_state, "resized") && in->mig.id && str_eq(in->mig.type, "resize") &&
+        in->mig.age_s >= 0 && in->mig.age_s < o->resize_window_s) {
+        ne_debug(NE_DBG_PLAN, "instance %s: resize awaiting its owner's confirm (%lld s)",
+                 in->uuid, in->mig.age_s);
+        return true;
+    }
+    return in->why == NE_WHY_ELSEWHERE && in->age_s >= 0 && in->age_s < o->older_s;
+}
+
+static int
+check(struct scan *s, struct ne_nova_inst *in)
+{
+    struct ne_stuck_scan *out = s->out;
+    struct ne_stuck_item *it;
+    double t0 = now_s();
+
+    if (too_fresh(s, in)) return 0;
+
+    xgrow(&out->items, &out->cap, out->n + 1, sizeof *out->items);
+    it = &out->items[out->n];
+    memset(it, 0, sizeof *it);
+    it->in = in;
+    gather_truths(s, in, &it->t, &it->nt);
+    out->virt_s += now_s() - t0;
+    out->checked++;
+    ne_stuck_decide(in, it->t, it->nt, &it->fix);
+    ne_debug(NE_DBG_PLAN, "instance %s: %s: %s", in->uuid, ne_fix_kind_name(it->fix.kind),
+             it->fix.why ? it->fix.why : "");
+    if (it->fix.kind == NE_FIX_NONE) {
+        size_t i;
+        for (i = 0; i < it->nt; i++) ne_truth_clear(&it->t[i]);
+        free(it->t);
+        ne_fix_clear(&it->fix);
+        return 0;
+    }
+    out->n++;
+    t0 = now_s();
+    if (resolve_node(s, it) < 0) return -1;
+    if (s->o->glance_schema && !s->no_glance && stuckdb_image_deleted(s->db, in) < 0) {
+        ne_warn("the deleted-image check is skipped from here on (see --glance-schema)");
+        s->no_glance = true;
+    }
+    out->db_s += now_s() - t0;
+    return 0;
+}
+
+static int
+by_host(const void *a, const void *b)
+{
+    const struct ne_stuck_item *x = a, *y = b;
+    int c = strcmp(x->in->host ? x->in->host : "", y->in->host ? y->in->host : "");
+    return c ? c : strcmp(x->in->uuid, y->in->uuid);
+}
+
+int
+ne_stuck_scan(struct ne_db *db, const struct ne_config *cfg, const struct ne_stuck_opts *o,
+              struct ne_stuck_scan *out)
+{
+    struct scan *s = xcalloc(1, sizeof *s);
+    double t0 = now_s();
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    *s = (struct scan){.db = db, .cfg = cfg, .o = o, .out = out};
+    out->priv = s;
+    if (db_suspects(s) < 0) return -1;
+    out->db_s += now_s() - t0;
+    t0 = now_s();
+    if (list_nodes(s) < 0) return -1;
+    out->virt_s += now_s() - t0;
+    for (i = 0; i < out->set.n; i++) {
+        struct ne_nova_inst *in = &out->set.v[i];
+        if (o->host && !involves(s, in, o->host)) continue;
+        if (check(s, in) < 0) return -1;
+    }
+    if (out->n) qsort(out->items, out->n, sizeof *out->items, by_host);
+    ne_debug(NE_DBG_SQL, "scan: %zu suspects, %zu checked, %zu to report; database %.3f s, "
+             "libvirt %.3f s", out->set.n, out->checked, out->n, out->db_s, out->virt_s);
+    return 0;
+}
+
+static bool
+same_fix(const struct ne_fix *a, const struct ne_fix *b)
+{
+    return a->kind == b->kind && str_eq(a->host, b->host) && str_eq(a->vm_state, b->vm_state) &&
+           a->power_state == b->power_state && str_eq(a->mig_status, b->mig_status) &&
+           a->flavor == b->flavor && a->drop_mig_context == b->drop_mig_context;
+}
+
+int
+ne_stuck_recheck(struct ne_stuck_scan *sc, struct ne_stuck_item *it)
+{
+    struct scan *s = sc->priv;
+    struct ne_truth *t = NULL;
+    struct ne_fix fix;
+    size_t nt = 0, i;
+
+    gather_truths(s, it->in, &t, &nt);
+    ne_stuck_decide(it->in, t, nt, &fix);
+    if (same_fix(&fix, &it->fix)) {
+        for (i = 0; i < nt; i++) ne_truth_clear(&t[i]);
+        free(t);
+        ne_fix_clear(&fix);
+        return 1;
+    }
+    for (i = 0; i < it->nt; i++) ne_truth_clear(&it->t[i]);
+    free(it->t);
+    ne_fix_clear(&it->fix);
+    it->t = t;
+    it->nt = nt;
+    it->fix = fix;
+    return 0;
+}
+
+void
+ne_stuck_scan_free(struct ne_stuck_scan *s)
+{
+    size_t i, j;
+
+    for (i = 0; i < s->n; i++) {
+        for (j = 0; j < s->items[i].nt; j++) ne_truth_clear(&s->items[i].t[j]);
+        free(s->items[i].t);
+        ne_fix_clear(&s->items[i].fix);
+        free(s->items[i].node);
+        for (j = 0; j < s->items[i].nsteps; j++) free(s->items[i].steps[j].what);
+    }
+    free(s->items);
+    ne_inst_set_free(&s->set);
+    if (s->priv) {
+        conns_close(s->priv);
+        free(s->priv);
+    }
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,33 @@
+/* virt-int.h: what the libvirt adapter files (virt*.c, migrate.c) share.
+ * Includes libvirt headers: never include it from anywhere else. */
+#ifndef NE_VIRT_INT_H
+#define NE_VIRT_INT_H
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "virt/virt.h"
+
+struct ne_virt {
+    virConnectPtr conn;
+    char *host;
+    char *uri;
+    const struct ne_config *cfg;
+    char **pools;  /* transient pools this process created (destroyed on close) */
+    size_t npools, cappools;
+};
+
+/* Last libvirt error message (borrowed, never NULL). */
+const char *lv_err(void);
+/* The storage pool whose target is dir: found, or created transient
+ * (and, with build, the directory created).  Caller frees the pool. */
+virStoragePoolPtr pool_for_dir(struct ne_virt *v, const char *dir, bool build);
+/* The volume at path on v (its directory's pool found or created, and
+ * built when build), or NULL; *pool_out (may be NULL) gets the pool, also
+ * when the volume does not exist (NULL when the pool could not be had). */
+virStorageVolPtr vol_lookup(struct ne_virt *v, const char *path, bool build,
+                            virStoragePoolPtr *pool_out);
+/* The domain with this uuid (or name) on v, or NULL (libvirt error set). */
+virDomainPtr dom_lookup(struct ne_virt *v, const char *key);
+
+#endif

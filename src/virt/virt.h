@@ -1,0 +1,165 @@
+/* virt.h: the libvirt adapter.  virt.c is the only file that includes
+ * libvirt headers; callers see plain structs from domain.h.
+ *
+ * Every function reports its own errors ("what: host (uri): why") and
+ * returns -1/NULL; callers only map to exit codes. */
+#ifndef NE_VIRT_H
+#define NE_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/domain.h"
+#include "util/config.h"
+
+struct ne_virt; /* one open connection to one node's libvirtd */
+
+struct ne_hostinfo {
+    unsigned long libvirt_version; /* major*1000000 + minor*1000 + micro */
+    unsigned long hv_version;      /* QEMU version, same encoding */
+    char *hostname;                /* newly allocated */
+    uint64_t memory_kib, free_kib;
+    unsigned cpus;
+};
+
+/* Connects to host's libvirtd (URI from the config).  NULL on error. */
+struct ne_virt *virt_open(const struct ne_config *cfg, const char *host);
+void virt_close(struct ne_virt *v);
+const char *virt_host(const struct ne_virt *v); /* borrowed */
+const char *virt_uri(const struct ne_virt *v);  /* borrowed */
+const struct ne_config *virt_config(const struct ne_virt *v);
+
+int virt_hostinfo(struct ne_virt *v, struct ne_hostinfo *out);
+void ne_hostinfo_clear(struct ne_hostinfo *h);
+/* "9.0.0" into buf. */
+const char *ne_version_str(unsigned long v, char *buf, size_t len);
+
+/* All domains (running and defined), parsed and classified, with state and
+ * disk sizes where the host can tell.  *out is a new array (free with
+ * ne_domains_free). */
+int virt_list_domains(struct ne_virt *v, struct ne_domain ***out, size_t *n);
+/* One domain by name or uuid: 1 and *out set when found, 0 when the host
+ * has no such domain (nothing reported), -1 on error. */
+int virt_find_domain(struct ne_virt *v, const char *name_or_uuid, struct ne_domain **out);
+
+/* Facts about a file on the host, through a libvirt storage pool on its
+ * directory: 1 and the fields set when the file exists, 0 when it does not,
+ * -1 on error.  *backing (may be NULL) gets a newly allocated path. */
+int virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t *allocation,
+                   char **backing);
+
+/* Fills disk sizes, backing files (when the XML had none) and whether
+ * each disk's base image exists on the host. */
+int virt_fill_disks(struct ne_virt *v, struct ne_domain *d);
+
+/* Domain operations by uuid or name.  Each reports its own errors. */
+/* 1 and *state, *persistent set when defined on v, 0 when absent, -1 error. */
+int virt_domain_state(struct ne_virt *v, const char *key, int *state, bool *persistent);
+/* Newly allocated XML (with secure parts), or NULL. */
+char *virt_domain_xml(struct ne_virt *v, const char *key, bool inactive);
+int virt_define(struct ne_virt *v, const char *xml, const char *name);
+int virt_start(struct ne_virt *v, const char *key);
+/* ACPI shutdown, waiting up to timeout_s, then power off. */
+int virt_stop(struct ne_virt *v, const char *key, unsigned timeout_s);
+/* Removes the definition (0 also when already absent). */
+int virt_undefine(struct ne_virt *v, const char *key);
+/* Defines on dst every named nwfilter (and the filters they reference)
+ * that dst lacks, copying the XML from src.  Returns how many were
+ * defined, or -1. */
+int virt_ensure_nwfilters(struct ne_virt *src, struct ne_virt *dst, char *const *names, size_t n);
+int virt_has_nwfilter(struct ne_virt *v, const char *name);
+
+/* Files (virt-storage.c). */
+/* Creates path on v as a new image of format with the given virtual size,
+ * backed by backing (may be NULL), like Nova's pre_live_migration.  1 when
+ * created, 0 when a file of that name already exists (left untouched),
+ * -1 on error. */
+int virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, const char *format,
+                      const char *backing, const char *backing_format);
+/* Deletes path on v (0 also when already absent). */
+int virt_delete_file(struct ne_virt *v, const char *path);
+/* After a move off v: removes <instances_path>/<uuid> on v with what is left
+ * in it (Nova refuses to move an instance back onto a host that still has
+ * its directory).  With only_if_empty (cleaning up a failed move on its
+ * destination) a directory that still holds anything is kept.  Nothing is
+ * removed when the instances path is shared.  0, or -1 (warned: names the
+ * directory). */
+int virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty);
+/* Progress callback for copies: bytes done so far of total. */
+typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
+/* Copies src_path on src to dst_path on dst, byte for byte, skipping holes
+ * (sparse streams).  dst_path must not exist (refused otherwise).  On
+ * failure the partial destination file is removed.  *copied gets the data
+ * bytes sent (holes excluded). */
+int virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
+                   const char *dst_path, ne_copy_progress cb, void *opaque, uint64_t *copied);
+
+/* More files (virt-files.c), for base image staging. */
+struct ne_file_stat {
+    bool exists;
+    uint64_t capacity;   /* virtual size */
+    uint64_t allocation; /* bytes allocated on disk */
+    uint64_t length;     /* the file's length */
+    char format[16];     /* as libvirt probes it: "raw", "qcow2", ... */
+    long long mtime;     /* seconds since the epoch, 0 unknown */
+};
+/* Facts about the files names[0..n) of dir on v, with one pool refresh:
+ * out[i] (exists false when absent, also when dir is missing).  0, or -1
+ * on error. */
+int virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size_t n,
+                  struct ne_file_stat *out);
+/* One file: 1 exists, 0 absent, -1 error. */
+int virt_file_stat(struct ne_virt *v, const char *path, struct ne_file_stat *out);
+/* Makes to (same directory as from) a copy of from, done inside v's
+ * libvirtd (virStorageVolCreateXMLFrom): a reflink where the filesystem
+ * can (*reflinked set), else a sparse copy; libvirtd removes its partial
+ * target itself on failure, and a client that dies meanwhile cannot leave
+ * one.  format: of the result ("raw"; from a qcow2 file libvirtd
+ * converts).  1 created, 0 to already exists (left untouched), -1 error. */
+int virt_clone_file(struct ne_virt *v, const char *from, const char *to, const char *format,
+                    bool *reflinked);
+/* Sets path's modification time to now (a resize to its own length) so
+ * Nova's image cache manager sees it as recently used.  1 touched, 0 not a
+ * raw file (left alone), -1 error. */
+int virt_touch_file(struct ne_virt *v, const char *path);
+/* A byte range of a file. */
+struct ne_range {
+    uint64_t off, len;
+};
+/* SHA-256 (hex into hex[65]) of path on v streamed through
+ * virStorageVolDownload (holes hashed as zeros): of the whole file when
+ * nranges is 0, else of the ranges in order.  0, or -1 (reported). */
+int virt_file_sha256(struct ne_virt *v, const char *path, const struct ne_range *ranges,
+                     size_t nranges, ne_copy_progress cb, void *opaque, char hex[65]);
+/* Reads a small file (at most max bytes) of v into *buf (newly allocated,
+ * NUL-terminated).  1 read, 0 no such file, -1 error. */
+int virt_read_file(struct ne_virt *v, const char *path, size_t max, char **buf, size_t *len);
+/* An upload of data the caller produces (a Glance download) into a new
+ * raw file of capacity bytes on v; whole zero blocks become holes.
+ * NULL after reporting (also when path exists: never overwritten). */
+struct ne_vupload *virt_upload_open(struct ne_virt *v, const char *path, uint64_t capacity);
+int virt_upload_write(struct ne_vupload *u, const char *buf, size_t n);
+/* Finishes (ok) or aborts the upload and frees u; a failed or aborted
+ * upload's file is deleted.  0, or -1. */
+int virt_upload_close(struct ne_vupload *u, bool ok);
+
+/* Bytes available in dir's filesystem on v. */
+int virt_dir_free(struct ne_virt *v, const char *dir, uint64_t *avail);
+/* 1 when a job (e.g. a migration) runs on the domain, 0 otherwise. */
+int virt_job_active(struct ne_virt *v, const char *key);
+
+/* The running job of a domain (what libvirt's job info says). */
+struct ne_job_progress {
+    uint64_t data_total, data_processed;
+    uint64_t mem_total, mem_processed;
+    uint64_t disk_total, disk_processed;
+    double elapsed_s;
+};
+/* 1 and *out when a job runs on the domain, 0 when none (or the domain is
+ * not defined on v). */
+int virt_job_progress(struct ne_virt *v, const char *key, struct ne_job_progress *out);
+/* 1 when dst's CPU can run the domain's CPU model (from src), 0 when not,
+ * -1 on error. */
+int virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key);
+
+#endif
