@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/block-migrate.sh -- bytes moved and time of a live block migration, on the libvirt lab:
 #   A  nova-evac migrate      live-block: NON_SHARED_INC + migrate_disks=[vda]; the base image is
 #                             pre-staged on the destination, so only the qcow2 overlay is copied

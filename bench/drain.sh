@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/drain.sh -- makespan of emptying a node of N instances, on the libvirt lab:
 #   A<j>  nova-evac --format json drain FROM --to TO1,TO2 --max-parallel j [--max-per-dest p]
 #         (live block migrations, NON_SHARED_INC: the bases are pre-staged everywhere, only the

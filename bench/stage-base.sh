@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/stage-base.sh -- staging one base image host to host (issue 6):
 #   A  nova-evac images SRC --to DST --base SHA1 --stage   (libvirt streams, sparse;
 #      .part + clone inside the destination's libvirtd, so never a partial final file)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/stuck-scan.sh -- the stuck-instance scan on a Nova database with 100,000 instances.
 #
 # Makes a private database (nova_bench_stuck_$$) on the lab's MariaDB with the real Nova

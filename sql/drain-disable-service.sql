@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- drain-disable-service: disable the nova-compute service of a host
 -- (parameter 2) with a reason (parameter 1), when no Nova API is
 -- configured.  Plan: uniq_services0host0topic0deleted / host index.

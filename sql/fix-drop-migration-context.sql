@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-drop-migration-context: the move is over, so the instance no longer
 -- has a migration context (what Nova's drop_migration_context() does).
 -- Parameter 1: instance uuid.

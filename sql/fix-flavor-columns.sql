@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-flavor-columns: the instance's flavor columns follow the current
 -- flavor in instance_extra (Nova's _set_instance_info).  Parameter 1: uuid.
 UPDATE instances i

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-flavor-confirm: a confirmed move keeps the new flavor: cur = new
 -- (when the move recorded one), old and new cleared, as Nova's
 -- confirm_resize does.  Parameter 1: instance uuid.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-flavor-revert: a reverted move goes back to the old flavor: cur = old
 -- (when the move recorded one), old and new cleared, as Nova's
 -- finish_revert_resize does.  Parameter 1: instance uuid.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-instance-host: the instance record's host, node and power_state
 -- (parameters 1-3, as libvirt shows the domain) only, for a repair through
 -- the Nova API (stuck --via api --allow-db): the API cannot set them; the

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-lock-instance: inside a repair transaction, the instance row as it
 -- is now (parameter 1: uuid), locked until commit or rollback.  The repair
 -- goes ahead only if it still matches what the scan saw.

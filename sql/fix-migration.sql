@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- fix-migration: a migration record's status (parameter 1) by id
 -- (parameter 2).
 UPDATE migrations

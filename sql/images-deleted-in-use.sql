@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- images-deleted-in-use: the field report's query.  Every image that live
 -- instances still use but Glance has deleted, with how many instances use
 -- it; their base files (_base/<sha1 of the id>) must be copied from a host

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # sql2c.sh SRCDIR NAME.sql...: prints C source embedding each sql/NAME.sql as
 # the query "NAME" (src/sqltext.c, see src/sqltext.h).  Lines that start with
 # "--" (comments) are dropped; the rest is kept verbatim, as C string

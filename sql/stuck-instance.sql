@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- stuck-instance: one live instance by uuid (parameter 1).
 -- Plan: the unique index uuid.
 -- Columns (every stuck-* query): the instance, then its newest migration

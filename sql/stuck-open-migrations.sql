@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- stuck-open-migrations: instances whose migration record is in a
 -- non-terminal state (VERIFY_RESIZE is 'finished') and has not been
 -- updated for longer than the threshold (parameter 1, seconds).

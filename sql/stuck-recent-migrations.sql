@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- stuck-recent-migrations: instances with a migration record updated
 -- between parameter 1 and parameter 2 seconds ago, whatever the state of
 -- either: their record is checked against libvirt (ERROR after a move that

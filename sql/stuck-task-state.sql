@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- stuck-task-state: instances whose task_state is a move that has not
 -- progressed for longer than the threshold (parameter 1, seconds).
 -- Plan: range on instances_task_state_updated_at_idx (task_state, updated_at).

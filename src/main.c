@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c: nova-evac's entry point.  Parses the global options, finds the
  * subcommand in the table (cmd.c) and runs it.  Nothing else. */
 #include <config.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/build.sh [BUILDDIR]: install what is needed (Debian 12), then
 # configure with --enable-werror and build out of tree (default _build/).
 set -eu

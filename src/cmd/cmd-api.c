@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-api.c: `nova-evac api VERB ...`: one Nova, Glance or Keystone call
  * through nova-evac's own client, for operators who want to see what the
  * tool sees (and for the tests that check the client against the real

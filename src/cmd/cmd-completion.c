@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-completion.c: `nova-evac completion bash` prints a bash completion
  * script generated from the command and option tables; `completion
  * options CMD` lists a command's long options (used by the man-page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-drain.c: `nova-evac drain HOST`: the whole evacuation.
  * `nova-evac plan HOST` (cmd-plan.c) prints the same plan without acting. */
 #include <config.h>

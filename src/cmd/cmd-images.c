@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-images.c: `nova-evac images HOST [--to HOST...] [--stage]`: the base
  * images HOST's instances need, their image and Glance status, which
  * destinations have them, where a missing one would come from; --stage

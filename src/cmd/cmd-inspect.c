@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-inspect.c: `nova-evac inspect HOST`: every domain on HOST with its
  * disks, their class, size, base image and whether the base is present. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-migrate.c: `nova-evac migrate INSTANCE --to HOST`: one instance,
  * host side, through libvirt with the flags the decision table gives. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-plan.c: `nova-evac plan HOST`: what drain would do, per instance:
  * method (decision table row), destination, bytes to move, and why. */
 #include <config.h>

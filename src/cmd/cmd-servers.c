@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-servers.c: `nova-evac servers HOST`: the instances Nova places on
  * HOST (every project), with status, task, power state and flavor;
  * `--watch SECONDS` repeats the listing (a long-running session: the

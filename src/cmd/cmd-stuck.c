@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-stuck.c: `nova-evac stuck`: instances whose Nova record disagrees with
  * where libvirt shows their domain (stuck MIGRATING, RESIZE_*, VERIFY_RESIZE,
  * ERROR after a move that worked, a guest on another host), and, with

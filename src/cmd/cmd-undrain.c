@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-undrain.c: `nova-evac undrain HOST`: re-enable HOST's nova-compute
  * service (the scheduler places instances there again), check it by
  * reading it back, and say what it was before. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd.c: the command table, the option parser and generated help. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd.h: the command-line framework.
  *
  * Each subcommand lives in src/cmd-<verb>.c and exports one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osargs.c: see osargs.h. */
 #include <config.h>
 

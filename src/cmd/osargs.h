@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osargs.h: what the commands that talk to OpenStack share: the
  * connection options (never credentials: those come from clouds.yaml or
  * OS_* only, see clouds.h), opening a session from them, the mapping of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain-nova.c: see drain-nova.h.
  *
  * disable      the compute service: API (os-services), else the database.

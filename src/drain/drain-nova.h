@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain-nova.h: what a drain tells Nova, and --via nova.  Builds the
  * ne_nova_hooks of a drain from the Nova API (clouds.yaml / OS_*) and the
  * Nova database (nova.conf's [database] connection, or --db). */

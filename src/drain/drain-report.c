@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain-report.c: the plan and the final summary, as tables or JSON. */
 #include <config.h>
 

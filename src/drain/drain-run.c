@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain-run.c: running a drain plan: journal, resume of the attempt in
  * flight when the previous run died (from libvirt truth), the compute
  * service, and worker threads with global and per-destination limits. */

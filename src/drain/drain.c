@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain.c: planning a drain (facts, methods, destinations).  Running it is
  * in drain-run.c, output in drain-report.c. */
 #include <config.h>

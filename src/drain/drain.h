@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* drain.h: emptying a host.  ne_drain_plan() gathers the facts (domains on
  * the host, every candidate destination's versions, free disk and RAM, CPU
  * compatibility) and decides per instance the method (plan.h) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal.h: the drain journal, one per host: append-only JSON lines,
  * fsync'ed after each event, under an exclusive lock so that two drains of
  * the same host cannot run at once.  Replaying it tells a resumed drain

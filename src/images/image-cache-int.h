@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagecache-int.h: what imagecache.c (facts), imageguard.c (Nova's
  * cleaner, touching) and imagestage.c (copies) share about one run. */
 #ifndef NE_IMAGECACHE_INT_H

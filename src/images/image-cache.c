@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagecache.c: the facts about base images (see imagecache.h): which
  * bases the instances need, their image ids and Glance status, every
  * host's copy, and the choice of a source for each missing copy. */

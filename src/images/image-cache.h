@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagecache.h: the base images a host's instances need
  * (<instances_path>/_base/<name>, <name> = SHA-1 hex of the Glance image
  * id, or Nova's ephemeral_* / swap_* files), which destinations have them,

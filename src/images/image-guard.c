@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imageguard.c: Nova's image cache manager against staged bases.
  *
  * A base that no instance on a host uses yet (a staged one, before the

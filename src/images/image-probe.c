@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imageprobe.c: every host's copy of every base, compared with the
  * reference copy (length, sampled or full SHA-256), each destination's
  * state, the choice of sources, and ne_stage_bases() tying the steps of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagesrc.c: see imagesrc.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagesrc.h: the optional Nova and Glance inputs of imagecache.h.
  *
  * From the databases (novadb.h): an instance's image_ref, image ids by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagestage.c: copies the missing bases to their destinations, at most
  * --parallel at once, with one progress bar on stderr for all of them.
  *

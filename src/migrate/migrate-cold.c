@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cold.c: cold migration through the libvirt connections only: stop the
  * guest, copy its local disks sparse-aware (libvirt storage streams; no
  * ssh, no rsync, no compression), define and start it on the destination,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migrate.c: see migrate.h.  The live and live-block paths: flags and
  * parameters, a monitor thread (job stats every 500 ms, progress, downtime
  * steps, completion timeout, Ctrl-C), completed-job stats from the

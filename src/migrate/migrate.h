@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* migrate.h: moving one instance between two nodes through libvirt.
  *
  * ne_migrate_instance() plans (plan.h), checks, prepares the destination

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* disk.c: disk classification and domain helpers (pure logic). */
 #include <config.h>
 

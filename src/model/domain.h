@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* domain.h: the plain structs the core sees for a libvirt domain and its
  * disks, with the pure functions that fill and classify them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* destpick.c: see destpick.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* destpick.h: choosing a destination for every instance of a drain
  * (pure).  Largest first; a host fits when its free disk in the instances
  * path, its free RAM and CPU compatibility allow the instance after what is

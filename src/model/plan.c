@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.c: see plan.h.  Rows (DESIGN.md, "the decision table"):
  *  1 running, every disk shared                      -> live, no storage copy
  *  2 running, local disks, no volumes                -> live block (all local disks)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.h: the migration decision table (DESIGN.md), as a pure function.
  *
  * Facts in (a domain with classified disks, both hosts' libvirt/QEMU

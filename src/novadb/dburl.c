@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dburl.c: see dburl.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dburl.h: where the Nova database is and how to reach it, from the same
  * places Nova reads it (DESIGN.md rule 6).  Pure parsing, no MariaDB.
  *

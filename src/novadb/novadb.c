@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* novadb.c: see novadb.h.  The only file including MariaDB headers. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* novadb.h: the Nova database adapter (MariaDB/MySQL).  novadb.c is the
  * only file that includes the MariaDB client headers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sqltext.h: every SQL statement the tool runs, from sql/NAME.sql, built into
  * the binary by sql/sql2c.sh (src/sqltext.c is generated). */
 #ifndef NE_SQLTEXT_H

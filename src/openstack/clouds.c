@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clouds.c: see clouds.h.  The only file that includes libyaml. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clouds.h: where OpenStack credentials come from, as openstackclient
  * finds them.
  *

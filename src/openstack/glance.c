@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* glance.c: see glance.h. */
 #include <config.h>
 

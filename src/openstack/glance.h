@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* glance.h: the Glance (image API v2) adapter.
  *
  * Image show tells a gone image (404: deleted, or never there) apart from

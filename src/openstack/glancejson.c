@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* glancejson.c: the Glance v2 image parser (declared in osjson.h).  Pure:
  * unit-tested and fuzzed. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.c: see http.h.  The only file that includes libcurl. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.h: HTTP(S) for the OpenStack adapters; the only libcurl user.
  *
  * TLS is verified by default (insecure and cacert come from clouds.yaml,

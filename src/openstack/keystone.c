@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keystone.c: see keystone.h. */
 #include <config.h>
 

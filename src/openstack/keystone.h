@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keystone.h: an authenticated OpenStack session (Keystone v3).
  *
  * ne_os_open() resolves the credentials (clouds.h), authenticates with a

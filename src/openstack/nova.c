@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nova.c: see nova.h.  Requests go through the session (keystone.c), which
  * keeps the token valid; this file chooses the microversion, builds the
  * bodies the chosen microversion expects and turns failures into one line

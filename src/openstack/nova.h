@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nova.h: the Nova (compute API) adapter.
  *
  * nova_open() negotiates the microversion (the highest both sides know,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* novajson.c: pure parsers for Nova replies (declared in nova.h).
  * Tolerant of every microversion from 2.1 to NOVA_MV_MAX: fields that
  * appear or vanish are optional; ids may be integers or uuids. */

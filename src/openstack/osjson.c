@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osjson.c: see osjson.h.  No I/O, no global state. */
 #include <config.h>
 

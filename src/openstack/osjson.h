@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osjson.h: pure parsers for OpenStack replies (Keystone tokens and
  * catalogs, version documents, error bodies, Glance images).
  *

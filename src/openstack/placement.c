@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placement.c: see placement.h.  The client: requests through the session
  * (keystone.c) with microversion 1.28, failures reported once with
  * Placement's own error text.  The parsers are in placementjson.c. */

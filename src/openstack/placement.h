@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placement.h: the Placement API adapter (issue 5, item 6).
  *
  * Reads and corrects the allocations of an instance (consumer = instance

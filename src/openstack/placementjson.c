@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placementjson.c: the pure parsers and helpers of placement.h (no I/O:
  * unit-tested in tests/unit/placement-t.c and fuzzed in tests/fuzz). */
 #include <config.h>

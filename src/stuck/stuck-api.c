@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckapi.c: see stuckapi.h.  The plan first (pure), then the steps,
  * each through its adapter: nova.c, novadb via stuckdb.c, placement.c. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckapi.h: `stuck --via api`: the repairs of stuck.c applied through
  * the Nova and Placement APIs where they can make them, and through the
  * database only for what they cannot, and only when the operator allows

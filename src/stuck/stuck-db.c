@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckdb.c: see stuckdb.h. */
 #include <config.h>
 

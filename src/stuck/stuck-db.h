@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckdb.h: the Nova records `stuck` reads and repairs, through the
  * novadb adapter (named queries from sql/, prepared statements only).
  * Maps rows to the plain structs of stuck.h. */

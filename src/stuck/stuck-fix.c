@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckfix.c: see stuckfix.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckscan.c: see stuckscan.h.  I/O through the adapters only (novadb via
  * stuckdb.c, libvirt via virt-truth.c); the decisions are stuck.c's. */
 #include <config.h>

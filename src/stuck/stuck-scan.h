@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckscan.h: `stuck`'s scan: suspects from the Nova database, the truth
  * from libvirt on every candidate host, and the repair decided for each
  * (stuck.c).  Only instances whose record disagrees with libvirt (or that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuck.c: see stuck.h.  The repair rules, one per case of the field
  * report (seeds/centos6-to-7-compute-evacuation.txt, "How did it go?"). */
 #include <config.h>

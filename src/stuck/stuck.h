@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuck.h: the stuck-instance core (DESIGN.md: `stuck`).  Facts in: what
  * Nova records about an instance and its last migration, and what libvirt
  * shows on each candidate host; one repair out.  Pure: no I/O, so every

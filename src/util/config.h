@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h: the tool's configuration (nova-evac.conf, INI).
  *
  * Looked up from --config, then $NOVA_EVAC_CONFIG, then

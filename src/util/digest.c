@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.c: MD5 (RFC 1321), SHA-256 and SHA-512 (FIPS 180-4), written
  * from the specifications; constants generated from their definitions
  * (sines, square and cube roots of primes).  Used to verify Glance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.h: MD5, SHA-256 and SHA-512, streaming, hex output.
  *
  * For verifying Glance image data against its `checksum` (MD5) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exitcode.h: the process exit codes, shared by the commands and the core
  * functions that return them. */
 #ifndef NE_EXITCODE_H

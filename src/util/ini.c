@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ini.c: see ini.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ini.h: a small reader for INI files in the oslo.config style
  * (nova.conf, the tool's own nova-evac.conf).
  *

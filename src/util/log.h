@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: error reporting, named debug channels, verbosity.
  *
  * Report an error once, where it happens ("what: which object: why"),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mem.h: allocation with one out-of-memory policy (abort with a message),
  * string helpers, and cleanup attributes.
  *

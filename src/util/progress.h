@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* progress.h: one progress line on stderr, redrawn in place, only when
  * stderr is a terminal and --quiet is not given.  Never shows 100% before
  * the caller says done. */

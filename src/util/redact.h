@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* redact.h: hide secrets before anything reaches a log.
  *
  * Used by the http debug channel: tokens in headers and passwords or

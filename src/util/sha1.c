@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sha1.c: straightforward SHA-1 from the FIPS 180-4 description. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sha1.h: SHA-1 (FIPS 180-4), for Nova's base image names
  * (_base/<sha1 hex of the image id>) only; not for security. */
 #ifndef NE_SHA1_H

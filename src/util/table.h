@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* table.h: aligned text tables for --format table output. */
 #ifndef NE_TABLE_H
 #define NE_TABLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* domxml.c: libvirt domain XML -> struct ne_domain (libxml2, no network,
  * no entity expansion).  Pure: no libvirt connection needed. */
 #include <config.h>

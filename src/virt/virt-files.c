@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt-files.c: more file operations on a node through libvirt storage
  * pools, for base image staging (imagecache.h): facts about many files
  * with one pool refresh, the server-side clone that makes a staged file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt-int.h: what the libvirt adapter files (virt*.c, migrate.c) share.
  * Includes libvirt headers: never include it from anywhere else. */
 #ifndef NE_VIRT_INT_H

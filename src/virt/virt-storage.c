@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt-storage.c: files on a node, through libvirt storage pools: facts
  * (size, backing file), creation of overlays, deletion and sparse-aware
  * copies between nodes over the libvirt connections (no ssh, no rsync).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt-truth.c: see virt-truth.h.  Part of the libvirt adapter (includes
  * libvirt headers through virt-int.h). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt-truth.h: what libvirt on one host shows about Nova instances, for
  * `stuck` (virt-truth.c, part of the libvirt adapter). */
 #ifndef NE_VIRT_TRUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt.c: see virt.h.  The only file including libvirt headers. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* virt.h: the libvirt adapter.  virt.c is the only file that includes
  * libvirt headers; callers see plain structs from domain.h.
  *

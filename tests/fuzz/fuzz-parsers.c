@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz-parsers.c: libFuzzer target for everything nova-evac parses from
  * the network or from the user's files: Keystone token and catalog,
  * version documents, error bodies, Glance images, Nova and Placement replies, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz the reply parsers briefly (TAP): builds `make fuzz` (clang with
 # libFuzzer, ASan, UBSan), seeds it with the sample replies of
 # tests/unit/data/os and runs it for NOVA_EVAC_FUZZ_SECONDS (default 20).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Authentication against the lab's real Keystone: clouds.yaml, OS_*
 # variables, an application credential; one clear error each for a wrong
 # password, an unreachable Keystone and a missing catalog entry; secrets

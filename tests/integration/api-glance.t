@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # nova-evac's Glance client against the lab's real Glance: image show
 # (active, and gone after a delete), streaming download verified against
 # checksum and os_hash_value (and refused when the stored data was

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # nova-evac's Nova client against the lab's real Nova: servers on a host,
 # disable/enable the compute service (2.53 uuid form and the older form),
 # live migration, cold migration + confirm, reset-state, error messages,

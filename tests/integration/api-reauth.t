@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # One session longer than the lab's 180 s Keystone token lifetime: two
 # `servers --watch` processes list node01 every 20 s for 200 s, side by
 # side.  The first renews its token before expiry (default margin); the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # drain on the mini-cloud (real nova-compute on the libvirt lab, LAB.md
 # Part 2b): --via nova moves real guests through Nova; --via libvirt moves
 # them directly and records them so well that Nova keeps managing them.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # drain on the libvirt lab (issue 7): every kind of instance, dry-run
 # changes nothing, a concurrent drain is refused, kill -9 + --resume.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

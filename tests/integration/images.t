@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # images: base images by SHA-1, staged on a destination from the right
 # source, never overwritten, never partial (issue 6 acceptance).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

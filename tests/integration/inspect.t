@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # inspect against real libvirt nodes: disk classes, base presence, errors.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # migrate against real libvirt+QEMU nodes (issue 3 acceptance).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 need_lab

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* novadb-t.c: the Nova database adapter against the lab's real MariaDB and
  * Nova schema (run by novadb.t, which seeds the rows named in the
  * environment): every query in sql/ prepares on the real schema, hostile

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The Nova database adapter on the lab's MariaDB (real Nova and Glance
 # schemas): runs tests/integration/novadb-t after seeding its rows.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # split-brain.t: the split brains of LAB.md Part 2b on the mini-cloud (real
 # nova-compute with the libvirt driver on the lab nodes), repaired with
 # `stuck --fix --via api`:

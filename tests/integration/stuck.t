@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # stuck on the lab: the real Nova schema (MariaDB, nova-manage) and real
 # libvirt domains on node04 (the migrations' source) and node05 (their
 # destination).  One seeded scenario per case of the field report, repaired

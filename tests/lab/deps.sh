@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install what nova-evac needs to build and to run its lab, from Debian 12's archive.
 # Usage: tests/lab/deps.sh [build|lab|openstack|ceph|all]   (default: all)
 # Idempotent: packages already present are skipped by apt.

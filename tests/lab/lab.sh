@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lab.sh -- libvirt + QEMU compute nodes in network namespaces (LAB.md Part 1).
 #
 #   lab.sh up [N]                 start N nodes (default 3); idempotent

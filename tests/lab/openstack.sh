@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 ## tests/lab/openstack.sh - the OpenStack (Zed, Debian packages) part of the nova-evac lab.
 ##
 ##   openstack.sh up db       MariaDB only, with the real nova_api/nova_cell0/nova/glance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reaper: run a command as a child subreaper and reap every orphan below it.
  *
  * Why (LAB.md pitfall P1): libvirtd daemonizes QEMU, so QEMU's parent becomes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Banned calls (curl's checksrc idea): unsafe string functions, and
 # library headers outside their one adapter file.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # CLI framework behaviour: help, version, exit codes, one-line errors.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clouds-t.c: credentials resolved as openstackclient does: cloud
  * selection, clouds.yaml < secure.yaml < OS_* < command line, aliases,
  * defaults, and one clear error for each thing missing. */

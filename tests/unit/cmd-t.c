@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd-t.c: the option parser: values, lists, rules, errors. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dburl-t.c: Nova's SQLAlchemy connection strings, and that the password
  * never shows in a label or on the command line. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* destpick-t.c: destination choice: fit by disk, RAM, CPU, spread, largest first. */
 #include <config.h>
 

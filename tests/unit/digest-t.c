@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest-t.c: MD5, SHA-256, SHA-512 against RFC 1321 / FIPS 180 vectors,
  * fed whole and in odd pieces (as a download arrives). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* disk-t.c: disk classification, one case per kind of disk Nova attaches. */
 #include <config.h>
 

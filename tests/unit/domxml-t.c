@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* domxml-t.c: domain XML parsing, including malformed and hostile input. */
 #include <config.h>
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # hooks/qemu: machine-type mapping on incoming migration, nothing else.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 hook=$top_srcdir/hooks/qemu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagecache-t.c: the pure parts of base image staging: names, Nova's
  * domain metadata, sample ranges, the choice of a source (one case per
  * rule of the documented order) and Nova's image cache settings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ini-t.c: INI reader and the tool's configuration. */
 #include <config.h>
 

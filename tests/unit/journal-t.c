@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal-t.c: replay, torn lines, locking. */
 #include <config.h>
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Every command has a man page, and every option in a table is in its page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 

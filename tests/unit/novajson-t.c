@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* novajson-t.c: Nova reply parsers across microversions, and against
  * truncated, malformed and HTTP 500 bodies. */
 #include <config.h>

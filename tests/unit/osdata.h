@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osdata.h: read a sample reply from tests/unit/data/os (header-only). */
 #ifndef NE_OSDATA_H
 #define NE_OSDATA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* osjson-t.c: Keystone token/catalog, version documents, error bodies and
  * Glance images, from real-shaped replies and from broken ones. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placement-t.c: the Placement reply parsers (allocations, resource
  * providers, version document) on real-shaped replies, and against
  * truncated, malformed and HTTP 500 bodies. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan-t.c: one test per row of the decision table, the version gates and
  * --mode overrides. */
 #include <config.h>

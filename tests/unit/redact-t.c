@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* redact-t.c: secrets never reach a log, whatever the body looks like. */
 #include <config.h>
 

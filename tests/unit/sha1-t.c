@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sha1-t.c: SHA-1 against FIPS test vectors and Nova's base naming. */
 #include <config.h>
 

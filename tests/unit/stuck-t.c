@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuck-t.c: the repair rules, one test per case of the field report
  * ("How did it go?") plus the refusals of DESIGN.md rule 3. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stuckapi-t.c: how `stuck --via api` makes each repair of stuck.c: what
  * goes through the Nova API (os-resetState, confirmResize), what only the
  * database can do (host, node, migration status, flavor), and Placement.

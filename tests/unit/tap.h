@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tap.h: a minimal TAP producer for the unit tier (header-only). */
 #ifndef NE_TAP_H
 #define NE_TAP_H

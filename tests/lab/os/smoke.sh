@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 ## Smoke test of the lab cloud through the Nova REST API (run after openstack.sh up fake|libvirt):
 ## boot a server on node02 (networks none, availability_zone nova:node02), live-migrate it
 ## to node01, cold-migrate it (to node03) + confirmResize, delete it. Prints timings.
