@@ -53,7 +53,7 @@ disable(void *ctx, const char *host, const char *reason)
     } else {
         pthread_mutex_lock(&dn->lock);
         struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
-        long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
+        long n = novadb_exec(dn->db, NE_SQL_DRAIN_DISABLE_SERVICE, p, 2);
         rc = n < 0 ? -1 : 0;
         if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
         pthread_mutex_unlock(&dn->lock);
@@ -91,7 +91,7 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
         struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
                               dbv_int(running ? 1 : 4), dbv_str(uuid)};
         long rows = -1;
-        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, "fix-instance", p, 5)) >= 0 &&
+        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, NE_SQL_FIX_INSTANCE, p, 5)) >= 0 &&
             novadb_commit(dn->db) == 0) {
             if (rows == 0) {
                 ne_warn("%s is not in Nova's database (no live instance row): nothing to record",

@@ -73,7 +73,7 @@ db_instance_image(void *ctx, const char *uuid, char **id)
 
     *id = NULL;
     pthread_mutex_lock(&s->lock);
-    n = novadb_query(s->db, "image-of-instance", &p, 1, first_col, id);
+    n = novadb_query(s->db, NE_SQL_IMAGE_OF_INSTANCE, &p, 1, first_col, id);
     pthread_mutex_unlock(&s->lock);
     if (n < 0) return -1;
     return *id && **id ? 1 : 0;
@@ -94,8 +94,8 @@ db_find_sha1(void *ctx, const char *const *sha1s, size_t n, char **ids)
     int rc = 0;
 
     pthread_mutex_lock(&s->lock);
-    if (novadb_query(s->db, "image-ids", NULL, 0, match_row, &m) < 0) rc = -1;
-    if (s->glance && novadb_query(s->db, "glance-image-ids", NULL, 0, match_row, &m) < 0) rc = -1;
+    if (novadb_query(s->db, NE_SQL_IMAGE_IDS, NULL, 0, match_row, &m) < 0) rc = -1;
+    if (s->glance && novadb_query(s->db, NE_SQL_GLANCE_IMAGE_IDS, NULL, 0, match_row, &m) < 0) rc = -1;
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -129,7 +129,7 @@ db_facts(void *ctx, const char *id, struct ne_image_facts *out)
 
     if (!s->glance) return -1;
     pthread_mutex_lock(&s->lock);
-    n = novadb_query(s->db, "image-facts", &p, 1, facts_row, &f);
+    n = novadb_query(s->db, NE_SQL_IMAGE_FACTS, &p, 1, facts_row, &f);
     pthread_mutex_unlock(&s->lock);
     if (n < 0) return -1;
     if (n == 0) { /* purged from Glance, or never there: gone either way */

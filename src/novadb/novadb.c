@@ -37,13 +37,32 @@ struct ne_db {
 };
 
 const char *
-novadb_sql_text(const char *query)
+novadb_sql_name(enum ne_sql q)
 {
-    size_t i;
+    if ((unsigned)q >= NE_SQL_COUNT) {
+        fprintf(stderr, "nova-evac: BUG: no query number %d in the binary\n", (int)q);
+        abort();
+    }
+    return ne_sqltexts[q].name;
+}
 
-    for (i = 0; ne_sqltexts[i].name; i++)
-        if (strcmp(ne_sqltexts[i].name, query) == 0) return ne_sqltexts[i].text;
-    fprintf(stderr, "nova-evac: BUG: no query sql/%s.sql in the binary\n", query);
+const char *
+novadb_sql_text(enum ne_sql q)
+{
+    novadb_sql_name(q);
+    return ne_sqltexts[q].text;
+}
+
+/* The name of a query is the pointer ne_sqltexts[q].name: the internal
+ * functions below take it (it names the query in messages) and find the
+ * enum again by position. */
+static enum ne_sql
+sql_of(const char *query)
+{
+    enum ne_sql q;
+
+    for (q = 0; q < NE_SQL_COUNT; q++)
+        if (ne_sqltexts[q].name == query) return q;
     abort();
 }
 
@@ -197,7 +216,7 @@ novadb_set_schema(struct ne_db *db, const char *name, const char *value)
 static char *
 expand(const struct ne_db *db, const char *query, const char *prefix)
 {
-    const char *t = novadb_sql_text(query), *p;
+    const char *t = novadb_sql_text(sql_of(query)), *p;
     char *out = xasprintf("%s", prefix), *tmp;
 
     while ((p = strchr(t, '{'))) {
@@ -242,7 +261,7 @@ prepare(struct ne_db *db, const char *query, bool explain)
 
     if (!explain)
         for (i = 0; i < db->nstmts; i++)
-            if (strcmp(db->stmts[i].name, query) == 0) return db->stmts[i].st;
+            if (db->stmts[i].name == query) return db->stmts[i].st;
     text = expand(db, query, explain ? "EXPLAIN " : "");
     if (!text) return NULL;
     st = mysql_stmt_init(db->my);
@@ -256,8 +275,7 @@ prepare(struct ne_db *db, const char *query, bool explain)
     }
     if (!explain) {
         xgrow(&db->stmts, &db->capstmts, db->nstmts + 1, sizeof *db->stmts);
-        for (i = 0; strcmp(ne_sqltexts[i].name, query) != 0; i++) continue;
-        db->stmts[db->nstmts].name = ne_sqltexts[i].name; /* outlives the caller's */
+        db->stmts[db->nstmts].name = query; /* static, from ne_sqltexts */
         db->stmts[db->nstmts++].st = st;
     }
     return st;
@@ -476,9 +494,10 @@ fetch_all(struct ne_db *db, MYSQL_STMT *st, const char *query, ne_db_row_fn cb, 
 }
 
 long
-novadb_query(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n,
+novadb_query(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n,
              ne_db_row_fn cb, void *opaque)
 {
+    const char *query = novadb_sql_name(q);
     MYSQL_STMT *st = run(db, query, params, n, false);
     long rows;
 
@@ -489,8 +508,9 @@ novadb_query(struct ne_db *db, const char *query, const struct ne_dbv *params, s
 }
 
 long
-novadb_exec(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n)
+novadb_exec(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n)
 {
+    const char *query = novadb_sql_name(q);
     MYSQL_STMT *st = run(db, query, params, n, false);
     my_ulonglong rows;
 
@@ -569,8 +589,9 @@ explain_row(const char *const *c, size_t n, void *opaque)
 }
 
 char *
-novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n)
+novadb_explain(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n)
 {
+    const char *query = novadb_sql_name(q);
     MYSQL_STMT *st = run(db, query, params, n, true);
     struct explain e = {NULL};
     long rows;
@@ -586,8 +607,9 @@ novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params,
 }
 
 int
-novadb_prepare(struct ne_db *db, const char *query)
+novadb_prepare(struct ne_db *db, enum ne_sql q)
 {
+    const char *query = novadb_sql_name(q);
     if (!db->my && reconnect(db) < 0) return -1;
     if (prepare(db, query, false)) return 0;
     if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query, false)) return 0;

@@ -2,8 +2,8 @@
 /* novadb.h: the Nova database adapter (MariaDB/MySQL).  novadb.c is the
  * only file that includes the MariaDB client headers.
  *
- * Every statement is a named query from sql/NAME.sql (built into the
- * binary), run as a prepared statement with bound parameters: nothing from
+ * Every statement is a query from sql/NAME.sql (built into the binary and
+ * addressed as NE_SQL_NAME, enum ne_sql generated from the file names), run as a prepared statement with bound parameters: nothing from
  * an instance, a host or the command line is ever pasted into SQL text.
  * A lost connection is re-established (and the statement retried once)
  * outside a transaction; inside one the transaction is lost with it, so the
@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "novadb/dburl.h"
+#include "novadb/sqlnames.h"
 
 struct ne_db;
 
@@ -57,11 +58,11 @@ typedef int (*ne_db_row_fn)(const char *const *cols, size_t ncols, void *opaque)
 
 /* Runs the SELECT named query with params; cb may be NULL.  Returns the
  * number of rows, or -1. */
-long novadb_query(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n,
+long novadb_query(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n,
                   ne_db_row_fn cb, void *opaque);
 /* Runs the data-changing named query; returns the number of rows it
  * matched, or -1. */
-long novadb_exec(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n);
+long novadb_exec(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n);
 
 /* Transactions: every repair is one. */
 int novadb_begin(struct ne_db *db);
@@ -73,14 +74,15 @@ bool novadb_lost(const struct ne_db *db);
 /* The query plan of a named query ("EXPLAIN" + its text, parameters
  * bound): one line per table, "table: key (type, rows)", newly allocated;
  * NULL after reporting. */
-char *novadb_explain(struct ne_db *db, const char *query, const struct ne_dbv *params, size_t n);
+char *novadb_explain(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n);
 
 /* Prepares the named query now (without running it): -1 (reported) when the
  * schema does not fit it.  The server's id of the current connection. */
-int novadb_prepare(struct ne_db *db, const char *query);
+int novadb_prepare(struct ne_db *db, enum ne_sql q);
 unsigned long novadb_connection_id(const struct ne_db *db);
 
-/* The text of a named query (borrowed); aborts on an unknown name (a bug). */
-const char *novadb_sql_text(const char *query);
+/* The file name (without .sql) and the text of a query (borrowed). */
+const char *novadb_sql_name(enum ne_sql q);
+const char *novadb_sql_text(enum ne_sql q);
 
 #endif

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sqltext.h: every SQL statement the tool runs, from sql/NAME.sql, built into
- * the binary by sql/sql2c.sh (src/sqltext.c is generated). */
+ * the binary by sql/sql2c.sh (src/novadb/sqltext.c and the enum ne_sql in
+ * src/novadb/sqlnames.h are generated in the build directory). */
 #ifndef NE_SQLTEXT_H
 #define NE_SQLTEXT_H
 
+#include "novadb/sqlnames.h"
+
 struct ne_sqltext {
-    const char *name; /* file name without .sql */
+    const char *name; /* file name without .sql, for messages */
     const char *text;
 };
 
-/* NULL-terminated (generated). */
-extern const struct ne_sqltext ne_sqltexts[];
+/* Indexed by enum ne_sql (generated). */
+extern const struct ne_sqltext ne_sqltexts[NE_SQL_COUNT];
 
 #endif

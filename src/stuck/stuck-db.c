@@ -79,16 +79,16 @@ add_row(const char *const *c, size_t n, void *opaque)
 }
 
 long
-stuckdb_suspects(struct ne_db *db, const char *query, long long older_s, long long since_s,
+stuckdb_suspects(struct ne_db *db, enum ne_sql q, long long older_s, long long since_s,
                  unsigned why, struct ne_inst_set *s)
 {
     struct add_ctx a = {s, why};
     struct ne_dbv p[2];
     size_t n = 0;
 
-    if (strcmp(query, "stuck-recent-migrations") == 0) p[n++] = dbv_int(since_s);
+    if (q == NE_SQL_STUCK_RECENT_MIGRATIONS) p[n++] = dbv_int(since_s);
     p[n++] = dbv_int(older_s);
-    return novadb_query(db, query, p, n, add_row, &a);
+    return novadb_query(db, q, p, n, add_row, &a);
 }
 
 int
@@ -96,7 +96,7 @@ stuckdb_instance(struct ne_db *db, const char *uuid, unsigned why, struct ne_ins
 {
     struct add_ctx a = {s, why};
     struct ne_dbv p[] = {dbv_str(uuid)};
-    long rows = novadb_query(db, "stuck-instance", p, 1, add_row, &a);
+    long rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, p, 1, add_row, &a);
 
     return rows < 0 ? -1 : rows > 0;
 }
@@ -134,7 +134,7 @@ stuckdb_image_deleted(struct ne_db *db, struct ne_nova_inst *in)
     long rows;
 
     if (!in->image_ref || !*in->image_ref) return 0; /* boot from volume */
-    rows = novadb_query(db, "image-deleted", p, 1, deleted_row, &deleted);
+    rows = novadb_query(db, NE_SQL_IMAGE_DELETED, p, 1, deleted_row, &deleted);
     if (rows < 0) return -1;
     /* no row: purged from Glance (glance-manage db purge) - gone as well */
     in->image_deleted = rows == 0 ? 1 : deleted;
@@ -161,7 +161,7 @@ stuckdb_node(struct ne_db *db, const char *host, char **node)
     struct ne_dbv p[] = {dbv_str(host)};
     struct nodes nd = {NULL, 0};
 
-    if (novadb_query(db, "compute-node-by-host", p, 1, node_row, &nd) < 0) return -1;
+    if (novadb_query(db, NE_SQL_COMPUTE_NODE_BY_HOST, p, 1, node_row, &nd) < 0) return -1;
     if (nd.n != 1) {
         free(nd.first);
         return nd.n == 0 ? 0 : 2;
@@ -188,7 +188,7 @@ long
 stuckdb_deleted_images(struct ne_db *db, void (*fn)(const char *, long, void *), void *opaque)
 {
     struct images im = {fn, opaque};
-    return novadb_query(db, "images-deleted-in-use", NULL, 0, image_row, &im);
+    return novadb_query(db, NE_SQL_IMAGES_DELETED_IN_USE, NULL, 0, image_row, &im);
 }
 
 void
@@ -235,8 +235,8 @@ read_snap(struct ne_db *db, const struct ne_nova_inst *in, struct ne_rowsnap *r)
     struct ne_dbv pi[] = {dbv_str(in->uuid)}, pm[] = {dbv_int(in->mig.id)};
 
     memset(r, 0, sizeof *r);
-    if (novadb_query(db, "fix-lock-instance", pi, 1, snap_row, r) < 0) return -1;
-    if (in->mig.id && novadb_query(db, "fix-lock-migration", pm, 1, status_row, r) < 0) return -1;
+    if (novadb_query(db, NE_SQL_FIX_LOCK_INSTANCE, pi, 1, snap_row, r) < 0) return -1;
+    if (in->mig.id && novadb_query(db, NE_SQL_FIX_LOCK_MIGRATION, pm, 1, status_row, r) < 0) return -1;
     return 0;
 }
 
@@ -249,13 +249,14 @@ unchanged(const struct ne_nova_inst *in, const struct ne_rowsnap *r)
 }
 
 static int
-exec_one(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, const char *uuid)
+exec_one(struct ne_db *db, enum ne_sql q, const struct ne_dbv *p, size_t n, const char *uuid)
 {
-    long rows = novadb_exec(db, query, p, n);
+    long rows = novadb_exec(db, q, p, n);
 
     if (rows == 1) return 0;
     if (rows == 0)
-        ne_error("repair of instance %s: query %s matched no row; rolled back", uuid, query);
+        ne_error("repair of instance %s: query %s matched no row; rolled back", uuid,
+                 novadb_sql_name(q));
     return -1;
 }
 
@@ -269,17 +270,17 @@ changes(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fi
     struct ne_dbv ph[] = {dbv_str(fix->host), dbv_str(node), dbv_int(fix->power_state),
                           dbv_str(in->uuid)};
 
-    if (fix->vm_state ? exec_one(db, "fix-instance", pi, 5, in->uuid) < 0
-                      : exec_one(db, "fix-instance-host", ph, 4, in->uuid) < 0)
+    if (fix->vm_state ? exec_one(db, NE_SQL_FIX_INSTANCE, pi, 5, in->uuid) < 0
+                      : exec_one(db, NE_SQL_FIX_INSTANCE_HOST, ph, 4, in->uuid) < 0)
         return -1;
-    if (fix->mig_status && in->mig.id && exec_one(db, "fix-migration", pm, 2, in->uuid) < 0)
+    if (fix->mig_status && in->mig.id && exec_one(db, NE_SQL_FIX_MIGRATION, pm, 2, in->uuid) < 0)
         return -1;
-    if (fix->drop_mig_context && novadb_exec(db, "fix-drop-migration-context", pu, 1) < 0)
+    if (fix->drop_mig_context && novadb_exec(db, NE_SQL_FIX_DROP_MIGRATION_CONTEXT, pu, 1) < 0)
         return -1;
     if (fix->flavor != NE_FLAVOR_KEEP &&
-        (novadb_exec(db, fix->flavor == NE_FLAVOR_NEW ? "fix-flavor-confirm" : "fix-flavor-revert",
+        (novadb_exec(db, fix->flavor == NE_FLAVOR_NEW ? NE_SQL_FIX_FLAVOR_CONFIRM : NE_SQL_FIX_FLAVOR_REVERT,
                      pu, 1) < 0 ||
-         novadb_exec(db, "fix-flavor-columns", pu, 1) < 0))
+         novadb_exec(db, NE_SQL_FIX_FLAVOR_COLUMNS, pu, 1) < 0))
         return -1;
     return 0;
 }

@@ -23,11 +23,11 @@ struct ne_nova_inst *ne_inst_set_find(struct ne_inst_set *s, const char *uuid);
 /* Adds to *s (why bits or'ed into existing entries) the instances of one
  * suspect query, each with its newest migration record in ->mig (id 0:
  * none):
- *   "stuck-task-state"        a move task_state older than older_s
- *   "stuck-open-migrations"   a non-terminal migration not updated for older_s
- *   "stuck-recent-migrations" a migration updated between since_s and older_s ago
+ *   NE_SQL_STUCK_TASK_STATE          a move task_state older than older_s
+ *   NE_SQL_STUCK_OPEN_MIGRATIONS     a non-terminal migration not updated for older_s
+ *   NE_SQL_STUCK_RECENT_MIGRATIONS a migration updated between since_s and older_s ago
  * Returns the number of rows, or -1. */
-long stuckdb_suspects(struct ne_db *db, const char *query, long long older_s, long long since_s,
+long stuckdb_suspects(struct ne_db *db, enum ne_sql q, long long older_s, long long since_s,
                       unsigned why, struct ne_inst_set *s);
 /* Adds the live instance with this uuid: 1 added (or already there), 0 no
  * such live instance, -1 error. */

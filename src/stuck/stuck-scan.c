@@ -126,11 +126,11 @@ db_suspects(struct scan *s)
     }
     if (o->nuuids) return 0;
 
-    if (stuckdb_suspects(s->db, "stuck-task-state", o->older_s, 0, NE_WHY_TASK, set) < 0 ||
-        stuckdb_suspects(s->db, "stuck-open-migrations", o->older_s, 0, NE_WHY_OPEN_MIG, set) < 0)
+    if (stuckdb_suspects(s->db, NE_SQL_STUCK_TASK_STATE, o->older_s, 0, NE_WHY_TASK, set) < 0 ||
+        stuckdb_suspects(s->db, NE_SQL_STUCK_OPEN_MIGRATIONS, o->older_s, 0, NE_WHY_OPEN_MIG, set) < 0)
         return -1;
     if (o->since_s > o->older_s &&
-        stuckdb_suspects(s->db, "stuck-recent-migrations", o->older_s, o->since_s, NE_WHY_RECENT,
+        stuckdb_suspects(s->db, NE_SQL_STUCK_RECENT_MIGRATIONS, o->older_s, o->since_s, NE_WHY_RECENT,
                          set) < 0)
         return -1;
     return 0;

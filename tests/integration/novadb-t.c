@@ -70,27 +70,28 @@ main(void)
     ne_dburl_clear(&url);
     ok(novadb_set_schema(db, "glance", getenv("NOVADB_T_GLANCE")) == 0, "glance schema set");
     ok(novadb_set_schema(db, "glance", "glance`; DROP") < 0, "hostile schema name refused");
-    for (i = 0; ne_sqltexts[i].name; i++)
-        if (novadb_prepare(db, ne_sqltexts[i].name) < 0) all = 0, printf("# %s\n", ne_sqltexts[i].name);
+    for (i = 0; i < NE_SQL_COUNT; i++)
+        if (novadb_prepare(db, (enum ne_sql)i) < 0)
+            all = 0, printf("# %s\n", novadb_sql_name((enum ne_sql)i));
     ok(all, "every query in sql/ prepares on the real schema (%zu queries)", i);
 
-    rows = novadb_query(db, "stuck-instance", hostile, 1, count_rows, &(long){0});
+    rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, hostile, 1, count_rows, &(long){0});
     is_int(rows, 0, "a quote in a parameter is data: no row for x' OR '1'='1");
-    rows = novadb_query(db, "stuck-instance", real, 1, NULL, NULL);
+    rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, real, 1, NULL, NULL);
     is_int(rows, 1, "the seeded instance is found by uuid");
 
     /* A connection killed between two queries: reconnected, retried. */
     kill_conn(db);
-    rows = novadb_query(db, "stuck-instance", real, 1, NULL, NULL);
+    rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, real, 1, NULL, NULL);
     is_int(rows, 1, "query after the kill: reconnected and answered");
 
     /* Killed inside a transaction: the statement fails, nothing is retried. */
     ok(novadb_begin(db) == 0, "transaction started");
     kill_conn(db);
-    rows = novadb_query(db, "fix-lock-instance", real, 1, NULL, NULL);
+    rows = novadb_query(db, NE_SQL_FIX_LOCK_INSTANCE, real, 1, NULL, NULL);
     ok(rows < 0 && novadb_lost(db), "query in a lost transaction fails and says the connection was lost");
     novadb_rollback(db);
-    rows = novadb_query(db, "stuck-instance", real, 1, NULL, NULL);
+    rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, real, 1, NULL, NULL);
     is_int(rows, 1, "after the rollback: a new connection answers");
 
     /* The field report's query. */
