@@ -17,7 +17,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
-#include "virt/virt-int.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -42,7 +41,7 @@ ne_migrate_trap_signals(void)
 bool ne_migrate_interrupted(void) { return interrupted != 0; }
 
 struct monitor {
-    virDomainPtr dom;
+    struct ne_vmig *job;
     const struct ne_config *cfg;
     const struct ne_mig_opts *o;
     const char *label;
@@ -54,30 +53,12 @@ struct monitor {
 };
 
 static void
-read_stats(virTypedParameterPtr p, int n, struct ne_mig_stats *st)
-{
-    unsigned long long v;
-
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, &v) == 1) st->seconds = (double)v / 1000;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DOWNTIME, &v) == 1) st->downtime_ms = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_TOTAL, &v) == 1) st->data_total = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, &v) == 1) st->data_processed = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL, &v) == 1) st->memory_total = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED, &v) == 1) st->memory_processed = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DISK_TOTAL, &v) == 1) st->disk_total = v;
-    if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_JOB_DISK_PROCESSED, &v) == 1) st->disk_processed = v;
-    st->have_job_stats = true;
-}
-
-static void
-on_job_completed(virConnectPtr conn, virDomainPtr dom, virTypedParameterPtr p, int n, void *opaque)
+on_job_completed(void *opaque, struct ne_vmig *j)
 {
     struct monitor *m = opaque;
 
-    (void)conn;
-    (void)dom;
     pthread_mutex_lock(&m->lock);
-    read_stats(p, n, &m->st);
+    virt_mig_event_stats(j, &m->st);
     m->completed = true;
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->lock);
@@ -108,38 +89,39 @@ draw(struct monitor *m, double elapsed)
 static void
 tick(struct monitor *m, unsigned long *step)
 {
-    virTypedParameterPtr p = NULL;
-    int n = 0, type;
+    struct ne_mig_stats s;
     double elapsed = ne_now() - m->start;
     unsigned long at, ms, timeout;
 
-    if (virDomainGetJobStats(m->dom, &type, &p, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE) {
+    pthread_mutex_lock(&m->lock);
+    s = m->st;
+    pthread_mutex_unlock(&m->lock);
+    if (virt_mig_poll(m->job, &s) == 1) {
         pthread_mutex_lock(&m->lock);
-        if (!m->completed) read_stats(p, n, &m->st);
+        if (!m->completed) m->st = s;
         pthread_mutex_unlock(&m->lock);
         draw(m, elapsed);
     }
-    virTypedParamsFree(p, n);
     ne_downtime_step(m->cfg, m->gib, *step, &at, &ms);
     if (*step <= m->cfg->downtime_steps && elapsed >= (double)at) {
-        if (virDomainMigrateSetMaxDowntime(m->dom, ms, 0) == 0)
+        if (virt_mig_set_downtime(m->job, ms) == 0)
             ne_debug(NE_DBG_VIRT, "%s: max downtime %lu ms at %.0f s", m->label, ms, elapsed);
         (*step)++;
     }
     timeout = m->o->timeout_s ? m->o->timeout_s : ne_completion_timeout(m->cfg, m->gib);
     if (interrupted && !m->aborted) {
         ne_info("%s: interrupted: aborting the migration job", m->label);
-        m->aborted = virDomainAbortJob(m->dom) == 0;
+        m->aborted = virt_mig_abort(m->job) == 0;
     } else if (timeout && elapsed > (double)timeout && !m->timed_out) {
         int act = m->o->timeout_action >= 0 ? m->o->timeout_action : (int)m->cfg->timeout_action;
         m->timed_out = true;
         ne_warn("%s: not finished after %lu s (completion timeout)", m->label, timeout);
-        if (act == NE_TIMEOUT_POSTCOPY && virDomainMigrateStartPostCopy(m->dom, 0) == 0)
+        if (act == NE_TIMEOUT_POSTCOPY && virt_mig_postcopy(m->job) == 0)
             ne_info("%s: switched to post-copy", m->label);
-        else if (act == NE_TIMEOUT_PAUSE && virDomainSuspend(m->dom) == 0)
+        else if (act == NE_TIMEOUT_PAUSE && virt_mig_suspend(m->job) == 0)
             ne_info("%s: guest paused so the migration can converge", m->label);
         else
-            m->aborted = virDomainAbortJob(m->dom) == 0;
+            m->aborted = virt_mig_abort(m->job) == 0;
     }
 }
 
@@ -164,55 +146,49 @@ monitor_run(void *arg)
     return NULL;
 }
 
-static unsigned long
+/* The migration flags for this plan (virt-migrate.c adds live, peer to
+ * peer, persist on the destination and undefine the source). */
+static unsigned
 live_flags(const struct ne_plan *p, const struct ne_config *cfg, const struct ne_mig_opts *o)
 {
-    unsigned long f = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
-                      VIR_MIGRATE_UNDEFINE_SOURCE;
+    unsigned f = 0;
 
-    if (p->method == NE_METHOD_LIVE_BLOCK) f |= VIR_MIGRATE_NON_SHARED_INC;
-    if (p->auto_converge) f |= VIR_MIGRATE_AUTO_CONVERGE;
-    if (p->postcopy) f |= VIR_MIGRATE_POSTCOPY;
-    if (p->tls) f |= VIR_MIGRATE_TLS;
-    if (p->tunnelled) f |= VIR_MIGRATE_TUNNELLED;
-    if (cfg->allow_unsafe) f |= VIR_MIGRATE_UNSAFE;
-    if (o->leave_paused) f |= VIR_MIGRATE_PAUSED;
+    if (p->method == NE_METHOD_LIVE_BLOCK) f |= NE_VMIG_BLOCK;
+    if (p->auto_converge) f |= NE_VMIG_AUTO_CONVERGE;
+    if (p->postcopy) f |= NE_VMIG_POSTCOPY;
+    if (p->tls) f |= NE_VMIG_TLS;
+    if (p->tunnelled) f |= NE_VMIG_TUNNELLED;
+    if (cfg->allow_unsafe) f |= NE_VMIG_UNSAFE;
+    if (o->leave_paused) f |= NE_VMIG_PAUSED;
     return f;
 }
 
-/* Runs virDomainMigrateToURI3 with the monitor; fills r->st. */
+/* Runs the migration job with the monitor; fills r->st.  -1 when it
+ * failed or the domain vanished (reported). */
 static int
-run_job(struct ne_virt *src, struct ne_virt *dst, virDomainPtr dom, const struct ne_domain *d,
+run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
         const struct ne_mig_opts *o, struct ne_mig_result *r, uint64_t disk_bytes)
 {
-    const struct ne_config *cfg = src->cfg;
-    CLEANUP_FREE char *peer = ne_node_peer_uri(cfg, dst->host);
-    virTypedParameterPtr params = NULL;
-    int np = 0, maxp = 0, cb, rc;
+    const struct ne_config *cfg = virt_config(src);
+    CLEANUP_FREE char *peer = ne_node_peer_uri(cfg, virt_host(dst));
+    int rc;
     unsigned long bw = o->bandwidth_mib ? o->bandwidth_mib : cfg->bandwidth_mib;
-    struct monitor m = {.dom = dom, .cfg = cfg, .o = o, .label = d->name, .start = ne_now(),
+    struct monitor m = {.cfg = cfg, .o = o, .label = d->name, .start = ne_now(),
                         .gib = ne_data_gib(d->memory_kib, disk_bytes)};
     pthread_t t;
-    const char *disks[NE_PLAN_MAX_DISKS + 1];
-    size_t i;
 
     pthread_mutex_init(&m.lock, NULL);
     pthread_cond_init(&m.cond, NULL);
-    for (i = 0; i < r->plan.ncopy; i++) disks[i] = r->plan.copy[i];
-    disks[i] = NULL;
-    /* Never an empty list: libvirt would read it as "copy every disk". */
-    if (r->plan.method == NE_METHOD_LIVE_BLOCK && r->plan.ncopy > 0)
-        virTypedParamsAddStringList(&params, &np, &maxp, VIR_MIGRATE_PARAM_MIGRATE_DISKS, disks);
-    if (bw) virTypedParamsAddULLong(&params, &np, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH, bw);
-    cb = virConnectDomainEventRegisterAny(src->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
-                                          VIR_DOMAIN_EVENT_CALLBACK(on_job_completed), &m, NULL);
+    m.job = virt_mig_open(src, d->uuid, d->name, on_job_completed, &m);
+    if (!m.job) {
+        ne_error("%s (%s) vanished from %s before migration", d->name, d->uuid, virt_host(src));
+        pthread_mutex_destroy(&m.lock);
+        pthread_cond_destroy(&m.cond);
+        return -1;
+    }
     pthread_create(&t, NULL, monitor_run, &m);
-    ne_debug(NE_DBG_VIRT, "%s: migrate to %s flags 0x%lx, %zu disk(s) to copy", d->name, peer,
-             live_flags(&r->plan, cfg, o), r->plan.ncopy);
-    rc = virDomainMigrateToURI3(dom, peer, params, (unsigned)np, live_flags(&r->plan, cfg, o));
-    if (rc < 0)
-        ne_error("migration of %s (%s) from %s to %s failed: %s", d->name, d->uuid, src->host,
-                 dst->host, lv_err());
+    rc = virt_mig_run(m.job, virt_host(dst), peer, r->plan.copy, r->plan.ncopy, bw,
+                      live_flags(&r->plan, cfg, o));
     pthread_mutex_lock(&m.lock);
     if (rc == 0 && !m.completed) { /* the event may trail the API return */
         struct timespec until;
@@ -224,8 +200,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, virDomainPtr dom, const struct
     pthread_cond_broadcast(&m.cond);
     pthread_mutex_unlock(&m.lock);
     pthread_join(t, NULL);
-    if (cb >= 0) virConnectDomainEventDeregisterAny(src->conn, cb);
-    virTypedParamsFree(params, np);
+    virt_mig_close(m.job);
     r->st = m.st;
     r->st.seconds = ne_now() - m.start;
     r->aborted = m.aborted || m.timed_out;
@@ -248,7 +223,7 @@ prepared_clean(struct ne_virt *dst, struct prepared *pp, bool remove)
 
     for (i = 0; i < pp->n; i++) {
         if (remove && virt_delete_file(dst, pp->paths[i]) == 0)
-            ne_info("removed %s from %s", pp->paths[i], dst->host);
+            ne_info("removed %s from %s", pp->paths[i], virt_host(dst));
         free(pp->paths[i]);
     }
     pp->n = 0;
@@ -279,7 +254,7 @@ prepare_dest(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
         if (c == 0)
             ne_error("%s (%s): %s already exists on %s; refusing to overwrite it (remove it if it "
                      "is a leftover, after checking no domain uses it)", d->name, d->uuid,
-                     k->source, dst->host);
+                     k->source, virt_host(dst));
         if (c <= 0) return -1;
         pp->paths[pp->n++] = xstrdup(k->source);
     }
@@ -306,15 +281,15 @@ verify_moved(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     if (found != 1 || !persistent ||
         !(st == NE_DOM_RUNNING || (o->leave_paused && st == NE_DOM_PAUSED))) {
         ne_error("%s (%s): after migration, %s shows it %s%s; the source %s was left as is",
-                 d->name, d->uuid, dst->host, found == 1 ? ne_dom_state_name(st) : "absent",
-                 found == 1 && !persistent ? " and transient" : "", src->host);
+                 d->name, d->uuid, virt_host(dst), found == 1 ? ne_dom_state_name(st) : "absent",
+                 found == 1 && !persistent ? " and transient" : "", virt_host(src));
         return -1;
     }
     found = virt_domain_state(src, d->uuid, &st, NULL);
     if (found == 1) {
         if (st == NE_DOM_RUNNING || st == NE_DOM_PAUSED) {
             ne_error("%s (%s) runs on both %s and %s after migration: refusing to touch either; "
-                     "check which one is current", d->name, d->uuid, src->host, dst->host);
+                     "check which one is current", d->name, d->uuid, virt_host(src), virt_host(dst));
             return -1;
         }
         if (virt_undefine(src, d->uuid) < 0) return -1;
@@ -335,20 +310,20 @@ roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     if (on_dst == 1 && (dst_state == NE_DOM_RUNNING || dst_state == NE_DOM_PAUSED)) {
         ne_error("%s (%s): the destination %s runs it although the migration failed; nothing "
                  "removed; run 'nova-evac stuck --host %s' to reconcile", d->name, d->uuid,
-                 dst->host, src->host);
+                 virt_host(dst), virt_host(src));
         prepared_clean(dst, pp, false);
         return;
     }
     if (on_src != 1) {
         ne_error("%s (%s): no longer defined on %s after a failed migration; leaving %s's "
-                 "files in place", d->name, d->uuid, src->host, dst->host);
+                 "files in place", d->name, d->uuid, virt_host(src), virt_host(dst));
         prepared_clean(dst, pp, false);
         return;
     }
     if (on_dst == 1) virt_undefine(dst, d->uuid);
     prepared_clean(dst, pp, true);
     virt_remove_instance_dir(dst, d->uuid, true);
-    ne_info("%s stays on %s (%s)", d->name, src->host, ne_dom_state_name(sst));
+    ne_info("%s stays on %s (%s)", d->name, virt_host(src), ne_dom_state_name(sst));
 }
 
 static uint64_t
@@ -381,21 +356,13 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
              const struct ne_mig_opts *o, struct ne_mig_result *r)
 {
     struct prepared pp = {.n = 0};
-    virDomainPtr dom;
     int rc;
 
     if (prepare_dest(src, dst, d, r, &pp) < 0) {
         roll_back(src, dst, d, &pp);
         return 1;
     }
-    dom = dom_lookup(src, d->uuid);
-    if (!dom) {
-        ne_error("%s (%s) vanished from %s before migration", d->name, d->uuid, src->host);
-        roll_back(src, dst, d, &pp);
-        return 1;
-    }
-    rc = run_job(src, dst, dom, d, o, r, copy_bytes(d, &r->plan));
-    virDomainFree(dom);
+    rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan));
     if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
         if (rc < 0) roll_back(src, dst, d, &pp);
         else prepared_clean(dst, &pp, false);
@@ -415,12 +382,12 @@ where_exists(const struct ne_config *cfg, struct ne_virt *src, const char *path)
 {
     const char **nodes;
     size_t n = ne_config_nodes(cfg, &nodes), i;
-    char *list = xstrdup(src->host);
+    char *list = xstrdup(virt_host(src));
 
     for (i = 0; i < n; i++) {
         struct ne_virt *v;
         char *tmp;
-        if (str_eq(nodes[i], src->host)) continue;
+        if (str_eq(nodes[i], virt_host(src))) continue;
         v = virt_open(cfg, nodes[i]);
         if (v && virt_file_info(v, path, NULL, NULL, NULL) == 1) {
             tmp = xasprintf("%s, %s", list, nodes[i]);
@@ -446,11 +413,11 @@ ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain 
         r = virt_file_info(dst, k->backing, NULL, NULL, NULL);
         if (r < 0) return -2;
         if (r == 0) {
-            CLEANUP_FREE char *where = where_exists(src->cfg, src, k->backing);
+            CLEANUP_FREE char *where = where_exists(virt_config(src), src, k->backing);
             ne_error("%s (%s): base image %s (backing file of %s) is missing on %s; it exists on: "
                      "%s; stage it first (nova-evac images %s --to %s --stage)",
                      d->name, d->uuid, k->base_sha1[0] ? k->base_sha1 : k->backing, k->target,
-                     dst->host, where, src->host, dst->host);
+                     virt_host(dst), where, virt_host(src), virt_host(dst));
             rc = -1;
         }
     }
@@ -471,15 +438,15 @@ check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan 
     bool running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
                    d->state == NE_DOM_BLOCKED;
 
-    ne_node_reserved(dst->cfg, dst->host, &rd, &rr);
+    ne_node_reserved(virt_config(dst), virt_host(dst), &rd, &rr);
     if (plan->method != NE_METHOD_LIVE) need = ne_domain_local_bytes(d, false);
     if (need) {
-        if (virt_dir_free(dst, dst->cfg->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
+        if (virt_dir_free(dst, virt_config(dst)->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
         avail = free_b > rd * 1048576ULL ? free_b - rd * 1048576ULL : 0;
         if (avail < need) {
             ne_error("%s (%s): %s has %s free for instances (after its reserve of %llu MiB), its "
                      "local disks need %s: choose a destination with room", d->name, d->uuid,
-                     dst->host, fmt_bytes(avail, a, 16), rd, fmt_bytes(need, b, 16));
+                     virt_host(dst), fmt_bytes(avail, a, 16), rd, fmt_bytes(need, b, 16));
             return NE_EXIT_REFUSED;
         }
     }
@@ -489,7 +456,7 @@ check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan 
         ne_hostinfo_clear(&hi);
         if (avail < d->memory_kib) {
             ne_error("%s (%s): %s has %s of free memory (after its reserve of %llu MiB), the guest "
-                     "needs %s: choose a destination with room", d->name, d->uuid, dst->host,
+                     "needs %s: choose a destination with room", d->name, d->uuid, virt_host(dst),
                      fmt_bytes(avail * 1024, a, 16), rr, fmt_bytes(d->memory_kib * 1024, b, 16));
             return NE_EXIT_REFUSED;
         }
@@ -506,7 +473,7 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     if (found < 0) return NE_EXIT_UNREACHABLE;
     if (found == 1) {
         ne_error("%s (%s) is already defined on %s (%s): refusing to migrate onto it; run "
-                 "'nova-evac stuck' to find which copy is current", d->name, d->uuid, dst->host,
+                 "'nova-evac stuck' to find which copy is current", d->name, d->uuid, virt_host(dst),
                  ne_dom_state_name(st));
         return NE_EXIT_REFUSED;
     }
@@ -516,8 +483,8 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     if (found < 0) return NE_EXIT_UNREACHABLE;
     if (found == 1) {
         ne_error("%s (%s): %s already defines another domain named %s (%s): refusing to migrate; "
-                 "remove or rename that domain on %s first", d->name, d->uuid, dst->host, d->name,
-                 ne_dom_state_name(st), dst->host);
+                 "remove or rename that domain on %s first", d->name, d->uuid, virt_host(dst), d->name,
+                 ne_dom_state_name(st), virt_host(dst));
         return NE_EXIT_REFUSED;
     }
     if ((rc = check_room(dst, d, plan)) != 0) return rc;
@@ -567,11 +534,11 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
         return NE_EXIT_UNREACHABLE;
     }
     in = (struct ne_plan_in){d, {hs.libvirt_version, hs.hv_version},
-                             {hd.libvirt_version, hd.hv_version}, src->cfg, o->mode};
+                             {hd.libvirt_version, hd.hv_version}, virt_config(src), o->mode};
     ne_hostinfo_clear(&hs);
     ne_hostinfo_clear(&hd);
     ne_plan_instance(&in, &r->plan);
-    describe_plan(d, src->host, dst->host, &r->plan);
+    describe_plan(d, virt_host(src), virt_host(dst), &r->plan);
     if (r->plan.method == NE_METHOD_REFUSE) {
         ne_error("%s (%s): %s", d->name, d->uuid, r->plan.reason);
         rc = NE_EXIT_REFUSED;

@@ -16,6 +16,7 @@
 #include "util/exitcode.h"
 #include "model/plan.h"
 #include "virt/virt.h"
+#include "virt/virt-migrate.h"
 
 struct ne_mig_opts {
     enum ne_mode mode;
@@ -33,16 +34,6 @@ struct ne_mig_opts {
     /* Before a block or cold migration, copy the base images the disks
      * need to the destination when it lacks them (imagecache.h). */
     bool stage_images;
-};
-
-struct ne_mig_stats {
-    double seconds;
-    uint64_t downtime_ms;
-    uint64_t data_total, data_processed;
-    uint64_t memory_total, memory_processed;
-    uint64_t disk_total, disk_processed;
-    uint64_t files_bytes;      /* data bytes copied as files (cold, config drive) */
-    bool have_job_stats;
 };
 
 struct ne_mig_result {
