@@ -37,8 +37,7 @@ static const struct ne_opt opts[] = {
     {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete copied disks on HOST", NULL, NULL, NULL},
     {"no-stage-images", 0, OPT_FLAG, NULL, "do not stage missing base images: avoid destinations "
      "that lack them", NULL, NULL, NULL},
-    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
-     "[database] connection)", NULL, NULL, NULL},
+    NE_DB_OPTS,
     NE_OS_OPTS,
     OPT_END,
 };
@@ -100,7 +99,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
 
-    if (!o.dry_run && (rc = ne_drain_nova_setup(args, cfg, via ? via : "auto", &o, &dn)) != 0)
+    if (!o.dry_run && (rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn)) != 0)
         return rc;
     ne_drain_nova_repair_stuck(dn, o.host);
     rc = ne_drain_plan(&dr, cfg, &o);

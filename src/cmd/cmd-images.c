@@ -39,8 +39,7 @@ static const struct ne_opt opts[] = {
      "(default: read through libvirt on each node)", NULL, NULL, NULL},
     {"no-openstack", 0, OPT_FLAG, NULL, "ask neither the Nova/Glance APIs nor the database",
      NULL, NULL, NULL},
-    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: "
-     "$NOVA_EVAC_DB, or nova.conf [database] connection when readable)", NULL, NULL, NULL},
+    NE_DB_OPTS,
     {"glance-schema", 0, OPT_STRING, "NAME", "Glance's database on the same server (default "
      "glance; none = skip)", NULL, NULL, NULL},
     NE_OS_OPTS,
@@ -57,25 +56,13 @@ struct sources {
     size_t n;
 };
 
-static bool
-want_db(const struct ne_config *cfg, const struct ne_args *args)
-{
-    const char *nc = getenv("NOVA_EVAC_NOVA_CONF");
-
-    return ne_args_str(args, "db") || getenv("NOVA_EVAC_DB") ||
-           access(nc ? nc : cfg->nova_conf, R_OK) == 0;
-}
-
 static void
 open_db(struct sources *S, const struct ne_config *cfg, const struct ne_args *args)
 {
     const char *schema = ne_args_str(args, "glance-schema");
-    struct ne_dburl url;
     bool glance;
 
-    if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) return;
-    S->db = novadb_connect(&url);
-    ne_dburl_clear(&url);
+    if (ne_db_from_args(args, cfg, &S->db) == NE_EXIT_USAGE) return;
     if (!S->db) {
         ne_warn("images: continuing without the Nova database");
         return;
@@ -108,7 +95,7 @@ open_sources(struct sources *S, const struct ne_config *cfg, const struct ne_arg
     /* The API first: it alone can download, and its image show is current. */
     if (ne_args_str(args, "os-cloud") || getenv("OS_CLOUD") || getenv("OS_AUTH_URL"))
         open_api(S, args);
-    if (want_db(cfg, args)) open_db(S, cfg, args);
+    if (ne_db_configured(args, cfg)) open_db(S, cfg, args);
 }
 
 static void

@@ -40,8 +40,7 @@ static const struct ne_opt opts[] = {
      "destination when it lacks them", NULL, NULL, NULL},
     {"no-record", 0, OPT_FLAG, NULL, "do not record the move in Nova (database row, Placement)",
      NULL, NULL, NULL},
-    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
-     "[database] connection)", NULL, NULL, NULL},
+    NE_DB_OPTS,
     NE_OS_OPTS,
     OPT_END,
 };
@@ -178,7 +177,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     /* Nova first: a database that is configured but unreachable stops
      * the command before anything moves. */
     if (!o.dry_run && !ne_args_flag(args, "no-record") &&
-        (rc = ne_drain_nova_setup(args, cfg, "record", &dopts, &dn)) != 0) {
+        (rc = ne_drain_nova_from_args(args, cfg, "record", &dopts, &dn)) != 0) {
         virt_close(src);
         virt_close(dst);
         return rc;

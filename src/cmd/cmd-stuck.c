@@ -40,8 +40,7 @@ static const struct ne_opt opts[] = {
     {"yes", 'y', OPT_FLAG, NULL, "repair without asking", NULL, "fix", NULL},
     {"via", 0, OPT_STRING, "WAY", "repair through the Nova database (db) or API (api)", NULL,
      NULL, "db|api"},
-    {"db", 0, OPT_STRING, "URL", "the Nova cell database, without password (default: nova.conf "
-     "[database] connection)", NULL, NULL, NULL},
+    NE_DB_OPTS,
     {"glance-schema", 0, OPT_STRING, "NAME", "Glance's database on the same server, for the "
      "deleted-image check (default glance; none = skip)", NULL, NULL, NULL},
     {"audit-log", 0, OPT_STRING, "FILE", "audit file for --fix (default <state_dir>/audit.log)",
@@ -279,16 +278,10 @@ repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_stuck_scan *sc,
 static struct ne_db *
 connect_db(struct ne_config *cfg, const struct ne_args *args, int *rc)
 {
-    struct ne_dburl url;
     struct ne_db *db;
     const char *schema = ne_args_str(args, "glance-schema");
 
-    *rc = NE_EXIT_USAGE;
-    if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) return NULL;
-    db = novadb_connect(&url);
-    ne_dburl_clear(&url);
-    *rc = NE_EXIT_UNREACHABLE;
-    if (!db) return NULL;
+    if ((*rc = ne_db_from_args(args, cfg, &db)) != NE_EXIT_OK) return NULL;
     if (!schema) schema = "glance";
     if (strcmp(schema, "none") != 0 && novadb_set_schema(db, "glance", schema) < 0) {
         *rc = NE_EXIT_USAGE;

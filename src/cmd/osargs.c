@@ -2,12 +2,68 @@
 /* osargs.c: see osargs.h. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/osargs.h"
+#include "novadb/dburl.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
+
+bool
+ne_db_configured(const struct ne_args *args, const struct ne_config *cfg)
+{
+    const char *env = getenv("NOVA_EVAC_DB"), *conf = getenv("NOVA_EVAC_NOVA_CONF");
+
+    if (ne_args_str(args, "db") || (env && *env)) return true;
+    return access(conf && *conf ? conf : cfg->nova_conf, R_OK) == 0;
+}
+
+int
+ne_db_from_args(const struct ne_args *args, const struct ne_config *cfg, struct ne_db **db)
+{
+    struct ne_dburl url;
+
+    *db = NULL;
+    if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) return NE_EXIT_USAGE;
+    *db = novadb_connect(&url);
+    ne_dburl_clear(&url);
+    return *db ? NE_EXIT_OK : NE_EXIT_UNREACHABLE;
+}
+
+static void
+nova_conn_close(struct ne_nova_conn *c)
+{
+    if (c->nv) nova_close(c->nv);
+    if (c->os) ne_os_close(c->os);
+    if (c->db) novadb_close(c->db);
+    c->nv = NULL;
+    c->os = NULL;
+    c->db = NULL;
+}
+
+int
+ne_drain_nova_from_args(const struct ne_args *args, const struct ne_config *cfg,
+                        const char *via, struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_nova_conn c = {
+        .api_configured = ne_args_str(args, "os-cloud") || getenv("OS_CLOUD") ||
+                          getenv("OS_AUTH_URL"),
+        .db_configured = ne_db_configured(args, cfg),
+    };
+    int rc;
+
+    *out = NULL;
+    if ((rc = ne_drain_nova_check(&c, cfg, via)) != 0) return rc;
+    if ((c.api_configured && (rc = ne_nova_from_args(args, &c.os, &c.nv)) != NE_EXIT_OK) ||
+        (c.db_configured && (rc = ne_db_from_args(args, cfg, &c.db)) != NE_EXIT_OK)) {
+        nova_conn_close(&c);
+        return rc;
+    }
+    return ne_drain_nova_setup(&c, cfg, via, o, out);
+}
 
 int
 ne_os_exit(enum ne_os_err e)

@@ -20,10 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "novadb/dburl.h"
 #include "drain/drain-nova.h"
 #include "novadb/novadb.h"
-#include "cmd/osargs.h"
+#include "util/exitcode.h"
 #include "openstack/placement.h"
 #include "stuck/stuck-db.h"
 #include "stuck/stuck-fix.h"
@@ -53,7 +52,7 @@ disable(void *ctx, const char *host, const char *reason)
     } else {
         pthread_mutex_lock(&dn->lock);
         struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
-        long n = novadb_exec(dn->db, NE_SQL_DRAIN_DISABLE_SERVICE, p, 2);
+        long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
         rc = n < 0 ? -1 : 0;
         if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
         pthread_mutex_unlock(&dn->lock);
@@ -91,7 +90,7 @@ record_move(void *ctx, const char *uuid, const char *from, const char *to, bool 
         struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
                               dbv_int(running ? 1 : 4), dbv_str(uuid)};
         long rows = -1;
-        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, NE_SQL_FIX_INSTANCE, p, 5)) >= 0 &&
+        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, "fix-instance", p, 5)) >= 0 &&
             novadb_commit(dn->db) == 0) {
             if (rows == 0) {
                 ne_warn("%s is not in Nova's database (no live instance row): nothing to record",
@@ -262,72 +261,49 @@ out:
     return done;
 }
 
-static bool
-api_configured(const struct ne_args *args)
-{
-    return getenv("OS_CLOUD") || getenv("OS_AUTH_URL") || ne_args_str(args, "os-cloud");
-}
-
-/* The same sources, in the same order, as ne_dburl_resolve(). */
-static bool
-db_configured(const struct ne_args *args, const struct ne_config *cfg)
-{
-    const char *env = getenv("NOVA_EVAC_DB"), *conf = getenv("NOVA_EVAC_NOVA_CONF");
-
-    if (ne_args_str(args, "db") || (env && *env)) return true;
-    return access(conf && *conf ? conf : cfg->nova_conf, R_OK) == 0;
-}
-
 int
-ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
-                    struct ne_drain_opts *o, struct ne_drain_nova **out)
+ne_drain_nova_check(const struct ne_nova_conn *c, const struct ne_config *cfg, const char *via)
 {
-    struct ne_drain_nova *dn;
     bool record_only = str_eq(via, "record");
-    bool want_api = api_configured(args);
-    bool want_db = db_configured(args, cfg);
-    int rc;
 
-    *out = NULL;
     if (record_only) via = "libvirt";
-    if (str_eq(via, "nova") && !api_configured(args)) {
+    if (str_eq(via, "nova") && !c->api_configured) {
         ne_error("drain --via nova needs the Nova API: set OS_CLOUD (clouds.yaml) or OS_* "
                  "variables, or give --os-cloud");
         return NE_EXIT_USAGE;
     }
-    if (str_eq(via, "libvirt") && want_api && !want_db) {
+    if (str_eq(via, "libvirt") && c->api_configured && !c->db_configured) {
         ne_error("moving through libvirt: the Nova API is configured, so Nova manages these "
                  "instances, but no Nova database is reachable to record the moves (%s is not "
                  "readable): give --db URL or set nova_conf in the nova-evac config%s",
                  cfg->nova_conf, record_only ? ", or --no-record" : ", or use --via nova");
         return NE_EXIT_USAGE;
     }
-    if (!want_api && !want_db) {
+    if (!c->api_configured && !c->db_configured)
         ne_warn("no Nova API (clouds.yaml/OS_*) nor Nova database (%s) configured: %sNova's "
                 "records are not updated", cfg->nova_conf,
                 record_only ? "" : "the compute service is not disabled and ");
-        return 0;
-    }
+    return 0;
+}
+
+int
+ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const char *via,
+                    struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_drain_nova *dn;
+
+    *out = NULL;
+    if (!c->os && !c->nv && !c->db) return 0;
+    if (str_eq(via, "record")) via = "libvirt";
     dn = xcalloc(1, sizeof *dn);
     dn->cfg = cfg;
     pthread_mutex_init(&dn->lock, NULL);
-    if (want_api && (rc = ne_nova_from_args(args, &dn->os, &dn->nv)) != NE_EXIT_OK) {
-        ne_drain_nova_close(dn);
-        return rc;
-    }
-    if (want_db) {
-        struct ne_dburl url;
-        if (ne_dburl_resolve(cfg, ne_args_str(args, "db"), &url) < 0) {
-            ne_drain_nova_close(dn);
-            return NE_EXIT_USAGE;
-        }
-        dn->db = novadb_connect(&url);
-        ne_dburl_clear(&url);
-        if (!dn->db) {
-            ne_drain_nova_close(dn);
-            return NE_EXIT_UNREACHABLE;
-        }
-    }
+    dn->os = c->os;
+    dn->nv = c->nv;
+    dn->db = c->db;
+    c->os = NULL;
+    c->nv = NULL;
+    c->db = NULL;
     o->nova.ctx = dn;
     o->nova.disable = disable;
     o->nova.record_move = dn->db ? record_move : NULL;

@@ -5,19 +5,38 @@
 #ifndef NE_DRAIN_NOVA_H
 #define NE_DRAIN_NOVA_H
 
-#include "cmd/cmd.h"
+#include <stdbool.h>
+
 #include "drain/drain.h"
+#include "novadb/novadb.h"
+#include "openstack/keystone.h"
+#include "openstack/nova.h"
 
 struct ne_drain_nova;
 
+/* What the command found configured and opened for Nova: the API session
+ * and client (NULL when not opened), the cell database (NULL when not
+ * opened).  The command layer fills it (cmd/osargs.h); the handles are
+ * the caller's until ne_drain_nova_setup() takes them. */
+struct ne_nova_conn {
+    struct ne_os *os;
+    struct ne_nova *nv;
+    struct ne_db *db;
+    bool api_configured, db_configured;
+};
+
 /* via: "auto", "nova" or "libvirt"; "record" for a single move through
- * libvirt that only needs o->nova.record_move (migrate).  Opens what is
- * configured and fills o->nova.  With "nova" the API is required (reported
- * when missing); a move through libvirt needs the database when the API is
- * configured.
- * Returns 0 (and *out, possibly NULL when nothing is configured) or an
- * exit code. */
-int ne_drain_nova_setup(const struct ne_args *args, const struct ne_config *cfg, const char *via,
+ * libvirt that only needs o->nova.record_move (migrate).  Checks what via
+ * needs against c's *_configured, before anything is opened: with "nova"
+ * the API is required; a move through libvirt needs the database when the
+ * API is configured.  Returns 0 (open what is configured, then call
+ * ne_drain_nova_setup) or an exit code after reporting; warns when nothing
+ * is configured. */
+int ne_drain_nova_check(const struct ne_nova_conn *c, const struct ne_config *cfg,
+                        const char *via);
+/* Fills o->nova from c's open handles, which it takes (c's pointers are
+ * cleared, also when nothing is open: then *out is NULL).  Returns 0. */
+int ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const char *via,
                         struct ne_drain_opts *o, struct ne_drain_nova **out);
 void ne_drain_nova_close(struct ne_drain_nova *dn);
 
