@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
-
 #include "images/image-cache-int.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -20,31 +17,6 @@ ne_base_name_ok(const char *name)
 {
     return name && *name && name[0] != '.' && !strchr(name, '/') &&
            !str_suffix(name, NE_PART_SUFFIX) && strlen(name) < 256;
-}
-
-char *
-ne_nova_meta_image(const char *xml)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr xp;
-    xmlXPathObjectPtr o;
-    char *ret = NULL;
-
-    if (!doc) return NULL;
-    xp = xmlXPathNewContext(doc);
-    /* Any version of Nova's namespace (1.0, 1.1, ...): match by local name. */
-    o = xmlXPathEvalExpression(
-        (const xmlChar *)"string(/domain/metadata/*[local-name()='instance']"
-                         "/*[local-name()='root'][@*[local-name()='type']='image']"
-                         "/@*[local-name()='uuid'])",
-        xp);
-    if (o && o->type == XPATH_STRING && o->stringval && *o->stringval)
-        ret = xstrdup((const char *)o->stringval);
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    return ret;
 }
 
 size_t

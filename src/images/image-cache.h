@@ -191,9 +191,6 @@ int ne_stage_for_domain(struct ne_virt *src, struct ne_virt *dst, const struct n
 
 /* A plausible base file name: no '/', not hidden, not a .part. */
 bool ne_base_name_ok(const char *name);
-/* The image id in Nova's domain metadata (<nova:instance><nova:root
- * type="image" uuid=.../>), newly allocated, or NULL. */
-char *ne_nova_meta_image(const char *domain_xml);
 /* n sample ranges of len bytes spread over a file of length bytes
  * (fewer when the file is small); returns how many were set. */
 size_t ne_sample_ranges(uint64_t length, struct ne_range *r, size_t n, uint64_t len);

@@ -60,6 +60,9 @@ struct ne_domain {
  * after reporting "malformed domain XML: <what>" with the given origin
  * (e.g. "node02") in the message. */
 struct ne_domain *ne_domain_parse(const char *xml, const char *origin);
+/* The image id in Nova's domain metadata (<nova:instance><nova:root
+ * type="image" uuid=.../>), newly allocated, or NULL (domxml.c). */
+char *ne_nova_meta_image(const char *domain_xml);
 void ne_domain_free(struct ne_domain *d);
 void ne_domains_free(struct ne_domain **v, size_t n);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* domxml.c: libvirt domain XML -> struct ne_domain (libxml2, no network,
- * no entity expansion).  Pure: no libvirt connection needed. */
+ * no entity expansion), and the image id in Nova's metadata.  Pure: no
+ * libvirt connection needed. */
 #include <config.h>
 
 #include <string.h>
@@ -199,4 +200,29 @@ ne_domains_free(struct ne_domain **v, size_t n)
     size_t i;
     for (i = 0; i < n; i++) ne_domain_free(v[i]);
     free(v);
+}
+
+char *
+ne_nova_meta_image(const char *xml)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr xp;
+    xmlXPathObjectPtr o;
+    char *ret = NULL;
+
+    if (!doc) return NULL;
+    xp = xmlXPathNewContext(doc);
+    /* Any version of Nova's namespace (1.0, 1.1, ...): match by local name. */
+    o = xmlXPathEvalExpression(
+        (const xmlChar *)"string(/domain/metadata/*[local-name()='instance']"
+                         "/*[local-name()='root'][@*[local-name()='type']='image']"
+                         "/@*[local-name()='uuid'])",
+        xp);
+    if (o && o->type == XPATH_STRING && o->stringval && *o->stringval)
+        ret = xstrdup((const char *)o->stringval);
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(xp);
+    xmlFreeDoc(doc);
+    return ret;
 }
