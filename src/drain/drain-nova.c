@@ -22,6 +22,7 @@
 
 #include "drain/drain-nova.h"
 #include "novadb/novadb.h"
+#include "novasync/novasync.h"
 #include "util/exitcode.h"
 #include "openstack/placement.h"
 #include "stuck/stuck-db.h"
@@ -39,73 +40,61 @@ struct ne_drain_nova {
     struct ne_nova *nv;
     struct ne_placement *pl;   /* opened on first use */
     struct ne_db *db;
+    struct ne_novasync *ns;    /* the audit log and lock; opened on first change */
 };
+
+/* The audited change handle; NULL (reported) when the audit log cannot be
+ * written: nothing is changed then. */
+static struct ne_novasync *
+sync_of(struct ne_drain_nova *dn)
+{
+    static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+    struct ne_novasync *ns;
+
+    pthread_mutex_lock(&once);
+    if (!dn->ns) dn->ns = novasync_open(dn->cfg->state_dir, NULL);
+    ns = dn->ns;
+    pthread_mutex_unlock(&once);
+    return ns;
+}
 
 static int
 disable(void *ctx, const char *host, const char *reason)
 {
     struct ne_drain_nova *dn = ctx;
+    struct ne_novasync *ns = sync_of(dn);
     int rc;
 
-    if (dn->nv) {
-        rc = nova_service_disable(dn->nv, host, reason, NULL);
-    } else {
-        pthread_mutex_lock(&dn->lock);
-        struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
-        long n = novadb_exec(dn->db, "drain-disable-service", p, 2);
-        rc = n < 0 ? -1 : 0;
-        if (n == 0) ne_warn("drain %s: no nova-compute service row for it in the database", host);
-        pthread_mutex_unlock(&dn->lock);
-    }
+    if (!ns) return -1;
+    if (!dn->nv) pthread_mutex_lock(&dn->lock);
+    rc = novasync_service(ns, dn->nv, dn->db, host, false, reason);
+    if (!dn->nv) pthread_mutex_unlock(&dn->lock);
     if (rc == 0) ne_info("%s: nova-compute service disabled (\"%s\")", host, reason);
     return rc;
-}
-
-/* Leaves uuid's Placement allocations on node's resource provider only. */
-static int
-move_allocation(struct ne_drain_nova *dn, const char *uuid, const char *node)
-{
-    enum ne_os_err kind;
-    CLEANUP_FREE char *rp = NULL;
-    int rc;
-
-    if (!dn->pl && !(dn->pl = placement_open(dn->os, &kind))) return -1;
-    if (placement_provider_by_name(dn->pl, node, &rp) != 0) return -1;
-    rc = placement_move_allocations(dn->pl, uuid, NULL, rp, NULL, NULL);
-    if (rc == 0) ne_info("%s: Placement allocations moved to %s", uuid, node);
-    return rc < 0 ? -1 : 0;
 }
 
 static int
 record_move(void *ctx, const char *uuid, const char *from, const char *to, bool running)
 {
     struct ne_drain_nova *dn = ctx;
+    struct ne_novasync *ns = sync_of(dn);
+    enum ne_os_err kind;
     CLEANUP_FREE char *node = NULL;
     int rc = -1, n;
 
+    if (!ns) return -1;
     pthread_mutex_lock(&dn->lock);
     if (!dn->db) {
         ne_error("%s moved to %s but no Nova database is configured to record it", uuid, to);
     } else if ((n = stuckdb_node(dn->db, to, &node)) == 1) {
-        struct ne_dbv p[] = {dbv_str(to), dbv_str(node), dbv_str(running ? "active" : "stopped"),
-                              dbv_int(running ? 1 : 4), dbv_str(uuid)};
-        long rows = -1;
-        if (novadb_begin(dn->db) == 0 && (rows = novadb_exec(dn->db, "fix-instance", p, 5)) >= 0 &&
-            novadb_commit(dn->db) == 0) {
-            if (rows == 0) {
-                ne_warn("%s is not in Nova's database (no live instance row): nothing to record",
-                        uuid);
-                rc = 0;
-            } else {
-                ne_info("%s: Nova record now says host %s, node %s", uuid, to, node);
-                rc = dn->os ? move_allocation(dn, uuid, node) : 0;
-                if (!dn->os)
-                    ne_warn("%s: Placement allocations not moved (no Nova API configured: "
-                            "clouds.yaml/OS_*): Placement still counts it on %s", uuid, from);
-            }
-        } else {
-            novadb_rollback(dn->db);
+        if (dn->os && !dn->pl) dn->pl = placement_open(dn->os, &kind);
+        if (!dn->os || dn->pl) {
+            rc = novasync_record_move(ns, dn->db, dn->pl, uuid, from, to, node, running);
+            rc = rc == 2 ? 0 : rc == 1 ? -1 : rc;
         }
+        if (rc == 0 && !dn->os)
+            ne_warn("%s: Placement allocations not moved (no Nova API configured: "
+                    "clouds.yaml/OS_*): Placement still counts it on %s", uuid, from);
     } else if (n >= 0) {
         ne_error("%s moved to %s, but Nova's database has %s compute node for host %s: its "
                  "record cannot be updated", uuid, to, n == 0 ? "no" : "more than one", to);
@@ -190,30 +179,45 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
     return rc;
 }
 
+/* Nova's cold migration, confirmed once it waits for it. */
+static int
+migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const char *uuid, const char *to)
+{
+    struct ne_server_call c = {.action = NE_ACT_MIGRATE, .server = uuid, .host = to};
+    struct ne_server s;
+    int rc = novasync_server_action(ns, dn->nv, &c);
+
+    if (rc < 0) return rc;
+    memset(&s, 0, sizeof s);
+    rc = nova_wait_idle(dn->nv, uuid, 1800, NULL, &s);
+    if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) {
+        c.action = NE_ACT_CONFIRM;
+        c.host = NULL;
+        rc = novasync_server_action(ns, dn->nv, &c);
+    }
+    ne_server_clear(&s);
+    return rc;
+}
+
 static int
 migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const char *from,
         const char *to, struct ne_mig_result *r)
 {
     struct ne_drain_nova *dn = ctx;
+    struct ne_novasync *ns = sync_of(dn);
+    struct ne_server_call c = {.action = NE_ACT_LIVE_MIGRATE, .server = d->uuid, .host = to,
+                               .block = plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES};
     int rc;
 
     memset(r, 0, sizeof *r);
     r->plan = *plan;
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
-    if (plan->method == NE_METHOD_COLD) {
-        rc = nova_migrate(dn->nv, d->uuid, to);
-        if (rc == 0) {
-            struct ne_server s;
-            memset(&s, 0, sizeof s);
-            rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
-            if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) rc = nova_confirm_resize(dn->nv, d->uuid);
-            ne_server_clear(&s);
-        }
-    } else {
-        rc = nova_live_migrate(dn->nv, d->uuid, to,
-                               plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES);
-    }
+    if (!ns) return NE_EXIT_PARTIAL;
+    if (plan->method == NE_METHOD_COLD)
+        rc = migrate_cold(dn, ns, d->uuid, to);
+    else
+        rc = novasync_server_action(ns, dn->nv, &c);
     if (rc == 0)
         rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
                     &r->st);
@@ -225,11 +229,10 @@ ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
 {
     struct ne_stuck_opts so = {.host = host, .older_s = 600, .since_s = 7 * 86400,
                                .resize_window_s = 86400};
-    CLEANUP_FREE char *path = NULL;
-    struct ne_audit *audit = NULL;
+    struct ne_novasync *ns = NULL;
     struct ne_stuck_scan sc;
     size_t i;
-    int done = 0;
+    int done = 0, rc;
 
     if (!dn || !dn->db) return 0;
     pthread_mutex_lock(&dn->lock);
@@ -245,18 +248,17 @@ ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
                     it->fix.next ? it->fix.next : it->fix.why ? it->fix.why : "see 'nova-evac stuck'");
             continue;
         }
-        if (!audit) {
-            path = xasprintf("%s/audit.log", dn->cfg->state_dir);
-            if (!(audit = audit_open(path))) break;
-        }
-        if (ne_stuck_apply(dn->db, &sc, it, audit) < 0) break;
+        if (!ns && !(ns = sync_of(dn))) break;
+        if (novasync_lock(ns) < 0) break;
+        rc = ne_stuck_apply(dn->db, &sc, it, novasync_audit(ns));
+        novasync_unlock(ns);
+        if (rc < 0) break;
         ne_info("%s (%s): stuck record repaired before the drain (%s): %s", it->in->name ? it->in->name : "?",
                 it->in->uuid, ne_fix_kind_name(it->fix.kind), ne_apply_result_name(it->result));
         done += it->result == NE_APPLY_DONE;
     }
 out:
     ne_stuck_scan_free(&sc);
-    audit_close(audit);
     pthread_mutex_unlock(&dn->lock);
     return done;
 }
@@ -320,6 +322,7 @@ ne_drain_nova_close(struct ne_drain_nova *dn)
     if (dn->nv) nova_close(dn->nv);
     if (dn->os) ne_os_close(dn->os);
     if (dn->db) novadb_close(dn->db);
+    novasync_close(dn->ns);
     pthread_mutex_destroy(&dn->lock);
     free(dn);
 }

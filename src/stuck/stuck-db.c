@@ -285,9 +285,12 @@ changes(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fi
     return 0;
 }
 
-int
-stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
-              const char *node, ne_before_fn before_fn, void *opaque, struct ne_rowsnap *after)
+/* stuckdb_apply, or with host_only the record of a move: only the host is
+ * checked, and a missing row is 2. */
+static int
+apply_checked(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
+              const char *node, bool host_only, ne_before_fn before_fn, void *opaque,
+              struct ne_rowsnap *after)
 {
     struct ne_rowsnap before;
     int rc = -1;
@@ -295,8 +298,13 @@ stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_f
     memset(after, 0, sizeof *after);
     if (novadb_begin(db) < 0) return -1;
     if (read_snap(db, in, &before) < 0) goto rollback;
-    if (!unchanged(in, &before)) {
-        ne_info("instance %s: its record changed since the scan; left alone", in->uuid);
+    if (host_only && !before.found) {
+        rc = 2;
+        goto rollback;
+    }
+    if (host_only ? !str_eq(before.host, in->host) : !unchanged(in, &before)) {
+        ne_info("instance %s: its record changed meanwhile (host %s); left alone", in->uuid,
+                before.host ? before.host : "none");
         rc = 1;
         goto rollback;
     }
@@ -312,4 +320,19 @@ rollback:
     novadb_rollback(db);
     ne_rowsnap_clear(&before);
     return rc;
+}
+
+int
+stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
+              const char *node, ne_before_fn before_fn, void *opaque, struct ne_rowsnap *after)
+{
+    return apply_checked(db, in, fix, node, false, before_fn, opaque, after);
+}
+
+int
+stuckdb_record_move(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
+                    const char *node, ne_before_fn before_fn, void *opaque,
+                    struct ne_rowsnap *after)
+{
+    return apply_checked(db, in, fix, node, true, before_fn, opaque, after);
 }

@@ -23,9 +23,9 @@ struct ne_nova_inst *ne_inst_set_find(struct ne_inst_set *s, const char *uuid);
 /* Adds to *s (why bits or'ed into existing entries) the instances of one
  * suspect query, each with its newest migration record in ->mig (id 0:
  * none):
- *   NE_SQL_STUCK_TASK_STATE          a move task_state older than older_s
- *   NE_SQL_STUCK_OPEN_MIGRATIONS     a non-terminal migration not updated for older_s
- *   NE_SQL_STUCK_RECENT_MIGRATIONS a migration updated between since_s and older_s ago
+ *   "stuck-task-state"        a move task_state older than older_s
+ *   "stuck-open-migrations"   a non-terminal migration not updated for older_s
+ *   "stuck-recent-migrations" a migration updated between since_s and older_s ago
  * Returns the number of rows, or -1. */
 long stuckdb_suspects(struct ne_db *db, enum ne_sql q, long long older_s, long long since_s,
                       unsigned why, struct ne_inst_set *s);
@@ -70,5 +70,11 @@ typedef int (*ne_before_fn)(const struct ne_rowsnap *before, void *opaque);
 int stuckdb_apply(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
                   const char *node, ne_before_fn before_fn, void *opaque,
                   struct ne_rowsnap *after);
+/* The same for the record of a move (novasync): only in->host (the source
+ * Nova must still name) is checked; in->mig.id must be 0.  0 applied, 1
+ * another host recorded meanwhile, 2 no live instance row, -1 error. */
+int stuckdb_record_move(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_fix *fix,
+                        const char *node, ne_before_fn before_fn, void *opaque,
+                        struct ne_rowsnap *after);
 
 #endif

@@ -91,8 +91,8 @@ ne_stuck_item_json(const struct ne_stuck_item *it)
                      ne_apply_result_name(it->result));
 }
 
-static json_t *
-snap_json(const struct ne_rowsnap *r)
+json_t *
+ne_rowsnap_json(const struct ne_rowsnap *r)
 {
     if (!r->found) return json_null();
     return json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:s?}", "host", r->host, "node", r->node,
@@ -111,7 +111,7 @@ log_before(const struct ne_rowsnap *before, void *opaque)
 {
     struct before_ctx *c = opaque;
     json_t *ev = json_pack("{s:s, s:s, s:s, s:o, s:o}", "event", "stuck-repair", "phase",
-                           "before", "instance", c->it->in->uuid, "row", snap_json(before),
+                           "before", "instance", c->it->in->uuid, "row", ne_rowsnap_json(before),
                            "plan", ne_stuck_item_json(c->it));
 
     if (audit_write(c->audit, ev) < 0) {
@@ -127,7 +127,7 @@ log_after(struct ne_audit *a, const struct ne_stuck_item *it, const struct ne_ro
 {
     json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", "stuck-repair", "phase",
                            "after", "instance", it->in->uuid, "result",
-                           ne_apply_result_name(it->result), "row", snap_json(after));
+                           ne_apply_result_name(it->result), "row", ne_rowsnap_json(after));
     return audit_write(a, ev);
 }
 

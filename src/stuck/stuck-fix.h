@@ -21,6 +21,8 @@ int ne_stuck_apply(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_stuck_i
 
 /* A new JSON object describing it (record, migration, libvirt, decision). */
 json_t *ne_stuck_item_json(const struct ne_stuck_item *it);
+/* A row snapshot (stuck-db.h) for the audit log: null when not found. */
+json_t *ne_rowsnap_json(const struct ne_rowsnap *r);
 const char *ne_apply_result_name(enum ne_apply_result r);
 
 #endif
