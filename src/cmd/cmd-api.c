@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/osargs.h"
+#include "novasync/novasync.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
@@ -48,7 +49,7 @@ static const struct ne_opt opts[] = {
 
 /* What a verb works with; opened before it runs. */
 struct api {
-    const struct ne_ctx *ctx;
+    struct ne_ctx *ctx;
     const struct ne_args *args;
     struct ne_os *os;
     struct ne_nova *nv;
@@ -67,6 +68,12 @@ struct verb {
 
 static const char *arg(const struct api *a, size_t i) { return ne_args_pos(a->args, i + 1); }
 static int nova_rc(const struct api *a) { return ne_os_exit(nova_err(a->nv)); }
+/* After a novasync change: the API's error, or a refusal (the audit log). */
+static int
+change_rc(const struct api *a)
+{
+    return nova_err(a->nv) == NE_OS_OK ? NE_EXIT_REFUSED : nova_rc(a);
+}
 static bool json_out(const struct api *a) { return a->ctx->format == NE_FORMAT_JSON; }
 
 /* ---- keystone */
@@ -145,15 +152,23 @@ v_services(struct api *a)
 static int
 v_service_set(struct api *a, bool enable)
 {
-    struct ne_service s;
+    struct ne_service *s;
     const char *host = arg(a, 0);
+    struct ne_config *cfg = ne_ctx_config(a->ctx);
+    struct ne_novasync *ns;
+    size_t n, i;
+    int rc;
 
     if (ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
-    if ((enable ? nova_service_enable(a->nv, host, &s)
-                : nova_service_disable(a->nv, host, ne_args_str(a->args, "reason"), &s)) < 0)
-        return nova_rc(a);
-    print_services(a, &s, 1);
-    ne_service_clear(&s);
+    if (!cfg) return NE_EXIT_USAGE;
+    if (!(ns = novasync_open(cfg->state_dir, NULL))) return NE_EXIT_REFUSED;
+    rc = novasync_service(ns, a->nv, NULL, host, enable, ne_args_str(a->args, "reason"));
+    novasync_close(ns);
+    if (rc < 0) return change_rc(a);
+    if (nova_services(a->nv, host, &s, &n) < 0) return nova_rc(a);
+    for (i = 0; i < n && !str_eq(s[i].binary, "nova-compute"); i++) continue;
+    print_services(a, s + i, i < n);
+    ne_services_free(s, n);
     return NE_EXIT_OK;
 }
 
@@ -307,65 +322,93 @@ done(struct api *a, const char *what, const char *leave)
     return NE_EXIT_OK;
 }
 
+/* One server action through novasync: audited before and after in
+ * <state_dir>/audit.log, refused when that log cannot be written. */
+static int
+audited(struct api *a, enum ne_server_action act, const struct ne_server_call *tmpl)
+{
+    struct ne_config *cfg = ne_ctx_config(a->ctx);
+    struct ne_server_call c = *tmpl;
+    struct ne_novasync *ns;
+    int rc;
+
+    if (!cfg) return NE_EXIT_USAGE;
+    if (!(ns = novasync_open(cfg->state_dir, NULL))) return NE_EXIT_REFUSED;
+    c.action = act;
+    c.server = arg(a, 0);
+    rc = novasync_server_action(ns, a->nv, &c);
+    novasync_close(ns);
+    return rc < 0 ? change_rc(a) : NE_EXIT_OK;
+}
+
 static int
 v_live_migrate(struct api *a)
 {
     const char *b = ne_args_str(a->args, "block-migration");
-    enum ne_block_migration bm = !b || str_eq(b, "auto") ? NE_BLOCK_AUTO
-                                 : str_eq(b, "yes")      ? NE_BLOCK_YES
-                                                         : NE_BLOCK_NO;
+    struct ne_server_call c = {.host = ne_args_str(a->args, "to"),
+                               .block = !b || str_eq(b, "auto") ? NE_BLOCK_AUTO
+                                        : str_eq(b, "yes")      ? NE_BLOCK_YES
+                                                                : NE_BLOCK_NO};
+    int rc = audited(a, NE_ACT_LIVE_MIGRATE, &c);
 
-    if (nova_live_migrate(a->nv, arg(a, 0), ne_args_str(a->args, "to"), bm) < 0)
-        return nova_rc(a);
-    return done(a, "live-migrate", NULL);
+    return rc != NE_EXIT_OK ? rc : done(a, "live-migrate", NULL);
 }
 
 static int
 v_migrate(struct api *a)
 {
-    if (nova_migrate(a->nv, arg(a, 0), ne_args_str(a->args, "to")) < 0) return nova_rc(a);
-    return done(a, "migrate", NULL);
+    struct ne_server_call c = {.host = ne_args_str(a->args, "to")};
+    int rc = audited(a, NE_ACT_MIGRATE, &c);
+
+    return rc != NE_EXIT_OK ? rc : done(a, "migrate", NULL);
 }
 
 static int
 v_confirm(struct api *a)
 {
-    if (nova_confirm_resize(a->nv, arg(a, 0)) < 0) return nova_rc(a);
-    return done(a, "confirm", "VERIFY_RESIZE");
+    int rc = audited(a, NE_ACT_CONFIRM, &(struct ne_server_call){0});
+
+    return rc != NE_EXIT_OK ? rc : done(a, "confirm", "VERIFY_RESIZE");
 }
 
 static int
 v_revert(struct api *a)
 {
-    if (nova_revert_resize(a->nv, arg(a, 0)) < 0) return nova_rc(a);
-    return done(a, "revert", "VERIFY_RESIZE");
+    int rc = audited(a, NE_ACT_REVERT, &(struct ne_server_call){0});
+
+    return rc != NE_EXIT_OK ? rc : done(a, "revert", "VERIFY_RESIZE");
 }
 
 static int
 v_reset_state(struct api *a)
 {
-    const char *st = ne_args_str(a->args, "state");
+    struct ne_server_call c = {.state = ne_args_str(a->args, "state")};
+    int rc;
 
-    if (!st) {
+    if (!c.state) {
         ne_error("api reset-state: --state error|active is required");
         return NE_EXIT_USAGE;
     }
-    if (nova_reset_state(a->nv, arg(a, 0), st) < 0) return nova_rc(a);
-    return done(a, "reset-state", NULL);
+    rc = audited(a, NE_ACT_RESET_STATE, &c);
+    return rc != NE_EXIT_OK ? rc : done(a, "reset-state", NULL);
 }
 
 static int
 v_force_complete(struct api *a)
 {
-    if (nova_force_complete(a->nv, arg(a, 0), arg(a, 1)) < 0) return nova_rc(a);
-    return done(a, "force-complete", NULL);
+    struct ne_server_call c = {.migration = arg(a, 1)};
+    int rc = audited(a, NE_ACT_FORCE_COMPLETE, &c);
+
+    return rc != NE_EXIT_OK ? rc : done(a, "force-complete", NULL);
 }
 
 static int
 v_abort(struct api *a)
 {
-    if (nova_abort_migration(a->nv, arg(a, 0), arg(a, 1)) < 0) return nova_rc(a);
-    return done(a, "abort", NULL);
+    struct ne_server_call c = {.migration = arg(a, 1)};
+    int rc = audited(a, NE_ACT_ABORT, &c);
+
+    return rc != NE_EXIT_OK ? rc : done(a, "abort", NULL);
 }
 
 /* ---- images */

@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/osargs.h"
+#include "novasync/novasync.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -60,6 +61,21 @@ report(const struct ne_ctx *ctx, const char *host, const struct ne_service *befo
     }
 }
 
+/* The enable, audited (before/after) in <state_dir>/audit.log: refused
+ * when that log cannot be written. */
+static int
+enable(struct ne_ctx *ctx, struct ne_nova *nv, const char *host)
+{
+    struct ne_config *cfg = ne_ctx_config(ctx);
+    struct ne_novasync *ns;
+    int rc;
+
+    if (!cfg || !(ns = novasync_open(cfg->state_dir, NULL))) return -1;
+    rc = novasync_service(ns, nv, NULL, host, true, NULL);
+    novasync_close(ns);
+    return rc;
+}
+
 static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
@@ -74,8 +90,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (rc != NE_EXIT_OK) return rc;
     if (service_of(nv, host, &before) < 0) {
         rc = nova_err(nv) == NE_OS_OK ? NE_EXIT_USAGE : ne_os_exit(nova_err(nv));
-    } else if (!str_eq(before.status, "enabled") && nova_service_enable(nv, host, NULL) < 0) {
-        rc = ne_os_exit(nova_err(nv));
+    } else if (!str_eq(before.status, "enabled") && enable(ctx, nv, host) < 0) {
+        rc = nova_err(nv) == NE_OS_OK ? NE_EXIT_REFUSED : ne_os_exit(nova_err(nv));
     } else if (service_of(nv, host, &after) < 0) {
         rc = ne_os_exit(nova_err(nv));
     } else if (!str_eq(after.status, "enabled")) {
