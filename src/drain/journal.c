@@ -22,8 +22,6 @@ struct ne_journal {
 
 static const char *names[] = {"none", "planned", "migrating", "moved", "failed", "skipped"};
 
-const char *ne_jstate_name(enum ne_jstate s) { return names[s]; }
-
 static int
 mkdirs(const char *dir)
 {

@@ -49,6 +49,5 @@ void journal_replay_text(const char *text, struct ne_jreplay *out);
 void journal_replay_free(struct ne_jreplay *r);
 /* Borrowed entry for uuid, or NULL. */
 const struct ne_jentry *journal_find(const struct ne_jreplay *r, const char *uuid);
-const char *ne_jstate_name(enum ne_jstate s);
 
 #endif

@@ -214,10 +214,10 @@ novadb_set_schema(struct ne_db *db, const char *name, const char *value)
 /* The text of query with every {name} replaced by `value`.  Newly allocated;
  * NULL (reported) when a placeholder has no value. */
 static char *
-expand(const struct ne_db *db, const char *query, const char *prefix)
+expand(const struct ne_db *db, const char *query)
 {
     const char *t = novadb_sql_text(sql_of(query)), *p;
-    char *out = xasprintf("%s", prefix), *tmp;
+    char *out = xstrdup(""), *tmp;
 
     while ((p = strchr(t, '{'))) {
         size_t len = strcspn(p + 1, "}"), i;
@@ -250,19 +250,17 @@ reconnect(struct ne_db *db)
     return open_conn(db);
 }
 
-/* The prepared statement for query (cached per connection; EXPLAIN
- * variants are prepared afresh and owned by the caller). */
+/* The prepared statement for query (cached per connection). */
 static MYSQL_STMT *
-prepare(struct ne_db *db, const char *query, bool explain)
+prepare(struct ne_db *db, const char *query)
 {
     CLEANUP_FREE char *text = NULL;
     MYSQL_STMT *st;
     size_t i;
 
-    if (!explain)
-        for (i = 0; i < db->nstmts; i++)
-            if (db->stmts[i].name == query) return db->stmts[i].st;
-    text = expand(db, query, explain ? "EXPLAIN " : "");
+    for (i = 0; i < db->nstmts; i++)
+        if (db->stmts[i].name == query) return db->stmts[i].st;
+    text = expand(db, query);
     if (!text) return NULL;
     st = mysql_stmt_init(db->my);
     if (!st || mysql_stmt_prepare(st, text, strlen(text)) != 0) {
@@ -273,11 +271,9 @@ prepare(struct ne_db *db, const char *query, bool explain)
         if (st) mysql_stmt_close(st);
         return NULL;
     }
-    if (!explain) {
-        xgrow(&db->stmts, &db->capstmts, db->nstmts + 1, sizeof *db->stmts);
-        db->stmts[db->nstmts].name = query; /* static, from ne_sqltexts */
-        db->stmts[db->nstmts++].st = st;
-    }
+    xgrow(&db->stmts, &db->capstmts, db->nstmts + 1, sizeof *db->stmts);
+    db->stmts[db->nstmts].name = query; /* static, from ne_sqltexts */
+    db->stmts[db->nstmts++].st = st;
     return st;
 }
 
@@ -341,7 +337,7 @@ debug_params(const char *query, const struct ne_dbv *p, size_t n)
 /* Prepares (cached), binds and executes; one reconnect-and-retry when the
  * connection was lost outside a transaction. */
 static MYSQL_STMT *
-run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool explain)
+run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n)
 {
     int attempt;
 
@@ -351,7 +347,7 @@ run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool 
 
         db->lost = false;
         if (!db->my && reconnect(db) < 0) return NULL;
-        st = prepare(db, query, explain);
+        st = prepare(db, query);
         if (!st && !db->lost) return NULL;
         if (st) {
             int r = bind_exec(db, st, query, p, n);
@@ -362,7 +358,6 @@ run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool 
                          mysql_stmt_error(st));
                 goto fail;
             }
-            if (explain) mysql_stmt_close(st);
         }
         db->lost = true;
         if (db->in_tx || attempt == 1) {
@@ -376,7 +371,6 @@ run(struct ne_db *db, const char *query, const struct ne_dbv *p, size_t n, bool 
         if (reconnect(db) < 0) return NULL;
         continue;
     fail:
-        if (explain) mysql_stmt_close(st);
         return NULL;
     }
     return NULL;
@@ -498,7 +492,7 @@ novadb_query(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_
              ne_db_row_fn cb, void *opaque)
 {
     const char *query = novadb_sql_name(q);
-    MYSQL_STMT *st = run(db, query, params, n, false);
+    MYSQL_STMT *st = run(db, query, params, n);
     long rows;
 
     if (!st) return -1;
@@ -511,7 +505,7 @@ long
 novadb_exec(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n)
 {
     const char *query = novadb_sql_name(q);
-    MYSQL_STMT *st = run(db, query, params, n, false);
+    MYSQL_STMT *st = run(db, query, params, n);
     my_ulonglong rows;
 
     if (!st) return -1;
@@ -568,51 +562,13 @@ novadb_rollback(struct ne_db *db)
     ne_debug(NE_DBG_SQL, "transaction rolled back");
 }
 
-struct explain {
-    char *out;
-};
-
-/* EXPLAIN columns: id select_type table type possible_keys key key_len ref rows Extra */
-static int
-explain_row(const char *const *c, size_t n, void *opaque)
-{
-    struct explain *e = opaque;
-    char *line;
-
-    if (n < 10) return 0;
-    line = xasprintf("%s%s: key %s (%s, ~%s rows%s%s)\n", e->out ? e->out : "",
-                     c[2] ? c[2] : "?", c[5] ? c[5] : "NONE", c[3] ? c[3] : "?", c[8] ? c[8] : "?",
-                     c[9] ? "; " : "", c[9] ? c[9] : "");
-    free(e->out);
-    e->out = line;
-    return 0;
-}
-
-char *
-novadb_explain(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n)
-{
-    const char *query = novadb_sql_name(q);
-    MYSQL_STMT *st = run(db, query, params, n, true);
-    struct explain e = {NULL};
-    long rows;
-
-    if (!st) return NULL;
-    rows = fetch_all(db, st, query, explain_row, &e);
-    mysql_stmt_close(st);
-    if (rows < 0) {
-        free(e.out);
-        return NULL;
-    }
-    return e.out ? e.out : xstrdup("");
-}
-
 int
 novadb_prepare(struct ne_db *db, enum ne_sql q)
 {
     const char *query = novadb_sql_name(q);
     if (!db->my && reconnect(db) < 0) return -1;
-    if (prepare(db, query, false)) return 0;
-    if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query, false)) return 0;
+    if (prepare(db, query)) return 0;
+    if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query)) return 0;
     if (db->lost) ne_error("Nova database %s: connection lost preparing query %s", db->label, query);
     return -1;
 }

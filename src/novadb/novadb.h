@@ -71,11 +71,6 @@ void novadb_rollback(struct ne_db *db);
 /* True when the last failure was the connection being lost. */
 bool novadb_lost(const struct ne_db *db);
 
-/* The query plan of a named query ("EXPLAIN" + its text, parameters
- * bound): one line per table, "table: key (type, rows)", newly allocated;
- * NULL after reporting. */
-char *novadb_explain(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n);
-
 /* Prepares the named query now (without running it): -1 (reported) when the
  * schema does not fit it.  The server's id of the current connection. */
 int novadb_prepare(struct ne_db *db, enum ne_sql q);

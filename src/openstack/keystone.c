@@ -257,7 +257,6 @@ ne_os_close(struct ne_os *os)
 const struct ne_cloud *ne_os_cloud(const struct ne_os *os) { return &os->cloud; }
 const struct ne_token_info *ne_os_token(const struct ne_os *os) { return &os->info; }
 long ne_os_token_left(const struct ne_os *os) { return (long)(os->expires - now()); }
-unsigned ne_os_reauths(const struct ne_os *os) { return os->reauths; }
 
 const char *
 ne_os_endpoint(struct ne_os *os, const char *type)

@@ -48,8 +48,6 @@ const struct ne_cloud *ne_os_cloud(const struct ne_os *os);
 const struct ne_token_info *ne_os_token(const struct ne_os *os);
 /* Seconds the current token has left (local clock). */
 long ne_os_token_left(const struct ne_os *os);
-/* How many times the session re-authenticated. */
-unsigned ne_os_reauths(const struct ne_os *os);
 
 struct ne_os_req {
     const char *service;         /* catalog type ("compute"), NULL if path is a URL */

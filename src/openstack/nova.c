@@ -23,7 +23,6 @@ struct ne_nova {
     enum ne_os_err err;
 };
 
-struct ne_mv nova_mv(const struct ne_nova *nv) { return nv->mv; }
 enum ne_os_err nova_err(const struct ne_nova *nv) { return nv->err; }
 
 bool

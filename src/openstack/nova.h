@@ -90,7 +90,6 @@ struct ne_nova;
  * saying what kind of failure it was. */
 struct ne_nova *nova_open(struct ne_os *os, enum ne_os_err *kind);
 void nova_close(struct ne_nova *nv);
-struct ne_mv nova_mv(const struct ne_nova *nv);
 bool nova_mv_ge(const struct ne_nova *nv, int major, int minor);
 /* Kind of the last failure (NE_OS_OK after a success). */
 enum ne_os_err nova_err(const struct ne_nova *nv);

@@ -98,7 +98,6 @@ virt_close(struct ne_virt *v)
 }
 
 const char *virt_host(const struct ne_virt *v) { return v->host; }
-const char *virt_uri(const struct ne_virt *v) { return v->uri; }
 const struct ne_config *virt_config(const struct ne_virt *v) { return v->cfg; }
 
 const char *
@@ -415,15 +414,6 @@ virt_ensure_nwfilters(struct ne_virt *src, struct ne_virt *dst, char *const *nam
     for (i = 0; i < n; i++)
         if (ensure_filter(src, dst, names[i], 0, &defined) < 0) return -1;
     return defined;
-}
-
-int
-virt_has_nwfilter(struct ne_virt *v, const char *name)
-{
-    virNWFilterPtr f = virNWFilterLookupByName(v->conn, name);
-    if (!f) return 0;
-    virNWFilterFree(f);
-    return 1;
 }
 
 int

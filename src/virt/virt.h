@@ -27,7 +27,6 @@ struct ne_hostinfo {
 struct ne_virt *virt_open(const struct ne_config *cfg, const char *host);
 void virt_close(struct ne_virt *v);
 const char *virt_host(const struct ne_virt *v); /* borrowed */
-const char *virt_uri(const struct ne_virt *v);  /* borrowed */
 const struct ne_config *virt_config(const struct ne_virt *v);
 
 int virt_hostinfo(struct ne_virt *v, struct ne_hostinfo *out);
@@ -68,7 +67,6 @@ int virt_undefine(struct ne_virt *v, const char *key);
  * that dst lacks, copying the XML from src.  Returns how many were
  * defined, or -1. */
 int virt_ensure_nwfilters(struct ne_virt *src, struct ne_virt *dst, char *const *names, size_t n);
-int virt_has_nwfilter(struct ne_virt *v, const char *name);
 
 /* Files (virt-storage.c). */
 /* Creates path on v as a new image of format with the given virtual size,
