@@ -8,7 +8,8 @@
 #   B     a serial loop of virsh migrate --live --p2p --copy-storage-all --persistent
 #         --undefinesource --unsafe, destinations alternating TO1, TO2, TO1, ... (full copy of
 #         each disk chain, base included; a dir pool for each instance directory is made on its
-#         destination before the clock starts, as LAB.md Part 1 section 4 says libvirt needs)
+#         destination before the clock starts, since libvirt
+#         pre-creates the disks of a block migration only inside a storage pool)
 # Each round, for each method: makes N fresh guests on FROM (same mix every time), waits until the
 # busy ones write to vda, measures the lab link (see "link" below), empties FROM with that method,
 # records time and bytes, and removes the guests.  The method order rotates every round.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* plan.c: see plan.h.  Rows (DESIGN.md, "the decision table"):
+/* plan.c: see plan.h.  Rows (HACKING.md, "The decision table"):
  *  1 running, every disk shared                      -> live, no storage copy
  *  2 running, local disks, no volumes                -> live block (all local disks)
  *  3 running, local + volumes, source has migrate_disks -> live block, local disks only

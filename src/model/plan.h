@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* plan.h: the migration decision table (DESIGN.md), as a pure function.
+/* plan.h: the migration decision table (HACKING.md), as a pure function.
  *
  * Facts in (a domain with classified disks, both hosts' libvirt/QEMU
  * versions, the configuration, the operator's --mode), one decision out:

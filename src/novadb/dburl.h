@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dburl.h: where the Nova database is and how to reach it, from the same
- * places Nova reads it (DESIGN.md rule 6).  Pure parsing, no MariaDB.
+ * places Nova reads it (HACKING.md rule 6).  Pure parsing, no MariaDB.
  *
  * The connection string is SQLAlchemy's, as in nova.conf:
  *   mysql+pymysql://USER:PASSWORD@HOST:PORT/DATABASE?unix_socket=...&ssl_ca=...

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* audit.h: the audit log of every change made to Nova (DESIGN.md rule 4):
+/* audit.h: the audit log of every change made to Nova (HACKING.md rule 4):
  * append-only JSON lines, each written and fsync'ed before the tool goes
  * on, so the "before" line of a change is on disk before the change is
  * made.  Default file: <state_dir>/audit.log (mode 0600). */

@@ -4,8 +4,8 @@
  * Reads and corrects the allocations of an instance (consumer = instance
  * uuid) and of its migration (consumer = migration uuid).  After a stuck
  * move Nova can leave them split across two hosts: the instance consumer
- * on the destination, the migration consumer on the source (LAB.md Part 2
- * section 6).  A repair that settles an instance on one host leaves its
+ * on the destination, the migration consumer on the source (seen in the
+ * lab after a killed migration).  A repair that settles an instance on one host leaves its
  * allocations on that host's resource provider only
  * (placement_move_allocations) and the migration consumer empty
  * (placement_delete_allocations).

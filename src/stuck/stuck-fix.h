@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stuckfix.h: applying `stuck`'s repairs, each logged to the audit file
- * before and after (DESIGN.md rule 4), and the JSON form of an item shared
+ * before and after (HACKING.md rule 4), and the JSON form of an item shared
  * by --format json and the audit log. */
 #ifndef NE_STUCKFIX_H
 #define NE_STUCKFIX_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stuck.h: the stuck-instance core (DESIGN.md: `stuck`).  Facts in: what
+/* stuck.h: the stuck-instance core (nova-evac-stuck(8)).  Facts in: what
  * Nova records about an instance and its last migration, and what libvirt
  * shows on each candidate host; one repair out.  Pure: no I/O, so every
  * rule of the field report has its unit test (tests/unit/stuck-t.c).

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# drain on the mini-cloud (real nova-compute on the libvirt lab, LAB.md
-# Part 2b): --via nova moves real guests through Nova; --via libvirt moves
+# drain on the mini-cloud (real nova-compute on the libvirt lab,
+# tests/lab/openstack.sh up libvirt): --via nova moves real guests through Nova; --via libvirt moves
 # them directly and records them so well that Nova keeps managing them.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 need_lab

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# split-brain.t: the split brains of LAB.md Part 2b on the mini-cloud (real
+# split-brain.t: the two split brains of a migration whose source
+# or destination nova-compute is killed, on the mini-cloud (real
 # nova-compute with the libvirt driver on the lab nodes), repaired with
 # `stuck --fix --via api`:
 #  (1) the SOURCE nova-compute SIGKILLed mid live migration, then restarted:
@@ -219,7 +220,7 @@ run ne stuck "$a"
 is "$rc" 0 "case 1: a second run finds nothing"
 # the operator removes the reported leftovers: Nova refuses to migrate to a
 # host that has the instance directory (DestinationDiskExists)
-ok "case 1: the source kept the instance directory (LAB.md 2b)" left_on node03 "$a"
+ok "case 1: the source kept the instance directory " left_on node03 "$a"
 "$LABSH" sh node03 rm -rf "$NOVA_EVAC_LAB/instances/$a" >/dev/null 2>&1
 nova POST "/servers/$a/action" '{"os-migrateLive":{"host":"node03","block_migration":"auto"}}' | code >/dev/null
 wait_srv "$a" '.status=="ACTIVE" and ."OS-EXT-STS:task_state"==null' 180 >/dev/null

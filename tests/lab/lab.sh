@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/lab/lab.sh -- libvirt + QEMU compute nodes in network namespaces (LAB.md Part 1).
+# tests/lab/lab.sh -- libvirt + QEMU compute nodes in network namespaces.
 #
 #   lab.sh up [N]                 start N nodes (default 3); idempotent
 #   lab.sh down [--keep] [--no-wait]  stop everything; removes lab/ shared/ state/ unless --keep;

@@ -21,7 +21,6 @@
 ## State lives in $NOVA_EVAC_LAB/os (default /var/tmp/nova-evac-lab/os). Everything binds
 ## 127.0.0.1. `up` is idempotent and each level reuses the lower one. Exit 77 = a
 ## prerequisite is missing (tests skip), 1 = failure.
-## Recipe, pitfalls and timings: ../shared/LAB.md Part 2 and 2b.
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)

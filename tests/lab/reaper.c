@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* reaper: run a command as a child subreaper and reap every orphan below it.
  *
- * Why (LAB.md pitfall P1): libvirtd daemonizes QEMU, so QEMU's parent becomes
+ * Why: libvirtd daemonizes QEMU, so QEMU's parent becomes
  * the nearest subreaper, by default PID 1.  On this box PID 1 reaps orphans
  * only every ~2 s, and libvirt treats a zombie QEMU as still alive, which
  * adds ~1.8 s to every migration, destroy and shutdown.  Running libvirtd

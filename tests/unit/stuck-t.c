@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stuck-t.c: the repair rules, one test per case of the field report
- * ("How did it go?") plus the refusals of DESIGN.md rule 3. */
+ * ("How did it go?") plus the refusals of rule 3 in HACKING.md (no repair on a guess). */
 #include <config.h>
 
 #include <string.h>
@@ -152,7 +152,7 @@ main(void)
     ne_fix_clear(&f);
 
     /* Nova ACTIVE on the source while the guest runs on the destination
-     * (source nova-compute killed mid-migration, LAB.md Part 2b). */
+     * (source nova-compute killed mid-migration, as in split-brain.t). */
     in = inst("node03", "active", NULL, "live-migration", "error", "node03", "node01");
     f = decide(&in, (struct ne_truth[]){ABSENT("node03"), RUNNING("node01")}, 2);
     is_str(ne_fix_kind_name(f.kind), "update", "split record (ACTIVE on source): update");
@@ -161,7 +161,7 @@ main(void)
     ne_fix_clear(&f);
     {
         struct ne_truth t[] = {ABSENT("node03"), RUNNING("node01")};
-        t[0].disks = 1; /* node03 kept <uuid>/disk (LAB.md 2b) */
+        t[0].disks = 1; /* node03 kept <uuid>/disk (split-brain.t) */
         f = decide(&in, t, 2);
         ok(f.next && strstr(f.next, "leftover files on node03"),
            "split record: the instance directory left on node03 is reported");

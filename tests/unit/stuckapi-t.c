@@ -103,7 +103,7 @@ main(void)
     struct ne_api_plan p;
     char *s;
 
-    /* LAB.md 2b, destination killed: MIGRATING on the source, the guest runs on the destination. */
+    /* split-brain.t, destination killed: MIGRATING on the source, the guest runs on the destination. */
     in = inst("node03", "active", "migrating", "live-migration", "running", "node03", "node01");
     s = plan_of(&in, (struct ne_truth[]){ABSENT("node03"), RUNNING("node01")}, 2, &p);
     is_str(s, "db reset=active placement", "destination killed: host by db, reset, placement");
@@ -118,7 +118,7 @@ main(void)
           "77777777-2222-4333-8444-555555555555 none",
           "destination killed, no --allow-db");
 
-    /* LAB.md 2b, source killed and restarted: ACTIVE on the source, migration error, guest
+    /* split-brain.t, source killed and restarted: ACTIVE on the source, migration error, guest
      * on the destination.  The state is right already: no reset. */
     in = inst("node03", "active", NULL, "live-migration", "error", "node03", "node01");
     in.power_state = 0; /* the restarted source found no domain: NOSTATE */
