@@ -17,7 +17,7 @@ static struct ne_disk cdrive = {.type = "file", .device = "cdrom", .target = "hd
 static struct ne_disk volume = {.type = "network", .protocol = "rbd", .target = "vdb",
                                 .source = "volumes/v1", .cls = NE_DISK_SHARED_VOLUME};
 static struct ne_disk sharedvol = {.type = "file", .target = "vdc", .shareable = true,
-                                   .source = "/srv/shared/v.raw", .cls = NE_DISK_SHARED_VOLUME};
+                                   .source = "/srv/nfs/v.raw", .cls = NE_DISK_SHARED_VOLUME};
 
 static struct ne_config cfg;
 
