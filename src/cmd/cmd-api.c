@@ -68,11 +68,14 @@ struct verb {
 
 static const char *arg(const struct api *a, size_t i) { return ne_args_pos(a->args, i + 1); }
 static int nova_rc(const struct api *a) { return ne_os_exit(nova_err(a->nv)); }
-/* After a novasync change: the API's error, or a refusal (the audit log). */
+/* After a failed novasync change: the API call's error, or a refusal (the
+ * audit log or the lock). */
 static int
-change_rc(const struct api *a)
+change_rc(const struct ne_novasync *ns)
 {
-    return nova_err(a->nv) == NE_OS_OK ? NE_EXIT_REFUSED : nova_rc(a);
+    enum ne_os_err e = novasync_call_err(ns);
+
+    return e == NE_OS_OK ? NE_EXIT_REFUSED : ne_os_exit(e);
 }
 static bool json_out(const struct api *a) { return a->ctx->format == NE_FORMAT_JSON; }
 
@@ -162,9 +165,10 @@ v_service_set(struct api *a, bool enable)
     if (ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
     if (!cfg) return NE_EXIT_USAGE;
     if (!(ns = novasync_open(cfg->state_dir, NULL))) return NE_EXIT_REFUSED;
-    rc = novasync_service(ns, a->nv, NULL, host, enable, ne_args_str(a->args, "reason"));
+    rc = novasync_service(ns, a->nv, NULL, host, enable, ne_args_str(a->args, "reason")) < 0
+             ? change_rc(ns) : NE_EXIT_OK;
     novasync_close(ns);
-    if (rc < 0) return change_rc(a);
+    if (rc != NE_EXIT_OK) return rc;
     if (nova_services(a->nv, host, &s, &n) < 0) return nova_rc(a);
     for (i = 0; i < n && !str_eq(s[i].binary, "nova-compute"); i++) continue;
     print_services(a, s + i, i < n);
@@ -336,9 +340,9 @@ audited(struct api *a, enum ne_server_action act, const struct ne_server_call *t
     if (!(ns = novasync_open(cfg->state_dir, NULL))) return NE_EXIT_REFUSED;
     c.action = act;
     c.server = arg(a, 0);
-    rc = novasync_server_action(ns, a->nv, &c);
+    rc = novasync_server_action(ns, a->nv, &c) < 0 ? change_rc(ns) : NE_EXIT_OK;
     novasync_close(ns);
-    return rc < 0 ? change_rc(a) : NE_EXIT_OK;
+    return rc;
 }
 
 static int

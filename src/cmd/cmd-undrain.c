@@ -62,7 +62,7 @@ report(const struct ne_ctx *ctx, const char *host, const struct ne_service *befo
 }
 
 /* The enable, audited (before/after) in <state_dir>/audit.log: refused
- * when that log cannot be written. */
+ * (exit 3) when that log cannot be written.  An exit code. */
 static int
 enable(struct ne_ctx *ctx, struct ne_nova *nv, const char *host)
 {
@@ -70,8 +70,12 @@ enable(struct ne_ctx *ctx, struct ne_nova *nv, const char *host)
     struct ne_novasync *ns;
     int rc;
 
-    if (!cfg || !(ns = novasync_open(cfg->state_dir, NULL))) return -1;
-    rc = novasync_service(ns, nv, NULL, host, true, NULL);
+    if (!cfg) return NE_EXIT_USAGE;
+    if (!(ns = novasync_open(cfg->state_dir, NULL))) return NE_EXIT_REFUSED;
+    rc = NE_EXIT_OK;
+    if (novasync_service(ns, nv, NULL, host, true, NULL) < 0)
+        rc = novasync_call_err(ns) == NE_OS_OK ? NE_EXIT_REFUSED
+                                               : ne_os_exit(novasync_call_err(ns));
     novasync_close(ns);
     return rc;
 }
@@ -90,8 +94,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (rc != NE_EXIT_OK) return rc;
     if (service_of(nv, host, &before) < 0) {
         rc = nova_err(nv) == NE_OS_OK ? NE_EXIT_USAGE : ne_os_exit(nova_err(nv));
-    } else if (!str_eq(before.status, "enabled") && enable(ctx, nv, host) < 0) {
-        rc = nova_err(nv) == NE_OS_OK ? NE_EXIT_REFUSED : ne_os_exit(nova_err(nv));
+    } else if (!str_eq(before.status, "enabled") && (rc = enable(ctx, nv, host)) != NE_EXIT_OK) {
+        /* reported */
     } else if (service_of(nv, host, &after) < 0) {
         rc = ne_os_exit(nova_err(nv));
     } else if (!str_eq(after.status, "enabled")) {

@@ -24,6 +24,7 @@ struct ne_novasync {
     pthread_mutex_t mu;
     int lock_fd;
     char *lock_path;
+    enum ne_os_err call_err; /* of the last API call (the "after" read resets nova_err) */
 };
 
 struct ne_novasync *
@@ -60,6 +61,7 @@ novasync_close(struct ne_novasync *ns)
 }
 
 struct ne_audit *novasync_audit(struct ne_novasync *ns) { return ns->audit; }
+enum ne_os_err novasync_call_err(const struct ne_novasync *ns) { return ns->call_err; }
 
 int
 novasync_lock(struct ne_novasync *ns)
@@ -245,10 +247,12 @@ novasync_service(struct ne_novasync *ns, struct ne_nova *nv, struct ne_db *db, c
         return -1;
     }
     if (novasync_lock(ns) < 0) return -1;
+    ns->call_err = NE_OS_OK;
     if (service_audit(ns, nv, host, enable, reason, "before", -2) < 0) goto fail;
     if (nv) {
         n = (enable ? nova_service_enable(nv, host, NULL)
                     : nova_service_disable(nv, host, reason, NULL)) < 0 ? -1 : 1;
+        ns->call_err = nova_err(nv);
     } else {
         struct ne_dbv p[] = {dbv_str(reason), dbv_str(host)};
         n = novadb_exec(db, NE_SQL_DRAIN_DISABLE_SERVICE, p, 2);
@@ -315,9 +319,11 @@ novasync_server_action(struct ne_novasync *ns, struct ne_nova *nv, const struct 
 {
     int rc = -1;
 
+    ns->call_err = NE_OS_OK;
     if (novasync_lock(ns) < 0) return -1;
     if (server_audit(ns, nv, c, "before", -1) == 0) {
         rc = call(nv, c) < 0 ? -1 : 0;
+        ns->call_err = nova_err(nv);
         if (server_audit(ns, nv, c, "after", rc < 0) < 0) {
             ne_error("%s: %s sent but its \"after\" line is missing from %s", c->server,
                      ne_server_action_name(c->action), audit_path(ns->audit));

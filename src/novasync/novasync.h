@@ -62,5 +62,8 @@ struct ne_server_call {
 int novasync_server_action(struct ne_novasync *ns, struct ne_nova *nv,
                            const struct ne_server_call *c);
 const char *ne_server_action_name(enum ne_server_action a);
+/* What the API call of the last novasync_service or novasync_server_action
+ * failed with; NE_OS_OK when it succeeded or was not made (refused). */
+enum ne_os_err novasync_call_err(const struct ne_novasync *ns);
 
 #endif
