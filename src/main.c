@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "util/log.h"
+#include "virt/virt.h"
 
 int
 main(int argc, char **argv)
@@ -55,6 +56,7 @@ main(int argc, char **argv)
         return NE_EXIT_OK;
     }
     rc = cmd->run(&ctx, args);
+    virt_nodes_close(); /* the run's libvirt connections, opened by the command */
     ne_args_free(args);
     ne_config_free(ctx.config);
     return rc;

@@ -2,20 +2,17 @@
 /* osargs.h: what the commands that talk to OpenStack share: the
  * connection options (never credentials: those come from clouds.yaml or
  * OS_* only, see clouds.h), opening a session from them, the mapping of
- * failures to exit codes, and the JSON/table renderings of Nova and
- * Glance objects. */
+ * failures to exit codes.  The renderings of Nova and Glance objects are in
+ * openstack/osrender.h (included here for the commands). */
 #ifndef NE_OSARGS_H
 #define NE_OSARGS_H
-
-#include <stdio.h>
-
-#include <jansson.h>
 
 #include "cmd/cmd.h"
 #include "drain/drain-nova.h"
 #include "openstack/glance.h"
 #include "openstack/keystone.h"
 #include "openstack/nova.h"
+#include "openstack/osrender.h"
 #include "novadb/novadb.h"
 #include "util/config.h"
 
@@ -63,17 +60,5 @@ int ne_os_exit(enum ne_os_err e);
 int ne_os_from_args(const struct ne_args *args, struct ne_os **os);
 /* Same, plus the Nova client (*nv; close it before *os). */
 int ne_nova_from_args(const struct ne_args *args, struct ne_os **os, struct ne_nova **nv);
-
-/* Renderings; the json_t are new references. */
-const char *ne_power_state_name(int p);
-json_t *ne_server_json(const struct ne_server *s);
-json_t *ne_service_json(const struct ne_service *s);
-json_t *ne_hypervisor_json(const struct ne_hypervisor *h);
-json_t *ne_migration_json(const struct ne_migration *m);
-json_t *ne_image_json(const struct ne_image *im);
-/* Pretty JSON of v on f, then a newline; steals v. */
-void ne_json_print(json_t *v, FILE *f);
-/* Table of servers on f. */
-void ne_servers_table(const struct ne_server *s, size_t n, FILE *f);
 
 #endif

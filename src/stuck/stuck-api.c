@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "cmd/osargs.h"
+#include "openstack/osrender.h"
 #include "stuck/stuck-api.h"
 #include "stuck/stuck-db.h"
 #include "util/log.h"

@@ -14,9 +14,23 @@ struct ne_virt {
     char *host;
     char *uri;
     const struct ne_config *cfg;
-    char **pools;  /* transient pools this process created (destroyed on close) */
+    /* Transient pools this process created (destroyed by virt_disconnect).
+     * Appended only through virt_pool_note (locked: the connection is
+     * shared by the drain's worker threads). */
+    char **pools;
     size_t npools, cappools;
 };
+
+/* virt.c.  lv_connect: a new libvirt connection to host at uri (keepalive
+ * set, errors reported), or NULL.  virt_connect/virt_disconnect: a new,
+ * private struct ne_virt and its teardown (transient pools destroyed,
+ * connection closed).  Only virt-nodes.c calls them: everything else gets
+ * the run's shared connection through virt_open/virt_close. */
+virConnectPtr lv_connect(const char *host, const char *uri);
+struct ne_virt *virt_connect(const struct ne_config *cfg, const char *host);
+void virt_disconnect(struct ne_virt *v);
+/* virt-nodes.c: records a transient pool created on v (thread-safe). */
+void virt_pool_note(struct ne_virt *v, const char *name);
 
 /* Last libvirt error message (borrowed, never NULL). */
 const char *lv_err(void);

@@ -50,8 +50,7 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
         }
         return p;
     }
-    xgrow(&v->pools, &v->cappools, v->npools + 1, sizeof *v->pools);
-    v->pools[v->npools++] = xstrdup(name);
+    virt_pool_note(v, name);
     ne_debug(NE_DBG_VIRT, "%s: transient pool %s for %s", v->host, name, dir);
     return p;
 }

@@ -51,33 +51,44 @@ events_init(void)
     if (pthread_create(&t, NULL, event_loop, NULL) == 0) pthread_detach(t);
 }
 
-struct ne_virt *
-virt_open(const struct ne_config *cfg, const char *host)
+virConnectPtr
+lv_connect(const char *host, const char *uri)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
+    virConnectPtr conn;
+
+    pthread_once(&once, events_init);
+    ne_debug(NE_DBG_VIRT, "connecting to %s at %s", host, uri);
+    conn = virConnectOpen(uri);
+    if (!conn) {
+        ne_error("cannot connect to libvirt on host %s (%s): %s", host, uri, lv_err());
+        return NULL;
+    }
+    /* Notice a dead peer within ~30 s instead of hanging forever. */
+    if (virConnectSetKeepAlive(conn, 5, 6) < 0)
+        ne_debug(NE_DBG_VIRT, "%s: keepalive not supported: %s", host, lv_err());
+    return conn;
+}
+
+struct ne_virt *
+virt_connect(const struct ne_config *cfg, const char *host)
+{
     struct ne_virt *v;
 
     if (ne_check_hostname(host) < 0) return NULL;
-    pthread_once(&once, events_init);
     v = xcalloc(1, sizeof *v);
     v->host = xstrdup(host);
     v->uri = ne_node_uri(cfg, host);
     v->cfg = cfg;
-    ne_debug(NE_DBG_VIRT, "connecting to %s at %s", host, v->uri);
-    v->conn = virConnectOpen(v->uri);
-    if (!v->conn) {
-        ne_error("cannot connect to libvirt on host %s (%s): %s", host, v->uri, lv_err());
-        virt_close(v);
+    if (!(v->conn = lv_connect(host, v->uri))) {
+        virt_disconnect(v);
         return NULL;
     }
-    /* Notice a dead peer within ~30 s instead of hanging forever. */
-    if (virConnectSetKeepAlive(v->conn, 5, 6) < 0)
-        ne_debug(NE_DBG_VIRT, "%s: keepalive not supported: %s", host, lv_err());
     return v;
 }
 
 void
-virt_close(struct ne_virt *v)
+virt_disconnect(struct ne_virt *v)
 {
     size_t i;
 

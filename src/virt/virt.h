@@ -23,9 +23,22 @@ struct ne_hostinfo {
     unsigned cpus;
 };
 
-/* Connects to host's libvirtd (URI from the config).  NULL on error. */
+/* The run's connection to host's libvirtd (URI from the config), or NULL
+ * on error (reported).  One connection per host per run (virt-nodes.c):
+ * the first virt_open connects, later ones (any thread) get the same
+ * struct, and one found dead (libvirtd restarted, keepalive expired) is
+ * replaced by a reconnect.  Each virt_open is paired with a virt_close,
+ * which only drops the caller's reference; the connections stay open for
+ * the rest of the run and are closed by virt_nodes_close.  Thread-safe. */
 struct ne_virt *virt_open(const struct ne_config *cfg, const char *host);
 void virt_close(struct ne_virt *v);
+/* End of the run (main, after the command; single-threaded): closes every
+ * connection (their transient storage pools destroyed) and, with the virt
+ * debug channel, prints one line per host with the connections opened. */
+void virt_nodes_close(void);
+/* Connections opened to host in this run so far (reconnects included in
+ * *reconnects when not NULL): for tests. */
+unsigned virt_nodes_opened(const char *host, unsigned *reconnects);
 const char *virt_host(const struct ne_virt *v); /* borrowed */
 const struct ne_config *virt_config(const struct ne_virt *v);
 
