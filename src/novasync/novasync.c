@@ -226,7 +226,7 @@ static int
 service_audit(struct ne_novasync *ns, struct ne_nova *nv, const char *host, bool enable,
               const char *reason, const char *phase, long result)
 {
-    json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o}", "event",
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o}", "event",
                            enable ? "service-enable" : "service-disable", "via", nv ? "api" : "db",
                            "phase", phase, "host", host, "reason", reason, "service",
                            service_now(nv, host));
