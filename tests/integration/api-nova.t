@@ -12,10 +12,16 @@ TOK=$(token)
 [ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
 id=$(uniq_id)
 ids=()
+# a private state dir: the audit log of every change made here
+tmp=$(mktemp -d)
+{ [ -n "${NOVA_EVAC_CONFIG:-}" ] && cat "$NOVA_EVAC_CONFIG"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"; } >"$tmp/ne.conf"
+export NOVA_EVAC_CONFIG=$tmp/ne.conf
+audit() { jq -r --arg x "$2" "select(.event==\"$1\" and (.host==\$x or .instance==\$x)) | $3" "$tmp/state/audit.log" 2>/dev/null | paste -sd' '; }
 cleanup() {
     local s
     for s in "${ids[@]}"; do nova DELETE "/servers/$s" >/dev/null 2>&1; done
     "$NOVA_EVAC" -q undrain node02 >/dev/null 2>&1
+    rm -rf "$tmp"
 }
 trap cleanup EXIT
 lines() { printf '%s\n' "$1" | grep -c .; }
@@ -65,8 +71,13 @@ run ne undrain node02
 is "$rc" 0 "undrain node02"
 is "$out" "node02: nova-compute enabled (was disabled: \"nova-evac test $id\")" "undrain says what it was"
 is "$(svc '.status + "|" + (.disabled_reason // "null")')" "enabled|null" "read back: enabled, reason cleared"
+is "$(audit service-disable node02 '"\(.phase):\(.service.status)"')" "before:enabled after:disabled" \
+    "audit: service-disable, the service before (enabled) and after (disabled)"
+is "$(audit service-enable node02 '"\(.phase):\(.service.status)"')" "before:disabled after:enabled" \
+    "audit: undrain's enable, before (disabled) and after (enabled)"
 run ne undrain node02
 is "$out" "node02: nova-compute already enabled; nothing changed" "undrain again: nothing to do"
+is "$(audit service-enable node02 .phase | wc -w)" 2 "audit: an undrain that changes nothing writes nothing"
 # the same through the old form (before 2.53: by host and binary)
 run env OS_COMPUTE_API_VERSION=2.24 "$NOVA_EVAC" api service-disable node02 --reason "old form $id"
 is "$rc" 0 "service-disable at 2.24 (disable-log-reason form)"
@@ -123,11 +134,15 @@ is "$(nova GET "/os-migrations?instance_uuid=$vb" | body | jq -r '.migrations[0]
 run ne api reset-state "$vb" --state error
 is "$rc" 0 "reset-state error"
 is "$(rb "$vb" .status)" ERROR "read back: ERROR"
+like "$(audit server-action "$vb" 'select(.action=="reset-state") | "\(.phase):\(.server.status)"')" \
+    "^before:[A-Z_]+ after:ERROR$" "audit: reset-state, the server before and after (ERROR)"
 run ne api live-migrate "$vb" --to node01
 is "$rc" 1 "live-migrate of an ERROR instance: refused by Nova, exit 1"
 is "$(lines "$out")" 1 "one line"
 like "$out" "live-migrate to node01 instance $id-b \($vb\) on node03 \[ERROR/-\]: HTTP 409 conflictingRequest: Cannot 'os-migrateLive' instance $vb while it is in vm_state error \(request req-" \
     "the message names the instance, its host and state, Nova's fault and the request id"
+is "$(audit server-action "$vb" 'select(.action=="live-migrate" and .phase=="after") | .result' | awk '{print $NF}')" \
+    failed "audit: the refused live-migrate has its after line, result failed"
 run ne api reset-state "$vb" --state active
 is "$rc" 0 "reset-state active"
 is "$(rb "$vb" '.status + " " + (."OS-EXT-STS:task_state" // "none")')" "ACTIVE none" "read back: ACTIVE, no task"

@@ -131,6 +131,16 @@ dn=$(where del)
 ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LAB/lab/$dn/instances/_base/$(printf %s "del-$id" | sha1sum | cut -c1-40)"
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
 ok "journal finished" grep -q '"event":"finish"' "$tmp/state/node02.journal"
+# --- every change to Nova is in the audit log with a before and an after
+audit=$tmp/state/audit.log
+ev() { jq -r --arg u "$2" "select(.event==\"$1\" and (.instance==\$u or .host==\$u)) | $3" "$audit" 2>/dev/null | paste -sd' '; }
+is "$(ev service-disable node02 '"\(.phase):\(.host)"')" "before:node02 after:node02" "audit: the service disable, before and after"
+is "$(ev service-disable node02 .service)" "null null" "audit: without the API the service is not read back (database path)"
+for i in loc vol shr off del big nwf lo2; do
+    is "$(ev record-move "${U[$i]}" '"\(.phase):\(.row.host)"')" "before:node02 after:$(where $i)" \
+        "audit: the record of $i, before (node02) and after ($(where $i))"
+done
+
 
 # --- migrate records the move in Nova too; --no-record does not; a database
 # that cannot be reached stops it before anything moves
@@ -152,6 +162,14 @@ is "$(where lo2) $(inst "${U[lo2]}" host)" "$a $b" "migrate --no-record: moved, 
 run ne stuck "${U[lo2]}" --fix --yes --via db
 is "$rc" 0 "stuck --fix repairs the unrecorded move"
 is "$(inst "${U[lo2]}" host)" "$a" "record back in line with libvirt"
+# a record that names another host meanwhile is refused, and left alone
+sql nova "UPDATE instances SET host = 'node02' WHERE uuid = '${U[lo2]}'"
+run ne --format json migrate "lo2-$id" --from "$a" --to "$b"
+is "$(printf '%s\n' "$out" | sed -n '/^{/,$p' | jq -r .recorded)" false "migrate: record naming another host not recorded"
+like "$out" "no longer names $a as its host" "migrate: says the record changed meanwhile"
+is "$(where lo2) $(inst "${U[lo2]}" host)" "$b node02" "moved in libvirt, record left as it was (node02)"
+is "$(ev record-move "${U[lo2]}" .phase | wc -w)" 4 "audit: the refused record wrote no before/after (the earlier migrate did)"
+sql nova "UPDATE instances SET host = '$b', node = '$b' WHERE uuid = '${U[lo2]}'"
 
 # --- a second concurrent drain is refused
 guest node02 slo --image "big-$id" --dirty 300
