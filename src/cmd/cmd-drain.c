@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "drain/drain-nova.h"
 #include "drain/drain.h"
+#include "cmd/migargs.h"
 #include "cmd/osargs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -17,7 +18,6 @@
 static const struct ne_opt opts[] = {
     {"to", 't', OPT_LIST, "HOST", "destination hosts (default: every configured node but HOST)",
      NULL, NULL, NULL},
-    {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
     {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and change nothing", "resume", NULL, NULL},
     {"resume", 0, OPT_FLAG, NULL, "finish an interrupted drain from its journal", NULL, NULL, NULL},
     {"via", 0, OPT_STRING, "PATH", "who moves the instances", NULL, NULL, "auto|libvirt|nova"},
@@ -30,13 +30,8 @@ static const struct ne_opt opts[] = {
      "(default 2)", NULL, NULL, NULL},
     {"reason", 0, OPT_STRING, "TEXT", "reason recorded when disabling the compute service", NULL,
      NULL, NULL},
-    {"timeout", 0, OPT_UINT, "SECONDS", "completion timeout per migration", NULL, NULL, NULL},
-    {"bandwidth", 0, OPT_UINT, "MIB", "bandwidth limit per migration, MiB/s", NULL, NULL, NULL},
-    {"shutdown-timeout", 0, OPT_UINT, "SECONDS", "cold migrations: ACPI shutdown wait (default 60)",
-     NULL, NULL, NULL},
-    {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete copied disks on HOST", NULL, NULL, NULL},
-    {"no-stage-images", 0, OPT_FLAG, NULL, "do not stage missing base images: avoid destinations "
-     "that lack them", NULL, NULL, NULL},
+    NE_MIG_OPTS,
+    NE_NO_STAGE_OPT,
     NE_DB_OPTS,
     NE_OS_OPTS,
     OPT_END,
@@ -51,27 +46,22 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
                         size_t rlen)
 {
     unsigned long v;
-    const char *mode = ne_args_str(args, "mode");
     time_t now = time(NULL);
     struct tm tm;
 
     memset(o, 0, sizeof *o);
+    ne_mig_opts_from_args(args, true, &o->mig);
+    /* The drain stages once, before its workers start (drain-run.c). */
+    o->stage_images = o->mig.stage_images;
+    o->mig.stage_images = false;
     o->host = ne_args_pos(args, 0);
     o->to = ne_args_list(args, "to", &o->nto);
     o->max_parallel = 1;
     o->max_per_dest = 0; /* ne_drain_run spreads max_parallel */
     o->retries = 2;
-    o->mig.timeout_action = -1;
-    o->mig.shutdown_timeout_s = 60;
-    if (mode) ne_mode_parse(mode, &o->mig.mode);
     if (ne_args_uint(args, "max-parallel", &v)) o->max_parallel = v ? (unsigned)v : 1;
     if (ne_args_uint(args, "max-per-dest", &v)) o->max_per_dest = v ? (unsigned)v : 1;
     if (ne_args_uint(args, "retries", &v)) o->retries = (unsigned)v;
-    if (ne_args_uint(args, "shutdown-timeout", &v)) o->mig.shutdown_timeout_s = (unsigned)v;
-    ne_args_uint(args, "timeout", &o->mig.timeout_s);
-    ne_args_uint(args, "bandwidth", &o->mig.bandwidth_mib);
-    o->mig.keep_source_disks = ne_args_flag(args, "keep-source-disks");
-    o->stage_images = !ne_args_flag(args, "no-stage-images");
     gmtime_r(&now, &tm);
     if (ne_args_str(args, "reason"))
         snprintf(reason, rlen, "%s", ne_args_str(args, "reason"));

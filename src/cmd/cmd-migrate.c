@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "drain/drain-nova.h"
 #include "migrate/migrate.h"
+#include "cmd/migargs.h"
 #include "cmd/osargs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -20,24 +21,14 @@ static const struct ne_opt opts[] = {
     {"to", 't', OPT_STRING, "HOST", "destination host (required)", NULL, NULL, NULL},
     {"from", 'f', OPT_STRING, "HOST", "source host (default: search the configured nodes)",
      NULL, NULL, NULL},
-    {"mode", 'm', OPT_STRING, "MODE", "migration method; auto follows the decision table",
-     NULL, NULL, "auto|live|block|cold"},
     {"dry-run", 'n', OPT_FLAG, NULL, "show the decision and run the checks; change nothing",
-     NULL, NULL, NULL},
-    {"bandwidth", 0, OPT_UINT, "MIB", "bandwidth limit in MiB/s", NULL, NULL, NULL},
-    {"timeout", 0, OPT_UINT, "SECONDS", "completion timeout (default: per GiB, from the config)",
      NULL, NULL, NULL},
     {"timeout-action", 0, OPT_STRING, "ACTION", "what to do at the completion timeout", NULL,
      NULL, "abort|postcopy|pause"},
-    {"shutdown-timeout", 0, OPT_UINT, "SECONDS",
-     "cold migration of a running guest: wait this long for an ACPI shutdown (default 60)", NULL,
-     NULL, NULL},
     {"leave-paused", 0, OPT_FLAG, NULL, "leave the guest paused on the destination (to verify "
      "its disks before it runs)", NULL, NULL, NULL},
-    {"keep-source-disks", 0, OPT_FLAG, NULL, "do not delete the copied disks on the source",
-     NULL, NULL, NULL},
-    {"stage-images", 0, OPT_FLAG, NULL, "first copy the base images the disks need to the "
-     "destination when it lacks them", NULL, NULL, NULL},
+    NE_MIG_OPTS,
+    NE_STAGE_OPT,
     {"no-record", 0, OPT_FLAG, NULL, "do not record the move in Nova (database row, Placement)",
      NULL, NULL, NULL},
     NE_DB_OPTS,
@@ -123,20 +114,11 @@ record(const struct ne_drain_opts *d, struct ne_virt *dst, const struct ne_mig_r
 static int
 get_opts(const struct ne_args *args, struct ne_mig_opts *o)
 {
-    const char *mode = ne_args_str(args, "mode"), *act = ne_args_str(args, "timeout-action");
-    unsigned long v;
+    const char *act = ne_args_str(args, "timeout-action");
 
-    memset(o, 0, sizeof *o);
-    o->timeout_action = -1;
-    o->shutdown_timeout_s = 60;
-    if (mode) ne_mode_parse(mode, &o->mode);
+    ne_mig_opts_from_args(args, false, o);
     o->dry_run = ne_args_flag(args, "dry-run");
     o->leave_paused = ne_args_flag(args, "leave-paused");
-    o->keep_source_disks = ne_args_flag(args, "keep-source-disks");
-    o->stage_images = ne_args_flag(args, "stage-images");
-    ne_args_uint(args, "bandwidth", &o->bandwidth_mib);
-    ne_args_uint(args, "timeout", &o->timeout_s);
-    if (ne_args_uint(args, "shutdown-timeout", &v)) o->shutdown_timeout_s = (unsigned)v;
     if (act)
         o->timeout_action = str_eq(act, "abort") ? NE_TIMEOUT_ABORT
                             : str_eq(act, "postcopy") ? NE_TIMEOUT_POSTCOPY : NE_TIMEOUT_PAUSE;
