@@ -4,6 +4,7 @@
  * service, and worker threads with global and per-destination limits. */
 #include <config.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -379,8 +380,8 @@ int
 ne_drain_run(struct ne_drain *dr)
 {
     const struct ne_drain_opts *o = dr->o;
-    pthread_t th[64];
-    unsigned nth = o->max_parallel ? o->max_parallel : 1, t;
+    CLEANUP_FREE pthread_t *th = NULL;
+    unsigned nth = o->max_parallel ? o->max_parallel : 1, t, nw;
     size_t i;
     int rc;
 
@@ -393,7 +394,6 @@ ne_drain_run(struct ne_drain *dr)
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;
     }
-    if (nth > 64) nth = 64;
     dr->per_dest = per_dest_limit(dr, nth);
     emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i}", "host", o->host, "reason",
                                       o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
@@ -409,7 +409,20 @@ ne_drain_run(struct ne_drain *dr)
     }
     if (o->stage_images) stage_all(dr);
     if (nth > 1) progress_disable();
-    for (t = 0; t < nth; t++) pthread_create(&th[t], NULL, worker, dr);
-    for (t = 0; t < nth; t++) pthread_join(th[t], NULL);
+    /* No fixed cap on -j: one worker per allowed migration, but never more
+     * workers than instances (the others would only wait). */
+    nw = nth < dr->n ? nth : (unsigned)dr->n;
+    if (nw == 0) nw = 1;
+    th = xcalloc(nw, sizeof *th);
+    for (t = 0; t < nw; t++)
+        if ((rc = pthread_create(&th[t], NULL, worker, dr)) != 0) {
+            errno = rc; /* pthread_create returns its error instead of setting errno */
+            ne_syserror("drain %s: cannot start worker %u of %u (the others drain)", o->host,
+                        t + 1, nw);
+            break;
+        }
+    nw = t;
+    if (nw == 0) worker(dr); /* no thread at all: this one does the work */
+    for (t = 0; t < nw; t++) pthread_join(th[t], NULL);
     return finish(dr);
 }

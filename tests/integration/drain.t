@@ -131,6 +131,7 @@ dn=$(where del)
 ok "deleted-image instance's base is on its new host $dn" test -e "$NOVA_EVAC_LAB/lab/$dn/instances/_base/$(printf %s "del-$id" | sha1sum | cut -c1-40)"
 is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/v-$id.raw" | cut -c1-64)" "$vsum" "no volume byte changed"
 ok "journal finished" grep -q '"event":"finish"' "$tmp/state/node02.journal"
+
 # --- every change to Nova is in the audit log with a before and an after
 audit=$tmp/state/audit.log
 ev() { jq -r --arg u "$2" "select(.event==\"$1\" and (.instance==\$u or .host==\$u)) | $3" "$audit" 2>/dev/null | paste -sd' '; }
@@ -140,7 +141,6 @@ for i in loc vol shr off del big nwf lo2; do
     is "$(ev record-move "${U[$i]}" '"\(.phase):\(.row.host)"')" "before:node02 after:$(where $i)" \
         "audit: the record of $i, before (node02) and after ($(where $i))"
 done
-
 
 # --- migrate records the move in Nova too; --no-record does not; a database
 # that cannot be reached stops it before anything moves
@@ -213,4 +213,19 @@ run ne drain "node02'; DROP TABLE instances;--"
 is "$rc" 2 "hostile host name refused"
 run ne drain node02 --dry-run --resume
 is "$rc" 2 "--dry-run with --resume refused"
+
+# --- one libvirt connection per host per run (issue 11): a real drain with
+# parallel jobs and image staging; the virt debug channel prints, at the end
+# of the run, one line per host with the connections it opened
+for j in 1 2 3; do guest node02 "c$j" --image "w-$id" --dirty 8; done
+run ne --debug virt drain node02 --to node01,node03 --max-parallel 3
+is "$rc" 0 "drain with --debug virt exits 0"
+for n in node01 node02 node03; do
+    is "$(printf '%s\n' "$out" | grep -o "libvirt: $n: .*")" "libvirt: $n: 1 connection opened" \
+        "$n: exactly one libvirt connection in the run"
+done
+for n in node01 node02 node03; do
+    is "$(printf '%s\n' "$out" | grep -c "connecting to $n at ")" 1 "$n: connected to once"
+done
+printf '%s\n' "$out" | grep 'connecting to ' | sed 's/^/# /'   # every attempt, for the log
 done_testing
