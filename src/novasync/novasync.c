@@ -12,7 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "cmd/osargs.h"
+#include "openstack/osrender.h"
 #include "novasync/novasync.h"
 #include "stuck/stuck-db.h"
 #include "stuck/stuck-fix.h"
