@@ -303,8 +303,8 @@ apply_checked(struct ne_db *db, const struct ne_nova_inst *in, const struct ne_f
         goto rollback;
     }
     if (host_only ? !str_eq(before.host, in->host) : !unchanged(in, &before)) {
-        ne_info("instance %s: its record changed meanwhile (host %s); left alone", in->uuid,
-                before.host ? before.host : "none");
+        ne_info("instance %s: its record changed since the scan (host now %s); left alone",
+                in->uuid, before.host ? before.host : "none");
         rc = 1;
         goto rollback;
     }
