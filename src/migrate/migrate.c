@@ -210,6 +210,17 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     return rc;
 }
 
+bool
+ne_made_matches(const struct ne_made *m, const struct ne_file_stat *now)
+{
+    if (!now->exists) return false;
+    if (m->dir) return true;
+    if (!m->seen) return false; /* never seen after creation: cannot tell it is ours */
+    if (now->mtime && m->st.mtime && now->mtime < m->st.mtime) return false;
+    if (now->length == m->st.length) return true;
+    return str_eq(now->format, m->st.format) && now->capacity == m->st.capacity;
+}
+
 /* Files this migration created on the destination, for cleanup. */
 struct prepared {
     char *paths[NE_PLAN_MAX_DISKS * 2];

@@ -18,6 +18,33 @@
 #include "virt/virt.h"
 #include "virt/virt-migrate.h"
 
+/* A file or directory a move creates on a host.  Recorded (journalled,
+ * when the caller journals) before it is created; seen: what the host
+ * showed right after.  Cleanup removes only what it created and only
+ * while ne_made_matches says it is still that. */
+struct ne_made {
+    char host[256];
+    char *path;          /* owned */
+    bool dir;
+    bool seen;
+    struct ne_file_stat st;
+};
+/* Whether the file found now is still the one created: for a directory,
+ * its existence; for a file, the same length (a copy keeps it) or the
+ * same format and virtual size (an overlay grows), and not older than
+ * when it was seen. */
+bool ne_made_matches(const struct ne_made *m, const struct ne_file_stat *now);
+
+/* The journal of a caller that records what a move creates (the drain):
+ * created() before each creation (0: durable; -1: do not create, the
+ * move fails), identity() right after.  Both NULL: nothing journalled
+ * (the migrate command), cleanup still limited to what was created. */
+struct ne_mig_journal {
+    int (*created)(void *ctx, const char *uuid, const struct ne_made *m);
+    int (*identity)(void *ctx, const char *uuid, const struct ne_made *m);
+    void *ctx;
+};
+
 struct ne_mig_opts {
     enum ne_mode mode;
     bool dry_run;
@@ -34,6 +61,7 @@ struct ne_mig_opts {
     /* Before a block or cold migration, copy the base images the disks
      * need to the destination when it lacks them (imagecache.h). */
     bool stage_images;
+    struct ne_mig_journal journal;
 };
 
 struct ne_mig_result {

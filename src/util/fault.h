@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fault.h: a test-only fault injection hook.  NOVA_EVAC_FAULT holds a
+ * comma list of fault point names, each optionally followed by #N
+ * ("journal:created#2"): the Nth time the process reaches that point
+ * (first when #N is absent) it raises SIGKILL at once, flushing nothing,
+ * as a kill -9 at that moment would.  Unset (production): a point costs one
+ * flag test.  Tests kill the tool at chosen, journaled moments instead of
+ * after a guessed sleep.
+ *
+ * The points, one after each journal record is durably written (the
+ * record's event, see journal.h), stable names tests rely on: */
+#ifndef NE_FAULT_H
+#define NE_FAULT_H
+
+#define NE_FAULT_NAMES                                                                        \
+    "journal:start", "journal:planned", "journal:migrating", "journal:created",            \
+        "journal:identity", "journal:moved", "journal:failed", "journal:skipped",          \
+        "journal:rolled-back", "journal:finish"
+
+/* Kills the process (SIGKILL) when name's count reaches the configured N.
+ * Thread-safe.  Names not in the list above are accepted (any record kind
+ * is "journal:<event>"). */
+void ne_fault_point(const char *name);
+
+#endif
