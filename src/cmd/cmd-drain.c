@@ -50,7 +50,7 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     struct tm tm;
 
     memset(o, 0, sizeof *o);
-    ne_mig_opts_from_args(args, true, &o->mig);
+    if (ne_mig_opts_from_args(args, true, &o->mig) < 0) return NE_EXIT_USAGE;
     /* The drain stages once, before its workers start (drain-run.c). */
     o->stage_images = o->mig.stage_images;
     o->mig.stage_images = false;
@@ -59,8 +59,14 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     o->max_parallel = 1;
     o->max_per_dest = 0; /* ne_drain_run spreads max_parallel */
     o->retries = 2;
-    if (ne_args_uint(args, "max-parallel", &v)) o->max_parallel = v ? (unsigned)v : 1;
-    if (ne_args_uint(args, "max-per-dest", &v)) o->max_per_dest = v ? (unsigned)v : 1;
+    switch (ne_args_count(args, "max-parallel", &v)) {
+    case -1: return NE_EXIT_USAGE;
+    case 1: o->max_parallel = (unsigned)v;
+    }
+    switch (ne_args_count(args, "max-per-dest", &v)) {
+    case -1: return NE_EXIT_USAGE;
+    case 1: o->max_per_dest = (unsigned)v;
+    }
     if (ne_args_uint(args, "retries", &v)) o->retries = (unsigned)v;
     gmtime_r(&now, &tm);
     if (ne_args_str(args, "reason"))
@@ -83,7 +89,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     int rc;
 
     if (!cfg) return NE_EXIT_USAGE;
-    ne_drain_opts_from_args(args, &o, reason, sizeof reason);
+    if ((rc = ne_drain_opts_from_args(args, &o, reason, sizeof reason)) != 0) return rc;
     o.dry_run = ne_args_flag(args, "dry-run");
     o.resume = ne_args_flag(args, "resume");
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;

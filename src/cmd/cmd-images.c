@@ -307,7 +307,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.no_touch = ne_args_flag(args, "no-touch");
     o.nova_conf = ne_args_str(args, "nova-conf");
     o.only = ne_args_list(args, "base", &o.nonly);
-    if (ne_args_uint(args, "parallel", &v)) o.parallel = v ? (unsigned)v : 1;
+    if (ne_args_count(args, "parallel", &v) < 0) return NE_EXIT_USAGE;
+    if (ne_args_count(args, "parallel", &v) == 1) o.parallel = (unsigned)v;
     if (ne_args_uint(args, "drain-time", &v)) o.drain_s = v;
     if (!(src = virt_open(cfg, host))) return NE_EXIT_UNREACHABLE;
     if (open_dests(cfg, args, host, &dsts, &nd) < 0) {

@@ -116,7 +116,7 @@ get_opts(const struct ne_args *args, struct ne_mig_opts *o)
 {
     const char *act = ne_args_str(args, "timeout-action");
 
-    ne_mig_opts_from_args(args, false, o);
+    if (ne_mig_opts_from_args(args, false, o) < 0) return -1;
     o->dry_run = ne_args_flag(args, "dry-run");
     o->leave_paused = ne_args_flag(args, "leave-paused");
     if (act)

@@ -213,6 +213,27 @@ check_rules(const struct ne_args *a)
     return 0;
 }
 
+/* Host names (the HOST positional, options whose value is a HOST) are
+ * checked here, before the command loads its configuration or prints
+ * anything else: a bad name's error is the first and only line. */
+static int
+check_hosts(const struct ne_args *a)
+{
+    size_t i, j;
+
+    if (a->cmd->synopsis && strcmp(a->cmd->synopsis, "HOST") == 0 && a->npos &&
+        ne_check_hostname(a->pos[0]) < 0)
+        return -1;
+    for (i = 0; i < a->nv; i++) {
+        const struct ne_argval *v = &a->v[i];
+        if (!v->count || !v->opt->metavar || strcmp(v->opt->metavar, "HOST") != 0) continue;
+        if (v->str && ne_check_hostname(v->str) < 0) return -1;
+        for (j = 0; j < v->nlist; j++)
+            if (ne_check_hostname(v->list[j]) < 0) return -1;
+    }
+    return 0;
+}
+
 static int
 parse_one(struct ne_args *a, struct ne_ctx *ctx, int argc, char **argv, int *i, bool *help)
 {
@@ -303,7 +324,7 @@ ne_args_parse(const struct ne_cmd *cmd, int argc, char **argv, struct ne_ctx *ct
                  a->pos[cmd->max_args], cmd->name, cmd->synopsis ? cmd->synopsis : "");
         goto fail;
     }
-    if (check_rules(a) < 0) goto fail;
+    if (check_rules(a) < 0 || check_hosts(a) < 0) goto fail;
     return a;
 fail:
     ne_args_free(a);
@@ -335,6 +356,23 @@ ne_args_uint(const struct ne_args *a, const char *name, unsigned long *out)
 {
     struct ne_argval *v = val_for(a, name);
     if (!v->count) return 0;
+    *out = v->num;
+    return 1;
+}
+
+int
+ne_args_count(const struct ne_args *a, const char *name, unsigned long *out)
+{
+    struct ne_argval *v = val_for(a, name);
+
+    if (!v->count) return 0;
+    if (v->num == 0) {
+        char sn[4] = "";
+        if (v->opt->short_name) snprintf(sn, sizeof sn, "-%c/", v->opt->short_name);
+        ne_error("option %s--%s: 0 makes no sense here; give at least 1, or leave the option "
+                 "out for the default", sn, name);
+        return -1;
+    }
     *out = v->num;
     return 1;
 }

@@ -69,6 +69,10 @@ bool ne_args_flag(const struct ne_args *a, const char *name);
 const char *ne_args_str(const struct ne_args *a, const char *name); /* borrowed or NULL */
 /* OPT_UINT: *out set and 1 when given, 0 when absent (def left). */
 int ne_args_uint(const struct ne_args *a, const char *name, unsigned long *out);
+/* OPT_UINT where 0 makes no sense (a count of workers, a timeout): like
+ * ne_args_uint, but 0 is reported naming the option and gives -1 (the
+ * caller exits 2). */
+int ne_args_count(const struct ne_args *a, const char *name, unsigned long *out);
 /* OPT_LIST (repeatable and comma-separated): borrowed array, count in *n. */
 const char *const *ne_args_list(const struct ne_args *a, const char *name, size_t *n);
 size_t ne_args_npos(const struct ne_args *a);

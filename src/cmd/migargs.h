@@ -32,7 +32,8 @@
 /* Fills *o (cleared first; defaults: timeout action from the config,
  * shutdown timeout 60 s) from NE_MIG_OPTS.  stage_default says which of
  * NE_NO_STAGE_OPT (true) or NE_STAGE_OPT (false) the command's table has;
- * o->stage_images is that default, turned by the flag. */
-void ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_mig_opts *o);
+ * o->stage_images is that default, turned by the flag.  -1 (reported) on
+ * a value that makes no sense (--timeout 0). */
+int ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_mig_opts *o);
 
 #endif

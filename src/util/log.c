@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,15 +63,54 @@ void ne_set_quiet(bool q) { quiet = q; }
 bool ne_quiet(void) { return quiet; }
 unsigned ne_error_count(void) { return error_count; }
 
+/* Writes s to f with control characters escaped (\n, \r, \t, else \xNN):
+ * a message is one line whatever a host or instance name holds. */
+static void
+put_escaped(FILE *f, const char *s)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p != 0x7f) putc(*p, f);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\r') fputs("\\r", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else fprintf(f, "\\x%02x", *p);
+    }
+}
+
+size_t
+ne_escape(const char *s, char *out, size_t outlen)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0;
+
+    if (outlen) out[0] = '\0';
+    f = open_memstream(&buf, &len);
+    if (!f) return 0;
+    put_escaped(f, s ? s : "");
+    fclose(f);
+    if (outlen) snprintf(out, outlen, "%s", buf);
+    free(buf);
+    return len;
+}
+
+/* The message is formatted first, then written escaped: every name that
+ * reaches a message through any format is covered. */
 static void
 vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
 {
+    char *msg = NULL;
+
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     flockfile(stderr);
     fprintf(stderr, "nova-evac: %s", prefix);
-    vfprintf(stderr, fmt, ap);
+    put_escaped(stderr, msg ? msg : fmt);
     if (errnum) fprintf(stderr, ": %s", strerror(errnum));
     fputc('\n', stderr);
     funlockfile(stderr);
+    free(msg);
 }
 
 void
@@ -122,15 +162,18 @@ ne_debug_msg(enum ne_debug_chan chan, const char *fmt, ...)
 {
     va_list ap;
     const char *name = "debug";
+    char *msg = NULL;
     size_t i;
 
     for (i = 0; i < sizeof channels / sizeof channels[0]; i++)
         if (channels[i].bit == (int)chan) name = channels[i].name;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
     flockfile(stderr);
     fprintf(stderr, "nova-evac: [%s] ", name);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    put_escaped(stderr, msg ? msg : fmt);
     fputc('\n', stderr);
     funlockfile(stderr);
+    free(msg);
 }

@@ -44,6 +44,11 @@ void ne_debug_msg(enum ne_debug_chan chan, const char *fmt, ...)
         if (ne_debug_on(chan)) ne_debug_msg(chan, __VA_ARGS__); \
     } while (0)
 
+/* Copies s into out (truncated to outlen, NUL-terminated) with control
+ * characters escaped as every message does (\n, \r, \t, else \xNN), for
+ * text that goes to stdout.  Returns the escaped length (untruncated). */
+size_t ne_escape(const char *s, char *out, size_t outlen);
+
 /* Count of errors reported so far (tests and exit-code mapping). */
 unsigned ne_error_count(void);
 

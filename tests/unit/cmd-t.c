@@ -18,6 +18,7 @@ static const struct ne_opt opts[] = {
 
 static int run(struct ne_ctx *c, const struct ne_args *a) { (void)c; (void)a; return 0; }
 static const struct ne_cmd cmd = {"t", "test", "HOST", 1, 1, opts, run};
+static const struct ne_cmd icmd = {"i", "test", "INSTANCE", 1, 1, opts, run};
 
 static struct ne_args *
 parse(struct ne_ctx *ctx, int argc, char **argv)
@@ -65,8 +66,19 @@ main(void)
     ok(parse(&ctx, 3, (char *[]){"a", "--format", "xml", NULL}) == NULL, "bad global choice");
     ok(parse(&ctx, 2, (char *[]){"a", "--yes=1", NULL}) == NULL, "flag with a value");
     ok(parse(&ctx, 2, (char *[]){"a", "-ny", NULL}) == NULL, "combined short options refused");
-    a = parse(&ctx, 2, (char *[]){"--", "-weird-host", NULL});
+    {
+        bool help;
+        a = ne_args_parse(&icmd, 2, (char *[]){"--", "-weird-name", NULL}, &ctx, &help);
+    }
     ok(a && ne_args_npos(a) == 1, "-- ends options");
+    ne_args_free(a);
+    ok(parse(&ctx, 2, (char *[]){"--", "-weird-host", NULL}) == NULL,
+       "a HOST positional is checked as a host name");
+    ok(parse(&ctx, 3, (char *[]){"a", "--to", "b,c;d", NULL}) == NULL,
+       "every value of a HOST option is checked");
+    a = parse(&ctx, 3, (char *[]){"a", "--max-parallel", "0", NULL});
+    ok(a != NULL, "0 parses as a number");
+    is_int(ne_args_count(a, "max-parallel", &u), -1, "a count of 0 is refused");
     ne_args_free(a);
     ok(ne_cmd_find("inspect") != NULL, "inspect is in the table");
     ok(ne_cmd_find("nope") == NULL, "unknown command");
