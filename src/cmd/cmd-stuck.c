@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "novasync/audit.h"
+#include "novasync/novasync.h"
 #include "cmd/cmd.h"
 #include "model/domain.h"
 #include "novadb/novadb.h"
@@ -258,7 +258,7 @@ summary(const struct ne_stuck_scan *sc)
  * database failed (the rest is left alone). */
 static int
 repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_stuck_scan *sc,
-           struct ne_audit *audit, bool yes)
+           struct ne_novasync *ns, bool yes)
 {
     size_t i;
 
@@ -269,7 +269,7 @@ repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_stuck_scan *sc,
             it->result = NE_APPLY_DECLINED;
             continue;
         }
-        if ((api ? ne_stuck_apply_api(api, sc, it, audit) : ne_stuck_apply(db, sc, it, audit)) < 0)
+        if ((api ? ne_stuck_apply_api(api, sc, it, ns) : ne_stuck_apply(db, sc, it, ns)) < 0)
             return -1;
     }
     return 0;
@@ -291,13 +291,12 @@ connect_db(struct ne_config *cfg, const struct ne_args *args, int *rc)
     return db;
 }
 
-static struct ne_audit *
-open_audit(const struct ne_config *cfg, const struct ne_args *args)
+/* --fix: the one audited, locked path for changes to Nova (novasync.h):
+ * its audit log (--audit-log, default <state_dir>/audit.log) and its lock. */
+static struct ne_novasync *
+open_sync(const struct ne_config *cfg, const struct ne_args *args)
 {
-    const char *path = ne_args_str(args, "audit-log");
-    CLEANUP_FREE char *def = xasprintf("%s/audit.log", cfg->state_dir);
-
-    return audit_open(path ? path : def);
+    return novasync_open(cfg->state_dir, ne_args_str(args, "audit-log"));
 }
 
 /* --via api --fix: the Nova API (required) and Placement (its failure is
@@ -356,7 +355,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     bool fix = ne_args_flag(args, "fix"), yes = ne_args_flag(args, "yes");
     bool via_api = str_eq(ne_args_str(args, "via"), "api");
     struct ne_config *cfg;
-    struct ne_audit *audit = NULL;
+    struct ne_novasync *ns = NULL;
     struct ne_stuck_api api = {0};
     struct ne_os *os = NULL;
     struct ne_stuck_scan sc;
@@ -366,21 +365,21 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
 
     if (check_args(args, &o, fix, yes, via_api) < 0) return NE_EXIT_USAGE;
     if (!(cfg = ne_ctx_config(ctx))) return NE_EXIT_USAGE;
-    if (fix && !(audit = open_audit(cfg, args))) return NE_EXIT_USAGE;
+    if (fix && !(ns = open_sync(cfg, args))) return NE_EXIT_USAGE;
     if (!(db = connect_db(cfg, args, &rc))) {
-        audit_close(audit);
+        novasync_close(ns);
         return rc;
     }
     if (fix && via_api && (rc = open_api(args, db, &api, &os)) != 0) {
         close_api(&api, os);
         novadb_close(db);
-        audit_close(audit);
+        novasync_close(ns);
         return rc;
     }
     rc = ne_stuck_scan(db, cfg, &o, &sc);
     for (i = 0; via_api && i < sc.n; i++)
         ne_stuck_api_steps(&sc.items[i], ne_args_flag(args, "allow-db"));
-    if (rc == 0 && fix && repair_all(db, via_api ? &api : NULL, &sc, audit, yes) < 0) rc = -1;
+    if (rc == 0 && fix && repair_all(db, via_api ? &api : NULL, &sc, ns, yes) < 0) rc = -1;
     if (rc == 0 || fix) {
         if (ctx->format == NE_FORMAT_JSON)
             print_json(&sc, fix, via_api);
@@ -392,7 +391,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     ne_stuck_scan_free(&sc);
     close_api(&api, os);
     novadb_close(db);
-    audit_close(audit);
+    novasync_close(ns);
     return rc;
 }
 

@@ -249,9 +249,7 @@ ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
             continue;
         }
         if (!ns && !(ns = sync_of(dn))) break;
-        if (novasync_lock(ns) < 0) break;
-        rc = ne_stuck_apply(dn->db, &sc, it, novasync_audit(ns));
-        novasync_unlock(ns);
+        rc = ne_stuck_apply(dn->db, &sc, it, ns); /* locked and audited there */
         if (rc < 0) break;
         ne_info("%s (%s): stuck record repaired before the drain (%s): %s", it->in->name ? it->in->name : "?",
                 it->in->uuid, ne_fix_kind_name(it->fix.kind), ne_apply_result_name(it->result));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imagecache.c: the facts about base images (see imagecache.h): which
+/* image-cache.c: the facts about base images (see image-cache.h): which
  * bases the instances need, their image ids and Glance status, every
  * host's copy, and the choice of a source for each missing copy. */
 #include <config.h>
@@ -309,4 +309,36 @@ ic_glance_dl(const struct ic_run *ic)
     for (j = 0; j < ic->o->nsrcs; j++)
         if (ic->o->srcs[j].download) return true;
     return false;
+}
+
+void
+ne_base_clear_one(struct ne_base *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->ninstances; i++) {
+        free(b->instances[i]);
+        free(b->uuids[i]);
+    }
+    free(b->instances);
+    free(b->uuids);
+    free(b->copies);
+    free(b->dests);
+    free(b->name);
+    free(b->path);
+    free(b->image_id);
+    memset(b, 0, sizeof *b);
+}
+
+void
+ne_stage_report_clear(struct ne_stage_report *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nbases; i++) ne_base_clear_one(&r->bases[i]);
+    free(r->bases);
+    for (i = 0; i < r->nhosts; i++) free(r->hosts[i]);
+    free(r->hosts);
+    free(r->cleaners);
+    memset(r, 0, sizeof *r);
 }

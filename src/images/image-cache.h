@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imagecache.h: the base images a host's instances need
+/* image-cache.h: the base images a host's instances need
  * (<instances_path>/_base/<name>, <name> = SHA-1 hex of the Glance image
  * id, or Nova's ephemeral_* / swap_* files), which destinations have them,
  * where a missing one can come from, and staging them there.
@@ -19,7 +19,7 @@
  * straight to the destination, verified against Glance's checksum and
  * os_hash), RBD (not built yet), and last the drained host itself.
  *
- * Staging (imagestage.c) writes <name>.nova-evac-part on the destination,
+ * Staging (image-stage.c) writes <name>.nova-evac-part on the destination,
  * checks it, then has the destination's libvirtd clone it to <name>
  * (virt_clone_file: a reflink where the filesystem can, else a copy inside
  * libvirtd) and deletes the .part.  Killing nova-evac at any moment never
@@ -128,7 +128,7 @@ struct ne_base {
     size_t ndests;
 };
 
-/* Nova's cleaner settings on one destination (imageguard.c). */
+/* Nova's cleaner settings on one destination (image-guard.c). */
 struct ne_cleaner {
     const char *host;          /* borrowed */
     bool known;                /* a nova.conf was read */

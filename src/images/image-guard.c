@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imageguard.c: Nova's image cache manager against staged bases.
+/* image-guard.c: Nova's image cache manager against staged bases.
  *
  * A base that no instance on a host uses yet (a staged one, before the
  * drain brings its instances) is removed by nova-compute once its mtime

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imagesrc.h: the optional Nova and Glance inputs of imagecache.h.
+/* imagesrc.h: the optional Nova and Glance inputs of image-cache.h.
  *
  * From the databases (novadb.h): an instance's image_ref, image ids by
  * SHA-1 (Nova's instances and Glance's images, deleted ones included),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imagestage.c: copies the missing bases to their destinations, at most
+/* image-stage.c: copies the missing bases to their destinations, at most
  * --parallel at once, with one progress bar on stderr for all of them.
  *
  * One copy: take a lock (<state_dir>/locks: two runs of this tool never

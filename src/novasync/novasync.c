@@ -14,8 +14,7 @@
 
 #include "openstack/osrender.h"
 #include "novasync/novasync.h"
-#include "stuck/stuck-db.h"
-#include "stuck/stuck-fix.h"
+#include "novasync/novasync-db.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -178,7 +177,7 @@ record_row(struct ne_novasync *ns, struct ne_db *db, const char *uuid, const cha
     fix.host = to;
     fix.vm_state = running ? "active" : "stopped";
     fix.power_state = running ? 1 : 4;
-    rc = stuckdb_record_move(db, &in, &fix, node, move_before, &c, &after);
+    rc = novasync_db_record_move(db, &in, &fix, node, move_before, &c, &after);
     if (c.logged && move_after(&c, rc, &after) < 0) rc = -1;
     ne_rowsnap_clear(&after);
     return c.audit_failed ? -1 : rc;

@@ -7,6 +7,7 @@
 
 #include "openstack/osrender.h"
 #include "stuck/stuck-api.h"
+#include "novasync/novasync-db.h"
 #include "stuck/stuck-db.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -137,7 +138,7 @@ step_db(struct ne_stuck_api *a, struct ne_stuck_item *it, const struct ne_api_pl
 
     if (!p->db_state) f.vm_state = NULL; /* host and node only; the state goes through the API */
     for (attempt = 0; attempt < 2; attempt++) {
-        rc = stuckdb_apply(a->db, it->in, &f, it->node, NULL, NULL, &after);
+        rc = novasync_db_apply(a->db, it->in, &f, it->node, NULL, NULL, &after);
         if (rc >= 0 || !novadb_lost(a->db)) break;
         ne_info("instance %s: retrying the database step once on a new connection", it->in->uuid);
     }
@@ -309,8 +310,9 @@ run_steps(struct ne_stuck_api *a, struct ne_stuck_item *it, const struct ne_api_
 
 int
 ne_stuck_apply_api(struct ne_stuck_api *a, struct ne_stuck_scan *sc, struct ne_stuck_item *it,
-                   struct ne_audit *audit)
+                   struct ne_novasync *ns)
 {
+    struct ne_audit *audit = novasync_audit(ns);
     struct ne_api_plan p;
     struct ne_server s, after;
     int r;
@@ -332,17 +334,21 @@ ne_stuck_apply_api(struct ne_stuck_api *a, struct ne_stuck_scan *sc, struct ne_s
     }
     memset(&s, 0, sizeof s);
     memset(&after, 0, sizeof after);
+    /* From the check of the record to the "after" line: one change, under
+     * the lock every change to Nova takes. */
+    if (novasync_lock(ns) < 0) {
+        ne_api_plan_clear(&p);
+        return -1;
+    }
     r = server_unchanged(a, it, &s);
     if (r <= 0) {
         it->result = r == 0 ? NE_APPLY_CHANGED : NE_APPLY_FAILED;
-        ne_server_clear(&s);
-        ne_api_plan_clear(&p);
-        return 0;
+        r = 0;
+        goto out;
     }
     if (audit_state(a, audit, it, "before", &s) < 0) {
-        ne_server_clear(&s);
-        ne_api_plan_clear(&p);
-        return -1; /* nothing changed, but no change may be made unlogged */
+        r = -2; /* nothing changed, but no change may be made unlogged */
+        goto out;
     }
     it->result = run_steps(a, it, &p, &s);
     r = nova_server_show(a->nv, it->in->uuid, &after);
@@ -355,6 +361,8 @@ ne_stuck_apply_api(struct ne_stuck_api *a, struct ne_stuck_scan *sc, struct ne_s
         ne_info("instance %s: repaired through the API (%s): Nova says %s on %s", it->in->uuid,
                 ne_fix_kind_name(it->fix.kind), after.status ? after.status : "-",
                 after.host ? after.host : "-");
+out:
+    novasync_unlock(ns);
     ne_server_clear(&s);
     ne_server_clear(&after);
     ne_api_plan_clear(&p);

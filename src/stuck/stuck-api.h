@@ -16,7 +16,7 @@
  *                      status, the flavor of a half-done resize, a
  *                      vm_state other than active/error, the migration
  *                      context: the database, in one checked transaction
- *                      (stuckdb_apply), with --allow-db; otherwise the
+ *                      (novasync_db_apply), with --allow-db; otherwise the
  *                      repair is not done at all (a state reset on the
  *                      wrong host would hide the split brain) and the
  *                      next step says how to finish it.
@@ -29,7 +29,7 @@
 
 #include <stdbool.h>
 
-#include "novasync/audit.h"
+#include "novasync/novasync.h"
 #include "openstack/nova.h"
 #include "novadb/novadb.h"
 #include "openstack/placement.h"
@@ -67,12 +67,12 @@ struct ne_stuck_api {
 };
 
 /* Repairs it: libvirt asked again and the server read back through the
- * API (either changed: "changed-meanwhile", nothing done), "before" in the
- * audit log, the steps in order (database, os-resetState or confirmResize,
+ * API under the novasync lock (either changed: "changed-meanwhile",
+ * nothing done), "before" in ns's audit log, the steps in order (database, os-resetState or confirmResize,
  * Placement), "after".  Sets it->result and it->steps.  0 when the item
  * was handled (whatever its result), -1 (reported) when the audit log
  * failed: no change may be made unlogged, so the caller stops. */
 int ne_stuck_apply_api(struct ne_stuck_api *a, struct ne_stuck_scan *sc, struct ne_stuck_item *it,
-                       struct ne_audit *audit);
+                       struct ne_novasync *ns);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/domain.h"
+#include "novasync/novasync-db.h"
 #include "stuck/stuck-db.h"
 #include "stuck/stuck-fix.h"
 #include "util/log.h"
@@ -91,15 +92,6 @@ ne_stuck_item_json(const struct ne_stuck_item *it)
                      ne_apply_result_name(it->result));
 }
 
-json_t *
-ne_rowsnap_json(const struct ne_rowsnap *r)
-{
-    if (!r->found) return json_null();
-    return json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:s?}", "host", r->host, "node", r->node,
-                     "vm_state", r->vm_state, "task_state", r->task_state, "power_state",
-                     r->power_state, "migration_status", r->mig_status);
-}
-
 struct before_ctx {
     struct ne_audit *audit;
     const struct ne_stuck_item *it;
@@ -133,8 +125,9 @@ log_after(struct ne_audit *a, const struct ne_stuck_item *it, const struct ne_ro
 
 int
 ne_stuck_apply(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_stuck_item *it,
-               struct ne_audit *audit)
+               struct ne_novasync *ns)
 {
+    struct ne_audit *audit = novasync_audit(ns);
     struct before_ctx ctx = {audit, it, false, false};
     struct ne_rowsnap after;
     int attempt, rc = -1;
@@ -146,19 +139,25 @@ ne_stuck_apply(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_stuck_item 
                 it->in->uuid, it->fix.why);
         return 0;
     }
+    if (novasync_lock(ns) < 0) return -1;
     for (attempt = 0; attempt < 2; attempt++) {
-        rc = stuckdb_apply(db, it->in, &it->fix, it->node, log_before, &ctx, &after);
+        rc = novasync_db_apply(db, it->in, &it->fix, it->node, log_before, &ctx, &after);
         if (rc >= 0 || ctx.audit_failed || !novadb_lost(db)) break;
         ne_info("instance %s: retrying the repair once on a new connection", it->in->uuid);
     }
     it->result = rc == 0 ? NE_APPLY_DONE : rc == 1 ? NE_APPLY_CHANGED : NE_APPLY_FAILED;
-    if (ctx.audit_failed) return -1; /* nothing changed, but no change may be made unlogged */
+    if (ctx.audit_failed) {
+        novasync_unlock(ns);
+        return -1; /* nothing changed, but no change may be made unlogged */
+    }
     if (ctx.logged && log_after(audit, it, &after) < 0) {
+        novasync_unlock(ns);
         ne_error("instance %s was repaired but its \"after\" line is missing from %s",
                  it->in->uuid, audit_path(audit));
         ne_rowsnap_clear(&after);
         return -1;
     }
+    novasync_unlock(ns);
     if (rc == 0)
         ne_info("instance %s: repaired (%s): host %s, %s", it->in->uuid,
                 ne_fix_kind_name(it->fix.kind), after.host ? after.host : "-",

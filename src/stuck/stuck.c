@@ -63,31 +63,11 @@ ne_fix_changes(const struct ne_fix *f)
 }
 
 void
-ne_fix_clear(struct ne_fix *f)
-{
-    free(f->why);
-    free(f->next);
-    memset(f, 0, sizeof *f);
-}
-
-void
 ne_truth_clear(struct ne_truth *t)
 {
     free(t->host);
     free(t->error);
     memset(t, 0, sizeof *t);
-}
-
-void
-ne_nova_inst_clear(struct ne_nova_inst *in)
-{
-    char **s[] = {&in->name, &in->host, &in->node, &in->vm_state, &in->task_state,
-                  &in->image_ref, &in->mig.uuid, &in->mig.status, &in->mig.type, &in->mig.src,
-                  &in->mig.dst, &in->mig.src_node, &in->mig.dst_node};
-    size_t i;
-
-    for (i = 0; i < sizeof s / sizeof s[0]; i++) free(*s[i]);
-    memset(in, 0, sizeof *in);
 }
 
 int

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/nova-record.h"
+
 /* Why the scan looked at an instance (bits). */
 enum {
     NE_WHY_TASK = 1 << 0,      /* a move task_state older than the threshold */
@@ -22,26 +24,6 @@ enum {
     NE_WHY_ELSEWHERE = 1 << 3, /* a node has the domain, the record names another host */
     NE_WHY_NAMED = 1 << 4,     /* named on the command line */
 };
-
-struct ne_nova_mig {
-    long long id;  /* 0: the instance has no migration record */
-    char *uuid, *status, *type, *src, *dst, *src_node, *dst_node;
-    long long age_s; /* since its updated_at */
-};
-
-struct ne_nova_inst {
-    char uuid[37];
-    char *name;    /* display_name */
-    char *host, *node, *vm_state, *task_state;
-    int power_state;
-    long long age_s; /* since updated_at */
-    char *image_ref;
-    int image_deleted; /* 1 deleted in Glance, 0 not, -1 unknown */
-    struct ne_nova_mig mig;
-    unsigned why;
-};
-
-void ne_nova_inst_clear(struct ne_nova_inst *in);
 
 enum ne_seen {
     NE_SEEN_UNREACHABLE, /* libvirt on the host could not be asked */
@@ -63,34 +45,6 @@ struct ne_truth {
 };
 
 void ne_truth_clear(struct ne_truth *t);
-
-enum ne_fix_kind {
-    NE_FIX_NONE,        /* the record matches libvirt */
-    NE_FIX_WAIT,        /* a libvirt job runs: a migration is in progress */
-    NE_FIX_UPDATE,      /* set host/node/state (and close the migration) */
-    NE_FIX_CONFIRM,     /* finish a resize/migration on the destination */
-    NE_FIX_REVERT,      /* put the record back on the source */
-    NE_FIX_REFUSE,      /* running (or defined) on two hosts: refused */
-    NE_FIX_UNREACHABLE, /* a host that matters cannot be asked */
-    NE_FIX_MANUAL,      /* facts fit no safe rule: the next step is given */
-};
-
-enum ne_flavor_fix { NE_FLAVOR_KEEP, NE_FLAVOR_NEW, NE_FLAVOR_OLD };
-
-struct ne_fix {
-    enum ne_fix_kind kind;
-    const char *host;       /* the host the record must name (borrowed) */
-    const char *node;       /* its node; NULL: look it up in compute_nodes */
-    const char *vm_state;   /* static */
-    int power_state;        /* Nova's power_state code */
-    const char *mig_status; /* new migration status (static), NULL: unchanged */
-    bool drop_mig_context;  /* the move is over: clear instance_extra.migration_context */
-    enum ne_flavor_fix flavor;
-    char *why;              /* the libvirt facts behind the decision (newly allocated) */
-    char *next;             /* what the operator does next, or NULL (newly allocated) */
-};
-
-void ne_fix_clear(struct ne_fix *f);
 
 /* Decides the repair of in from the truths of the candidate hosts (its
  * recorded host, its migration's source and destination, and any host where

@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Progress callback for copies and hashes: bytes done so far of total. */
+typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
+
 /* Turns bars off for the whole process (parallel work draws its own). */
 void progress_disable(void);
 /* True when bars should be drawn. */

@@ -21,7 +21,7 @@ struct ne_virt {
     size_t npools, cappools;
 };
 
-/* virt.c.  lv_connect: a new libvirt connection to host at uri (keepalive
+/* virt-conn.c.  lv_connect: a new libvirt connection to host at uri (keepalive
  * set, errors reported), or NULL.  virt_connect/virt_disconnect: a new,
  * private struct ne_virt and its teardown (transient pools destroyed,
  * connection closed).  Only virt-nodes.c calls them: everything else gets
@@ -29,12 +29,12 @@ struct ne_virt {
 virConnectPtr lv_connect(const char *host, const char *uri);
 struct ne_virt *virt_connect(const struct ne_config *cfg, const char *host);
 void virt_disconnect(struct ne_virt *v);
+/* virt-conn.c: last libvirt error message (borrowed, never NULL). */
+const char *lv_err(void);
 /* virt-nodes.c: records a transient pool created on v (thread-safe). */
 void virt_pool_note(struct ne_virt *v, const char *name);
 
-/* Last libvirt error message (borrowed, never NULL). */
-const char *lv_err(void);
-/* The storage pool whose target is dir: found, or created transient
+/* virt-storage.c.  The storage pool whose target is dir: found, or created transient
  * (and, with build, the directory created).  Caller frees the pool. */
 virStoragePoolPtr pool_for_dir(struct ne_virt *v, const char *dir, bool build);
 /* The volume at path on v (its directory's pool found or created, and

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* virt.h: the libvirt adapter.  virt.c is the only file that includes
+/* virt.h: the libvirt adapter.  Only the files of src/virt/ include
  * libvirt headers; callers see plain structs from domain.h.
  *
  * Every function reports its own errors ("what: host (uri): why") and
@@ -12,6 +12,7 @@
 
 #include "model/domain.h"
 #include "util/config.h"
+#include "util/progress.h"
 
 struct ne_virt; /* one open connection to one node's libvirtd */
 
@@ -97,8 +98,6 @@ int virt_delete_file(struct ne_virt *v, const char *path);
  * removed when the instances path is shared.  0, or -1 (warned: names the
  * directory). */
 int virt_remove_instance_dir(struct ne_virt *v, const char *uuid, bool only_if_empty);
-/* Progress callback for copies: bytes done so far of total. */
-typedef void (*ne_copy_progress)(uint64_t done, uint64_t total, void *opaque);
 /* Copies src_path on src to dst_path on dst, byte for byte, skipping holes
  * (sparse streams).  dst_path must not exist (refused otherwise).  On
  * failure the partial destination file is removed.  *copied gets the data
