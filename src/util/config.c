@@ -9,6 +9,11 @@
 #include "util/ini.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/statedir.h"
+
+/* Upper bounds of numbers from the configuration: past these a value is a
+ * mistake, and the arithmetic on it (MiB to bytes, steps) would overflow. */
+#define MAX_RESERVED_MB (1ULL << 30) /* 1 PiB */
 
 static char *
 get_str(const struct ini *ini, const char *sec, const char *key, const char *def)
@@ -17,24 +22,40 @@ get_str(const struct ini *ini, const char *sec, const char *key, const char *def
     return xstrdup(v && *v ? v : def);
 }
 
+/* A number from min to max, def when absent.  The message names the key,
+ * not the value (HACKING.md: no value of a configuration file in a
+ * message). */
 static int
 get_ulong(const struct ini *ini, const char *sec, const char *key, unsigned long def,
-          unsigned long *out)
+          unsigned long min, unsigned long max, unsigned long *out)
 {
-    const char *v = ini_get(ini, sec, key);
+    const struct ini_entry *e = ini_find(ini, sec, key);
     unsigned long long n;
 
-    if (!v) {
+    if (!e) {
         *out = def;
         return 0;
     }
-    if (parse_u64(v, &n) < 0) {
-        ne_error("%s: [%s] %s: expected a non-negative integer, got '%s'", ini->path, sec,
-                 key, v);
+    if (parse_u64(e->value, &n) < 0 || n < min || n > max) {
+        ne_error("%s:%u: [%s] %s: expected an integer from %lu to %lu", ini->path, e->line, sec,
+                 key, min, max);
         return -1;
     }
     *out = (unsigned long)n;
     return 0;
+}
+
+/* A local path: absolute, no '.' or '..' (statedir.h). */
+static char *
+get_path(const struct ini *ini, const char *sec, const char *key, const char *def, int *bad)
+{
+    const struct ini_entry *e = ini_find(ini, sec, key);
+    CLEANUP_FREE char *what = NULL;
+
+    if (!e || !*e->value) return xstrdup(def);
+    what = xasprintf("%s:%u: [%s] %s", ini->path, e->line, sec, key);
+    if (ne_path_check(what, e->value) < 0) *bad = 1;
+    return xstrdup(e->value);
 }
 
 static int
@@ -51,8 +72,7 @@ check_template(const struct ini *ini, const char *key, const char *tpl)
 {
     const char *p = strchr(tpl, '%');
     if (!p || p[1] != 's' || strchr(p + 2, '%')) {
-        ne_error("%s: [libvirt] %s: must contain exactly one '%%s' (the host), got '%s'",
-                 ini->path, key, tpl);
+        ne_error("%s: [libvirt] %s: must contain exactly one '%%s' (the host)", ini->path, key);
         return -1;
     }
     return 0;
@@ -85,16 +105,17 @@ load_nodes(struct ne_config *c, const struct ini *ini)
         } else if (strcmp(ini->e[i].key, "reserved_disk_mb") == 0 ||
                    strcmp(ini->e[i].key, "reserved_ram_mb") == 0) {
             unsigned long long v;
-            if (parse_u64(ini->e[i].value, &v) < 0) {
-                ne_error("%s:%u: [%s] %s: expected a number of MiB, got '%s'", ini->path,
-                         ini->e[i].line, sec, ini->e[i].key, ini->e[i].value);
+            if (parse_u64(ini->e[i].value, &v) < 0 || v > MAX_RESERVED_MB) {
+                ne_error("%s:%u: [%s] %s: expected a number of MiB from 0 to %llu", ini->path,
+                         ini->e[i].line, sec, ini->e[i].key, MAX_RESERVED_MB);
                 return -1;
             }
             if (ini->e[i].key[9] == 'd') n->reserved_disk_mb = v; else n->reserved_ram_mb = v;
         } else {
+            char k[80];
             ne_error("%s:%u: [%s]: unknown key '%s' (known: uri, peer_uri, reserved_disk_mb, "
-                     "reserved_ram_mb)", ini->path,
-                     ini->e[i].line, sec, ini->e[i].key);
+                     "reserved_ram_mb)", ini->path, ini->e[i].line, sec,
+                     ini_safe_name(ini->e[i].key, k, sizeof k));
             return -1;
         }
     }
@@ -110,11 +131,14 @@ load_migration(struct ne_config *c, const struct ini *ini)
         get_bool(ini, "migration", "tls", false, &c->tls) < 0 ||
         get_bool(ini, "migration", "auto_converge", false, &c->auto_converge) < 0 ||
         get_bool(ini, "migration", "postcopy", false, &c->postcopy) < 0 ||
-        get_ulong(ini, "migration", "bandwidth", 0, &c->bandwidth_mib) < 0 ||
-        get_ulong(ini, "migration", "downtime", 500, &c->downtime_ms) < 0 ||
-        get_ulong(ini, "migration", "downtime_steps", 10, &c->downtime_steps) < 0 ||
-        get_ulong(ini, "migration", "downtime_delay", 75, &c->downtime_delay_s) < 0 ||
-        get_ulong(ini, "migration", "completion_timeout", 800, &c->completion_timeout_s) < 0)
+        /* Nova's bounds where it has them (downtime >= 100 ms, steps >= 3,
+         * delay >= 3 s); the upper ones keep the products in range */
+        get_ulong(ini, "migration", "bandwidth", 0, 0, 1UL << 20, &c->bandwidth_mib) < 0 ||
+        get_ulong(ini, "migration", "downtime", 500, 100, 600000, &c->downtime_ms) < 0 ||
+        get_ulong(ini, "migration", "downtime_steps", 10, 1, 1000, &c->downtime_steps) < 0 ||
+        get_ulong(ini, "migration", "downtime_delay", 75, 1, 3600, &c->downtime_delay_s) < 0 ||
+        get_ulong(ini, "migration", "completion_timeout", 800, 0, 86400,
+                  &c->completion_timeout_s) < 0)
         return -1;
     if (!act || strcmp(act, "abort") == 0)
         c->timeout_action = NE_TIMEOUT_ABORT;
@@ -123,11 +147,10 @@ load_migration(struct ne_config *c, const struct ini *ini)
     else if (strcmp(act, "pause") == 0)
         c->timeout_action = NE_TIMEOUT_PAUSE;
     else {
-        ne_error("%s: [migration] timeout_action: expected abort, postcopy or pause, got '%s'",
-                 ini->path, act);
+        ne_error("%s:%u: [migration] timeout_action: expected abort, postcopy or pause",
+                 ini->path, ini_find(ini, "migration", "timeout_action")->line);
         return -1;
     }
-    if (c->downtime_steps == 0) c->downtime_steps = 1;
     return 0;
 }
 
@@ -137,6 +160,7 @@ ne_config_load(const char *path)
     struct ne_config *c = xcalloc(1, sizeof *c);
     struct ini *ini;
     bool explicit = path != NULL;
+    int bad = 0;
 
     if (!path) path = getenv("NOVA_EVAC_CONFIG");
     if (path) explicit = true;
@@ -148,15 +172,15 @@ ne_config_load(const char *path)
     }
     ne_debug(NE_DBG_CONFIG, "config file %s: %zu entries", path, ini->n);
     c->path = xstrdup(path);
-    c->instances_path = get_str(ini, "DEFAULT", "instances_path", "/var/lib/nova/instances");
-    c->state_dir = get_str(ini, "DEFAULT", "state_dir", "/var/lib/nova-evac");
-    c->nova_conf = get_str(ini, "DEFAULT", "nova_conf", "/etc/nova/nova.conf");
+    c->instances_path = get_path(ini, "DEFAULT", "instances_path", "/var/lib/nova/instances", &bad);
+    c->state_dir = get_path(ini, "DEFAULT", "state_dir", "/var/lib/nova-evac", &bad);
+    c->nova_conf = get_path(ini, "DEFAULT", "nova_conf", "/etc/nova/nova.conf", &bad);
     c->uri_template = get_str(ini, "libvirt", "uri_template", "qemu+tcp://%s/system");
     c->peer_uri_template = get_str(ini, "libvirt", "peer_uri_template", "qemu+tcp://%s/system");
     {
         unsigned long d = 0, r = 0;
-        if (get_ulong(ini, "DEFAULT", "reserved_disk_mb", 0, &d) < 0 ||
-            get_ulong(ini, "DEFAULT", "reserved_ram_mb", 0, &r) < 0) {
+        if (bad || get_ulong(ini, "DEFAULT", "reserved_disk_mb", 0, 0, MAX_RESERVED_MB, &d) < 0 ||
+            get_ulong(ini, "DEFAULT", "reserved_ram_mb", 0, 0, MAX_RESERVED_MB, &r) < 0) {
             ini_free(ini);
             ne_config_free(c);
             return NULL;
@@ -236,18 +260,60 @@ expand(const char *tpl, const char *host)
     return xasprintf("%.*s%s%s", (int)(p - tpl), tpl, host, p + 2);
 }
 
+bool
+ne_uri_plaintext_tcp(const char *uri)
+{
+    const char *colon = strstr(uri, "://");
+    const char *plus = strchr(uri, '+');
+
+    return colon && plus && plus < colon && (size_t)(colon - plus) == 4 &&
+           strncmp(plus, "+tcp", 4) == 0;
+}
+
+/* Once per run and kind, whichever thread gets there first. */
+static bool
+first_time(int *flag)
+{
+    return __atomic_exchange_n(flag, 1, __ATOMIC_RELAXED) == 0;
+}
+
+static int warned_tcp, warned_stream;
+
+/* HACKING.md rule 6: an insecure transport is the operator's choice, but
+ * never a silent one. */
+static void
+warn_transport(const char *uri, const char *host, const char *use)
+{
+    if (!ne_uri_plaintext_tcp(uri) || !first_time(&warned_tcp)) return;
+    ne_warn("libvirt URI %s (%s %s) is plaintext TCP: libvirt's traffic crosses the network "
+            "unencrypted, and libvirtd's TCP socket lets anyone who reaches it control every "
+            "guest unless its auth_tcp is \"sasl\"; use qemu+tls:// or qemu+ssh:// "
+            "(uri_template / peer_uri_template in [libvirt], uri / peer_uri in [node:%s])",
+            uri, use, host, host);
+}
+
 char *
 ne_node_uri(const struct ne_config *c, const char *host)
 {
     const struct ne_node_conf *n = find_node(c, host);
-    return n && n->uri ? xstrdup(n->uri) : expand(c->uri_template, host);
+    char *uri = n && n->uri ? xstrdup(n->uri) : expand(c->uri_template, host);
+
+    warn_transport(uri, host, "to reach");
+    return uri;
 }
 
 char *
 ne_node_peer_uri(const struct ne_config *c, const char *host)
 {
     const struct ne_node_conf *n = find_node(c, host);
-    return n && n->peer_uri ? xstrdup(n->peer_uri) : expand(c->peer_uri_template, host);
+    char *uri = n && n->peer_uri ? xstrdup(n->peer_uri) : expand(c->peer_uri_template, host);
+
+    warn_transport(uri, host, "for migrations to");
+    if (!c->tls && first_time(&warned_stream))
+        ne_warn("migration streams are not encrypted: guest memory and disks cross the network "
+                "in the clear; set tls = true in [migration] once the nodes have libvirt's "
+                "migration TLS certificates");
+    return uri;
 }
 
 size_t

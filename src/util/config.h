@@ -25,8 +25,8 @@ struct ne_config {
     char *path;
     char *instances_path;   /* [DEFAULT] instances_path */
     bool shared_instances;  /* [DEFAULT] instances_path_shared */
-    char *state_dir;        /* [DEFAULT] state_dir */
-    char *nova_conf;        /* [DEFAULT] nova_conf */
+    char *state_dir;        /* [DEFAULT] state_dir (absolute, no "..": statedir.h) */
+    char *nova_conf;        /* [DEFAULT] nova_conf (same) */
     char *uri_template;     /* [libvirt] uri_template, "%s" = host */
     char *peer_uri_template;/* [libvirt] peer_uri_template */
     bool allow_unsafe;      /* [libvirt] allow_unsafe: VIR_MIGRATE_UNSAFE */
@@ -52,10 +52,16 @@ void ne_config_free(struct ne_config *c);
  * '.', '-', '_', at most 253 chars); reports and returns -1 otherwise. */
 int ne_check_hostname(const char *host);
 
-/* The URI the tool uses to reach host's libvirtd.  Newly allocated. */
+/* The URI the tool uses to reach host's libvirtd.  Newly allocated.  The
+ * first plaintext TCP URI (qemu+tcp://) of the run is warned about. */
 char *ne_node_uri(const struct ne_config *c, const char *host);
-/* The URI a peer libvirtd uses to reach host.  Newly allocated. */
+/* The URI a peer libvirtd uses to reach host (for a migration).  Newly
+ * allocated.  Warns once per run, like ne_node_uri, and once about
+ * unencrypted migration streams when [migration] tls is off. */
 char *ne_node_peer_uri(const struct ne_config *c, const char *host);
+/* True for a "driver+tcp://" URI: no TLS, and no authentication unless
+ * libvirtd asks for SASL. */
+bool ne_uri_plaintext_tcp(const char *uri);
 /* Reserved disk and RAM (MiB) on host as a destination: its [node:host]
  * values, else [DEFAULT] reserved_disk_mb / reserved_ram_mb. */
 void ne_node_reserved(const struct ne_config *c, const char *host, unsigned long long *disk_mb,

@@ -2,8 +2,17 @@
 /* ini.h: a small reader for INI files in the oslo.config style
  * (nova.conf, the tool's own nova-evac.conf).
  *
- * Sections "[name]", "key = value", comments starting with '#' or ';'.
- * Keys before any section belong to "DEFAULT".  Later duplicates win. */
+ * The syntax is oslo.config's (oslo_config/iniparser.py):
+ *   - sections "[name]"; keys before any section belong to "DEFAULT";
+ *   - "key = value" or "key: value" (whichever of '=' and ':' comes first
+ *     splits the line); the value is stripped, and one pair of matching
+ *     quotes around it is removed;
+ *   - a line starting with a space or a tab continues the previous value
+ *     (joined with '\n'); a blank line ends it;
+ *   - comments: lines starting with '#' or ';'.
+ * Later duplicates win.  Messages about a bad line name the file, the line
+ * number and at most the key: never a value or the line itself (nova.conf
+ * holds passwords, e.g. "transport_url: rabbit://user:SECRET@host"). */
 #ifndef NE_INI_H
 #define NE_INI_H
 
@@ -34,8 +43,14 @@ void ini_free(struct ini *ini);
 
 /* Borrowed value or NULL. */
 const char *ini_get(const struct ini *ini, const char *section, const char *key);
+/* The entry of a value (its line number), or NULL. */
+const struct ini_entry *ini_find(const struct ini *ini, const char *section, const char *key);
 /* Boolean in oslo style (true/false/yes/no/1/0/on/off); def when absent;
- * -1 (reported) on a malformed value. */
+ * -1 (reported, without the value) on a malformed value. */
 int ini_get_bool(const struct ini *ini, const char *section, const char *key, bool def);
+
+/* key (or a section name) fit for a message: at most 64 bytes, control
+ * and non-ASCII bytes as '?'.  Returns buf (size at least 68). */
+const char *ini_safe_name(const char *key, char *buf, size_t size);
 
 #endif
