@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "images/image-cache-int.h"
 #include "util/exitcode.h"
@@ -102,13 +101,6 @@ exit_code(const struct ic_run *ic)
     return NE_EXIT_OK;
 }
 
-static double
-now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 int
 ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst,
@@ -118,7 +110,7 @@ ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst,
     struct ic_run ic = {.o = o, .cfg = virt_config(src), .r = out};
     const char **nodes;
     size_t i, nn;
-    double t0 = now();
+    double t0 = ne_now();
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -150,7 +142,7 @@ ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst,
     count(out);
     rc = exit_code(&ic);
 out:
-    out->seconds = now() - t0;
+    out->seconds = ne_now() - t0;
     for (i = 0; i < ic.nhosts; i++)
         if (ic.hosts[i].owned) virt_close(ic.hosts[i].v);
     free(ic.hosts);

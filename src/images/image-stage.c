@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "images/image-cache-int.h"
@@ -47,13 +46,6 @@ struct engine {
     bool bar;
 };
 
-static double
-now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A worker's connection to host: the run's own when one worker runs,
  * else one per worker (cache[], one slot per host of the run). */
@@ -77,7 +69,7 @@ static void
 draw(struct engine *e, bool force)
 {
     uint64_t done = 0;
-    double t = now(), rate;
+    double t = ne_now(), rate;
     char a[16], b[16], r[16], text[128];
     size_t i;
 
@@ -246,14 +238,14 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     struct ne_base_dest *d = &b->dests[j->k];
     struct ne_file_stat st;
     char hex[65];
-    double t0 = now();
+    double t0 = ne_now();
     int r = virt_clone_file(dst, part, b->path, format, &d->reflinked);
 
-    d->clone_seconds = now() - t0;
+    d->clone_seconds = ne_now() - t0;
     if (virt_delete_file(dst, part) < 0)
         ne_warn("%s: %s stays behind (the next run removes it)", d->host, part);
     ne_debug(NE_DBG_VIRT, "%s: %s: clone %.2f s, delete of the .part %.2f s", d->host, b->name,
-             d->clone_seconds, now() - t0 - d->clone_seconds);
+             d->clone_seconds, ne_now() - t0 - d->clone_seconds);
     if (r < 0) {
         fail(d, "the clone to the final name failed");
         return -1;
@@ -299,7 +291,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     struct ne_file_stat st;
     const char *format;
     uint64_t want = expected(b, d->src, &format);
-    double t0 = now(), t1;
+    double t0 = ne_now(), t1;
     int r;
 
     if (d->src == NE_SRC_HOST) src = conn(e, cache, d->src_host);
@@ -319,14 +311,14 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
             return;
         }
     }
-    t1 = now();
+    t1 = ne_now();
     if (d->src == NE_SRC_HOST)
         r = virt_copy_file(src, b->path, dst, part, on_bytes, j, &d->bytes);
     else if (d->src == NE_SRC_GLANCE)
         r = from_glance(e, j, dst, part);
     else
         r = -1;
-    d->stream_seconds = now() - t1;
+    d->stream_seconds = ne_now() - t1;
     if (r < 0) {
         if (d->state != NE_DEST_FAILED) fail(d, "the copy from %s failed", ne_src_kind_name(d->src));
         virt_delete_file(dst, part);
@@ -335,7 +327,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     } else {
         finalize(e, j, dst, part, want, format);
     }
-    d->seconds = now() - t0;
+    d->seconds = ne_now() - t0;
     ne_debug(NE_DBG_VIRT, "%s: %s: %.2f s = checks %.2f + stream %.2f + clone %.2f + rest %.2f",
              d->host, b->name, d->seconds, t1 - t0, d->stream_seconds, d->clone_seconds,
              d->seconds - (t1 - t0) - d->stream_seconds - d->clone_seconds);
@@ -413,7 +405,7 @@ add_jobs(struct engine *e)
 void
 ic_stage(struct ic_run *ic)
 {
-    struct engine e = {.ic = ic, .t0 = now()};
+    struct engine e = {.ic = ic, .t0 = ne_now()};
     pthread_t *t;
     unsigned i, started = 0;
 
@@ -438,7 +430,7 @@ ic_stage(struct ic_run *ic)
         bool ok = true;
         for (i = 0; i < e.njobs; i++) ok = ok && e.jobs[i].b->dests[e.jobs[i].k].state != NE_DEST_FAILED;
         snprintf(text, sizeof text, "%zu files, %s in %.1f s%s", e.njobs,
-                 fmt_bytes(e.total, a, 16), now() - e.t0, ok ? "" : ", some failed");
+                 fmt_bytes(e.total, a, 16), ne_now() - e.t0, ok ? "" : ", some failed");
         progress_done("staging", ok, text);
     }
     pthread_mutex_destroy(&e.lock);

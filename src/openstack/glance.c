@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -42,14 +41,6 @@ glance_open(struct ne_os *os, enum ne_os_err *kind)
 
 void glance_close(struct ne_glance *g) { free(g); }
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Reports a failed request: "glance: ACTION image ID: why (request id)". */
 static int
@@ -285,7 +276,7 @@ glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_si
                             .timeout = -1};
     struct ne_http_resp r;
     enum ne_os_err kind;
-    double t0 = now();
+    double t0 = ne_now();
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -300,7 +291,7 @@ glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_si
     if (rc < 0 || r.status != 200) return fail(g, "download", obj, rc, &r, kind);
     http_resp_clear(&r);
     tee_finish(&t, im->hash_algo, res);
-    res->seconds = now() - t0;
+    res->seconds = ne_now() - t0;
     if (verify(g, "download", im, res) < 0) return -1;
     g->err = NE_OS_OK;
     return 0;
@@ -319,7 +310,7 @@ glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
     struct ne_http_resp r;
     struct ne_image im;
     enum ne_os_err kind;
-    double t0 = now();
+    double t0 = ne_now();
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -328,7 +319,7 @@ glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
     if (rc < 0 || r.status != 204) return fail(g, "upload", id, rc, &r, kind);
     http_resp_clear(&r);
     tee_finish(&t, "sha512", res);
-    res->seconds = now() - t0;
+    res->seconds = ne_now() - t0;
     rc = glance_image_show(g, id, &im);
     if (rc != 0) {
         if (rc == 1) ne_error("glance: upload image %s: the image vanished after the upload", id);

@@ -306,14 +306,6 @@ log_reply(const struct ne_http_resp *r)
     }
 }
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* One attempt: 0 when a reply came, -1 with resp->fail/err set. */
 static int
@@ -321,7 +313,7 @@ attempt(struct ne_http *h, const struct ne_http_req *req, struct xfer *x)
 {
     struct curl_slist *hdrs;
     CURLcode rc;
-    double t0 = now();
+    double t0 = ne_now();
     char errbuf[CURL_ERROR_SIZE] = "";
 
     if (ne_debug_on(NE_DBG_HTTP)) log_request(req);
@@ -331,7 +323,7 @@ attempt(struct ne_http *h, const struct ne_http_req *req, struct xfer *x)
     curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, errbuf);
     rc = curl_easy_perform(h->curl);
     curl_slist_free_all(hdrs);
-    x->resp->seconds = now() - t0;
+    x->resp->seconds = ne_now() - t0;
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &x->resp->status);
     if (rc == CURLE_OK) {
         if (ne_debug_on(NE_DBG_HTTP)) log_reply(x->resp);

@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "stuck/stuck-scan.h"
 #include "util/log.h"
@@ -38,13 +37,6 @@ struct scan {
     bool no_glance; /* the Glance check failed once: skipped from then on */
 };
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static struct conn *
 conn_get(struct scan *s, const char *host)
@@ -273,7 +265,7 @@ check(struct scan *s, struct ne_nova_inst *in)
 {
     struct ne_stuck_scan *out = s->out;
     struct ne_stuck_item *it;
-    double t0 = now_s();
+    double t0 = ne_now();
 
     if (too_fresh(s, in)) return 0;
 
@@ -282,7 +274,7 @@ check(struct scan *s, struct ne_nova_inst *in)
     memset(it, 0, sizeof *it);
     it->in = in;
     gather_truths(s, in, &it->t, &it->nt);
-    out->virt_s += now_s() - t0;
+    out->virt_s += ne_now() - t0;
     out->checked++;
     ne_stuck_decide(in, it->t, it->nt, &it->fix);
     ne_debug(NE_DBG_PLAN, "instance %s: %s: %s", in->uuid, ne_fix_kind_name(it->fix.kind),
@@ -295,13 +287,13 @@ check(struct scan *s, struct ne_nova_inst *in)
         return 0;
     }
     out->n++;
-    t0 = now_s();
+    t0 = ne_now();
     if (resolve_node(s, it) < 0) return -1;
     if (s->o->glance_schema && !s->no_glance && stuckdb_image_deleted(s->db, in) < 0) {
         ne_warn("the deleted-image check is skipped from here on (see --glance-schema)");
         s->no_glance = true;
     }
-    out->db_s += now_s() - t0;
+    out->db_s += ne_now() - t0;
     return 0;
 }
 
@@ -318,17 +310,17 @@ ne_stuck_scan(struct ne_db *db, const struct ne_config *cfg, const struct ne_stu
               struct ne_stuck_scan *out)
 {
     struct scan *s = xcalloc(1, sizeof *s);
-    double t0 = now_s();
+    double t0 = ne_now();
     size_t i;
 
     memset(out, 0, sizeof *out);
     *s = (struct scan){.db = db, .cfg = cfg, .o = o, .out = out};
     out->priv = s;
     if (db_suspects(s) < 0) return -1;
-    out->db_s += now_s() - t0;
-    t0 = now_s();
+    out->db_s += ne_now() - t0;
+    t0 = ne_now();
     if (list_nodes(s) < 0) return -1;
-    out->virt_s += now_s() - t0;
+    out->virt_s += ne_now() - t0;
     for (i = 0; i < out->set.n; i++) {
         struct ne_nova_inst *in = &out->set.v[i];
         if (o->host && !involves(s, in, o->host)) continue;

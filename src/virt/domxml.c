@@ -13,6 +13,7 @@
 #include "model/domain.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "virt/virt-int.h"
 
 /* Attribute of the first node matching expr relative to ctx, or NULL.
  * Returns a newly allocated string. */
@@ -203,9 +204,9 @@ ne_domains_free(struct ne_domain **v, size_t n)
 }
 
 char *
-ne_nova_meta_image(const char *xml)
+lv_xpath_string(const char *xml, const char *name, const char *expr)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), name, NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlXPathContextPtr xp;
     xmlXPathObjectPtr o;
@@ -213,16 +214,21 @@ ne_nova_meta_image(const char *xml)
 
     if (!doc) return NULL;
     xp = xmlXPathNewContext(doc);
-    /* Any version of Nova's namespace (1.0, 1.1, ...): match by local name. */
-    o = xmlXPathEvalExpression(
-        (const xmlChar *)"string(/domain/metadata/*[local-name()='instance']"
-                         "/*[local-name()='root'][@*[local-name()='type']='image']"
-                         "/@*[local-name()='uuid'])",
-        xp);
+    o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
     if (o && o->type == XPATH_STRING && o->stringval && *o->stringval)
         ret = xstrdup((const char *)o->stringval);
     xmlXPathFreeObject(o);
     xmlXPathFreeContext(xp);
     xmlFreeDoc(doc);
     return ret;
+}
+
+char *
+ne_nova_meta_image(const char *xml)
+{
+    /* Any version of Nova's namespace (1.0, 1.1, ...): match by local name. */
+    return lv_xpath_string(xml, "domain.xml",
+                           "string(/domain/metadata/*[local-name()='instance']"
+                           "/*[local-name()='root'][@*[local-name()='type']='image']"
+                           "/@*[local-name()='uuid'])");
 }

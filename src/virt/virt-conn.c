@@ -114,3 +114,12 @@ virt_disconnect(struct ne_virt *v)
 
 const char *virt_host(const struct ne_virt *v) { return v->host; }
 const struct ne_config *virt_config(const struct ne_virt *v) { return v->cfg; }
+
+int
+lv_list_all(struct ne_virt *v, virDomainPtr **doms)
+{
+    int nd = virConnectListAllDomains(v->conn, doms, 0);
+
+    if (nd < 0) ne_error("cannot list domains on %s (%s): %s", v->host, v->uri, lv_err());
+    return nd;
+}

@@ -31,6 +31,12 @@ struct ne_virt *virt_connect(const struct ne_config *cfg, const char *host);
 void virt_disconnect(struct ne_virt *v);
 /* virt-conn.c: last libvirt error message (borrowed, never NULL). */
 const char *lv_err(void);
+/* virt-conn.c: every domain on v (the caller frees each and the array),
+ * or -1 (reported: names the host). */
+int lv_list_all(struct ne_virt *v, virDomainPtr **doms);
+/* domxml.c: the XPath expression's string value in xml (newly allocated),
+ * or NULL when the XML does not parse or the value is empty. */
+char *lv_xpath_string(const char *xml, const char *name, const char *expr);
 /* virt-nodes.c: records a transient pool created on v (thread-safe). */
 void virt_pool_note(struct ne_virt *v, const char *name);
 

@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
-
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sha1.h"
@@ -58,20 +55,7 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
 static char *
 vol_backing(const char *xml)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "vol.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr xp;
-    xmlXPathObjectPtr o;
-    char *ret = NULL;
-
-    if (!doc) return NULL;
-    xp = xmlXPathNewContext(doc);
-    o = xmlXPathEvalExpression((const xmlChar *)"string(/volume/backingStore/path)", xp);
-    if (o && o->stringval && *o->stringval) ret = xstrdup((const char *)o->stringval);
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
-    return ret;
+    return lv_xpath_string(xml, "vol.xml", "string(/volume/backingStore/path)");
 }
 
 int

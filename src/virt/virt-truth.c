@@ -19,11 +19,7 @@ virt_list_brief(struct ne_virt *v, struct ne_dom_brief **out, size_t *n)
     int nd, i, reason;
     size_t k = 0;
 
-    nd = virConnectListAllDomains(v->conn, &doms, 0);
-    if (nd < 0) {
-        ne_error("cannot list domains on %s (%s): %s", v->host, v->uri, lv_err());
-        return -1;
-    }
+    if ((nd = lv_list_all(v, &doms)) < 0) return -1;
     res = xcalloc((size_t)nd + 1, sizeof *res);
     for (i = 0; i < nd; i++) {
         if (virDomainGetUUIDString(doms[i], res[k].uuid) == 0 &&

@@ -83,11 +83,7 @@ virt_list_domains(struct ne_virt *v, struct ne_domain ***out, size_t *n)
     struct ne_domain **res;
     size_t k = 0;
 
-    nd = virConnectListAllDomains(v->conn, &doms, 0);
-    if (nd < 0) {
-        ne_error("cannot list domains on %s (%s): %s", v->host, v->uri, lv_err());
-        return -1;
-    }
+    if ((nd = lv_list_all(v, &doms)) < 0) return -1;
     res = xcalloc((size_t)nd + 1, sizeof *res);
     for (i = 0; i < nd; i++) {
         struct ne_domain *d = describe(v, doms[i]);
