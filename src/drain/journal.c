@@ -79,17 +79,24 @@ sync_dir(const char *dir)
 }
 
 /* Cuts a torn tail (text after the last newline, NULs included) off the
- * file so that the next record starts its own line. */
+ * file so that the next record starts its own line.  *torn: whether the
+ * tail held text (a record cut mid-write) rather than only NULs. */
 static int
-repair_tail(struct ne_journal *j, const char *buf, size_t len, const struct ne_jreplay *r)
+repair_tail(struct ne_journal *j, const char *buf, size_t len, bool *torn)
 {
-    size_t keep = len;
+    size_t keep = len, i;
 
+    *torn = false;
     while (keep > 0 && buf[keep - 1] != '\n') keep--;
     if (keep == len) return 0;
-    ne_warn("journal %s: torn last record (%zu byte(s) after the last newline, from a crash "
-            "mid-write): cut off%s", j->path, len - keep,
-            r->nul_bytes ? "" : "; the event it held is treated as never written");
+    for (i = keep; i < len; i++)
+        if (buf[i] != '\0') *torn = true;
+    if (*torn)
+        ne_warn("journal %s: torn last record (%zu byte(s) after the last newline, from a crash "
+                "mid-write): cut off; the event it held counts as never written", j->path,
+                len - keep);
+    else
+        ne_warn("journal %s: %zu NUL byte(s) after the last record cut off", j->path, len - keep);
     if (ftruncate(j->fd, (off_t)keep) < 0 || fsync(j->fd) < 0) {
         ne_syserror("cannot repair journal %s", j->path);
         return -1;
@@ -102,7 +109,7 @@ journal_open(const char *dir, const char *host, struct ne_jreplay *prior)
 {
     struct ne_journal *j = xcalloc(1, sizeof *j);
     struct stat st;
-    bool existed;
+    bool existed, torn;
     char *text;
     size_t len;
 
@@ -145,13 +152,14 @@ journal_open(const char *dir, const char *host, struct ne_jreplay *prior)
     if (prior->nul_runs)
         ne_warn("journal %s: %zu run(s) of NUL bytes (%zu byte(s), from a crash after the file "
                 "grew) skipped", j->path, prior->nul_runs, prior->nul_bytes);
-    if (prior->bad_lines)
-        ne_warn("journal %s: %zu record(s) that do not parse skipped", j->path, prior->bad_lines);
-    if (repair_tail(j, text, len, prior) < 0) {
+    if (repair_tail(j, text, len, &torn) < 0) {
         free(text);
         journal_replay_free(prior);
         goto fail;
     }
+    if (prior->bad_lines > (torn ? 1u : 0u))
+        ne_warn("journal %s: %zu record(s) that do not parse skipped", j->path,
+                prior->bad_lines - (torn ? 1u : 0u));
     free(text);
     return j;
 fail:
