@@ -224,6 +224,128 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
 }
 
+static bool
+migration_running(const char *status)
+{
+    static const char *const busy[] = {"queued", "preparing", "running", "pre-migrating",
+                                       "migrating", "post-migrating", "accepted", "confirming",
+                                       "reverting", NULL};
+    size_t i;
+
+    for (i = 0; status && busy[i]; i++)
+        if (str_eq(status, busy[i])) return true;
+    return false;
+}
+
+/* The newest migration record of m[0..n) (highest numeric id), or NULL. */
+static const struct ne_migration *
+newest_migration(const struct ne_migration *m, size_t n)
+{
+    const struct ne_migration *best = NULL;
+    unsigned long long id, bid = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char *end;
+        if (!m[i].id) continue;
+        id = strtoull(m[i].id, &end, 10);
+        if (*end || end == m[i].id) continue;
+        if (!best || id > bid) {
+            best = &m[i];
+            bid = id;
+        }
+    }
+    return best;
+}
+
+/* --resume of a move through Nova (see drain.h): polls the server and its
+ * newest migration record until Nova is idle on it, confirming once a
+ * resize of this move that Nova waits for (what the interrupted run would
+ * have done next), for at most 30 minutes. */
+static int
+settle_inflight(void *ctx, const char *uuid, const char *name, const char *from, const char *to,
+                struct ne_nova_fate *out)
+{
+    struct ne_drain_nova *dn = ctx;
+    struct ne_migration_filter f = {.instance_uuid = uuid};
+    double t0 = ne_now(), noted = 0;
+    bool confirmed = false;
+
+    memset(out, 0, sizeof *out);
+    if (!dn->nv) return -1;
+    for (;;) {
+        struct ne_server s;
+        struct ne_migration *m = NULL;
+        const struct ne_migration *last;
+        const char *ms;
+        size_t n = 0;
+        bool ours, busy;
+        int r;
+
+        memset(&s, 0, sizeof s);
+        if ((r = nova_server_show(dn->nv, uuid, &s)) < 0) return -1;
+        if (r == 1) {
+            out->kind = NE_FATE_OTHER;
+            snprintf(out->what, sizeof out->what, "no such server");
+            return 0;
+        }
+        if (nova_migrations(dn->nv, &f, &m, &n) < 0) {
+            ne_server_clear(&s);
+            return -1;
+        }
+        last = newest_migration(m, n);
+        ms = last ? last->status : NULL;
+        ours = last && str_eq(last->source_compute, from) && str_eq(last->dest_compute, to);
+        snprintf(out->what, sizeof out->what, "%s on %s, task %s, migration %s%s%s%s%s",
+                 s.status ? s.status : "?", s.host ? s.host : "no host",
+                 s.task_state ? s.task_state : "none", ms ? ms : "none", last ? " " : "",
+                 last && last->source_compute ? last->source_compute : "",
+                 last ? " -> " : "", last && last->dest_compute ? last->dest_compute : "");
+        if (str_eq(s.status, "VERIFY_RESIZE") && !s.task_state && ours && str_eq(ms, "finished") &&
+            !confirmed) {
+            struct ne_novasync *ns = sync_of(dn);
+            struct ne_server_call c = {.action = NE_ACT_CONFIRM, .server = uuid};
+            ne_info("%s: Nova waits for the interrupted cold migration to %s to be confirmed; "
+                    "confirming it", name, to);
+            confirmed = true;
+            if (!ns || novasync_server_action(ns, dn->nv, &c) < 0) {
+                bool down = ns && novasync_call_err(ns) == NE_OS_EUNREACHABLE;
+                ne_server_clear(&s);
+                ne_migrations_free(m, n);
+                if (down) return -1;
+                out->kind = NE_FATE_OTHER;
+                return 0;
+            }
+            ne_server_clear(&s);
+            ne_migrations_free(m, n);
+            continue;
+        }
+        busy = s.task_state || nova_status_busy(s.status) || migration_running(ms) ||
+               (confirmed && str_eq(s.status, "VERIFY_RESIZE"));
+        if (!busy) {
+            if (str_eq(s.host, to) && !str_eq(s.status, "ERROR") &&
+                !str_eq(s.status, "VERIFY_RESIZE") && ours)
+                out->kind = NE_FATE_MOVED;
+            else if (str_eq(s.host, from) && !str_eq(s.status, "ERROR") &&
+                     !str_eq(s.status, "VERIFY_RESIZE"))
+                out->kind = NE_FATE_STAYED;
+            else
+                out->kind = NE_FATE_OTHER;
+        } else if (ne_now() - t0 > 1800) {
+            out->kind = NE_FATE_BUSY;
+            busy = false;
+        } else if (ne_now() - noted >= 15) {
+            noted = ne_now();
+            ne_info("%s: Nova is still working on the interrupted migration (%s); waiting", name,
+                    out->what);
+        }
+        ne_server_clear(&s);
+        ne_migrations_free(m, n);
+        if (!busy) return 0;
+        sleep(1);
+    }
+}
+
 int
 ne_drain_nova_repair_stuck(struct ne_drain_nova *dn, const char *host)
 {
@@ -308,6 +430,7 @@ ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const c
     o->nova.disable = disable;
     o->nova.record_move = dn->db ? record_move : NULL;
     o->nova.migrate = str_eq(via, "nova") || (str_eq(via, "auto") && dn->nv) ? migrate : NULL;
+    o->nova.settle_inflight = dn->nv ? settle_inflight : NULL;
     *out = dn;
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,45 +67,323 @@ clean_leftovers(struct ne_virt *dst, const struct ne_drain_item *it)
     virt_remove_instance_dir(dst, it->d->uuid, true);
 }
 
-/* The attempt in flight when the previous run died: where is it now? */
-static void
-resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e)
+/* The files a move of it deletes on the source once the destination runs
+ * it (what migrate.c and migrate-cold.c remove), as journal values
+ * {"path", "capacity"}: a resume that finds the move completed removes
+ * these and nothing else.  A live move without copy: none. */
+static json_t *
+source_files(const struct ne_drain_item *it)
+{
+    json_t *a = json_array();
+    size_t i, k;
+
+    for (i = 0; i < it->d->ndisks; i++) {
+        const struct ne_disk *dk = &it->d->disks[i];
+        bool copied = false;
+        if (!ne_disk_is_local(dk) || !dk->source) continue;
+        if (it->plan.method == NE_METHOD_COLD) copied = true;
+        for (k = 0; k < it->plan.ncopy && !copied; k++) copied = str_eq(it->plan.copy[k], dk->target);
+        for (k = 0; k < it->plan.nprecopy && !copied; k++) copied = it->plan.precopy[k] == dk;
+        if (copied)
+            json_array_append_new(a, json_pack("{s:s, s:I}", "path", dk->source, "capacity",
+                                               (json_int_t)dk->capacity));
+    }
+    return a;
+}
+
+/* The last "migrating" record of every instance in the journal text of
+ * this (unfinished) drain: uuid -> event.  Read once, before the resume
+ * appends anything. */
+static json_t *
+last_attempts(const char *path)
+{
+    json_t *by = json_object();
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+
+    if (!f) return by;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        json_t *ev = json_loadb(line, (size_t)len, 0, NULL);
+        const char *uuid = json_string_value(json_object_get(ev, "uuid"));
+        if (uuid && str_eq(json_string_value(json_object_get(ev, "event")), "migrating"))
+            json_object_set(by, uuid, ev);
+        json_decref(ev);
+    }
+    free(line);
+    fclose(f);
+    return by;
+}
+
+static int
+host_index(const struct ne_drain *dr, const char *name)
+{
+    size_t k;
+    for (k = 0; k < dr->nhosts; k++)
+        if (str_eq(dr->hosts[k].name, name)) return (int)k;
+    return -1;
+}
+
+/* The item of a journal entry: the instance as the source lists it, or,
+ * when the source no longer defines it, a new item that only names it (so
+ * that the summary and the exit code count it). */
+static struct ne_drain_item *
+item_of_entry(struct ne_drain *dr, const struct ne_jentry *e)
 {
     struct ne_drain_item *it = item_by_uuid(dr, e->uuid);
+
+    if (it) return it;
+    dr->items = xrealloc(dr->items, (dr->n + 2) * sizeof *dr->items);
+    it = &dr->items[dr->n++];
+    memset(it, 0, sizeof *it);
+    memset(&dr->items[dr->n], 0, sizeof *it);
+    it->d = xcalloc(1, sizeof *it->d);
+    it->d->name = xstrdup(e->name[0] ? e->name : e->uuid);
+    snprintf(it->d->uuid, sizeof it->d->uuid, "%s", e->uuid);
+    it->d->state = NE_DOM_NOSTATE;
+    it->plan.method = NE_METHOD_REFUSE;
+    snprintf(it->plan.reason, sizeof it->plan.reason, "not on the source: %s", "interrupted move");
+    it->dest = host_index(dr, e->dest);
+    it->state = NE_ITEM_FAILED;
+    return it;
+}
+
+/* Leaves an interrupted move alone: not moved, never planned again in this
+ * run, and the journal stays unfinished so that a later --resume settles
+ * it.  why: what is unknown and the next step. */
+static void
+unresolved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+unresolved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+           const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(it->why, sizeof it->why, fmt, ap);
+    va_end(ap);
+    it->state = NE_ITEM_FAILED;
+    it->unresolved = true;
+    it->dest = host_index(dr, e->dest);
+    dr->unresolved++;
+    ne_error("%s (%s): interrupted move to %s not settled: %s", it->d->name, it->d->uuid, e->dest,
+             it->why);
+    emit(dr, "unresolved", it, json_pack("{s:s, s:s}", "dest", e->dest, "reason", it->why));
+}
+
+/* Settled, but not moved: reported, counted as not moved, left alone. */
+static void
+not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+          const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(it->why, sizeof it->why, fmt, ap);
+    va_end(ap);
+    it->state = NE_ITEM_FAILED;
+    it->dest = host_index(dr, e->dest);
+    ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
+    emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+}
+
+/* The move completed (the destination runs it, or defines it with its
+ * disks when it was shut off): the source's definition goes, then the
+ * files the journal shows this attempt's source had (source_files), each
+ * only while it still has the recorded size, and its instance directory,
+ * as the normal path does.  Nothing is deleted when the instances path is
+ * shared. */
+static void
+finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, int on_src)
+{
+    json_t *files = json_object_get(attempt, "src_files"), *f;
+    size_t i;
+    int removed = 0, copied = 0;
+
+    if (on_src == 1 && virt_undefine(dr->src, e->uuid) < 0) return;
+    if (!attempt || json_is_true(json_object_get(attempt, "keep_source")) ||
+        dr->cfg->shared_instances || !json_is_array(files)) {
+        if (!attempt)
+            ne_warn("%s (%s): the journal does not say which files it had on %s: none removed "
+                    "there; check %s/%s", e->name, e->uuid, dr->o->host, dr->cfg->instances_path,
+                    e->uuid);
+        return;
+    }
+    json_array_foreach(files, i, f) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        uint64_t want = (uint64_t)json_integer_value(json_object_get(f, "capacity")), cap = 0;
+        int r;
+        if (!path) continue;
+        copied++;
+        r = virt_file_info(dr->src, path, &cap, NULL, NULL);
+        if (r == 0) continue; /* already gone */
+        if (r < 0 || cap != want) {
+            ne_warn("%s (%s): %s on %s %s: left in place", e->name, e->uuid, path, dr->o->host,
+                    r < 0 ? "cannot be checked" : "is not the file the journal recorded");
+            continue;
+        }
+        if (virt_delete_file(dr->src, path) == 0) {
+            removed++;
+            ne_info("%s: removed %s from %s (moved to %s)", e->name, path, dr->o->host, e->dest);
+        }
+    }
+    if (copied) virt_remove_instance_dir(dr->src, e->uuid, false);
+    (void)removed;
+}
+
+/* --via nova: the interrupted run asked Nova to move it.  Nova's view
+ * first (waits while Nova works; confirms the resize Nova waits for), then
+ * libvirt on both hosts must agree; nothing is deleted, undefined or
+ * recorded by this tool. */
+static void
+resolve_nova(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+             struct ne_virt *dst)
+{
+    struct ne_nova_fate fate;
+    int s_st = 0, d_st = 0, on_src, on_dst;
+
+    memset(&fate, 0, sizeof fate);
+    if (!dr->o->nova.settle_inflight) {
+        unresolved(dr, it, e, "the interrupted run moved it through Nova: resume with "
+                   "'nova-evac drain %s --resume --via nova'", dr->o->host);
+        return;
+    }
+    if (dr->o->nova.settle_inflight(dr->o->nova.ctx, e->uuid, it->d->name, dr->o->host, e->dest,
+                                    &fate) < 0) {
+        unresolved(dr, it, e, "the Nova API cannot be reached; bring it back, then 'nova-evac "
+                   "drain %s --resume'", dr->o->host);
+        return;
+    }
+    if (fate.kind == NE_FATE_BUSY) {
+        unresolved(dr, it, e, "Nova is still working on it (%s): let Nova finish, then "
+                   "'nova-evac drain %s --resume'", fate.what, dr->o->host);
+        return;
+    }
+    on_src = virt_domain_state(dr->src, e->uuid, &s_st, NULL);
+    on_dst = virt_domain_state(dst, e->uuid, &d_st, NULL);
+    if (on_src < 0 || on_dst < 0) {
+        const char *h = on_src < 0 ? dr->o->host : e->dest;
+        unresolved(dr, it, e, "Nova says %s, but %s's libvirt cannot be reached to confirm it; "
+                   "bring %s's libvirtd back, then 'nova-evac drain %s --resume'", fate.what, h, h,
+                   dr->o->host);
+        return;
+    }
+    if (fate.kind == NE_FATE_MOVED && on_dst == 1 && on_src == 0) {
+        ne_info("%s: the interrupted migration through Nova to %s completed (%s)", it->d->name,
+                e->dest, fate.what);
+        it->state = NE_ITEM_MOVED;
+        it->dest = host_index(dr, e->dest);
+        emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b, s:b}", "uuid", e->uuid, "name",
+                                         e->name, "dest", e->dest, "repaired", 1, "recorded", 1));
+    } else if (fate.kind == NE_FATE_STAYED && on_src == 1 && on_dst == 0 &&
+               item_by_uuid(dr, e->uuid) == it && it->d->state != NE_DOM_NOSTATE) {
+        ne_info("%s: the interrupted migration through Nova did not happen (%s); it stays on %s "
+                "and is moved again", it->d->name, fate.what, dr->o->host);
+        emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone by Nova"));
+    } else {
+        not_moved(dr, it, e, "after the interrupted migration through Nova, Nova says %s while "
+                  "libvirt shows it %s on %s and %s on %s: not touched; run 'nova-evac stuck "
+                  "--host %s'", fate.what, on_src == 1 ? ne_dom_state_name(s_st) : "absent",
+                  dr->o->host, on_dst == 1 ? ne_dom_state_name(d_st) : "absent", e->dest,
+                  dr->o->host);
+    }
+}
+
+/* The attempt in flight when the previous run died: settled from what
+ * both hosts' libvirt show (and Nova, for a move through Nova), or left
+ * alone and reported.  Never planned again while its outcome is unknown. */
+static void
+resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt)
+{
+    struct ne_drain_item *it = item_of_entry(dr, e);
+    bool via_nova = str_eq(json_string_value(json_object_get(attempt, "via")), "nova");
     struct ne_virt *dst = virt_open(dr->cfg, e->dest);
-    int s_st = 0, d_st = 0, on_src, on_dst, waited = 0;
+    int s_st = 0, d_st = 0, on_src, on_dst = -1, waited = 0;
     bool d_pers = false;
 
-    if (!dst) return; /* reported; the item will be retried normally */
+    if (!dst) {
+        unresolved(dr, it, e, "%s's libvirt cannot be reached; bring %s's libvirtd back, then "
+                   "'nova-evac drain %s --resume'", e->dest, e->dest, dr->o->host);
+        return;
+    }
+    if (via_nova) {
+        resolve_nova(dr, it, e, dst);
+        virt_close(dst);
+        return;
+    }
     while (virt_job_active(dr->src, e->uuid) == 1 && waited++ < 1800) {
         if (waited == 1) ne_info("%s: waiting for the migration job left by the interrupted run", e->name);
         sleep(1);
     }
     on_src = virt_domain_state(dr->src, e->uuid, &s_st, NULL);
-    on_dst = virt_domain_state(dst, e->uuid, &d_st, &d_pers);
-    if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
-        !(on_src == 1 && s_st == NE_DOM_RUNNING)) {
-        if (on_src == 1) virt_undefine(dr->src, e->uuid);
+    if (on_src >= 0) on_dst = virt_domain_state(dst, e->uuid, &d_st, &d_pers);
+    if (on_src < 0 || on_dst < 0) {
+        const char *h = on_src < 0 ? dr->o->host : e->dest;
+        unresolved(dr, it, e, "%s's libvirt cannot be reached; bring %s's libvirtd back, then "
+                   "'nova-evac drain %s --resume'", h, h, dr->o->host);
+    } else if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
+               !(on_src == 1 && s_st != NE_DOM_SHUTOFF)) {
         ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
+        finish_source(dr, e, attempt, on_src);
         emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
         if (dr->o->nova.record_move)
             dr->o->nova.record_move(dr->o->nova.ctx, e->uuid, dr->o->host, e->dest,
                                     d_st == NE_DOM_RUNNING);
-        if (it) it->state = NE_ITEM_MOVED;
-    } else if (on_src == 1 && on_dst == 0 && it) {
+        it->state = NE_ITEM_MOVED;
+        it->dest = host_index(dr, e->dest);
+    } else if (on_src == 1 && on_dst == 0 && it->d->state != NE_DOM_NOSTATE) {
         clean_leftovers(dst, it);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
         emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
-    } else if (it) {
-        it->state = NE_ITEM_FAILED;
-        snprintf(it->why, sizeof it->why, "after the interrupted attempt it is %s on %s and %s "
-                 "on %s: not touched; run 'nova-evac stuck --host %s'",
-                 on_src == 1 ? ne_dom_state_name(s_st) : "absent", dr->o->host,
-                 on_dst == 1 ? ne_dom_state_name(d_st) : "absent", e->dest, dr->o->host);
-        ne_error("%s (%s): %s", e->name, e->uuid, it->why);
+    } else if (on_src == 0 && on_dst == 0) {
+        not_moved(dr, it, e, "after the interrupted attempt it is defined on neither %s nor %s: "
+                  "not touched; look for it with 'nova-evac stuck --host %s'", dr->o->host,
+                  e->dest, dr->o->host);
+    } else {
+        not_moved(dr, it, e, "after the interrupted attempt it is %s on %s and %s%s on %s: not "
+                  "touched; run 'nova-evac stuck --host %s'",
+                  on_src == 1 ? ne_dom_state_name(s_st) : "absent", dr->o->host,
+                  on_dst == 1 ? ne_dom_state_name(d_st) : "absent",
+                  on_dst == 1 && !d_pers ? " (transient)" : "", e->dest, dr->o->host);
     }
     virt_close(dst);
+}
+
+/* Journal entries already settled as moved whose instance the source still
+ * defines: left alone (moving it again would run it twice). */
+static void
+check_moved_entries(struct ne_drain *dr)
+{
+    size_t i;
+
+    for (i = 0; i < dr->prior.n; i++) {
+        const struct ne_jentry *e = &dr->prior.e[i];
+        struct ne_drain_item *it = item_by_uuid(dr, e->uuid);
+        if (e->state != NE_J_MOVED || !it || it->state != NE_ITEM_PENDING) continue;
+        not_moved(dr, it, e, "the journal says it moved to %s, yet %s still defines it (%s): not "
+                  "touched; run 'nova-evac stuck --host %s'", e->dest, dr->o->host,
+                  ne_dom_state_name(it->d->state), dr->o->host);
+    }
+}
+
+/* Every in-flight entry of the interrupted drain, settled or reported. */
+static void
+resume_all(struct ne_drain *dr)
+{
+    json_t *attempts = last_attempts(journal_path(dr->j));
+    size_t i;
+
+    for (i = 0; i < dr->prior.n; i++)
+        if (dr->prior.e[i].state == NE_J_MIGRATING)
+            resolve_inflight(dr, &dr->prior.e[i], json_object_get(attempts, dr->prior.e[i].uuid));
+    check_moved_entries(dr);
+    json_decref(attempts);
 }
 
 /* Next item a worker may start (per-destination limit), or NULL: of those,
@@ -147,6 +426,71 @@ per_dest_limit(const struct ne_drain *dr, unsigned nth)
     return (unsigned)((nth + used - 1) / used);
 }
 
+/* How long, in all, one instance's retries wait for a libvirtd that does
+ * not answer (a daemon restart takes seconds to a minute or two). */
+#define NE_DRAIN_HOST_WAIT_S 300
+
+/* Whether host's libvirtd answers now (the run's connection, reconnected
+ * when it died). */
+static bool
+host_answers(struct ne_drain *dr, const char *host)
+{
+    struct ne_virt *v = virt_open(dr->cfg, host);
+    struct ne_hostinfo hi;
+    bool ok = v && virt_hostinfo(v, &hi) == 0;
+
+    if (ok) ne_hostinfo_clear(&hi);
+    virt_close(v);
+    return ok;
+}
+
+/* The drain's source or to, whichever libvirtd does not answer now, or
+ * NULL when both do. */
+static const char *
+host_down(struct ne_drain *dr, const char *to)
+{
+    if (!host_answers(dr, dr->o->host)) return dr->o->host;
+    if (!host_answers(dr, to)) return to;
+    return NULL;
+}
+
+/* Sleeps s seconds unless interrupted (then -1). */
+static int
+pause_interruptible(unsigned s)
+{
+    while (s-- > 0) {
+        if (ne_migrate_interrupted()) return -1;
+        sleep(1);
+    }
+    return ne_migrate_interrupted() ? -1 : 0;
+}
+
+/* Waits for host's libvirtd to answer again, probing it with a growing
+ * pause (5 s, doubling, at most 30 s) and a countdown on stderr; *waited
+ * counts the seconds this instance already waited, against
+ * NE_DRAIN_HOST_WAIT_S.  0 when it answers, -1 when the time is up or
+ * the drain is interrupted. */
+static int
+wait_for_host(struct ne_drain *dr, const struct ne_drain_item *it, const char *host,
+              unsigned *waited)
+{
+    unsigned step = 5;
+
+    while (*waited < NE_DRAIN_HOST_WAIT_S) {
+        unsigned left = NE_DRAIN_HOST_WAIT_S - *waited, pause = step < left ? step : left;
+        ne_info("%s: %s's libvirtd does not answer; waiting for it to come back (%u:%02u left, "
+                "next try in %u s)", it->d->name, host, left / 60, left % 60, pause);
+        if (pause_interruptible(pause) < 0) return -1;
+        *waited += pause;
+        step = step * 2 > 30 ? 30 : step * 2;
+        if (host_answers(dr, host)) {
+            ne_info("%s: %s's libvirtd answers again; retrying", it->d->name, host);
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* One instance, with retries while the source still holds it intact. */
 static void
 migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
@@ -155,17 +499,22 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     struct ne_mig_opts mo = dr->o->mig;
     struct ne_mig_result r;
     double t0 = ne_now();
-    unsigned k;
+    unsigned quick = 0, waited = 0;
+    char gave_up[384] = "";
 
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
-    for (k = 0; k <= dr->o->retries; k++) {
+    for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
+        const char *down;
         it->attempts++;
-        emit(dr, "migrating", it, json_pack("{s:i, s:s, s:b}", "attempt", (int)it->attempts,
-                                            "method", ne_method_name(it->plan.method),
-                                            "was_running", it->d->state == NE_DOM_RUNNING ||
-                                                               it->start_policy == 1));
+        emit(dr, "migrating", it, json_pack("{s:i, s:s, s:b, s:s, s:b, s:o}", "attempt",
+                                            (int)it->attempts, "method",
+                                            ne_method_name(it->plan.method), "was_running",
+                                            it->d->state == NE_DOM_RUNNING || it->start_policy == 1,
+                                            "via", dr->o->nova.migrate ? "nova" : "libvirt",
+                                            "keep_source", dr->o->mig.keep_source_disks,
+                                            "src_files", source_files(it)));
         if (dr->o->nova.migrate)
             it->rc = dr->o->nova.migrate(dr->o->nova.ctx, it->d, &it->plan, dr->o->host, to, &r);
         else
@@ -174,11 +523,29 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
         virt_close(src);
         virt_close(dst);
         if (it->rc == 0) break;
-        if (it->rc == NE_EXIT_REFUSED || it->rc == NE_EXIT_USAGE || ne_migrate_interrupted() ||
-            k == dr->o->retries)
+        if (it->rc == NE_EXIT_REFUSED || it->rc == NE_EXIT_USAGE || ne_migrate_interrupted())
             break;
-        ne_info("%s: attempt %u failed; retrying in %u s", it->d->name, it->attempts, 2u << k);
-        sleep(2u << k);
+        /* A libvirtd that does not answer (restarting, or down for a
+         * while) heals by waiting: up to 5 minutes in all, whatever
+         * --retries says; any other failure gets --retries quick tries. */
+        if (!dr->o->nova.migrate && (down = host_down(dr, to))) {
+            if (wait_for_host(dr, it, down, &waited) < 0) {
+                snprintf(gave_up, sizeof gave_up, "%s's libvirtd did not answer for %u s; bring it "
+                         "back, then 'nova-evac drain %s --resume'", down, NE_DRAIN_HOST_WAIT_S,
+                         dr->o->host);
+                break;
+            }
+        } else if (quick >= dr->o->retries) {
+            break;
+        } else {
+            unsigned pause = quick < 5 ? 2u << quick : 60;
+            quick++;
+            ne_info("%s: attempt %u failed; retrying in %u s", it->d->name, it->attempts, pause);
+            if (pause_interruptible(pause) < 0) break;
+        }
+        /* the failed attempt may have stopped a guest that ran (a cold
+         * move whose host went away): the next one starts it again */
+        if (it->d->state == NE_DOM_RUNNING && mo.start_policy == 0) mo.start_policy = 1;
     }
     it->seconds = ne_now() - t0;
     it->st = r.st;
@@ -200,9 +567,12 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                         (json_int_t)(r.st.data_processed + r.st.files_bytes)));
     } else {
         it->state = NE_ITEM_FAILED;
-        snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
-                 it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
-                 r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
+        if (gave_up[0])
+            snprintf(it->why, sizeof it->why, "%s", gave_up);
+        else
+            snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
+                     it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
+                     r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
         emit(dr, "failed", it, json_pack("{s:s, s:i}", "reason", it->why, "exit", it->rc));
     }
 }
@@ -369,7 +739,11 @@ finish(struct ne_drain *dr)
         else if (dr->items[i].state == NE_ITEM_FAILED || dr->items[i].dest < 0) failed++;
         else todo++;
     }
-    if (!ne_migrate_interrupted())
+    if (dr->unresolved)
+        ne_warn("drain %s: %zu interrupted move%s not settled (see above): the journal stays open; "
+                "run 'nova-evac drain %s --resume' once the next step is done", dr->o->host,
+                dr->unresolved, dr->unresolved == 1 ? "" : "s", dr->o->host);
+    else if (!ne_migrate_interrupted())
         emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
                                            (int)moved, "not_moved", (int)(failed + todo), "seconds",
                                            ne_now() - dr->t0));
@@ -387,9 +761,7 @@ ne_drain_run(struct ne_drain *dr)
 
     dr->t0 = ne_now();
     if ((rc = open_journal(dr)) != 0) return rc;
-    if (o->resume)
-        for (i = 0; i < dr->prior.n; i++)
-            if (dr->prior.e[i].state == NE_J_MIGRATING) resolve_inflight(dr, &dr->prior.e[i]);
+    if (o->resume) resume_all(dr);
     if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;

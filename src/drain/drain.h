@@ -16,6 +16,17 @@
 #include "migrate/migrate.h"
 #include "model/place.h"
 
+/* Where Nova has an instance whose move through Nova a killed run left. */
+struct ne_nova_fate {
+    enum {
+        NE_FATE_MOVED,     /* idle on the destination: the move completed */
+        NE_FATE_STAYED,    /* idle on the source, its migration record ended */
+        NE_FATE_BUSY,      /* Nova still works on it (waited long enough) */
+        NE_FATE_OTHER,     /* anything else (ERROR, another host): see what */
+    } kind;
+    char what[384];        /* what Nova shows, for messages */
+};
+
 /* What the drain tells Nova, when Nova is configured (all may be NULL). */
 struct ne_nova_hooks {
     void *ctx;
@@ -28,6 +39,14 @@ struct ne_nova_hooks {
      * exit code like ne_migrate_instance().  NULL: libvirt path. */
     int (*migrate)(void *ctx, const struct ne_domain *d, const struct ne_plan *plan,
                    const char *from, const char *to, struct ne_mig_result *r);
+    /* --resume of a move through Nova that the interrupted run left in
+     * flight (uuid, from -> to): waits while Nova works on it, confirms a
+     * resize Nova waits for (the step the interrupted run would have taken
+     * next) and says where Nova has it (struct ne_nova_fate).  Changes
+     * nothing else.  0 and *out filled, -1 the API could not be reached
+     * (reported). */
+    int (*settle_inflight)(void *ctx, const char *uuid, const char *name, const char *from,
+                           const char *to, struct ne_nova_fate *out);
     /* The hooks run on worker threads: they must be thread-safe.
      * close is called once at the end (close sessions). */
     void (*close)(void *ctx);
@@ -64,6 +83,8 @@ struct ne_drain_item {
     double seconds;
     struct ne_mig_stats st;
     bool unrecorded;         /* moved, but Nova could not be told (why says so) */
+    bool unresolved;         /* an interrupted move whose outcome is unknown: never
+                              * planned again; why gives the next step */
 };
 
 struct ne_drain_host {
@@ -89,14 +110,21 @@ struct ne_drain {
     pthread_cond_t cond;
     unsigned running;
     unsigned per_dest;       /* the per-destination limit in force (ne_drain_run) */
+    size_t unresolved;       /* interrupted moves left unresolved: the journal is
+                              * not finished, a later --resume settles them */
     double t0;
 };
 
 /* Connects, gathers facts and plans.  Returns 0, or an exit code
  * (2 usage, 3 refused, 4 unreachable) after reporting. */
 int ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct ne_drain_opts *o);
-/* Runs the plan (journal, nova hooks, workers).  Exit code: 0 all moved,
- * 1 some not moved, 3 refused (e.g. an interrupted drain without --resume). */
+/* Runs the plan (journal, nova hooks, workers).  With --resume, each move
+ * the journal shows in flight is first settled from evidence (libvirt on
+ * both hosts; with --via nova also Nova's task state and migration record)
+ * or, when a host or the API cannot be reached or the evidence is unclear,
+ * reported with its next step and left alone: never planned again.  Exit
+ * code: 0 all moved, 1 some not moved (unresolved and vanished instances
+ * included), 3 refused (e.g. an interrupted drain without --resume). */
 int ne_drain_run(struct ne_drain *dr);
 /* Prints the plan (table or JSON) to stdout. */
 void ne_drain_print_plan(const struct ne_drain *dr, bool json);
