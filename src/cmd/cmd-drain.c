@@ -40,6 +40,8 @@ static const struct ne_opt opts[] = {
 /* Fills o from the command line; returns 0 or an exit code. */
 int ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, char *reason,
                             size_t rlen);
+/* cmd-plan.c */
+int ne_plan_exit(const struct ne_drain *dr, unsigned errors_before);
 
 int
 ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, char *reason,
@@ -86,6 +88,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_drain dr;
     char reason[256];
     const char *via = ne_args_str(args, "via");
+    unsigned errors;
     int rc;
 
     if (!cfg) return NE_EXIT_USAGE;
@@ -98,9 +101,11 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (!o.dry_run && (rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn)) != 0)
         return rc;
     ne_drain_nova_repair_stuck(dn, o.host);
+    errors = ne_error_count();
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
+        rc = ne_plan_exit(&dr, errors);
     } else if (rc == 0) {
         if (ctx->format != NE_FORMAT_JSON) ne_drain_print_plan(&dr, false);
         ne_migrate_trap_signals();

@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "drain/drain.h"
+#include "util/log.h"
 
 static const struct ne_opt opts[] = {
     {"to", 't', OPT_LIST, "HOST", "destination hosts (default: every configured node but HOST)",
@@ -15,6 +16,23 @@ static const struct ne_opt opts[] = {
     OPT_END,
 };
 
+/* The exit code of a plan (plan, drain --dry-run): what the drain would
+ * end with, as documented.  1 when some instance would not be moved
+ * (nowhere fits, refused), else 4 when an error was reported while the
+ * facts were gathered (a destination unreachable, its free space
+ * unreadable: the plan is built on what could be read), else 0. */
+int ne_plan_exit(const struct ne_drain *dr, unsigned errors_before);
+
+int
+ne_plan_exit(const struct ne_drain *dr, unsigned errors_before)
+{
+    size_t i;
+
+    for (i = 0; i < dr->n; i++)
+        if (dr->items[i].dest < 0) return NE_EXIT_PARTIAL;
+    return ne_error_count() > errors_before ? NE_EXIT_UNREACHABLE : NE_EXIT_OK;
+}
+
 static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
@@ -22,8 +40,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_drain_opts o = {.max_parallel = 1};
     struct ne_drain dr;
     const char *mode = ne_args_str(args, "mode");
+    unsigned errors = ne_error_count();
     int rc;
-    size_t i;
 
     if (!cfg) return NE_EXIT_USAGE;
     o.host = ne_args_pos(args, 0);
@@ -34,8 +52,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
-        for (i = 0; i < dr.n; i++)
-            if (dr.items[i].dest < 0) rc = NE_EXIT_PARTIAL;
+        rc = ne_plan_exit(&dr, errors);
     }
     ne_drain_free(&dr);
     return rc;
