@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "novadb/dburl.h"
 #include "util/ini.h"
@@ -52,48 +53,122 @@ parse_bool(const char *v, bool *out)
     size_t i;
 
     for (i = 0; yes[i]; i++)
-        if (strcmp(v, yes[i]) == 0) return (*out = true, true);
+        if (strcasecmp(v, yes[i]) == 0) return (*out = true, true);
     for (i = 0; no[i]; i++)
-        if (strcmp(v, no[i]) == 0) return (*out = false, true);
+        if (strcasecmp(v, no[i]) == 0) return (*out = false, true);
     return false;
+}
+
+/* ssl_mode, as MySQL's clients spell it. */
+static int
+set_ssl_mode(struct ne_dburl *u, const char *val, const char *origin)
+{
+    if (strcasecmp(val, "DISABLED") == 0) {
+        u->tls_off = true;
+    } else if (strcasecmp(val, "REQUIRED") == 0) {
+        u->tls = true;
+        u->tls_verify = false;
+    } else if (strcasecmp(val, "VERIFY_IDENTITY") == 0) {
+        u->tls = true;
+    } else if (strcasecmp(val, "PREFERRED") == 0) {
+        ne_error("%s: ssl_mode=PREFERRED falls back to plaintext without a word when the server "
+                 "has no TLS; nova-evac refuses it: use ssl_mode=VERIFY_IDENTITY (or REQUIRED, "
+                 "not verified) or ssl_mode=DISABLED", origin);
+        return -1;
+    } else if (strcasecmp(val, "VERIFY_CA") == 0) {
+        ne_error("%s: ssl_mode=VERIFY_CA is not supported: the MariaDB client verifies the "
+                 "certificate and the host name together; use ssl_mode=VERIFY_IDENTITY (or "
+                 "REQUIRED, not verified)", origin);
+        return -1;
+    } else {
+        ne_error("%s: ssl_mode: expected DISABLED, REQUIRED or VERIFY_IDENTITY", origin);
+        return -1;
+    }
+    return 0;
+}
+
+/* The boolean TLS options. */
+static int
+set_tls_bool(struct ne_dburl *u, const char *key, const char *val, const char *origin)
+{
+    bool b;
+
+    if (!parse_bool(val, &b)) {
+        ne_error("%s: %s: expected true or false", origin, key);
+        return -1;
+    }
+    if (strcmp(key, "ssl") == 0) {
+        if (b) u->tls = true; else u->tls_off = true;
+    } else if (strcmp(key, "ssl_verify_cert") == 0) {
+        u->tls = true;
+        if (!b) u->tls_verify = false;
+    } else if (!b) { /* ssl_check_hostname, ssl_verify_identity */
+        ne_error("%s: %s=false is not supported: the MariaDB client verifies the certificate "
+                 "and the host name together; connect by the name in the certificate, or set "
+                 "ssl_verify_cert=false (not verified at all)", origin, key);
+        return -1;
+    } else {
+        u->tls = true;
+    }
+    return 0;
 }
 
 static int
 set_query(struct ne_dburl *u, const char *key, const char *val, const char *origin)
 {
     static const char *const ignored[] = {"plugin", "connect_timeout", "client_flag", NULL};
+    static const char *const bools[] = {"ssl", "ssl_verify_cert", "ssl_check_hostname",
+                                        "ssl_verify_identity", NULL};
     struct {
         const char *key;
         char **dst;
     } strs[] = {
         {"unix_socket", &u->socket}, {"charset", &u->charset}, {"ssl_ca", &u->ssl_ca},
         {"ssl_capath", &u->ssl_capath}, {"ssl_cert", &u->ssl_cert}, {"ssl_key", &u->ssl_key},
-        {"ssl_cipher", &u->ssl_cipher}, {"read_default_file", &u->read_default_file},
+        {"ssl_cipher", &u->ssl_cipher}, {"ssl_crl", &u->ssl_crl},
+        {"ssl_crlpath", &u->ssl_crlpath}, {"tls_version", &u->tls_version},
+        {"read_default_file", &u->read_default_file},
         {"read_default_group", &u->read_default_group},
     };
     size_t i;
-    bool b;
 
     for (i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         if (strcmp(key, strs[i].key) != 0) continue;
         free(*strs[i].dst);
         *strs[i].dst = xstrdup(val);
-        if (str_prefix(key, "ssl_")) u->tls = true;
+        if (str_prefix(key, "ssl_") || str_prefix(key, "tls_")) u->tls = true;
         return 0;
     }
-    if (strcmp(key, "ssl_verify_cert") == 0 || strcmp(key, "ssl_check_hostname") == 0 ||
-        strcmp(key, "ssl_verify_identity") == 0) {
-        if (!parse_bool(val, &b)) {
-            ne_error("%s: %s: expected true or false, got '%s'", origin, key, val);
-            return -1;
-        }
-        u->tls = true;
-        if (!b) u->tls_verify = false;
-        return 0;
+    if (strcmp(key, "ssl_mode") == 0) return set_ssl_mode(u, val, origin);
+    for (i = 0; bools[i]; i++)
+        if (strcmp(key, bools[i]) == 0) return set_tls_bool(u, key, val, origin);
+    if (str_prefix(key, "ssl") || str_prefix(key, "tls")) {
+        char k[80];
+        ne_error("%s: TLS option '%s' is not supported by nova-evac, and ignoring it could "
+                 "connect with less protection than asked; remove it or use ssl_mode, ssl_ca, "
+                 "ssl_capath, ssl_cert, ssl_key, ssl_cipher, ssl_crl, ssl_crlpath, tls_version, "
+                 "ssl_verify_cert", origin, ini_safe_name(key, k, sizeof k));
+        return -1;
     }
     for (i = 0; ignored[i]; i++)
         if (strcmp(key, ignored[i]) == 0) return 0;
     ne_debug(NE_DBG_SQL, "%s: ignoring connection option '%s'", origin, key);
+    return 0;
+}
+
+/* After all options: contradictions refused, weakened TLS warned about. */
+static int
+check_tls(struct ne_dburl *u, const char *origin)
+{
+    if (u->tls_off && u->tls) {
+        ne_error("%s: TLS is both disabled (ssl=false or ssl_mode=DISABLED) and asked for by "
+                 "another ssl option; keep one", origin);
+        return -1;
+    }
+    if (u->tls && !u->tls_verify)
+        ne_warn("%s: TLS without verifying the server's certificate (ssl_verify_cert=false or "
+                "ssl_mode=REQUIRED): the connection is encrypted but anyone in the path can "
+                "pose as the database", origin);
     return 0;
 }
 
@@ -107,7 +182,8 @@ parse_query(struct ne_dburl *u, const char *q, const char *origin)
 
         if (len) {
             if (!eq) {
-                ne_error("%s: option '%.*s' has no value", origin, (int)len, q);
+                ne_error("%s: an option of the connection URL has no value ('name=value')",
+                         origin);
                 return -1;
             }
             key = pct_decode(q, (size_t)(eq - q));
@@ -197,7 +273,7 @@ ne_dburl_parse(const char *url, const char *origin, struct ne_dburl *out)
             goto fail;
         }
     }
-    if (q && parse_query(out, q + 1, origin) < 0) goto fail;
+    if (q && (parse_query(out, q + 1, origin) < 0 || check_tls(out, origin) < 0)) goto fail;
     if (!out->database) {
         ne_error("%s: the connection URL names no database", origin);
         goto fail;
@@ -213,7 +289,7 @@ ne_dburl_clear(struct ne_dburl *u)
 {
     char **all[] = {&u->user, &u->password, &u->host, &u->socket, &u->database, &u->charset,
                     &u->ssl_ca, &u->ssl_capath, &u->ssl_cert, &u->ssl_key, &u->ssl_cipher,
-                    &u->read_default_file, &u->read_default_group};
+                    &u->ssl_crl, &u->ssl_crlpath, &u->tls_version, &u->read_default_file, &u->read_default_group};
     size_t i;
 
     for (i = 0; i < sizeof all / sizeof all[0]; i++) {

@@ -5,7 +5,18 @@
  * The connection string is SQLAlchemy's, as in nova.conf:
  *   mysql+pymysql://USER:PASSWORD@HOST:PORT/DATABASE?unix_socket=...&ssl_ca=...
  * User, password and database may be percent-encoded.  The password never
- * reaches a message or a log: use ne_dburl_label() to name a connection. */
+ * reaches a message or a log: use ne_dburl_label() to name a connection.
+ *
+ * TLS options (HACKING.md rule 6: TLS is verified unless the configuration
+ * says otherwise) are honoured or refused, never ignored:
+ *   ssl=true|false, ssl_mode=DISABLED|REQUIRED|VERIFY_IDENTITY (any case),
+ *   ssl_ca, ssl_capath, ssl_cert, ssl_key, ssl_cipher, ssl_crl,
+ *   ssl_crlpath, tls_version, ssl_verify_cert=BOOL;
+ * refused: ssl_mode=PREFERRED (silent fallback to plaintext), VERIFY_CA
+ * and ssl_check_hostname/ssl_verify_identity=false (MariaDB Connector/C
+ * verifies the certificate and the host name together), and any other
+ * ssl_* or tls_* option.  ssl_verify_cert=false and ssl_mode=REQUIRED
+ * (encrypted, not verified) are warned about. */
 #ifndef NE_DBURL_H
 #define NE_DBURL_H
 
@@ -17,9 +28,11 @@ struct ne_dburl {
     char *user, *password, *host, *socket, *database; /* NULL when absent */
     unsigned port;                                    /* 0 = default (3306) */
     char *charset;                                    /* default utf8mb4 */
-    char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *ssl_cipher;
-    bool tls;        /* any ssl_* option given: TLS required */
+    char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *ssl_cipher, *ssl_crl, *ssl_crlpath;
+    char *tls_version; /* "TLSv1.2,TLSv1.3" */
+    bool tls;        /* TLS required: ssl=true, ssl_mode=REQUIRED/VERIFY_IDENTITY, any ssl_* */
     bool tls_verify; /* verify the server certificate and name (default on) */
+    bool tls_off;    /* ssl=false or ssl_mode=DISABLED (no other ssl option allowed) */
     char *read_default_file, *read_default_group;     /* MySQL option file */
 };
 

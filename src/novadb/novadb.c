@@ -73,11 +73,40 @@ is_lost(unsigned e)
            e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR || e == 4031 /* idle timeout */;
 }
 
-static void
-set_opts(MYSQL *my, const struct ne_dburl *u)
+/* One TLS option; a client library that refuses it makes the connection
+ * fail here rather than go on with less protection than asked. */
+static int
+tls_opt(MYSQL *my, const char *label, enum mysql_option opt, const char *name, const void *val)
+{
+    if (mysql_optionsv(my, opt, val) == 0) return 0;
+    ne_error("Nova database %s: this MariaDB client library (%s) does not support the TLS "
+             "option %s; remove it from the connection URL or upgrade the library", label,
+             mysql_get_client_info(), name);
+    return -1;
+}
+
+/* Sets the connection options; -1 (reported) when a TLS option cannot be
+ * honoured. */
+static int
+set_opts(MYSQL *my, const struct ne_dburl *u, const char *label)
 {
     unsigned timeout = 10, io_timeout = 60;
     my_bool on = 1, verify = u->tls_verify;
+    struct {
+        const char *name;
+        enum mysql_option opt;
+        const char *val;
+    } strs[] = {
+        {"ssl_ca", MYSQL_OPT_SSL_CA, u->ssl_ca},
+        {"ssl_capath", MYSQL_OPT_SSL_CAPATH, u->ssl_capath},
+        {"ssl_cert", MYSQL_OPT_SSL_CERT, u->ssl_cert},
+        {"ssl_key", MYSQL_OPT_SSL_KEY, u->ssl_key},
+        {"ssl_cipher", MYSQL_OPT_SSL_CIPHER, u->ssl_cipher},
+        {"ssl_crl", MYSQL_OPT_SSL_CRL, u->ssl_crl},
+        {"ssl_crlpath", MYSQL_OPT_SSL_CRLPATH, u->ssl_crlpath},
+        {"tls_version", MARIADB_OPT_TLS_VERSION, u->tls_version},
+    };
+    size_t i;
 
     mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
@@ -90,15 +119,16 @@ set_opts(MYSQL *my, const struct ne_dburl *u)
     }
     if (u->read_default_file) mysql_options(my, MYSQL_READ_DEFAULT_FILE, u->read_default_file);
     if (u->read_default_group) mysql_options(my, MYSQL_READ_DEFAULT_GROUP, u->read_default_group);
-    if (u->tls) {
-        if (u->ssl_ca) mysql_options(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
-        if (u->ssl_capath) mysql_options(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
-        if (u->ssl_cert) mysql_options(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
-        if (u->ssl_key) mysql_options(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
-        if (u->ssl_cipher) mysql_options(my, MYSQL_OPT_SSL_CIPHER, u->ssl_cipher);
-        mysql_options(my, MYSQL_OPT_SSL_ENFORCE, &on);
-        mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-    }
+    if (!u->tls) return 0;
+    for (i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (strs[i].val && tls_opt(my, label, strs[i].opt, strs[i].name, strs[i].val) < 0)
+            return -1;
+    /* enforce: no silent fallback to plaintext; verify: certificate and
+     * host name (Connector/C checks both) unless turned off */
+    if (tls_opt(my, label, MYSQL_OPT_SSL_ENFORCE, "TLS required", &on) < 0 ||
+        tls_opt(my, label, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, "ssl_verify_cert", &verify) < 0)
+        return -1;
+    return 0;
 }
 
 /* (Re)opens db->my.  Reports and returns -1 on failure. */
@@ -112,7 +142,11 @@ open_conn(struct ne_db *db)
         ne_error("Nova database %s: out of memory in the MariaDB client", db->label);
         return -1;
     }
-    set_opts(db->my, u);
+    if (set_opts(db->my, u, db->label) < 0) {
+        mysql_close(db->my);
+        db->my = NULL;
+        return -1;
+    }
     ne_debug(NE_DBG_SQL, "connecting to %s%s", db->label, u->tls ? " (TLS)" : "");
     if (!mysql_real_connect(db->my, u->host ? u->host : "localhost", u->user, u->password,
                             u->database, u->port, u->socket, CLIENT_FOUND_ROWS)) {
@@ -121,8 +155,16 @@ open_conn(struct ne_db *db)
         db->my = NULL;
         return -1;
     }
-    ne_debug(NE_DBG_SQL, "connected to %s: server %s, connection %lu", db->label,
-             mysql_get_server_info(db->my), mysql_thread_id(db->my));
+    if (u->tls && !mysql_get_ssl_cipher(db->my)) { /* TLS asked for: never plaintext */
+        ne_error("Nova database %s: connected without TLS although the connection URL asks "
+                 "for it; check the server's TLS setup", db->label);
+        mysql_close(db->my);
+        db->my = NULL;
+        return -1;
+    }
+    ne_debug(NE_DBG_SQL, "connected to %s: server %s, connection %lu%s%s", db->label,
+             mysql_get_server_info(db->my), mysql_thread_id(db->my), u->tls ? ", TLS " : "",
+             u->tls ? mysql_get_ssl_cipher(db->my) : "");
     return 0;
 }
 
@@ -144,6 +186,9 @@ novadb_connect(const struct ne_dburl *url)
     db->url.ssl_cert = xstrdup_null(url->ssl_cert);
     db->url.ssl_key = xstrdup_null(url->ssl_key);
     db->url.ssl_cipher = xstrdup_null(url->ssl_cipher);
+    db->url.ssl_crl = xstrdup_null(url->ssl_crl);
+    db->url.ssl_crlpath = xstrdup_null(url->ssl_crlpath);
+    db->url.tls_version = xstrdup_null(url->tls_version);
     db->url.read_default_file = xstrdup_null(url->read_default_file);
     db->url.read_default_group = xstrdup_null(url->read_default_group);
     db->label = ne_dburl_label(url);

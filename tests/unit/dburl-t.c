@@ -11,6 +11,65 @@
 #include "novadb/dburl.h"
 #include "tap.h"
 
+/* Parses url; returns 0/-1 and fills *u (cleared on failure). */
+static int
+p(const char *url, struct ne_dburl *u)
+{
+    return ne_dburl_parse(url, "t", u);
+}
+
+/* Every TLS option is honoured or refused, never ignored. */
+static void
+tls_options(void)
+{
+    struct ne_dburl u;
+
+    ok(p("mysql+pymysql://n@h/nova?ssl=true", &u) == 0 && u.tls && u.tls_verify,
+       "ssl=true: TLS required and verified");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl=1&ssl_ca=/ca", &u) == 0 && u.tls && u.tls_verify,
+       "ssl=1 with a CA");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=REQUIRED", &u) == 0 && u.tls && !u.tls_verify,
+       "ssl_mode=REQUIRED: TLS, not verified (warned)");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=verify_identity", &u) == 0 && u.tls && u.tls_verify,
+       "ssl_mode=VERIFY_IDENTITY (any case): verified");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=DISABLED", &u) == 0 && !u.tls,
+       "ssl_mode=DISABLED: no TLS");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=PREFERRED", &u) < 0,
+       "ssl_mode=PREFERRED (silent plaintext fallback) refused");
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=VERIFY_CA", &u) < 0,
+       "ssl_mode=VERIFY_CA refused (the client checks the name too)");
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=bogus", &u) < 0, "unknown ssl_mode refused");
+    ok(p("mysql+pymysql://n@h/nova?ssl_mode=DISABLED&ssl_ca=/ca", &u) < 0,
+       "DISABLED with a CA is a contradiction, refused");
+    ok(p("mysql+pymysql://n@h/nova?ssl=false&ssl_mode=REQUIRED", &u) < 0,
+       "ssl=false with REQUIRED refused");
+    ok(p("mysql+pymysql://n@h/nova?ssl_check_hostname=false", &u) < 0,
+       "ssl_check_hostname=false refused, not turned into no verification at all");
+    ok(p("mysql+pymysql://n@h/nova?ssl_check_hostname=true", &u) == 0 && u.tls && u.tls_verify,
+       "ssl_check_hostname=true: verified");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_verify_identity=false", &u) < 0,
+       "ssl_verify_identity=false refused");
+    ok(p("mysql+pymysql://n@h/nova?ssl_verify_cert=False&ssl_ca=/ca", &u) == 0 && u.tls &&
+       !u.tls_verify, "ssl_verify_cert=False (Python spelling) turns verification off");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_crl=/crl.pem&ssl_crlpath=/crl&tls_version=TLSv1.3",
+         &u) == 0 && u.tls && u.tls_verify, "CRL and TLS version honoured");
+    is_str(u.ssl_crl, "/crl.pem", "ssl_crl");
+    is_str(u.ssl_crlpath, "/crl", "ssl_crlpath");
+    is_str(u.tls_version, "TLSv1.3", "tls_version");
+    ne_dburl_clear(&u);
+    ok(p("mysql+pymysql://n@h/nova?ssl_key_password=x", &u) < 0,
+       "an unknown ssl_* option refused, not ignored");
+    ok(p("mysql+pymysql://n@h/nova?tls=1", &u) < 0, "an unknown tls option refused");
+    ok(p("mysql+pymysql://n@h/nova?sslmode=require", &u) < 0, "libpq's sslmode refused");
+}
+
 int
 main(void)
 {
@@ -71,6 +130,8 @@ main(void)
     ok(ne_dburl_parse("mysql+pymysql://n:p%zz@h/nova", "t", &u) < 0, "bad escape refused");
     ok(ne_dburl_parse("mysql+pymysql://n:p%00@h/nova", "t", &u) < 0, "encoded NUL refused");
     ok(ne_dburl_parse("mysql://n@h/nova?ssl_verify_cert=maybe", "t", &u) < 0, "bad boolean refused");
+
+    tls_options();
 
     /* --db never takes a password; the environment may. */
     memset(&cfg, 0, sizeof cfg);
