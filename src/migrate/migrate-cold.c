@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cold.c: cold migration through the libvirt connections only: stop the
- * guest, copy its local disks sparse-aware (libvirt storage streams; no
- * ssh, no rsync, no compression), define and start it on the destination,
- * verify, and only then undefine the source and delete its files. */
+/* migrate-cold.c: cold migration through the libvirt connections only:
+ * stop the guest, copy its local disks sparse-aware (libvirt storage
+ * streams; no ssh, no rsync, no compression), define and start it on the
+ * destination, verify, and only then undefine the source and delete its
+ * files.  Every file and directory created on the destination is recorded
+ * before (migrate-made.c); a failure removes only those.  On storage
+ * shared by both hosts nothing is copied or deleted: the move redefines. */
 #include <config.h>
 
 #include <stdio.h>
@@ -32,13 +35,14 @@ on_copy(uint64_t done, uint64_t total, void *opaque)
     progress_draw(p->label, p->all ? (double)(p->base + done) / (double)p->all : 0, text);
 }
 
-/* Copies every local disk; on failure removes what it copied. */
+/* Copies every local disk, each recorded in made before it is created;
+ * on failure the caller removes what made holds. */
 static int
 copy_disks(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-           struct ne_mig_result *r)
+           struct ne_mig_result *r, struct ne_made_list *made)
 {
     struct cold_progress cp = {.label = d->name};
-    size_t i, j;
+    size_t i;
 
     for (i = 0; i < d->ndisks; i++)
         if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
@@ -46,51 +50,86 @@ copy_disks(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     for (i = 0; i < d->ndisks; i++) {
         const struct ne_disk *k = &d->disks[i];
         uint64_t bytes = 0;
+        int c;
 
         if (!ne_disk_is_local(k) || !k->source) continue;
-        if (virt_copy_file(src, k->source, dst, k->source, on_copy, &cp, &bytes) < 0) {
-            for (j = 0; j < i; j++)
-                if (ne_disk_is_local(&d->disks[j]) && d->disks[j].source)
-                    virt_delete_file(dst, d->disks[j].source);
+        if (ne_made_begin(made, dst, k->source) < 0) {
+            progress_done(d->name, false, "not journalled");
+            return -1;
+        }
+        c = virt_copy_file(src, k->source, dst, k->source, on_copy, &cp, &bytes);
+        ne_made_end(made, dst, c == 0);
+        if (c < 0) {
             progress_done(d->name, false, "copy failed");
             return -1;
         }
         r->st.files_bytes += bytes;
         cp.base += k->allocation ? k->allocation : k->capacity;
     }
-    progress_done(d->name, true, "disks copied");
+    progress_done(d->name, true, r->shared_storage ? "shared storage: nothing copied" : "disks copied");
     return 0;
 }
 
-static void
-remove_copies(struct ne_virt *dst, const struct ne_domain *d)
-{
-    size_t i;
-
-    virt_undefine(dst, d->uuid);
-    for (i = 0; i < d->ndisks; i++)
-        if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
-            virt_delete_file(dst, d->disks[i].source);
-    /* an empty directory left behind would make Nova refuse a later move here */
-    virt_remove_instance_dir(dst, d->uuid, true);
-}
-
-/* Defines (and starts, when the guest was running) on dst; checks it. */
+/* Defines (and starts, when the guest was running) on dst; checks it.
+ * *defined: whether the definition was made (then a failure must look
+ * at dst before undoing anything). */
 static int
-bring_up(struct ne_virt *dst, const struct ne_domain *d, const char *xml, bool start)
+bring_up(struct ne_virt *dst, const struct ne_domain *d, const char *xml, bool start, bool *defined)
 {
     int st = 0, found;
     bool persistent = false;
 
+    *defined = false;
     if (virt_define(dst, xml, d->name) < 0) return -1;
+    *defined = true;
     if (start && virt_start(dst, d->uuid) < 0) return -1;
     found = virt_domain_state(dst, d->uuid, &st, &persistent);
     if (found != 1 || !persistent || (start && st != NE_DOM_RUNNING)) {
         ne_error("%s (%s): on %s after cold migration it is %s", d->name, d->uuid, virt_host(dst),
-                 found == 1 ? ne_dom_state_name(st) : "absent");
+                 found == 1 ? ne_dom_state_name(st) : found == 0 ? "absent" : "unknown (unreachable)");
         return -1;
     }
     return 0;
+}
+
+/* The cold move failed after the guest was stopped.  Before define, or
+ * when dst shows the domain not running, the attempt is undone: its
+ * definition and what it created removed, the source restarted when it
+ * ran.  When dst runs (or pauses) it, or cannot be asked, nothing is
+ * undone and nothing restarted: two running copies would be worse. */
+static int
+cold_failed(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d, bool defined,
+            bool start, struct ne_made_list *made)
+{
+    int st = 0, found = defined ? virt_domain_state(dst, d->uuid, &st, NULL) : 0;
+
+    if (found < 0) {
+        ne_error("%s (%s): the cold migration failed after the domain was defined on %s, which "
+                 "cannot be asked now: nothing undone, %s not restarted; run 'nova-evac stuck "
+                 "--host %s' once %s is back", d->name, d->uuid, virt_host(dst), virt_host(src),
+                 virt_host(src), virt_host(dst));
+        ne_made_clear(made);
+        return NE_EXIT_UNREACHABLE;
+    }
+    if (found == 1 && (st == NE_DOM_RUNNING || st == NE_DOM_PAUSED || st == NE_DOM_BLOCKED)) {
+        ne_error("%s (%s): %s runs it (%s) although the cold migration reported a failure: kept "
+                 "there; %s keeps its stopped definition and disks; check the guest on %s, then "
+                 "undefine it on %s (or run 'nova-evac stuck --host %s')", d->name, d->uuid,
+                 virt_host(dst), ne_dom_state_name(st), virt_host(src), virt_host(dst),
+                 virt_host(src), virt_host(src));
+        ne_made_clear(made);
+        return NE_EXIT_PARTIAL;
+    }
+    if (found == 1 && virt_undefine(dst, d->uuid) < 0) {
+        ne_made_clear(made);
+        return NE_EXIT_PARTIAL;
+    }
+    if (ne_made_undo(made, dst) < 0)
+        ne_warn("%s: some files this attempt created on %s could not be removed (see above)",
+                d->name, virt_host(dst));
+    if (start && virt_start(src, d->uuid) == 0)
+        ne_info("%s restarted on %s", d->name, virt_host(src));
+    return NE_EXIT_PARTIAL;
 }
 
 int
@@ -101,29 +140,32 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
                        d->state == NE_DOM_BLOCKED;
     CLEANUP_FREE char *xml = virt_domain_xml(src, d->uuid, true);
     double t0 = ne_now();
+    struct ne_made_list made;
+    bool defined = false;
     size_t i;
+    int rc;
 
     if (!xml) return NE_EXIT_PARTIAL;
+    ne_made_init(&made, d, o);
     if (was_running) {
         ne_info("%s: stopping on %s for cold migration", d->name, virt_host(src));
         if (virt_stop(src, d->uuid, o->shutdown_timeout_s) < 0) return NE_EXIT_PARTIAL;
     }
     bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
 
-    if (copy_disks(src, dst, d, r) < 0 || bring_up(dst, d, xml, start) < 0) {
-        remove_copies(dst, d);
-        if (start && virt_start(src, d->uuid) == 0)
-            ne_info("%s restarted on %s", d->name, virt_host(src));
+    if (copy_disks(src, dst, d, r, &made) < 0 || bring_up(dst, d, xml, start, &defined) < 0) {
+        rc = cold_failed(src, dst, d, defined, start, &made);
         r->st.seconds = ne_now() - t0;
-        return NE_EXIT_PARTIAL;
+        return rc;
     }
+    ne_made_clear(&made);
     /* The destination runs it persistently: now the source may go. */
     if (virt_undefine(src, d->uuid) < 0) {
         ne_error("%s (%s) runs on %s but could not be undefined on %s: undefine it there by hand",
                  d->name, d->uuid, virt_host(dst), virt_host(src));
         return NE_EXIT_PARTIAL;
     }
-    if (!o->keep_source_disks) {
+    if (!o->keep_source_disks && !r->shared_storage) {
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
                 virt_delete_file(src, d->disks[i].source);

@@ -214,30 +214,11 @@ bool
 ne_made_matches(const struct ne_made *m, const struct ne_file_stat *now)
 {
     if (!now->exists) return false;
-    if (m->dir) return true;
     if (!m->seen) return false; /* never seen after creation: cannot tell it is ours */
+    if (m->dir) return true;
     if (now->mtime && m->st.mtime && now->mtime < m->st.mtime) return false;
     if (now->length == m->st.length) return true;
     return str_eq(now->format, m->st.format) && now->capacity == m->st.capacity;
-}
-
-/* Files this migration created on the destination, for cleanup. */
-struct prepared {
-    char *paths[NE_PLAN_MAX_DISKS * 2];
-    size_t n;
-};
-
-static void
-prepared_clean(struct ne_virt *dst, struct prepared *pp, bool remove)
-{
-    size_t i;
-
-    for (i = 0; i < pp->n; i++) {
-        if (remove && virt_delete_file(dst, pp->paths[i]) == 0)
-            ne_info("removed %s from %s", pp->paths[i], virt_host(dst));
-        free(pp->paths[i]);
-    }
-    pp->n = 0;
 }
 
 static const struct ne_disk *
@@ -254,26 +235,31 @@ disk_by_target(const struct ne_domain *d, const char *target)
  * config drive as a file, like Nova's pre_live_migration. */
 static int
 prepare_dest(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-             struct ne_mig_result *r, struct prepared *pp)
+             struct ne_mig_result *r, struct ne_made_list *made)
 {
     size_t i;
 
     for (i = 0; i < r->plan.ncopy; i++) {
         const struct ne_disk *k = disk_by_target(d, r->plan.copy[i]);
-        int c = virt_create_image(dst, k->source, k->capacity, k->format ? k->format : "raw",
-                                  k->backing, k->backing_format);
+        int c;
+        if (ne_made_begin(made, dst, k->source) < 0) return -1;
+        c = virt_create_image(dst, k->source, k->capacity, k->format ? k->format : "raw",
+                              k->backing, k->backing_format);
+        ne_made_end(made, dst, c == 1);
         if (c == 0)
             ne_error("%s (%s): %s already exists on %s; refusing to overwrite it (remove it if it "
                      "is a leftover, after checking no domain uses it)", d->name, d->uuid,
                      k->source, virt_host(dst));
         if (c <= 0) return -1;
-        pp->paths[pp->n++] = xstrdup(k->source);
     }
     for (i = 0; i < r->plan.nprecopy; i++) {
         const struct ne_disk *k = r->plan.precopy[i];
         uint64_t bytes = 0;
-        if (virt_copy_file(src, k->source, dst, k->source, NULL, NULL, &bytes) < 0) return -1;
-        pp->paths[pp->n++] = xstrdup(k->source);
+        int c;
+        if (ne_made_begin(made, dst, k->source) < 0) return -1;
+        c = virt_copy_file(src, k->source, dst, k->source, NULL, NULL, &bytes);
+        ne_made_end(made, dst, c == 0);
+        if (c < 0) return -1;
         r->st.files_bytes += bytes;
     }
     return 0;
@@ -312,7 +298,7 @@ verify_moved(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
  * dst somehow runs the domain (then nothing is touched). */
 static void
 roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-          struct prepared *pp)
+          struct ne_made_list *made)
 {
     int sst = 0, dst_state = 0;
     int on_src = virt_domain_state(src, d->uuid, &sst, NULL);
@@ -322,18 +308,22 @@ roll_back(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
         ne_error("%s (%s): the destination %s runs it although the migration failed; nothing "
                  "removed; run 'nova-evac stuck --host %s' to reconcile", d->name, d->uuid,
                  virt_host(dst), virt_host(src));
-        prepared_clean(dst, pp, false);
+        ne_made_clear(made);
         return;
     }
-    if (on_src != 1) {
-        ne_error("%s (%s): no longer defined on %s after a failed migration; leaving %s's "
-                 "files in place", d->name, d->uuid, virt_host(src), virt_host(dst));
-        prepared_clean(dst, pp, false);
+    if (on_src != 1 || on_dst < 0) {
+        ne_error("%s (%s): %s after a failed migration; leaving %s's files in place; run "
+                 "'nova-evac stuck --host %s' to reconcile", d->name, d->uuid,
+                 on_src < 0 || on_dst < 0 ? "a host cannot be reached" : "no longer defined on the source",
+                 virt_host(dst), virt_host(src));
+        ne_made_clear(made);
         return;
     }
     if (on_dst == 1) virt_undefine(dst, d->uuid);
-    prepared_clean(dst, pp, true);
-    virt_remove_instance_dir(dst, d->uuid, true);
+    if (ne_made_undo(made, dst) < 0)
+        ne_warn("%s: some files this attempt created on %s could not be removed (see above); "
+                "a retry refuses to overwrite them: remove them once %s can be reached", d->name,
+                virt_host(dst), virt_host(dst));
     ne_info("%s stays on %s (%s)", d->name, virt_host(src), ne_dom_state_name(sst));
 }
 
@@ -366,21 +356,22 @@ static int
 live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
              const struct ne_mig_opts *o, struct ne_mig_result *r)
 {
-    struct prepared pp = {.n = 0};
+    struct ne_made_list made;
     int rc;
 
-    if (prepare_dest(src, dst, d, r, &pp) < 0) {
-        roll_back(src, dst, d, &pp);
+    ne_made_init(&made, d, o);
+    if (prepare_dest(src, dst, d, r, &made) < 0) {
+        roll_back(src, dst, d, &made);
         return 1;
     }
     rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan));
     if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
-        if (rc < 0) roll_back(src, dst, d, &pp);
-        else prepared_clean(dst, &pp, false);
+        if (rc < 0) roll_back(src, dst, d, &made);
+        else ne_made_clear(&made);
         return 1;
     }
-    prepared_clean(dst, &pp, false);
-    if (!o->keep_source_disks) {
+    ne_made_clear(&made);
+    if (!o->keep_source_disks && !r->shared_storage) {
         delete_source_files(src, d, &r->plan);
         if (r->plan.ncopy) virt_remove_instance_dir(src, d->uuid, false);
     }
@@ -475,6 +466,35 @@ check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan 
     return 0;
 }
 
+/* Refuses when a file this move would create already exists on dst: it
+ * is someone else's (a leftover, or the instances path shared although
+ * the check said otherwise) and is never overwritten nor removed.  Runs
+ * before a cold move stops the guest. */
+static int
+check_targets_absent(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < d->ndisks; i++) {
+        const struct ne_disk *k = &d->disks[i];
+        struct ne_file_stat st;
+        int r;
+        if (!ne_disk_is_local(k) || !k->source) continue;
+        if (plan->method == NE_METHOD_LIVE_BLOCK && !str_eq(k->type, "file")) continue;
+        r = virt_file_stat(dst, k->source, &st);
+        if (r < 0) return NE_EXIT_UNREACHABLE;
+        if (r == 1) {
+            ne_error("%s (%s): %s already exists on %s: refusing to %s (the guest was not stopped, "
+                     "the file is left as it is); if it is a leftover, check that no domain uses "
+                     "it and remove it, or choose another destination", d->name, d->uuid,
+                     k->source, virt_host(dst),
+                     plan->method == NE_METHOD_COLD ? "start the cold migration" : "migrate");
+            return NE_EXIT_REFUSED;
+        }
+    }
+    return 0;
+}
+
 static int
 preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
           const struct ne_plan *plan)
@@ -498,6 +518,8 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
                  ne_dom_state_name(st), virt_host(dst));
         return NE_EXIT_REFUSED;
     }
+    if (plan->method != NE_METHOD_LIVE && (rc = check_targets_absent(dst, d, plan)) != 0)
+        return rc;
     if ((rc = check_room(dst, d, plan)) != 0) return rc;
     switch (ne_check_bases(src, dst, d)) {
     case -1: return NE_EXIT_REFUSED;
@@ -517,6 +539,51 @@ describe_plan(const struct ne_domain *d, const char *from, const char *to, const
     ne_info("%s (%s) %s -> %s: %s (table row %d): %s%s%s", d->name, d->uuid, from, to,
             ne_method_name(p->method), p->row, p->reason, p->ncopy ? "; copying " : "", disks);
     if (p->warning[0]) ne_warn("%s: %s", d->name, p->warning);
+}
+
+/* The instances path may be shared storage although the configuration
+ * does not say so (rule 7): checked at run time as Nova does, with a
+ * marker file written through the source and looked for through the
+ * destination.  When it is, the disks under it are shared: nothing is
+ * copied, nothing deleted.  0, or NE_EXIT_UNREACHABLE when the check
+ * cannot be made (nothing is moved on a guess). */
+static int
+detect_shared(struct ne_virt *src, struct ne_virt *dst, struct ne_domain *d,
+              struct ne_mig_result *r)
+{
+    const char *ip = virt_config(src)->instances_path;
+    CLEANUP_FREE char *prefix = xasprintf("%s/", ip);
+    bool any = false;
+    size_t i;
+    int sh;
+
+    if (virt_config(src)->shared_instances) {
+        r->shared_storage = true;
+        return 0;
+    }
+    for (i = 0; i < d->ndisks; i++)
+        if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source &&
+            str_prefix(d->disks[i].source, prefix))
+            any = true;
+    if (!any) return 0;
+    sh = virt_dir_shared(src, dst, ip);
+    if (sh < 0) {
+        ne_error("%s (%s): not moved: whether %s is shared between %s and %s decides what may be "
+                 "copied and deleted; retry once both hosts can be reached", d->name, d->uuid, ip,
+                 virt_host(src), virt_host(dst));
+        return NE_EXIT_UNREACHABLE;
+    }
+    if (sh == 0) return 0;
+    ne_info("%s: storage is shared: %s is the same directory on %s and %s (a marker file written "
+            "through %s is visible through %s), although the configuration does not say so; "
+            "nothing is copied or deleted (set shared_instances in the configuration)", d->name,
+            ip, virt_host(src), virt_host(dst), virt_host(src), virt_host(dst));
+    for (i = 0; i < d->ndisks; i++)
+        if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source &&
+            str_prefix(d->disks[i].source, prefix))
+            ne_disk_classify(&d->disks[i], ip, true);
+    r->shared_storage = true;
+    return 0;
 }
 
 int
@@ -540,6 +607,10 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     }
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
+    if ((rc = detect_shared(src, dst, d, r)) != 0) {
+        ne_domain_free(d);
+        return rc;
+    }
     if (virt_hostinfo(src, &hs) < 0 || virt_hostinfo(dst, &hd) < 0) {
         ne_domain_free(d);
         return NE_EXIT_UNREACHABLE;

@@ -70,6 +70,7 @@ struct ne_mig_result {
     char name[256];
     char uuid[37];
     bool aborted;
+    bool shared_storage;   /* the instances path is the same on both hosts */
 };
 
 /* Exit-code style result: 0 moved (or planned, with dry_run), 1 failed
@@ -85,6 +86,35 @@ bool ne_migrate_interrupted(void);
  * verify, then undefine the source and delete its copied files. */
 int ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
                     const struct ne_mig_opts *o, struct ne_mig_result *r);
+
+/* What one move created on its destination, newest last (migrate-made.c).
+ * Every creation goes through ne_made_begin (before) and ne_made_end
+ * (after); cleanup removes only these, and only while they still match. */
+struct ne_made_list {
+    struct ne_made *m;
+    size_t n, cap;
+    const char *uuid, *name;           /* borrowed: the instance */
+    const struct ne_mig_journal *j;    /* borrowed; may have NULL hooks */
+};
+void ne_made_init(struct ne_made_list *l, const struct ne_domain *d, const struct ne_mig_opts *o);
+/* Before creating file path on dst: records its directory first when dst
+ * lacks it (a pool build creates it), then the file.  0, or -1 (reported:
+ * the journal failed or dst cannot be checked): do not create it. */
+int ne_made_begin(struct ne_made_list *l, struct ne_virt *dst, const char *path);
+/* After the creation: with created, what dst shows is recorded (the
+ * identity); without, the file's entry is dropped (a directory the
+ * attempt made anyway is kept). */
+void ne_made_end(struct ne_made_list *l, struct ne_virt *dst, bool created);
+/* Removes from dst, newest first, what l holds and dst still shows as
+ * created (a changed file is kept and reported); every removal is
+ * checked and named.  0, or -1 when something could not be checked or
+ * removed (reported: it may still be there). */
+int ne_made_undo(struct ne_made_list *l, struct ne_virt *dst);
+/* One entry (also from a journal replay): 1 removed, 0 absent or no
+ * longer the file created (kept, reported), -1 cannot tell (reported). */
+int ne_made_remove(struct ne_virt *dst, const struct ne_made *m, const char *name,
+                   const char *uuid);
+void ne_made_clear(struct ne_made_list *l);
 
 /* Checks that every local disk's backing file exists on dst; reports the
  * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */

@@ -3,8 +3,10 @@
  * pools, for base image staging (imagecache.h): facts about many files
  * with one pool refresh, the server-side clone that makes a staged file
  * appear under its final name at once, touching, SHA-256 of a file
- * streamed through virStorageVolDownload, small reads (nova.conf) and
- * uploads fed by the caller (Glance downloads). */
+ * streamed through virStorageVolDownload, small reads (nova.conf),
+ * uploads fed by the caller (Glance downloads), removals that tell
+ * "absent" from "unreachable", and the shared-storage check.  A lookup on
+ * a host that cannot be reached is an error, never "absent". */
 #include <config.h>
 
 #include <stdlib.h>
@@ -72,14 +74,39 @@ vol_stat(struct ne_virt *v, virStorageVolPtr vol, const char *path, struct ne_fi
     return 0;
 }
 
-/* True when the last libvirt error means "that directory is not there". */
+/* True when the connection to v's libvirtd still works.  A lookup that
+ * failed on a dead connection (libvirtd killed or restarted) says nothing
+ * about the file: never "absent" (rule 3). */
 static bool
-dir_missing(void)
+conn_alive(struct ne_virt *v)
+{
+    return v->conn && virConnectIsAlive(v->conn) == 1;
+}
+
+/* True when the last libvirt error means "that directory is not there"
+ * (a transient pool on a missing directory fails to start), and not that
+ * v cannot be reached: RPC errors and a dead connection never count. */
+static bool
+dir_missing(struct ne_virt *v)
 {
     virErrorPtr e = virGetLastError();
 
-    return e && (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
-                 e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR);
+    if (!e || e->domain == VIR_FROM_RPC || e->code == VIR_ERR_NO_CONNECT ||
+        e->code == VIR_ERR_INVALID_CONN || e->code == VIR_ERR_RPC)
+        return false;
+    return (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
+            e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR) &&
+           conn_alive(v);
+}
+
+/* True when the last libvirt error says "no such volume" on a live
+ * connection. */
+static bool
+vol_missing(struct ne_virt *v)
+{
+    virErrorPtr e = virGetLastError();
+
+    return e && e->code == VIR_ERR_NO_STORAGE_VOL && conn_alive(v);
 }
 
 int
@@ -92,15 +119,19 @@ virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size
 
     memset(out, 0, n * sizeof *out);
     if (!p) {
-        if (dir_missing()) return 0;
+        if (dir_missing(v)) return 0;
         ne_error("cannot list directory %s on %s: %s", dir, v->host, lv_err());
         return -1;
     }
     for (i = 0; i < n && rc == 0; i++) {
         virStorageVolPtr vol = virStorageVolLookupByName(p, names[i]);
-        CLEANUP_FREE char *path = NULL;
-        if (!vol) continue;
-        path = xasprintf("%s/%s", dir, names[i]);
+        CLEANUP_FREE char *path = xasprintf("%s/%s", dir, names[i]);
+        if (!vol && vol_missing(v)) continue;
+        if (!vol) {
+            ne_error("cannot look for %s on %s: %s", path, v->host, lv_err());
+            rc = -1;
+            break;
+        }
         rc = vol_stat(v, vol, path, &out[i]);
         virStorageVolFree(vol);
     }
@@ -488,4 +519,68 @@ virt_upload_close(struct ne_vupload *u, bool ok)
     free(u->path);
     free(u);
     return rc;
+}
+
+int
+virt_remove_file(struct ne_virt *v, const char *path)
+{
+    virStoragePoolPtr p = NULL;
+    virStorageVolPtr vol = vol_lookup(v, path, false, &p);
+    int rc;
+
+    if (!vol) {
+        rc = (p ? vol_missing(v) : dir_missing(v)) ? 0 : -1;
+        if (rc < 0)
+            ne_error("cannot remove %s on %s: %s; it may still be there", path, v->host, lv_err());
+        if (p) virStoragePoolFree(p);
+        return rc;
+    }
+    virStoragePoolFree(p);
+    rc = virStorageVolDelete(vol, 0) == 0 ? 1 : -1;
+    if (rc < 0)
+        ne_error("cannot remove %s on %s: %s; it may still be there", path, v->host, lv_err());
+    virStorageVolFree(vol);
+    return rc;
+}
+
+/* A name no one else uses: the host and 128 random bits. */
+static char *
+marker_name(const struct ne_virt *a)
+{
+    unsigned long long r[2] = {0, 0};
+    FILE *f = fopen("/dev/urandom", "rb");
+
+    if (!f || fread(r, sizeof r, 1, f) != 1) {
+        r[0] = (unsigned long long)(ne_now() * 1e9);
+        r[1] = (unsigned long long)(uintptr_t)&r;
+    }
+    if (f) fclose(f);
+    return xasprintf("nova-evac-shared-%.32s-%016llx%016llx.tmp", a->host, r[0], r[1]);
+}
+
+int
+virt_dir_shared(struct ne_virt *a, struct ne_virt *b, const char *dir)
+{
+    CLEANUP_FREE char *name = marker_name(a), *path = xasprintf("%s/%s", dir, name);
+    struct ne_file_stat st;
+    int made, seen;
+
+    made = virt_create_image(a, path, 4096, "raw", NULL, NULL);
+    if (made != 1) {
+        ne_error("cannot tell whether %s is shared between %s and %s: cannot write the marker %s "
+                 "through %s%s", dir, a->host, b->host, path, a->host,
+                 made == 0 ? " (it exists already)" : "");
+        return -1;
+    }
+    seen = virt_file_stat(b, path, &st);
+    if (virt_remove_file(a, path) < 0)
+        ne_warn("%s: remove the marker %s by hand", a->host, path);
+    if (seen < 0) {
+        ne_error("cannot tell whether %s is shared between %s and %s: cannot look for the marker "
+                 "through %s", dir, a->host, b->host, b->host);
+        return -1;
+    }
+    ne_debug(NE_DBG_VIRT, "%s: marker %s written through %s %s through %s", dir, name, a->host,
+             seen ? "seen" : "not seen", b->host);
+    return seen;
 }

@@ -119,8 +119,16 @@ struct ne_file_stat {
  * on error. */
 int virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size_t n,
                   struct ne_file_stat *out);
-/* One file: 1 exists, 0 absent, -1 error. */
+/* One file: 1 exists, 0 absent, -1 error (a host that cannot be reached
+ * is an error, never "absent"). */
 int virt_file_stat(struct ne_virt *v, const char *path, struct ne_file_stat *out);
+/* Removes the file at path on v: 1 removed, 0 there was none (checked on
+ * a live connection), -1 error (reported; the file may still be there). */
+int virt_remove_file(struct ne_virt *v, const char *path);
+/* Whether dir is the same directory on a and b, checked as Nova does: a
+ * uniquely named marker file written through a's libvirtd, looked for
+ * through b's, then removed.  1 shared, 0 not, -1 cannot tell (reported). */
+int virt_dir_shared(struct ne_virt *a, struct ne_virt *b, const char *dir);
 /* Makes to (same directory as from) a copy of from, done inside v's
  * libvirtd (virStorageVolCreateXMLFrom): a reflink where the filesystem
  * can (*reflinked set), else a sparse copy; libvirtd removes its partial
