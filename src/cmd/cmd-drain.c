@@ -3,6 +3,7 @@
  * `nova-evac plan HOST` (cmd-plan.c) prints the same plan without acting. */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "drain/drain.h"
 #include "cmd/migargs.h"
 #include "cmd/osargs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -108,10 +110,17 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         rc = ne_plan_exit(&dr, errors);
     } else if (rc == 0) {
         if (ctx->format != NE_FORMAT_JSON) ne_drain_print_plan(&dr, false);
-        ne_migrate_trap_signals();
+        CLEANUP_FREE char *hint = xasprintf("the journal records them; finish with "
+                                            "'nova-evac drain %s --resume'", o.host);
+        ne_interrupt_install(hint);
         rc = ne_drain_run(&dr);
         if (rc == NE_EXIT_OK || rc == NE_EXIT_PARTIAL)
             ne_drain_print_summary(&dr, ctx->format == NE_FORMAT_JSON);
+        if (rc == NE_EXIT_PARTIAL && ne_interrupted()) {
+            ne_error("drain %s stopped by %s: finish it with 'nova-evac drain %s --resume'",
+                     o.host, ne_interrupt_signal() == SIGTERM ? "SIGTERM" : "Ctrl-C", o.host);
+            rc = NE_EXIT_INTERRUPTED;
+        }
     }
     ne_drain_free(&dr);
     ne_drain_nova_close(dn);

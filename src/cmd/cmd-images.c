@@ -16,6 +16,7 @@
 #include "images/image-cache.h"
 #include "images/image-source.h"
 #include "cmd/osargs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
@@ -318,7 +319,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     open_sources(&S, cfg, args);
     o.srcs = S.s;
     o.nsrcs = S.n;
+    if (o.stage)
+        ne_interrupt_install("a partial copy left behind is removed by the next run");
     rc = ne_stage_bases(src, dsts, nd, NULL, 0, &o, &r);
+    if (rc != 0 && ne_interrupted()) rc = NE_EXIT_INTERRUPTED;
     if (ctx->format == NE_FORMAT_JSON)
         print_json(&r, o.stage, rc);
     else if (r.nbases)

@@ -14,6 +14,7 @@
 #include "migrate/migrate.h"
 #include "cmd/migargs.h"
 #include "cmd/osargs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -134,14 +135,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
 {
     const char *key = ne_args_pos(args, 0), *to;
     struct ne_config *cfg = ne_ctx_config(ctx);
-    CLEANUP_FREE char *from = NULL;
+    CLEANUP_FREE char *from = NULL, *hint = NULL;
     struct ne_virt *src = NULL, *dst = NULL;
     struct ne_mig_opts o;
     struct ne_mig_result r;
     struct ne_drain_opts dopts = {0};
     struct ne_drain_nova *dn = NULL;
     bool moved = false;
-    int rc, recorded = -1;
+    int rc, recorded = -1, slot;
 
     if (!cfg || get_opts(args, &o) < 0) return NE_EXIT_USAGE;
     to = ne_args_str(args, "to");
@@ -164,8 +165,13 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(dst);
         return rc;
     }
-    ne_migrate_trap_signals();
+    hint = xasprintf("see where it is with 'nova-evac inspect %s' and 'nova-evac inspect %s'",
+                     from, to);
+    ne_interrupt_install(hint);
+    slot = ne_inflight_add(key);
     rc = ne_migrate_instance(src, dst, key, &o, &r);
+    ne_inflight_remove(slot);
+    if (rc != 0 && ne_interrupted()) rc = NE_EXIT_INTERRUPTED;
     if (rc == 0 && !o.dry_run) {
         moved = true;
         recorded = record(dn ? &dopts : NULL, dst, &r, from, to);

@@ -14,6 +14,7 @@
 
 #include "drain/drain.h"
 #include "images/image-cache.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
@@ -318,7 +319,13 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
     }
     while (virt_job_active(dr->src, e->uuid) == 1 && waited++ < 1800) {
         if (waited == 1) ne_info("%s: waiting for the migration job left by the interrupted run", e->name);
-        sleep(1);
+        if (ne_sleep_interruptible(1) < 0) break;
+    }
+    if (ne_interrupted() && virt_job_active(dr->src, e->uuid) == 1) {
+        unresolved(dr, it, e, "interrupted while the migration job left by the earlier run still "
+                   "ran; 'nova-evac drain %s --resume' settles it", dr->o->host);
+        virt_close(dst);
+        return;
     }
     on_src = virt_domain_state(dr->src, e->uuid, &s_st, NULL);
     if (on_src >= 0) on_dst = virt_domain_state(dst, e->uuid, &d_st, &d_pers);
@@ -607,6 +614,7 @@ worker(void *arg)
     struct ne_drain *dr = arg;
     struct ne_drain_item *it;
     bool left = false;
+    int slot;
 
     pthread_mutex_lock(&dr->lock);
     for (;;) {
@@ -619,7 +627,9 @@ worker(void *arg)
         it->state = NE_ITEM_RUNNING;
         dr->hosts[it->dest].running++;
         pthread_mutex_unlock(&dr->lock);
+        slot = ne_inflight_add(it->d->name); /* named if interrupted twice */
         migrate_item(dr, it);
+        ne_inflight_remove(slot);
         pthread_mutex_lock(&dr->lock);
         overall(dr, it);
         dr->hosts[it->dest].running--;

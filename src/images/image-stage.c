@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "images/image-cache-int.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
@@ -376,7 +377,16 @@ worker(void *arg)
         if (e->next < e->njobs) j = &e->jobs[e->next++];
         pthread_mutex_unlock(&e->lock);
         if (!j) break;
-        run_job(e, j, cache);
+        if (ne_interrupted()) { /* no new copy starts; the report says why */
+            fail(&j->b->dests[j->k], "not started: interrupted (SIGINT/SIGTERM)");
+            continue;
+        }
+        {
+            CLEANUP_FREE char *what = xasprintf("base %s to %s", j->b->name, j->b->dests[j->k].host);
+            int slot = ne_inflight_add(what);
+            run_job(e, j, cache);
+            ne_inflight_remove(slot);
+        }
     }
     for (i = 0; i < e->ic->nhosts; i++) virt_close(cache[i]);
     free(cache);

@@ -14,31 +14,13 @@
 
 #include "images/image-cache.h"
 #include "migrate/migrate.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-void
-ne_migrate_trap_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-bool ne_migrate_interrupted(void) { return interrupted != 0; }
+/* The signals themselves are util/interrupt.c's (installed by the command). */
+bool ne_migrate_interrupted(void) { return ne_interrupted(); }
 
 struct monitor {
     struct ne_vmig *job;
@@ -109,7 +91,7 @@ tick(struct monitor *m, unsigned long *step)
         (*step)++;
     }
     timeout = m->o->timeout_s ? m->o->timeout_s : ne_completion_timeout(m->cfg, m->gib);
-    if (interrupted && !m->aborted) {
+    if (ne_interrupted() && !m->aborted) {
         ne_info("%s: interrupted: aborting the migration job", m->label);
         m->aborted = virt_mig_abort(m->job) == 0;
     } else if (timeout && elapsed > (double)timeout && !m->timed_out) {

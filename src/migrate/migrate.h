@@ -78,8 +78,8 @@ struct ne_mig_result {
 int ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
                         const struct ne_mig_opts *o, struct ne_mig_result *r);
 
-/* SIGINT/SIGTERM turn into an abort of the running job. */
-void ne_migrate_trap_signals(void);
+/* ne_interrupted() (util/interrupt.h): SIGINT/SIGTERM abort the running
+ * job and stop a cold copy. */
 bool ne_migrate_interrupted(void);
 
 /* Cold migration (cold.c): stop, copy local disks, define and start on dst,

@@ -11,6 +11,9 @@ enum {
     NE_EXIT_USAGE = 2,    /* usage or configuration error */
     NE_EXIT_REFUSED = 3,  /* a safety check refused to act */
     NE_EXIT_UNREACHABLE = 4, /* libvirt, an API or the database could not be reached */
+    /* interrupted (SIGINT/SIGTERM) before everything asked was done; the
+     * shell's 128 + SIGINT, whichever of the two signals it was */
+    NE_EXIT_INTERRUPTED = 130,
 };
 
 #endif

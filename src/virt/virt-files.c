@@ -17,6 +17,7 @@
 #include <libxml/xpath.h>
 
 #include "util/digest.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "virt/virt-int.h"
@@ -482,6 +483,10 @@ up_flush(struct ne_vupload *u)
 int
 virt_upload_write(struct ne_vupload *u, const char *buf, size_t n)
 {
+    if (ne_interrupted()) {
+        ne_error("upload to %s on %s: interrupted (SIGINT/SIGTERM)", u->path, u->v->host);
+        return -1;
+    }
     while (n > 0) {
         size_t take = UP_BLOCK - u->nblk < n ? UP_BLOCK - u->nblk : n;
         memcpy(u->blk + u->nblk, buf, take);

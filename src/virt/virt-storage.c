@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sha1.h"
@@ -368,6 +369,14 @@ cq_recv(struct copy_state *c)
 
     for (;;) {
         if (!k && !(k = cq_slot(c))) return -1;
+        if (ne_interrupted()) { /* stop; the caller deletes the partial copy */
+            pthread_mutex_lock(&c->lock);
+            if (!c->failed) snprintf(c->why, sizeof c->why, "interrupted (SIGINT/SIGTERM)");
+            c->failed = true;
+            pthread_cond_broadcast(&c->cond);
+            pthread_mutex_unlock(&c->lock);
+            return -1;
+        }
         got = virStreamRecvFlags(c->in, k->buf + k->len, CQ_BUF - k->len,
                                  VIR_STREAM_RECV_STOP_AT_HOLE);
         if (got == -3) {
