@@ -618,9 +618,10 @@ worker(void *arg)
 
     pthread_mutex_lock(&dr->lock);
     for (;;) {
-        it = ne_migrate_interrupted() ? NULL : next_item(dr, &left);
+        /* a failed journal append: no new move (nothing could be journalled) */
+        it = ne_migrate_interrupted() || journal_failed(dr->j) ? NULL : next_item(dr, &left);
         if (!it) {
-            if (!left || ne_migrate_interrupted()) break;
+            if (!left || ne_migrate_interrupted() || journal_failed(dr->j)) break;
             pthread_cond_wait(&dr->cond, &dr->lock);
             continue;
         }
@@ -757,6 +758,12 @@ finish(struct ne_drain *dr)
         emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
                                            (int)moved, "not_moved", (int)(failed + todo), "seconds",
                                            ne_now() - dr->t0));
+    if (journal_failed(dr->j)) {
+        ne_error("drain %s: the journal %s could not be written: no new move was started after "
+                 "that; free space on its filesystem (or fix the disk), then run 'nova-evac drain "
+                 "%s --resume'", dr->o->host, journal_path(dr->j), dr->o->host);
+        return NE_EXIT_UNREACHABLE;
+    }
     return failed + todo ? NE_EXIT_PARTIAL : NE_EXIT_OK;
 }
 
