@@ -46,13 +46,15 @@ mkdir -p "$(node_dir node01 "$u")"
 head -c 1048576 /dev/urandom >"$(node_dir node01 "$u")/disk"
 before=$(sum "$(node_dir node01 "$u")/disk")
 src_before=$(sum "$(node_dir node02 "$u")/disk")
+domid=$(vsh node02 domid "ex-$id")
 run ne migrate "ex-$id" --from node02 --to node01 --mode cold --shutdown-timeout 5
 is "$rc" 3 "a file at the disk path on the destination: refused (exit 3)"
 like "$out" "ex-$id \\($u\\): .*instances/$u/disk already exists on node01: refusing" \
     "the message names the instance, the path and the host"
 like "$out" "the guest was not stopped" "the message says the guest was not stopped"
 like "$out" "remove it, or choose another destination" "the message gives the next step"
-is "$(state node02 "ex-$id")" "running" "the guest was never stopped: still running on node02"
+is "$(state node02 "ex-$id")" "running" "still running on node02"
+is "$(vsh node02 domid "ex-$id")" "$domid" "never stopped nor restarted (same domain id)"
 is "$(sum "$(node_dir node01 "$u")/disk")" "$before" "the destination's file is untouched (sha256)"
 ok "nothing else created on node01" test ! -e "$(node_dir node01 "$u")/disk.config"
 ok "no domain on node01" test -z "$(vsh node01 list --all --name | grep -x "ex-$id")"
@@ -109,4 +111,34 @@ vsh node02 destroy "so-$id" >/dev/null 2>&1
 is "$(sum "$d/$uru/disk")" "$ru1" "the running guest's disk is whole (sha256; its image does not write)"
 ok "no marker file left in the instances path" \
     bash -c "! ls '$d' | grep -q nova-evac-shared"
+
+# --- (c) the destination's libvirtd dies during a block migration: the
+# files it holds cannot be looked at, so none is reported removed
+"$LABSH" sh node02 umount "$private/instances"
+ok "node02 has its own instances directory again" \
+    bash -c "! '$LABSH' sh node02 test -e '$private/instances/$uso'"
+"$LABSH" base "sh-$id" node02 >/dev/null 2>&1
+ok "a busy guest on node01" "$LABSH" guest node01 "bk-$id" "$(new_uuid)" --image "sh-$id" --dirty 48
+ubk=$(vsh node01 domuuid "bk-$id")
+"$NOVA_EVAC" migrate "bk-$id" --from node01 --to node02 --bandwidth 1 >"$tmp/bk.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do # until the overlay exists on node02 and the job runs
+    [ -e "$private/lab/node02/instances/$ubk/disk" ] &&
+        vsh node01 domjobinfo "bk-$id" 2>/dev/null | grep -q Unbounded && break
+    sleep 0.1
+done
+ok "the block migration runs, its overlay created on node02" \
+    test -e "$private/lab/node02/instances/$ubk/disk"
+lpid=$(head -1 "$private/lab/node02/libvirtd.pid")
+ok "node02's libvirtd (pid $lpid, this test's private lab) is killed" \
+    bash -c "grep -q libvirtd /proc/$lpid/cmdline && kill -9 $lpid"
+wait $pid
+rc=$?
+out=$(cat "$tmp/bk.out")
+is "$rc" 1 "the migration fails (exit 1)"
+ok "nothing is reported removed from node02" bash -c "! grep -Eq 'removed .* from node02' '$tmp/bk.out'"
+like "$out" "cannot be reached" "the tool says a host cannot be reached"
+ok "the overlay is still on node02 (it was never removed)" \
+    test -e "$private/lab/node02/instances/$ubk/disk"
+is "$(state node01 "bk-$id")" "running" "the guest keeps running on node01"
 done_testing
