@@ -112,6 +112,21 @@ is "$(sum "$d/$uru/disk")" "$ru1" "the running guest's disk is whole (sha256; it
 ok "no marker file left in the instances path" \
     bash -c "! ls '$d' | grep -q nova-evac-shared"
 
+# --- (b) continued: a drain of node02 back to node01 (a running and a
+# shut-off guest), the storage still shared and still undeclared
+vsh node02 start "ru-$id" >/dev/null
+so1=$(sum "$d/$uso/disk") so2=$(sum "$d/$uso/disk.config") ru1=$(sum "$d/$uru/disk")
+run ne drain node02 --to node01
+is "$rc" 0 "drain of node02 over shared storage: exit 0"
+is "$(printf '%s\n' "$out" | grep -c 'storage is shared')" 2 "the drain says, for each guest, that storage is shared"
+is "$(state node01 "so-$id")" "shut off" "the shut-off guest is defined on node01"
+is "$(state node01 "ru-$id")" "running" "the running guest runs on node01"
+ok "node02 defines neither" test -z "$(vsh node02 list --all --name | grep -e "so-$id" -e "ru-$id")"
+vsh node01 destroy "ru-$id" >/dev/null 2>&1
+is "$(sum "$d/$uso/disk")" "$so1" "drain: the shut-off guest's disk is whole (sha256)"
+is "$(sum "$d/$uso/disk.config")" "$so2" "drain: its config drive is whole (sha256)"
+is "$(sum "$d/$uru/disk")" "$ru1" "drain: the running guest's disk is whole (sha256)"
+
 # --- (c) the destination's libvirtd dies during a block migration: the
 # files it holds cannot be looked at, so none is reported removed
 "$LABSH" sh node02 umount "$private/instances"
