@@ -52,20 +52,99 @@ item_by_uuid(struct ne_drain *dr, const char *uuid)
     return NULL;
 }
 
-/* Deletes on dst the files of it's local disks, if dst does not define it. */
-static void
-clean_leftovers(struct ne_virt *dst, const struct ne_drain_item *it)
+/* The journal file as it is now (the records of this drain so far),
+ * newly allocated, or NULL. */
+static char *
+read_journal(const char *path, size_t *len)
 {
-    size_t i;
+    FILE *f = fopen(path, "re");
+    char *buf = NULL;
+    size_t cap = 0, got;
 
-    if (virt_domain_state(dst, it->d->uuid, NULL, NULL) != 0) return;
-    for (i = 0; i < it->d->ndisks; i++)
-        if (ne_disk_is_local(&it->d->disks[i]) && it->d->disks[i].source &&
-            virt_file_info(dst, it->d->disks[i].source, NULL, NULL, NULL) == 1 &&
-            virt_delete_file(dst, it->d->disks[i].source) == 0)
-            ne_info("%s: removed leftover %s on %s from the interrupted attempt", it->d->name,
-                    it->d->disks[i].source, virt_host(dst));
-    virt_remove_instance_dir(dst, it->d->uuid, true);
+    *len = 0;
+    if (!f) return NULL;
+    do {
+        xgrow(&buf, &cap, *len + 65537, 1);
+        got = fread(buf + *len, 1, 65536, f);
+        *len += got;
+    } while (got > 0);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Whether what is at c's path now is what this tool created there: what
+ * ne_made_matches says, or, for a file whose creation was journalled but
+ * that the kill left no time to look at, a file no older than the record
+ * (the move checks that the path is free before it records and creates). */
+static bool
+made_here(const struct ne_jcreated *c, const struct ne_file_stat *now)
+{
+    if (!now->exists) return false;
+    if (c->m.seen || c->m.dir) return ne_made_matches(&c->m, now);
+    return now->mtime > 0 && c->ts > 0 && now->mtime >= c->ts;
+}
+
+/* Removes the leftovers of earlier attempts of it that the journal proves
+ * this tool created: each path of a "created" record (the latest record of
+ * each host and path), on a host that does not define the instance, while
+ * it is still what was created (made_here).  Files first, then the
+ * instance directory, only if empty.  A host that cannot be reached is
+ * said and skipped: nothing there is taken for absent. */
+static void
+clean_leftovers(struct ne_drain *dr, const struct ne_drain_item *it)
+{
+    struct ne_jreplay r;
+    const struct ne_jcreated **c = NULL;
+    size_t len = 0, n, i, j;
+    CLEANUP_FREE char *text = dr->j ? read_journal(journal_path(dr->j), &len) : NULL;
+    int pass;
+
+    if (!text) return;
+    journal_replay_buf(text, len, &r);
+    n = journal_created_paths(&r, it->d->uuid, 0, &c);
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < n; i++) {
+            struct ne_virt *v;
+            struct ne_file_stat st;
+            bool later = false;
+            int on, fs;
+
+            if (c[i]->m.dir != (pass == 1)) continue;
+            for (j = i + 1; j < n && !later; j++)
+                later = str_eq(c[j]->m.host, c[i]->m.host) && str_eq(c[j]->m.path, c[i]->m.path);
+            if (later || str_eq(c[i]->m.host, dr->o->host)) continue;
+            if (!(v = virt_open(dr->cfg, c[i]->m.host))) {
+                ne_warn("%s: cannot check %s on %s (created by an earlier attempt): left there",
+                        it->d->name, c[i]->m.path, c[i]->m.host);
+                continue;
+            }
+            on = virt_domain_state(v, it->d->uuid, NULL, NULL);
+            memset(&st, 0, sizeof st);
+            if (c[i]->m.dir) {
+                /* only the instance directory, and only when empty */
+                CLEANUP_FREE char *idir = xasprintf("%s/%s", dr->cfg->instances_path, it->d->uuid);
+                if (on == 0 && str_eq(c[i]->m.path, idir))
+                    virt_remove_instance_dir(v, it->d->uuid, true);
+                virt_close(v);
+                continue;
+            }
+            fs = on == 0 ? virt_file_stat(v, c[i]->m.path, &st) : -1;
+            if (on == 0 && fs == 1 && made_here(c[i], &st)) {
+                if (virt_delete_file(v, c[i]->m.path) == 0)
+                    ne_info("%s: removed %s on %s, left by an earlier attempt (journal %s)",
+                            it->d->name, c[i]->m.path, c[i]->m.host, journal_path(dr->j));
+            } else if (on == 0 && fs == 1) {
+                ne_warn("%s: %s on %s is not what an earlier attempt created there: left alone",
+                        it->d->name, c[i]->m.path, c[i]->m.host);
+            } else if (on < 0 || (on == 0 && fs < 0)) {
+                ne_warn("%s: cannot check %s on %s (created by an earlier attempt): left there",
+                        it->d->name, c[i]->m.path, c[i]->m.host);
+            }
+            virt_close(v);
+        }
+    free(c);
+    journal_replay_free(&r);
 }
 
 /* The files a move of it deletes on the source once the destination runs
@@ -200,19 +279,30 @@ not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry 
  * as the normal path does.  Nothing is deleted when the instances path is
  * shared. */
 static void
-finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, int on_src)
+finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, int on_src,
+              struct ne_virt *dst)
 {
     json_t *files = json_object_get(attempt, "src_files"), *f;
     size_t i;
-    int removed = 0, copied = 0;
+    int removed = 0, copied = 0, shared;
 
     if (on_src == 1 && virt_undefine(dr->src, e->uuid) < 0) return;
     if (!attempt || json_is_true(json_object_get(attempt, "keep_source")) ||
-        dr->cfg->shared_instances || !json_is_array(files)) {
+        dr->cfg->shared_instances || !json_is_array(files) || json_array_size(files) == 0) {
         if (!attempt)
             ne_warn("%s (%s): the journal does not say which files it had on %s: none removed "
                     "there; check %s/%s", e->name, e->uuid, dr->o->host, dr->cfg->instances_path,
                     e->uuid);
+        return;
+    }
+    /* the same directory on both hosts: the source's files are the guest's */
+    shared = virt_dir_shared(dr->src, dst, dr->cfg->instances_path);
+    if (shared != 0) {
+        if (shared < 0)
+            ne_warn("%s (%s): cannot tell whether %s is shared between %s and %s: its files on "
+                    "%s are left; remove %s/%s there once you know it is not", e->name, e->uuid,
+                    dr->cfg->instances_path, dr->o->host, e->dest, dr->o->host,
+                    dr->cfg->instances_path, e->uuid);
         return;
     }
     json_array_foreach(files, i, f) {
@@ -336,7 +426,7 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
     } else if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
                !(on_src == 1 && s_st != NE_DOM_SHUTOFF)) {
         ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
-        finish_source(dr, e, attempt, on_src);
+        finish_source(dr, e, attempt, on_src, dst);
         emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
         if (dr->o->nova.record_move)
@@ -345,7 +435,7 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
         it->state = NE_ITEM_MOVED;
         it->dest = host_index(dr, e->dest);
     } else if (on_src == 1 && on_dst == 0 && it->d->state != NE_DOM_NOSTATE) {
-        clean_leftovers(dst, it);
+        clean_leftovers(dr, it);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
         emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
     } else if (on_src == 0 && on_dst == 0) {
@@ -511,9 +601,11 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
 
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
+    mo.journal = journal_mig_hooks(dr->j);
     for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
         const char *down;
+        if (!dr->o->nova.migrate) clean_leftovers(dr, it);
         it->attempts++;
         emit(dr, "migrating", it, json_pack("{s:i, s:s, s:b, s:s, s:b, s:o}", "attempt",
                                             (int)it->attempts, "method",

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# resume.t (issue 12): kill -9 at every journaled step of a cold and of a
+# live-block move, then `drain --resume`.  The kill points are the journal
+# records themselves (NOVA_EVAC_FAULT=journal:EVENT#N, src/util/fault.h),
+# read from a reference drain of each kind, not guessed with sleeps.  After
+# each round every guest is defined on exactly one node, in the power state
+# it had, its disk's content unchanged (qemu-img compare against a copy
+# taken before), no instance directory left on the other nodes, and the
+# journals record it moved once.
+# One round also stops the destination's libvirtd before the resume: the
+# instance is reported as not settled with the next step, is not planned
+# onto the other destination, the journal stays unfinished, and a later
+# --resume (libvirtd back) finishes it.
+# A private lab of three nodes (its own root and namespaces): the test stops
+# one of its libvirtds, which must never happen to the shared lab.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "the lab needs root"
+main=$NOVA_EVAC_LAB
+root=/var/tmp/nel-rst-$$
+export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=rst NOVA_EVAC_LAB_VIRT_TYPE=qemu
+tmp=$(mktemp -d)
+cleanup() { "$LABSH" wipe >/dev/null 2>&1; rm -rf "$root" "$tmp"; }
+trap cleanup EXIT
+mkdir -p "$root/capcache"
+cp -f "$main"/capcache/*.xml "$root/capcache/" 2>/dev/null || true
+"$LABSH" up 3 >"$tmp/up.out" 2>&1 || { cat "$tmp/up.out" >&2; skip_all "a private lab did not start"; }
+export NOVA_EVAC_CONFIG=$tmp/ne.conf
+{ cat "$root/nova-evac.conf"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"; } >"$NOVA_EVAC_CONFIG"
+J=$tmp/state/node02.journal
+
+vsh() { virsh -q -c "$("$LABSH" uri "$1")" "${@:2}"; }
+quiet() { "$@" >/dev/null 2>&1; }
+# nodes that define the domain (a node whose libvirtd is down shows nothing)
+where() { local n; for n in node01 node02 node03; do vsh $n domstate "$1" >/dev/null 2>&1 && echo $n; done; }
+dirs_on() { local n; for n in node01 node02 node03; do [ -e "$root/lab/$n/instances/$1" ] && echo $n; done; }
+"$LABSH" base w node01 node02 node03 >/dev/null 2>&1
+# guest KIND NAME: a guest on node02 (cold: shut off; live: running) with
+# 4 MiB written in its overlay; prints its uuid and keeps a copy of the
+# overlay (its backing file is the same base on every node)
+guest() {
+    local u; u=$(new_uuid)
+    "$LABSH" guest node02 "$2" "$u" --image w --dirty 4 $([ "$1" = cold ] && echo --shutoff) >/dev/null 2>&1 ||
+        return 1
+    cp "$root/lab/node02/instances/$u/disk" "$tmp/$u.before"
+    echo "$u"
+}
+same_disk() { "$LABSH" sh "$1" qemu-img compare -q -U "$tmp/$2.before" "$root/instances/$2/disk" >/dev/null 2>&1; }
+moved_records() { cat "$J"* 2>/dev/null | jq -r --arg u "$1" 'select(.event=="moved" and .uuid==$u) | .uuid' | wc -l; }
+# the records of the last run of the journal (from its last start record)
+last_run() { awk '/"event":"start"/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$J"; }
+want_state() { [ "$1" = cold ] && echo "shut off" || echo running; }
+# check KIND NAME UUID LABEL: the end state after a finished resume
+check() {
+    local kind=$1 name=$2 u=$3 label=$4 w
+    w=$(where "$name")
+    is "$(echo $w)" node03 "$label: defined on node03 only"
+    is "$(vsh node03 domstate "$name" 2>/dev/null)" "$(want_state "$kind")" "$label: $(want_state "$kind") as before"
+    ok "$label: disk content unchanged" same_disk node03 "$u"
+    is "$(echo $(dirs_on "$u"))" node03 "$label: instance directory on node03 only"
+    is "$(moved_records "$u")" 1 "$label: the journal records it moved once"
+}
+# records KIND: the kill points of a move of that kind, from a reference
+# drain without faults: one "journal:EVENT#N" per record, in order
+records() {
+    local u name=ref-$1
+    u=$(guest "$1" "$name") || return 1
+    "$NOVA_EVAC" drain node02 --to node03 >"$tmp/ref-$1.out" 2>&1 || { cat "$tmp/ref-$1.out" >&2; return 1; }
+    jq -r .event "$J" | awk '{ n[$1]++; printf "journal:%s#%d\n", $1, n[$1] }' >"$tmp/points-$1"
+    vsh node03 destroy "$name" >/dev/null 2>&1
+    vsh node03 undefine "$name" >/dev/null 2>&1
+    rm -rf "$root/lab/node03/instances/$u" "$J"*
+}
+ok "reference cold move" records cold
+ok "reference live block move" records live
+diag "cold move records: $(paste -sd' ' "$tmp/points-cold")"
+diag "live block move records: $(paste -sd' ' "$tmp/points-live")"
+grep -q '^journal:migrating#1$' "$tmp/points-cold" && grep -q '^journal:moved#1$' "$tmp/points-live" ||
+    skip_all "reference drains did not journal a move"
+
+# killed KIND NAME POINT: a drain of node02 to node03 killed at POINT
+killed() {
+    local pid rc
+    NOVA_EVAC_FAULT=$3 "$NOVA_EVAC" drain node02 --to node03 >"$tmp/kill.out" 2>&1 &
+    pid=$!
+    wait $pid 2>/dev/null # no "Killed" line from the shell
+    rc=$?
+    [ $rc = 137 ] || { diag "$3: drain exited $rc, not killed: $(tail -3 "$tmp/kill.out")"; return 1; }
+}
+
+# ---- the destination's libvirtd stopped during the resume: the cold move
+# killed at its last record before "moved" (the disk copied, the domain not
+# yet defined on node03)
+pt=$(grep -B1 '^journal:moved#1$' "$tmp/points-cold" | head -1)
+u=$(guest cold down-c)
+ok "cold move killed at $pt" killed cold down-c "$pt"
+p=$(head -1 "$root/lab/node03/libvirtd.pid")
+grep -q libvirtd "/proc/$p/cmdline" && kill "$p"
+for _ in $(seq 100); do [ -d "/proc/$p" ] || break; sleep 0.1; done
+ok "node03's libvirtd stopped" test ! -d "/proc/$p"
+run ne drain node02 --to node01,node03 --resume
+is "$rc" 1 "resume with node03's libvirtd down: exit 1 (not moved)"
+like "$out" "down-c .*not settled: node03's libvirt cannot be reached; bring node03's libvirtd back, then 'nova-evac drain node02 --resume'" \
+    "the unresolved instance is reported with its next step"
+like "$out" "down-c +failed .*bring node03's libvirtd back" "the summary lists it as not moved"
+is "$(where down-c)" node02 "not planned onto node01: still on node02 only"
+is "$(last_run | jq -r --arg u "$u" 'select(.uuid==$u) | .event' | grep -c migrating)" 0 \
+    "the resume journaled no new attempt for it"
+ok "the journal stays unfinished" test "$(last_run | jq -r .event | grep -c finish)" = 0
+ok "nothing of it on node01" test ! -e "$root/lab/node01/instances/$u"
+run ne drain node02 --to node01,node03
+is "$rc" 3 "a new drain (without --resume) is refused while it is unresolved"
+"$LABSH" up 3 >"$tmp/up2.out" 2>&1
+ok "node03's libvirtd back" quiet vsh node03 uri
+run ne drain node02 --to node03 --resume
+is "$rc" 0 "resume with node03 back exits 0"
+check cold down-c "$u" "libvirtd down, then back"
+rm -f "$J"*
+
+# ---- every kill point of each kind
+for kind in cold live; do
+    k=0
+    for pt in $(cat "$tmp/points-$kind"); do
+        k=$((k + 1))
+        name=$kind-$k
+        u=$(guest "$kind" "$name") || { ok "$name: guest created" false; continue; }
+        ok "$kind move killed at $pt" killed "$kind" "$name" "$pt"
+        run ne drain node02 --to node03 --resume
+        is "$rc" 0 "$kind, killed at $pt: resume exits 0"
+        [ "$rc" = 0 ] || diag "$(printf '%s\n' "$out" | tail -5)"
+        check "$kind" "$name" "$u" "$kind, killed at $pt"
+        ok "$kind, killed at $pt: the journal is finished" test "$(last_run | jq -r .event | tail -1)" = finish
+        rm -f "$J"*
+    done
+done
+done_testing
