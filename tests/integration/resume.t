@@ -8,6 +8,8 @@
 # it had, its disk's content unchanged (qemu-img compare against a copy
 # taken before), no instance directory left on the other nodes, and the
 # journals record it moved once.
+# A file at the disk path on the destination that no journal record
+# created is left there by the resume (the move is refused instead).
 # One round also stops the destination's libvirtd before the resume: the
 # instance is reported as not settled with the next step, is not planned
 # onto the other destination, the journal stays unfinished, and a later
@@ -117,6 +119,23 @@ run ne drain node02 --to node03 --resume
 is "$rc" 0 "resume with node03 back exits 0"
 check cold down-c "$u" "libvirtd down, then back"
 rm -f "$J"*
+
+# ---- a file this tool did not create, at the disk path on the destination
+# after the kill: the resume leaves it (and the move is refused)
+u=$(guest cold foreign-c)
+ok "cold move killed at journal:migrating#1" killed cold foreign-c "journal:migrating#1"
+mkdir -p "$root/lab/node03/instances/$u"
+head -c 1048576 /dev/urandom >"$root/lab/node03/instances/$u/disk"
+fsum=$(sha256sum <"$root/lab/node03/instances/$u/disk")
+run ne drain node02 --to node03 --resume
+is "$rc" 1 "foreign file at the disk path: resume exits 1 (not moved)"
+is "$(sha256sum <"$root/lab/node03/instances/$u/disk" 2>/dev/null)" "$fsum" "the foreign file is untouched"
+is "$(where foreign-c)" node02 "the guest stays on node02"
+ok "its disk there unchanged" same_disk node02 "$u"
+rm -rf "$root/lab/node03/instances/$u" "$J"*
+run ne drain node02 --to node03
+is "$rc" 0 "once the operator removed it, a drain moves it"
+is "$(where foreign-c)" node03 "on node03"
 
 # ---- every kill point of each kind
 for kind in cold live; do
