@@ -272,15 +272,16 @@ not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry 
     emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
 }
 
-/* The move completed (the destination runs it, or defines it with its
- * disks when it was shut off): the source's definition goes, then the
- * files the journal shows this attempt's source had (source_files), each
- * only while it still has the recorded size, and its instance directory,
- * as the normal path does.  Nothing is deleted when the instances path is
- * shared. */
+/* The move completed (the destination runs it, or defines it when it was
+ * shut off): the source's definition goes, then the files the journal
+ * shows this attempt's source had (source_files), each only while it
+ * still has the recorded size (and, for a guest that does not run there,
+ * while the destination has a copy of that size), and its instance
+ * directory, as the normal path does.  Nothing is deleted when the
+ * instances path is shared or that cannot be told. */
 static void
 finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, int on_src,
-              struct ne_virt *dst)
+              struct ne_virt *dst, bool running_there)
 {
     json_t *files = json_object_get(attempt, "src_files"), *f;
     size_t i;
@@ -313,6 +314,15 @@ finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, i
         copied++;
         r = virt_file_info(dr->src, path, &cap, NULL, NULL);
         if (r == 0) continue; /* already gone */
+        if (!running_there) {
+            /* a shut-off guest: its copy on the destination must be whole */
+            uint64_t dcap = 0;
+            if (virt_file_info(dst, path, &dcap, NULL, NULL) != 1 || dcap != want) {
+                ne_warn("%s (%s): %s on %s is kept: %s has no copy of the recorded size", e->name,
+                        e->uuid, path, dr->o->host, e->dest);
+                continue;
+            }
+        }
         if (r < 0 || cap != want) {
             ne_warn("%s (%s): %s on %s %s: left in place", e->name, e->uuid, path, dr->o->host,
                     r < 0 ? "cannot be checked" : "is not the file the journal recorded");
@@ -426,7 +436,7 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
     } else if (on_dst == 1 && d_pers && (d_st == NE_DOM_RUNNING || !e->was_running) &&
                !(on_src == 1 && s_st != NE_DOM_SHUTOFF)) {
         ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
-        finish_source(dr, e, attempt, on_src, dst);
+        finish_source(dr, e, attempt, on_src, dst, d_st == NE_DOM_RUNNING);
         emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
         if (dr->o->nova.record_move)

@@ -137,6 +137,25 @@ run ne drain node02 --to node03
 is "$rc" 0 "once the operator removed it, a drain moves it"
 is "$(where foreign-c)" node03 "on node03"
 
+# ---- the move completed in libvirt but the killed run did not clean the
+# source: the guest runs on node03 (moved there by hand, as the killed run
+# would have), node02 still defines it shut off with its files.  The
+# resume records it moved and removes node02's definition and the files
+# the attempt's record lists, with its instance directory.
+u=$(guest live done-l)
+ok "live move killed at journal:migrating#1" killed live done-l "journal:migrating#1"
+vsh node02 destroy done-l >/dev/null 2>&1
+vsh node02 dumpxml --inactive done-l >"$tmp/done-l.xml"
+cp -a "$root/lab/node02/instances/$u" "$root/lab/node03/instances/"
+ok "by hand: defined and started on node03" quiet eval 'vsh node03 define "$tmp/done-l.xml" && vsh node03 start done-l'
+run ne drain node02 --to node03 --resume
+is "$rc" 0 "completed move: resume exits 0"
+like "$out" "done-l: the interrupted migration to node03 completed" "says the move completed"
+is "$(where done-l)" node03 "defined on node03 only"
+ok "node02's instance directory removed" test ! -e "$root/lab/node02/instances/$u"
+is "$(moved_records "$u")" 1 "the journal records it moved once"
+rm -f "$J"*
+
 # ---- every kill point of each kind
 for kind in cold live; do
     k=0
