@@ -8,6 +8,8 @@
 # it had, its disk's content unchanged (qemu-img compare against a copy
 # taken before), no instance directory left on the other nodes, and the
 # journals record it moved once.
+# Once the destination's libvirtd is killed during a cold copy: the drain
+# waits for it to come back (bounded, with a countdown) and then moves it.
 # A file at the disk path on the destination that no journal record
 # created is left there by the resume (the move is refused instead).
 # One round also stops the destination's libvirtd before the resume: the
@@ -38,12 +40,14 @@ quiet() { "$@" >/dev/null 2>&1; }
 where() { local n; for n in node01 node02 node03; do vsh $n domstate "$1" >/dev/null 2>&1 && echo $n; done; }
 dirs_on() { local n; for n in node01 node02 node03; do [ -e "$root/lab/$n/instances/$1" ] && echo $n; done; }
 "$LABSH" base w node01 node02 node03 >/dev/null 2>&1
-# guest KIND NAME: a guest on node02 (cold: shut off; live: running) with
-# 4 MiB written in its overlay; prints its uuid and keeps a copy of the
+"$LABSH" base wb --size 1100M node01 node02 node03 >/dev/null 2>&1
+# guest KIND NAME [MIB [IMAGE]]: a guest on node02 (cold: shut off; live:
+# running) with MIB (4) written in its overlay over base IMAGE (w); prints
+# its uuid and keeps a copy of the
 # overlay (its backing file is the same base on every node)
 guest() {
     local u; u=$(new_uuid)
-    "$LABSH" guest node02 "$2" "$u" --image w --dirty 4 $([ "$1" = cold ] && echo --shutoff) >/dev/null 2>&1 ||
+    "$LABSH" guest node02 "$2" "$u" --image "${4:-w}" --dirty "${3:-4}" $([ "$1" = cold ] && echo --shutoff) >/dev/null 2>&1 ||
         return 1
     cp "$root/lab/node02/instances/$u/disk" "$tmp/$u.before"
     echo "$u"
@@ -118,6 +122,29 @@ ok "node03's libvirtd back" quiet vsh node03 uri
 run ne drain node02 --to node03 --resume
 is "$rc" 0 "resume with node03 back exits 0"
 check cold down-c "$u" "libvirtd down, then back"
+rm -f "$J"*
+
+# ---- the destination's libvirtd dies during a cold copy (1 GiB written in
+# the overlay, so the copy is under way when the disk's created record is
+# there): the drain waits for it, with a countdown, instead of giving up
+# after a few seconds, removes the partial copy its journal records, and
+# moves the guest once libvirtd is back.
+u=$(guest cold wait-c 1024 wb)
+"$NOVA_EVAC" drain node02 --to node03 >"$tmp/wait.out" 2>&1 &
+dpid=$!
+disk_created() { jq -r --arg u "$u" 'select(.event=="created" and .uuid==$u) | .path' "$J" 2>/dev/null | grep -q '/disk$'; }
+for _ in $(seq 1200); do disk_created && break; sleep 0.05; done
+p=$(head -1 "$root/lab/node03/libvirtd.pid")
+ok "the copy to node03 started" disk_created && grep -q libvirtd "/proc/$p/cmdline" && kill "$p"
+for _ in $(seq 1200); do grep -q "waiting for it to come back" "$tmp/wait.out" && break; sleep 0.1; done
+like "$(cat "$tmp/wait.out")" "wait-c: node03's libvirtd does not answer; waiting for it to come back \([0-9]:[0-9]{2} left" \
+    "the drain waits for node03's libvirtd, with a countdown"
+"$LABSH" up 3 >"$tmp/up3.out" 2>&1
+wait $dpid
+is "$?" 0 "the drain exits 0 once node03 is back"
+like "$(cat "$tmp/wait.out")" "node03's libvirtd answers again; retrying" "it says so and retries"
+grep -E "does not answer|answers again|removed|left by" "$tmp/wait.out" | sed 's/^/# /'
+check cold wait-c "$u" "libvirtd killed during the copy"
 rm -f "$J"*
 
 # ---- a file this tool did not create, at the disk path on the destination
