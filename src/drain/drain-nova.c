@@ -8,7 +8,9 @@
  *              that Nova keeps managing it (server show, later migrations).
  * migrate      --via nova: os-migrateLive (block_migration auto) or migrate +
  *              confirmResize for cold, then wait until Nova is idle and check
- *              the host it reports.  Several migrations run at once (the drain's
+ *              the host it reports.  Test-only kill points (util/fault.h):
+ *              "nova:migrating" once Nova accepted the migration,
+ *              "nova:verify-resize" when Nova waits for the confirmation.  Several migrations run at once (the drain's
  *              workers); the API session serialises single requests, the lock
  *              below guards the database connection. */
 #include <config.h>
@@ -24,6 +26,7 @@
 #include "novadb/novadb.h"
 #include "novasync/novasync.h"
 #include "util/exitcode.h"
+#include "util/fault.h"
 #include "openstack/placement.h"
 #include "stuck/stuck-db.h"
 #include "stuck/stuck-fix.h"
@@ -188,9 +191,11 @@ migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const char *uuid,
     int rc = novasync_server_action(ns, dn->nv, &c);
 
     if (rc < 0) return rc;
+    ne_fault_point("nova:migrating");
     memset(&s, 0, sizeof s);
     rc = nova_wait_idle(dn->nv, uuid, 1800, NULL, &s);
     if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) {
+        ne_fault_point("nova:verify-resize");
         c.action = NE_ACT_CONFIRM;
         c.host = NULL;
         rc = novasync_server_action(ns, dn->nv, &c);
@@ -214,10 +219,12 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
     if (!ns) return NE_EXIT_PARTIAL;
-    if (plan->method == NE_METHOD_COLD)
+    if (plan->method == NE_METHOD_COLD) {
         rc = migrate_cold(dn, ns, d->uuid, to);
-    else
+    } else {
         rc = novasync_server_action(ns, dn->nv, &c);
+        if (rc == 0) ne_fault_point("nova:migrating");
+    }
     if (rc == 0)
         rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
                     &r->st);
