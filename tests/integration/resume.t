@@ -12,6 +12,8 @@
 # waits for it to come back (bounded, with a countdown) and then moves it.
 # A file at the disk path on the destination that no journal record
 # created is left there by the resume (the move is refused instead).
+# An instance found on neither host, or paused on the destination, is
+# reported and counted as not moved.
 # One round also stops the destination's libvirtd before the resume: the
 # instance is reported as not settled with the next step, is not planned
 # onto the other destination, the journal stays unfinished, and a later
@@ -96,9 +98,9 @@ killed() {
 }
 
 # ---- the destination's libvirtd stopped during the resume: the cold move
-# killed at its last record before "moved" (the disk copied, the domain not
-# yet defined on node03)
-pt=$(grep -B1 '^journal:moved#1$' "$tmp/points-cold" | head -1)
+# killed at its last record before "defined" (or "moved": the disk copied,
+# the domain not yet defined on node03)
+pt=$(grep -B1 -m1 -e '^journal:defined#1$' -e '^journal:moved#1$' "$tmp/points-cold" | head -1)
 u=$(guest cold down-c)
 ok "cold move killed at $pt" killed cold down-c "$pt"
 p=$(head -1 "$root/lab/node03/libvirtd.pid")
@@ -182,6 +184,34 @@ is "$(where done-l)" node03 "defined on node03 only"
 ok "node02's instance directory removed" test ! -e "$root/lab/node02/instances/$u"
 is "$(moved_records "$u")" 1 "the journal records it moved once"
 rm -f "$J"*
+
+# ---- evidence that settles nothing: after the kill, the instance vanished
+# from both hosts, or it is paused on the destination and gone from the
+# source.  Each is reported and counted as not moved (exit 1), and left as
+# it is.
+u=$(guest cold gone-c)
+ok "cold move killed at journal:migrating#1 (gone-c)" killed cold gone-c "journal:migrating#1"
+vsh node02 undefine gone-c >/dev/null 2>&1
+run ne drain node02 --to node03 --resume
+is "$rc" 1 "vanished from both hosts: resume exits 1"
+like "$out" "gone-c .*defined on neither node02 nor node03: not touched" "vanished: reported"
+ok "its files on node02 are left as they are" test -e "$root/lab/node02/instances/$u/disk"
+rm -rf "$root/lab/node02/instances/$u" "$J"*
+u=$(guest live paused-l)
+ok "live move killed at journal:migrating#1 (paused-l)" killed live paused-l "journal:migrating#1"
+vsh node02 destroy paused-l >/dev/null 2>&1
+vsh node02 dumpxml --inactive paused-l >"$tmp/paused-l.xml"
+cp -a "$root/lab/node02/instances/$u" "$root/lab/node03/instances/"
+vsh node02 undefine paused-l >/dev/null 2>&1
+ok "by hand: defined on node03 and started paused" quiet eval 'vsh node03 define "$tmp/paused-l.xml" && vsh node03 start --paused paused-l'
+run ne drain node02 --to node03 --resume
+is "$rc" 1 "paused on the destination: resume exits 1"
+like "$out" "paused-l .*absent on node02 and paused on node03: not touched" "paused on the destination: reported"
+is "$(vsh node03 domstate paused-l)" paused "left paused on node03"
+ok "its files on node02 are left as they are" test -e "$root/lab/node02/instances/$u/disk"
+vsh node03 destroy paused-l >/dev/null 2>&1
+vsh node03 undefine paused-l >/dev/null 2>&1
+rm -rf "$root/lab/node02/instances/$u" "$root/lab/node03/instances/$u" "$J"*
 
 # ---- every kill point of each kind
 for kind in cold live; do
