@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Fuzz the reply parsers briefly (TAP): builds `make fuzz` (clang with
-# libFuzzer, ASan, UBSan), seeds it with the sample replies of
-# tests/unit/data/os and runs it for NOVA_EVAC_FUZZ_SECONDS (default 20).
+# Fuzz the parsers briefly (TAP): builds `make fuzz` (clang with libFuzzer,
+# ASan, UBSan) and runs, for NOVA_EVAC_FUZZ_SECONDS in all (default 20,
+# half each): fuzz-parsers seeded with the sample replies of
+# tests/unit/data/os, and fuzz-local (INI, database URL, domain XML,
+# journal replay, command line) seeded with the samples made below.
 # A crash, a leak or a sanitizer report fails; the input that did it is
 # kept under tests/fuzz/crashes in the build tree.  CI can call it
 # directly: tests/fuzz/run.sh [BUILD-DIR].
@@ -22,17 +24,30 @@ is "$rc" 0 "make fuzz builds the libFuzzer target"
 
 fz=$top_builddir/tests/fuzz
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$fz/crashes" "$work/corpus"
-cp "$top_srcdir"/tests/unit/data/os/* "$work/corpus/"
+trap 'rm -rf "$work" /tmp/ne-fuzz-journal-*' EXIT
+mkdir -p "$fz/crashes" "$work/parsers" "$work/local"
+cp "$top_srcdir"/tests/unit/data/os/* "$work/parsers/"
+# fuzz-local seeds: the first byte picks the parser (fuzz-local.c)
+seed() { { printf "\\$(printf '%03o' "$1")"; printf "$2"; } >"$work/local/$3"; }
+seed 0 '[DEFAULT]\ntransport_url: rabbit://u:p@h/\nstate_dir = /var/lib/x\n[database]\nconnection =\n  mysql://a\n\n# c\n[node:n1]\nuri = qemu+tcp://n1/system\n' ini
+seed 1 'mysql+pymysql://nova:p%%40ss@[fd00::5]:3306/nova?ssl_mode=REQUIRED&ssl_ca=/ca&charset=utf8' dburl
+{ printf '\002'; cat "$top_srcdir/tests/unit/data/domain-nova.xml"; } >"$work/local/domxml"
+seed 3 '{"event":"planned","uuid":"00000000-0000-0000-0000-000000000001","dest":"n2"}\n{"event":"migrating","uuid":"00000000-0000-0000-0000-000000000001"}\n{"event":"created","uuid":"u","host":"h","path":"/p","attempt":1}\n{"ev' journal
+seed 4 '{"event":"moved","uuid":"00000000-0000-0000-0000-000000000001"}\n\000\000{"event":"fai' journal-file
+seed 5 'drain\000node01\000--to\000node02,node03\000-j\0002\000--retries\0001\000--dry-run' cli
+
 # -close_fd_mask=2: the parsers' error lines are noise here; libFuzzer keeps
 # its own and the sanitizers' reports on a saved descriptor.
-"$fz/fuzz-parsers" -max_total_time="$secs" -close_fd_mask=2 -timeout=10 -rss_limit_mb=1024 \
-    -artifact_prefix="$fz/crashes/" -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1
-rc=$?
-is "$rc" 0 "fuzz-parsers ran ${secs}s without a crash, leak or sanitizer report"
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-diag "executed ${runs:-?} inputs in ${secs}s; corpus grew to $(ls "$work/corpus" | wc -l) files"
-ok "the fuzzer really ran (more than 1000 inputs)" test "${runs:-0}" -gt 1000
-[ "$rc" = 0 ] || { grep -E 'ERROR|SUMMARY|artifact' "$work/log" | sed 's/^/# /' | head -20; }
+half=$(( (secs + 1) / 2 ))
+for t in parsers:$half local:$((secs - half)); do
+    name=${t%%:*} s=${t#*:}
+    "$fz/fuzz-$name" -max_total_time="$s" -close_fd_mask=2 -timeout=10 -rss_limit_mb=1024 \
+        -artifact_prefix="$fz/crashes/" -print_final_stats=1 "$work/$name" >"$work/$name.log" 2>&1
+    rc=$?
+    is "$rc" 0 "fuzz-$name ran ${s}s without a crash, leak or sanitizer report"
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
+    diag "fuzz-$name: executed ${runs:-?} inputs in ${s}s; corpus grew to $(ls "$work/$name" | wc -l) files"
+    ok "fuzz-$name really ran (more than 1000 inputs)" test "${runs:-0}" -gt 1000
+    [ "$rc" = 0 ] || { grep -E 'ERROR|SUMMARY|artifact' "$work/$name.log" | sed 's/^/# /' | head -20; }
+done
 done_testing
