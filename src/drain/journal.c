@@ -268,12 +268,19 @@ hook_identity(void *ctx, const char *uuid, const struct ne_made *m)
     return journal_identity(ctx, uuid, m->host, m->path, m->dir ? NULL : &m->st);
 }
 
+static int
+hook_step(void *ctx, const char *uuid, const char *event, const char *host)
+{
+    return journal_append(ctx, json_pack("{s:s, s:s, s:s}", "event", event, "uuid", uuid, "host",
+                                         host));
+}
+
 struct ne_mig_journal
 journal_mig_hooks(struct ne_journal *j)
 {
-    struct ne_mig_journal h = {NULL, NULL, NULL};
+    struct ne_mig_journal h = {NULL, NULL, NULL, NULL};
 
-    if (j) h = (struct ne_mig_journal){hook_created, hook_identity, j};
+    if (j) h = (struct ne_mig_journal){hook_created, hook_identity, hook_step, j};
     return h;
 }
 

@@ -73,8 +73,15 @@ copy_disks(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
 /* Defines (and starts, when the guest was running) on dst; checks it.
  * *defined: whether the definition was made (then a failure must look
  * at dst before undoing anything). */
+static void
+step(const struct ne_mig_opts *o, const struct ne_domain *d, const char *event, struct ne_virt *v)
+{
+    if (o->journal.step) o->journal.step(o->journal.ctx, d->uuid, event, virt_host(v));
+}
+
 static int
-bring_up(struct ne_virt *dst, const struct ne_domain *d, const char *xml, bool start, bool *defined)
+bring_up(struct ne_virt *dst, const struct ne_domain *d, const char *xml, bool start,
+         const struct ne_mig_opts *o, bool *defined)
 {
     int st = 0, found;
     bool persistent = false;
@@ -82,7 +89,9 @@ bring_up(struct ne_virt *dst, const struct ne_domain *d, const char *xml, bool s
     *defined = false;
     if (virt_define(dst, xml, d->name) < 0) return -1;
     *defined = true;
+    step(o, d, NE_MIG_STEP_DEFINED, dst);
     if (start && virt_start(dst, d->uuid) < 0) return -1;
+    if (start) step(o, d, NE_MIG_STEP_STARTED, dst);
     found = virt_domain_state(dst, d->uuid, &st, &persistent);
     if (found != 1 || !persistent || (start && st != NE_DOM_RUNNING)) {
         ne_error("%s (%s): on %s after cold migration it is %s", d->name, d->uuid, virt_host(dst),
@@ -153,7 +162,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     }
     bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
 
-    if (copy_disks(src, dst, d, r, &made) < 0 || bring_up(dst, d, xml, start, &defined) < 0) {
+    if (copy_disks(src, dst, d, r, &made) < 0 || bring_up(dst, d, xml, start, o, &defined) < 0) {
         rc = cold_failed(src, dst, d, defined, start, &made);
         r->st.seconds = ne_now() - t0;
         return rc;
@@ -165,6 +174,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
                  d->name, d->uuid, virt_host(dst), virt_host(src));
         return NE_EXIT_PARTIAL;
     }
+    step(o, d, NE_MIG_STEP_SOURCE_UNDEFINED, src);
     if (!o->keep_source_disks && !r->shared_storage) {
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)

@@ -347,6 +347,8 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
         return 1;
     }
     rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan));
+    if (rc == 0 && o->journal.step)
+        o->journal.step(o->journal.ctx, d->uuid, NE_MIG_STEP_JOB_DONE, virt_host(dst));
     if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
         if (rc < 0) roll_back(src, dst, d, &made);
         else ne_made_clear(&made);

@@ -42,8 +42,16 @@ bool ne_made_matches(const struct ne_made *m, const struct ne_file_stat *now);
 struct ne_mig_journal {
     int (*created)(void *ctx, const char *uuid, const struct ne_made *m);
     int (*identity)(void *ctx, const char *uuid, const struct ne_made *m);
+    /* A step done on host (NE_MIG_STEP_*), recorded right after it. */
+    int (*step)(void *ctx, const char *uuid, const char *event, const char *host);
     void *ctx;
 };
+/* The steps a move journals, as record events (fault points
+ * "journal:<event>", util/fault.h). */
+#define NE_MIG_STEP_DEFINED "defined"                   /* cold: defined on the destination */
+#define NE_MIG_STEP_STARTED "started"                   /* cold: started on the destination */
+#define NE_MIG_STEP_SOURCE_UNDEFINED "source-undefined" /* cold: the source definition gone */
+#define NE_MIG_STEP_JOB_DONE "job-done"                 /* live: libvirt's job completed */
 
 struct ne_mig_opts {
     enum ne_mode mode;

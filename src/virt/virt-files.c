@@ -110,6 +110,13 @@ vol_missing(struct ne_virt *v)
     return e && e->code == VIR_ERR_NO_STORAGE_VOL && conn_alive(v);
 }
 
+/* Why a lookup just failed: "no such file" only when the host said so. */
+static const char *
+why_missing(struct ne_virt *v)
+{
+    return vol_missing(v) || dir_missing(v) ? "no such file" : lv_err();
+}
+
 int
 virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size_t n,
               struct ne_file_stat *out)
@@ -209,7 +216,7 @@ virt_clone_file(struct ne_virt *v, const char *from, const char *to, const char 
 
     if (reflinked) *reflinked = false;
     if (!in || !name || virStorageVolGetInfo(in, &info) < 0) {
-        ne_error("cannot clone %s on %s: %s", from, v->host, in ? lv_err() : "no such file");
+        ne_error("cannot clone %s on %s: %s", from, v->host, in ? lv_err() : why_missing(v));
         goto fail;
     }
     if ((out = virStorageVolLookupByName(p, name + 1))) {
@@ -249,7 +256,7 @@ virt_touch_file(struct ne_virt *v, const char *path)
     int rc = -1;
 
     if (!vol) {
-        ne_error("cannot touch %s on %s: no such file", path, v->host);
+        ne_error("cannot touch %s on %s: %s", path, v->host, why_missing(v));
         return -1;
     }
     if (vol_stat(v, vol, path, &st) == 0) {
@@ -331,7 +338,7 @@ virt_file_sha256(struct ne_virt *v, const char *path, const struct ne_range *ran
     int rc = 0;
 
     if (!vol) {
-        ne_error("cannot hash %s on %s: no such file", path, v->host);
+        ne_error("cannot hash %s on %s: %s", path, v->host, why_missing(v));
         return -1;
     }
     h = xcalloc(1, sizeof *h);
@@ -381,8 +388,10 @@ virt_read_file(struct ne_virt *v, const char *path, size_t max, char **buf, size
 
     *buf = NULL;
     if (!vol) {
+        bool absent = vol_missing(v) || dir_missing(v);
+        if (!absent) ne_error("cannot read %s on %s: %s", path, v->host, lv_err());
         free(r.buf);
-        return 0;
+        return absent ? 0 : -1;
     }
     st = virStreamNew(v->conn, 0);
     if (st && virStorageVolDownload(vol, st, 0, max, 0) == 0 &&

@@ -149,6 +149,13 @@ test_created(const char *dir)
     journal_append(j, json_pack("{s:s, s:s, s:s}", "event", "migrating", "uuid", U3, "dest", "node02"));
     journal_created(j, U3, "node02", "/var/lib/nova/instances/" U3 "/disk", false);
     journal_created(NULL, U3, "node02", "/nowhere", false);
+    {
+        struct ne_mig_journal h = journal_mig_hooks(j);
+        ok(h.step && h.step(h.ctx, U3, NE_MIG_STEP_DEFINED, "node02") == 0,
+           "steps: the defined record is written through the move's hooks");
+        h = journal_mig_hooks(NULL);
+        ok(!h.created && !h.identity && !h.step, "steps: no journal, no hooks");
+    }
     journal_close(j);
 
     j = journal_open(dir, "created", &r);
@@ -175,6 +182,8 @@ test_created(const char *dir)
         ok(!ne_made_matches(&c[1]->m, &now), "created: an absent file does not");
     }
     free(c);
+    ok(journal_find(&r, U3) && journal_find(&r, U3)->state == NE_J_MIGRATING &&
+       journal_find(&r, U3)->attempts == 2, "steps: a step record leaves the instance in flight");
     n = journal_created_paths(&r, U3, 2, &c);
     ok(n == 1 && !c[0]->m.seen, "created: the second attempt's record, killed before its identity");
     ok(n == 1 && !ne_made_matches(&c[0]->m, &seen), "created: never seen, so never matched");
