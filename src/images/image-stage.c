@@ -26,6 +26,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
+#include "util/statedir.h"
 
 struct engine;
 
@@ -100,13 +101,12 @@ on_bytes(uint64_t done, uint64_t total, void *opaque)
 static int
 stage_lock(const struct ne_config *cfg, const char *host, const char *name)
 {
-    CLEANUP_FREE char *dir = xasprintf("%s/locks", cfg->state_dir);
-    CLEANUP_FREE char *path = xasprintf("%s/stage-%s-%s.lock", dir, host, name);
+    CLEANUP_FREE char *path = xasprintf("%s/locks/stage-%s-%s.lock", cfg->state_dir, host, name);
     int fd;
 
-    if (mkdir(cfg->state_dir, 0755) < 0 && errno != EEXIST) return -2;
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) return -2;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* the state dir as every command makes it (0700, no symlink) */
+    if (ne_statedir_ensure(cfg->state_dir, "locks") < 0) return -2;
+    fd = ne_statedir_open(path, O_RDWR);
     if (fd < 0) return -2;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         close(fd);

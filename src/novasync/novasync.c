@@ -17,6 +17,7 @@
 #include "novasync/novasync-db.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/statedir.h"
 
 struct ne_novasync {
     struct ne_audit *audit;
@@ -30,15 +31,18 @@ struct ne_novasync *
 novasync_open(const char *state_dir, const char *audit_log)
 {
     CLEANUP_FREE char *def = xasprintf("%s/audit.log", state_dir);
-    struct ne_audit *a = audit_open(audit_log ? audit_log : def);
+    struct ne_audit *a;
     struct ne_novasync *ns;
 
+    /* the state dir as every command makes it (0700, no symlink) */
+    if (ne_statedir_ensure(state_dir, NULL) < 0) return NULL;
+    a = audit_open(audit_log ? audit_log : def);
     if (!a) return NULL; /* reported: nothing may be changed unlogged */
     ns = xcalloc(1, sizeof *ns);
     ns->audit = a;
     pthread_mutex_init(&ns->mu, NULL);
     ns->lock_path = xasprintf("%s/nova.lock", state_dir);
-    ns->lock_fd = open(ns->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ns->lock_fd = ne_statedir_open(ns->lock_path, O_RDWR);
     if (ns->lock_fd < 0) {
         ne_syserror("cannot open the lock file %s (check the state_dir's permissions)",
                     ns->lock_path);
