@@ -17,6 +17,7 @@
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/runlock.h"
 
 static const struct ne_opt opts[] = {
     {"to", 't', OPT_STRING, "HOST", "destination host (required)", NULL, NULL, NULL},
@@ -112,6 +113,41 @@ record(const struct ne_drain_opts *d, struct ne_virt *dst, const struct ne_mig_r
     return 0;
 }
 
+/* The locks of a move (util/runlock.h), held until the process ends: the
+ * source's host lock shared (a drain of it holds that one exclusively) and
+ * the instance's exclusively (a drain holds those of its host's instances,
+ * another migrate the one it moves).  0, or an exit code after saying who
+ * holds which lock. */
+static int
+take_locks(const struct ne_config *cfg, struct ne_virt *src, const char *key, const char *from,
+           const char *to)
+{
+    struct ne_domain *d = NULL;
+    CLEANUP_FREE char *hpath = NULL, *ipath = NULL, *what = NULL;
+    char holder[320];
+    int found = virt_find_domain(src, key, &d), fd, rc = 0;
+
+    if (found <= 0) return found < 0 ? NE_EXIT_UNREACHABLE : 0; /* the move says it is absent */
+    what = xasprintf("migrate of %s from %s to %s", d->name, from, to);
+    hpath = ne_runlock_host_path(cfg->state_dir, from);
+    ipath = hpath ? ne_runlock_instance_path(cfg->state_dir, d->uuid) : NULL;
+    if (!ipath) {
+        rc = NE_EXIT_USAGE;
+    } else if ((fd = ne_runlock_take(hpath, true, what, holder, sizeof holder)) < 0) {
+        if (fd == -1)
+            ne_error("%s (%s): refused: %s is draining %s (lock %s); wait for it to end",
+                     d->name, d->uuid, holder, from, hpath);
+        rc = fd == -1 ? NE_EXIT_REFUSED : NE_EXIT_USAGE;
+    } else if ((fd = ne_runlock_take(ipath, false, what, holder, sizeof holder)) < 0) {
+        if (fd == -1)
+            ne_error("%s (%s): refused: %s is moving it (lock %s); wait for it to end", d->name,
+                     d->uuid, holder, ipath);
+        rc = fd == -1 ? NE_EXIT_REFUSED : NE_EXIT_USAGE;
+    }
+    ne_domain_free(d);
+    return rc;
+}
+
 static int
 get_opts(const struct ne_args *args, struct ne_mig_opts *o)
 {
@@ -156,6 +192,11 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (!(src = virt_open(cfg, from)) || !(dst = virt_open(cfg, to))) {
         virt_close(src);
         return NE_EXIT_UNREACHABLE;
+    }
+    if ((rc = take_locks(cfg, src, key, from, to)) != 0) {
+        virt_close(src);
+        virt_close(dst);
+        return rc;
     }
     /* Nova first: a database that is configured but unreachable stops
      * the command before anything moves. */

@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
+#include "util/runlock.h"
 
 /* Journals ev (stolen) and, with --format json, prints it as a line. */
 static void
@@ -869,6 +870,33 @@ finish(struct ne_drain *dr)
     return failed + todo ? NE_EXIT_PARTIAL : NE_EXIT_OK;
 }
 
+/* Every instance of the host is this drain's until it ends (the lock is
+ * dropped at exit): a `nova-evac migrate` of one is refused, and one that
+ * a migrate (or anything else) holds now is left to it, not moved. */
+static void
+lock_instances(struct ne_drain *dr)
+{
+    CLEANUP_FREE char *what = xasprintf("drain of %s", dr->o->host);
+    size_t i;
+
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        CLEANUP_FREE char *path = ne_runlock_instance_path(dr->cfg->state_dir, it->d->uuid);
+        char holder[320] = "";
+        int fd = path ? ne_runlock_take(path, false, what, holder, sizeof holder) : -2;
+
+        if (fd >= 0 || it->state != NE_ITEM_PENDING) continue;
+        it->state = NE_ITEM_FAILED;
+        if (fd == -1)
+            snprintf(it->why, sizeof it->why, "%s is moving it (lock %s): left to it", holder, path);
+        else
+            snprintf(it->why, sizeof it->why, "its lock under %s cannot be taken (above): not "
+                     "touched", dr->cfg->state_dir);
+        ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
+        emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+    }
+}
+
 int
 ne_drain_run(struct ne_drain *dr)
 {
@@ -880,6 +908,7 @@ ne_drain_run(struct ne_drain *dr)
 
     dr->t0 = ne_now();
     if ((rc = open_journal(dr)) != 0) return rc;
+    lock_instances(dr);
     if (o->resume) resume_all(dr);
     if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);

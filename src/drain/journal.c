@@ -15,6 +15,7 @@
 #include "drain/journal.h"
 #include "util/fault.h"
 #include "util/log.h"
+#include "util/runlock.h"
 #include "util/mem.h"
 
 struct ne_journal {
@@ -123,15 +124,15 @@ journal_open(const char *dir, const char *host, struct ne_jreplay *prior)
         ne_syserror("cannot create state directory %s", dir);
         goto fail;
     }
-    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (j->lock_fd < 0) {
-        ne_syserror("cannot open lock file %s", j->lock_path);
-        goto fail;
-    }
-    if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        ne_error("another nova-evac drain of %s is running (lock %s held); wait for it or stop it",
-                 host, j->lock_path);
-        goto fail;
+    {   /* util/runlock.h: a migrate from host holds it shared */
+        char holder[320];
+        CLEANUP_FREE char *what = xasprintf("drain of %s", host);
+        j->lock_fd = ne_runlock_take(j->lock_path, false, what, holder, sizeof holder);
+        if (j->lock_fd == -1)
+            ne_error("%s %s is running (%s holds %s); wait for it or stop it",
+                     strstr(holder, "migrate") ? "a nova-evac migrate from" : "another nova-evac drain of",
+                     host, holder, j->lock_path);
+        if (j->lock_fd < 0) goto fail;
     }
     existed = stat(j->path, &st) == 0;
     j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

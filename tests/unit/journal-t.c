@@ -195,7 +195,7 @@ test_created(const char *dir)
     journal_close(j);
 }
 
-/* A journal on a full filesystem (a 4 KiB tmpfs in a private mount
+/* A journal on a full filesystem (an 8 KiB tmpfs in a private mount
  * namespace): the failing append is reported, leaves no partial line, and
  * the journal stays failed. */
 static void
@@ -210,14 +210,14 @@ test_full(void)
 
     if (geteuid() != 0 || !mkdtemp(dir) || unshare(CLONE_NEWNS) < 0 ||
         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-        mount("ne-journal-t", dir, "tmpfs", 0, "size=4k,mode=0700") < 0) {
+        mount("ne-journal-t", dir, "tmpfs", 0, "size=8k,mode=0700") < 0) {
         printf("ok %d # SKIP full filesystem: needs root and mount namespaces (%s)\n", ++tap_n,
                strerror(errno));
         return;
     }
     j = journal_open(dir, "full", &r);
     journal_replay_free(&r);
-    ok(j != NULL, "full: journal opens on a 4 KiB tmpfs");
+    ok(j != NULL, "full: journal opens on an 8 KiB tmpfs (a page for the lock file's holder line)");
     for (i = 0; j && i < 10000 && rc == 0; i++)
         rc = journal_append(j, json_pack("{s:s, s:s, s:s, s:i}", "event", "migrating", "uuid", U1,
                                          "dest", "node01", "attempt", (int)i));
