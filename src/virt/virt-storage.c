@@ -15,6 +15,36 @@
 #include "util/sha1.h"
 #include "virt/virt-int.h"
 
+/* s escaped for XML text and quoted attributes (a path or a file name may
+ * hold '&', '<' or a quote: pasted raw, it would change the XML). */
+static char *
+xesc(const char *s)
+{
+    char *out = xmalloc(strlen(s) * 6 + 1), *o = out;
+
+    for (; *s; s++) {
+        const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
+                      : *s == '\'' ? "&apos;" : *s == '"' ? "&quot;" : NULL;
+        if (e) {
+            memcpy(o, e, strlen(e));
+            o += strlen(e);
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* A dir pool's XML: name and target path escaped. */
+static char *
+pool_xml(const char *name, const char *dir)
+{
+    CLEANUP_FREE char *n = xesc(name), *d = xesc(dir);
+    return xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", n,
+                     d);
+}
+
 /* The storage pool whose target is dir: found, or created transient. */
 virStoragePoolPtr
 pool_for_dir(struct ne_virt *v, const char *dir, bool build)
@@ -35,8 +65,7 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
         virStoragePoolRefresh(p, 0);
         return p;
     }
-    xml = xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
-                    name, dir);
+    xml = pool_xml(name, dir);
     p = virStoragePoolCreateXML(v->conn, xml, build ? VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0);
     if (!p) {
         /* another connection (another nova-evac) created it meanwhile: use theirs */
@@ -182,13 +211,17 @@ virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, const 
         ne_error("cannot create %s on %s: %s", path, v->host, lv_err());
         return -1;
     }
-    if (backing)
-        bxml = xasprintf("<backingStore><path>%s</path><format type='%s'/></backingStore>", backing,
-                         backing_format ? backing_format : "raw");
-    xml = xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
-                    "<allocation unit='bytes'>0</allocation><target><format type='%s'/></target>"
-                    "%s</volume>",
-                    base, (unsigned long long)capacity, format ? format : "raw", bxml ? bxml : "");
+    if (backing) {
+        CLEANUP_FREE char *b = xesc(backing), *bf = xesc(backing_format ? backing_format : "raw");
+        bxml = xasprintf("<backingStore><path>%s</path><format type='%s'/></backingStore>", b, bf);
+    }
+    {
+        CLEANUP_FREE char *n = xesc(base), *f = xesc(format ? format : "raw");
+        xml = xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
+                        "<allocation unit='bytes'>0</allocation><target><format type='%s'/>"
+                        "</target>%s</volume>",
+                        n, (unsigned long long)capacity, f, bxml ? bxml : "");
+    }
     vol = virStorageVolCreateXML(p, xml, 0);
     virStoragePoolFree(p);
     if (!vol) {
@@ -254,8 +287,7 @@ remove_dir(struct ne_virt *v, const char *dir, bool only_if_empty, unsigned *nfi
     if (n < 0 || rc < 0) return -1;
     sha1_hex(dir, hex);
     name = xasprintf("nova-evac-rm-%.16s", hex);
-    xml = xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
-                    name, dir);
+    xml = pool_xml(name, dir);
     if (!(q = virStoragePoolDefineXML(v->conn, xml, 0))) return -1;
     if (virStoragePoolDelete(q, 0) < 0) rc = -1;
     virStoragePoolUndefine(q);
