@@ -15,6 +15,7 @@
 
 #include "model/plan.h"
 #include "util/mem.h"
+#include "util/statedir.h"
 
 static void
 decide(struct ne_plan *p, enum ne_method m, int row, const char *fmt, ...)
@@ -140,6 +141,31 @@ apply_mode(const struct ne_plan_in *in, struct ne_plan *p, size_t nlocal)
     }
 }
 
+/* A disk this tool copies or creates must name its file plainly: a "..",
+ * "." or relative path under the instances path could point outside it
+ * on the destination (HACKING.md rule 7). */
+static void
+refuse_dotdot(const struct ne_domain *d, struct ne_plan *p)
+{
+    size_t i;
+
+    for (i = 0; i < d->ndisks; i++) {
+        const struct ne_disk *k = &d->disks[i];
+        const char *bad = NULL;
+
+        if (!ne_disk_is_local(k)) continue;
+        if (k->source && !ne_path_clean(k->source)) bad = "its path";
+        else if (k->backing && !ne_path_clean(k->backing)) bad = "its backing file's path";
+        if (bad) {
+            decide(p, NE_METHOD_REFUSE, p->row, "local disk %s: %s is not absolute or has '.' "
+                   "or '..' components; refusing to copy or create it (fix the domain XML)",
+                   k->target ? k->target : "?", bad);
+            p->ncopy = p->nprecopy = 0;
+            return;
+        }
+    }
+}
+
 void
 ne_plan_instance(const struct ne_plan_in *in, struct ne_plan *p)
 {
@@ -157,6 +183,7 @@ ne_plan_instance(const struct ne_plan_in *in, struct ne_plan *p)
         p->ncopy = 0;
         p->nprecopy = 0;
     }
+    refuse_dotdot(in->dom, p);
     if (p->tls && p->method != NE_METHOD_COLD && p->method != NE_METHOD_REFUSE && !tls_ok(in))
         decide(p, NE_METHOD_REFUSE, p->row, "native TLS is configured but needs libvirt >= 4.4.0 "
                "and QEMU >= 2.11 on both hosts; refusing to migrate unencrypted (disable "

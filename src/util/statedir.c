@@ -12,6 +12,33 @@
 #include "util/mem.h"
 #include "util/statedir.h"
 
+/* The first "." or ".." component of path, or NULL. */
+static const char *
+dot_component(const char *path)
+{
+    const char *p = path;
+
+    while (*p) {
+        size_t n;
+        while (*p == '/') p++;
+        n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return p;
+        p += n;
+    }
+    return NULL;
+}
+
+bool
+ne_path_clean(const char *path)
+{
+    const char *p;
+
+    if (!path || path[0] != '/') return false;
+    for (p = path; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return false;
+    return dot_component(path) == NULL;
+}
+
 int
 ne_path_check(const char *what, const char *path)
 {
@@ -26,16 +53,10 @@ ne_path_check(const char *what, const char *path)
             ne_error("%s: the path contains a control character", what);
             return -1;
         }
-    for (p = path; *p; ) {
-        size_t n;
-        while (*p == '/') p++;
-        n = strcspn(p, "/");
-        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-            ne_error("%s: '%s': '.' and '..' are not allowed in the path; give it without them",
-                     what, path);
-            return -1;
-        }
-        p += n;
+    if (dot_component(path)) {
+        ne_error("%s: '%s': '.' and '..' are not allowed in the path; give it without them",
+                 what, path);
+        return -1;
     }
     return 0;
 }

@@ -9,12 +9,16 @@
 #ifndef NE_STATEDIR_H
 #define NE_STATEDIR_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Checks a local path from the configuration or the environment: absolute,
  * no "." or ".." component, no control character.  what names it in the
  * message ("[DEFAULT] state_dir").  Reports and returns -1 otherwise. */
 int ne_path_check(const char *what, const char *path);
+/* The same test, silent: true when path is absolute, without "." or ".."
+ * components or control characters. */
+bool ne_path_clean(const char *path);
 
 /* Creates state_dir (and sub below it, when not NULL; sub may hold
  * several components, never ".."), each created directory 0700; missing

@@ -124,5 +124,20 @@ main(void)
         is_int(ms, 500, "steps past the last stay at the maximum");
         is_int(ne_completion_timeout(&c, 4.0), 3200, "completion timeout scales per GiB");
     }
+    {
+        /* a local disk whose path leaves the instances path through ".." */
+        struct ne_disk escape = overlay, back = overlay;
+        struct ne_disk d1[] = {escape}, d2[] = {back};
+        d1[0].source = INST "/u/../../../../etc/disk";
+        d2[0].backing = INST "/_base/../../../root/base";
+        p = plan(NE_DOM_RUNNING, d1, 1, 9000000, NE_MODE_AUTO);
+        is_str(ne_method_name(p.method), "refuse", "a local disk with '..' is refused (running)");
+        is_int(p.ncopy, 0, "... nothing to copy");
+        p = plan(NE_DOM_SHUTOFF, d1, 1, 9000000, NE_MODE_AUTO);
+        is_str(ne_method_name(p.method), "refuse", "... and shut off (cold)");
+        p = plan(NE_DOM_SHUTOFF, d2, 1, 9000000, NE_MODE_AUTO);
+        is_str(ne_method_name(p.method), "refuse", "a backing file with '..' is refused");
+        ok(strstr(p.reason, "vda") != NULL, "the reason names the disk");
+    }
     return done_testing();
 }
