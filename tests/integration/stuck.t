@@ -85,6 +85,7 @@ seed_image "$IMG" 1
 
 A=$(new_uuid) B=$(new_uuid) C=$(new_uuid) D=$(new_uuid) E=$(new_uuid) F=$(new_uuid)
 G=$(new_uuid) H=$(new_uuid) I=$(new_uuid) J=$(new_uuid) K=$(new_uuid) L=$(new_uuid)
+N=$(new_uuid)
 HOSTILE_NAME="x'; DROP TABLE instances; -- \\\" \\\\ end"
 HOSTILE_HOST="node04'; DROP TABLE migrations; --"
 
@@ -100,8 +101,9 @@ HOSTILE_HOST="node04'; DROP TABLE migrations; --"
 #   J  no migration record, recorded on node05, runs on node04
 #   K  like A; its record changes while the operator is asked
 #   L  a user's resize in VERIFY_RESIZE for 1 h, on dest node05: left to its owner
+#   N  like J; repaired while another process holds nova.lock
 DOMS="node04:$A node05:$B node05:$C node04:$C:shutoff node04:$D:shutoff node05:$E node05:$F
-      node04:$F node04:$G node04:$H node04:$J node04:$K node05:$L"
+      node04:$F node04:$G node04:$H node04:$J node04:$K node05:$L node04:$N"
 pids=""
 for d in $DOMS; do
     n=${d%%:*} rest=${d#*:} u=${rest%%:*}
@@ -140,6 +142,7 @@ seed_migration "$H" live-migration running node04 node05 3600 MH
 seed_instance "$I" "$HOSTILE_HOST" active migrating "stuck-I"
 seed_migration "$I" live-migration running "$HOSTILE_HOST" node05 3600 MI
 seed_instance "$J" node05 active "" "stuck-J"
+seed_instance "$N" node05 active "" "stuck-N"
 seed_instance "$K" node04 active migrating "stuck-K"
 seed_migration "$K" live-migration running node04 node05 3600 MK
 
@@ -279,6 +282,29 @@ runj stuck $GS
 is "$(jq -r '.instances[].uuid' "$tmp/out.json" | grep -cE "^($A|$B|$C|$D|$E|$H|$J)$")" 0 \
     "full scan: none of the repaired ones"
 is "$(j "$F" .action)" refuse "full scan: F still refused"
+
+# ---- A repair takes the lock every change to Nova takes (drain, undrain,
+# api): while another process holds <state_dir>/nova.lock it waits, and
+# writes nothing, not even its "before" line.
+exec 8>"$tmp/state/nova.lock"
+flock 8
+"$NOVA_EVAC" stuck $GS --fix --yes "$N" >"$tmp/n.out" 2>&1 8>&- &
+np=$!
+blocked=0
+for _ in $(seq 300); do
+    grep -qE "^[0-9]+: -> FLOCK +ADVISORY +WRITE +$np " /proc/locks && { blocked=1; break; }
+    kill -0 "$np" 2>/dev/null || break
+    sleep 0.1
+done
+ok "lock held elsewhere: the repair waits for nova.lock" test "$blocked" = 1
+is "$(wc -l <"$audit")" 14 "lock held elsewhere: nothing in the audit file yet"
+is "$(inst "$N" "host")" node05 "lock held elsewhere: the record is not changed"
+exec 8>&-
+wait "$np"
+is "$?" 0 "lock released: the repair runs (exit 0)"
+is "$(inst "$N" "host")" node04 "lock released: N recorded on node04"
+is "$(jq -r --arg u "$N" 'select(.instance==$u) | .phase' "$audit" | tr '\n' ' ')" "before after " \
+    "lock released: its before and after lines"
 
 # ---- The database refuses: one clear error, nothing changed.
 run env NOVA_EVAC_DB="${NOVA_EVAC_DB%%://*}://openstack:wrong-password-x@${NOVA_EVAC_DB#*@}" \
