@@ -21,7 +21,7 @@ progress_enabled(void)
 static void
 bar(const char *label, double frac, const char *text, bool final)
 {
-    char b[31];
+    char b[31], lab[160];
     int i, fill;
 
     if (frac < 0) frac = 0;
@@ -30,7 +30,8 @@ bar(const char *label, double frac, const char *text, bool final)
     fill = (int)(frac * 30);
     for (i = 0; i < 30; i++) b[i] = i < fill ? '#' : '.';
     b[30] = '\0';
-    fprintf(stderr, "\r\033[K%s [%s] %3d%% %s%s", label, b, (int)(frac * 100), text,
+    ne_escape(label, lab, sizeof lab); /* an instance's name, as messages show it */
+    fprintf(stderr, "\r\033[K%s [%s] %3d%% %s%s", lab, b, (int)(frac * 100), text,
             final ? "\n" : "");
     fflush(stderr);
 }
@@ -44,9 +45,13 @@ progress_draw(const char *label, double frac, const char *text)
 void
 progress_done(const char *label, bool ok, const char *text)
 {
+    char lab[160];
+
     if (!progress_enabled()) return;
-    if (ok)
+    if (ok) {
         bar(label, 1.0, text, true);
-    else
-        fprintf(stderr, "\r\033[K%s: %s\n", label, text);
+    } else {
+        ne_escape(label, lab, sizeof lab);
+        fprintf(stderr, "\r\033[K%s: %s\n", lab, text);
+    }
 }

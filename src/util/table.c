@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
 
@@ -28,8 +29,14 @@ table_add(struct ne_table *t, const char *const *cells)
     size_t i;
 
     xgrow(&t->cells, &t->caprows, (t->nrows + 1) * t->ncols, sizeof *t->cells);
-    for (i = 0; i < t->ncols; i++)
-        t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "-");
+    for (i = 0; i < t->ncols; i++) {
+        /* escaped as messages are: a name with a newline stays on its row */
+        const char *s = cells[i] ? cells[i] : "-";
+        size_t n = ne_escape(s, NULL, 0) + 1;
+        char *e = xmalloc(n);
+        ne_escape(s, e, n);
+        t->cells[t->nrows * t->ncols + i] = e;
+    }
     t->nrows++;
 }
 
