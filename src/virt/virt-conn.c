@@ -123,3 +123,38 @@ lv_list_all(struct ne_virt *v, virDomainPtr **doms)
     if (nd < 0) ne_error("cannot list domains on %s (%s): %s", v->host, v->uri, lv_err());
     return nd;
 }
+
+/* True when the connection to v's libvirtd still works.  A lookup that
+ * failed on a dead connection (libvirtd killed or restarted) says nothing
+ * about the file: never "absent" (rule 3). */
+bool
+lv_conn_alive(struct ne_virt *v)
+{
+    return v->conn && virConnectIsAlive(v->conn) == 1;
+}
+
+/* True when the last libvirt error means "that directory is not there"
+ * (a transient pool on a missing directory fails to start), and not that
+ * v cannot be reached: RPC errors and a dead connection never count. */
+bool
+lv_dir_missing(struct ne_virt *v)
+{
+    virErrorPtr e = virGetLastError();
+
+    if (!e || e->domain == VIR_FROM_RPC || e->code == VIR_ERR_NO_CONNECT ||
+        e->code == VIR_ERR_INVALID_CONN || e->code == VIR_ERR_RPC)
+        return false;
+    return (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
+            e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR) &&
+           lv_conn_alive(v);
+}
+
+/* True when the last libvirt error says "no such volume" on a live
+ * connection. */
+bool
+lv_vol_missing(struct ne_virt *v)
+{
+    virErrorPtr e = virGetLastError();
+
+    return e && e->code == VIR_ERR_NO_STORAGE_VOL && lv_conn_alive(v);
+}

@@ -75,46 +75,11 @@ vol_stat(struct ne_virt *v, virStorageVolPtr vol, const char *path, struct ne_fi
     return 0;
 }
 
-/* True when the connection to v's libvirtd still works.  A lookup that
- * failed on a dead connection (libvirtd killed or restarted) says nothing
- * about the file: never "absent" (rule 3). */
-static bool
-conn_alive(struct ne_virt *v)
-{
-    return v->conn && virConnectIsAlive(v->conn) == 1;
-}
-
-/* True when the last libvirt error means "that directory is not there"
- * (a transient pool on a missing directory fails to start), and not that
- * v cannot be reached: RPC errors and a dead connection never count. */
-static bool
-dir_missing(struct ne_virt *v)
-{
-    virErrorPtr e = virGetLastError();
-
-    if (!e || e->domain == VIR_FROM_RPC || e->code == VIR_ERR_NO_CONNECT ||
-        e->code == VIR_ERR_INVALID_CONN || e->code == VIR_ERR_RPC)
-        return false;
-    return (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
-            e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR) &&
-           conn_alive(v);
-}
-
-/* True when the last libvirt error says "no such volume" on a live
- * connection. */
-static bool
-vol_missing(struct ne_virt *v)
-{
-    virErrorPtr e = virGetLastError();
-
-    return e && e->code == VIR_ERR_NO_STORAGE_VOL && conn_alive(v);
-}
-
 /* Why a lookup just failed: "no such file" only when the host said so. */
 static const char *
 why_missing(struct ne_virt *v)
 {
-    return vol_missing(v) || dir_missing(v) ? "no such file" : lv_err();
+    return lv_vol_missing(v) || lv_dir_missing(v) ? "no such file" : lv_err();
 }
 
 int
@@ -127,14 +92,14 @@ virt_dir_stat(struct ne_virt *v, const char *dir, const char *const *names, size
 
     memset(out, 0, n * sizeof *out);
     if (!p) {
-        if (dir_missing(v)) return 0;
+        if (lv_dir_missing(v)) return 0;
         ne_error("cannot list directory %s on %s: %s", dir, v->host, lv_err());
         return -1;
     }
     for (i = 0; i < n && rc == 0; i++) {
         virStorageVolPtr vol = virStorageVolLookupByName(p, names[i]);
         CLEANUP_FREE char *path = xasprintf("%s/%s", dir, names[i]);
-        if (!vol && vol_missing(v)) continue;
+        if (!vol && lv_vol_missing(v)) continue;
         if (!vol) {
             ne_error("cannot look for %s on %s: %s", path, v->host, lv_err());
             rc = -1;
@@ -388,7 +353,7 @@ virt_read_file(struct ne_virt *v, const char *path, size_t max, char **buf, size
 
     *buf = NULL;
     if (!vol) {
-        bool absent = vol_missing(v) || dir_missing(v);
+        bool absent = lv_vol_missing(v) || lv_dir_missing(v);
         if (!absent) ne_error("cannot read %s on %s: %s", path, v->host, lv_err());
         free(r.buf);
         return absent ? 0 : -1;
@@ -543,7 +508,7 @@ virt_remove_file(struct ne_virt *v, const char *path)
     int rc;
 
     if (!vol) {
-        rc = (p ? vol_missing(v) : dir_missing(v)) ? 0 : -1;
+        rc = (p ? lv_vol_missing(v) : lv_dir_missing(v)) ? 0 : -1;
         if (rc < 0)
             ne_error("cannot remove %s on %s: %s; it may still be there", path, v->host, lv_err());
         if (p) virStoragePoolFree(p);

@@ -34,6 +34,14 @@ const char *lv_err(void);
 /* virt-conn.c: every domain on v (the caller frees each and the array),
  * or -1 (reported: names the host). */
 int lv_list_all(struct ne_virt *v, virDomainPtr **doms);
+/* virt-conn.c: what the last failed lookup on v means.  lv_conn_alive:
+ * the connection still works.  lv_dir_missing: the directory is not there
+ * (never on an RPC error or a dead connection).  lv_vol_missing: no such
+ * volume, said by a live libvirtd.  Anything else is "cannot tell", never
+ * "absent". */
+bool lv_conn_alive(struct ne_virt *v);
+bool lv_dir_missing(struct ne_virt *v);
+bool lv_vol_missing(struct ne_virt *v);
 /* domxml.c: the XPath expression's string value in xml (newly allocated),
  * or NULL when the XML does not parse or the value is empty. */
 char *lv_xpath_string(const char *xml, const char *name, const char *expr);

@@ -102,10 +102,9 @@ virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t
     *slash = '\0';
     p = pool_for_dir(v, dir, false);
     if (!p) {
-        virErrorPtr e = virGetLastError();
-        /* A missing directory means a missing file. */
-        if (e && (e->code == VIR_ERR_NO_STORAGE_POOL || e->code == VIR_ERR_INTERNAL_ERROR ||
-                  e->code == VIR_ERR_OPERATION_INVALID || e->code == VIR_ERR_SYSTEM_ERROR)) {
+        /* A missing directory means a missing file; an unreachable host
+         * means nothing is known. */
+        if (lv_dir_missing(v)) {
             ne_debug(NE_DBG_VIRT, "%s: no pool for %s: %s", v->host, dir, lv_err());
             return 0;
         }
@@ -113,6 +112,11 @@ virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t
         return -1;
     }
     vol = virStorageVolLookupByName(p, slash + 1);
+    if (!vol && !lv_vol_missing(v)) {
+        ne_error("cannot look up %s on %s: %s", path, v->host, lv_err());
+        virStoragePoolFree(p);
+        return -1;
+    }
     virStoragePoolFree(p);
     if (!vol) return 0;
     if (virStorageVolGetInfo(vol, &info) < 0) {
@@ -240,7 +244,11 @@ virt_delete_file(struct ne_virt *v, const char *path)
     virStorageVolPtr vol = vol_lookup(v, path, false, NULL);
     int rc = 0;
 
-    if (!vol) return 0;
+    if (!vol) {
+        if (lv_vol_missing(v) || lv_dir_missing(v)) return 0;
+        ne_error("cannot delete %s on %s: %s", path, v->host, lv_err());
+        return -1;
+    }
     if (virStorageVolDelete(vol, 0) < 0) {
         ne_error("cannot delete %s on %s: %s", path, v->host, lv_err());
         rc = -1;
@@ -262,7 +270,11 @@ remove_dir(struct ne_virt *v, const char *dir, bool only_if_empty, unsigned *nfi
     char hex[41];
     CLEANUP_FREE char *name = NULL, *xml = NULL;
 
-    if (!p) return 0; /* no such directory */
+    if (!p) {
+        if (lv_dir_missing(v)) return 0; /* no such directory */
+        ne_error("cannot remove %s on %s: %s", dir, v->host, lv_err());
+        return -1;
+    }
     n = virStoragePoolListAllVolumes(p, &vols, 0);
     if (only_if_empty && n != 0) {
         for (i = 0; i < n; i++) virStorageVolFree(vols[i]);

@@ -95,7 +95,7 @@ pid=$!
 sleep 1.5
 kill -INT $pid
 wait $pid
-is "$?" 1 "interrupted migration exits 1"
+is "$?" 130 "interrupted migration exits 130 (interrupted)"
 like "$(cat "$tmp/int.out")" "interrupted: aborting" "Ctrl-C reported as an abort"
 is "$(state node02 "ab-$id")" "running" "source still running after Ctrl-C"
 ok "no leftover overlay after Ctrl-C" test ! -e "$(node_file node03 "$u")/disk"
