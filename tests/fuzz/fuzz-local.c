@@ -113,8 +113,15 @@ cli(const char *b, size_t n)
 
     while (i < n && argc < 32) {
         size_t len = strnlen(b + i, n - i);
-        argv[argc++] = xstrndup(b + i, len);
+        char *w = xstrndup(b + i, len);
+
         i += len + 1;
+        /* --version prints and exits, as it should: not a finding */
+        if (w[0] == '-' && (strchr(w, 'V') || str_prefix(w, "--v"))) {
+            free(w);
+            continue;
+        }
+        argv[argc++] = w;
     }
     argv[argc] = NULL;
     memset(&ctx, 0, sizeof ctx);
