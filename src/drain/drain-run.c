@@ -173,8 +173,9 @@ source_files(const struct ne_drain_item *it)
 }
 
 /* The last "migrating" record of every instance in the journal text of
- * this (unfinished) drain: uuid -> event.  Read once, before the resume
- * appends anything. */
+ * this (unfinished) drain, uuid -> event, with "steps": the events of the
+ * instance recorded after it (created, defined, started...).  Read once,
+ * before the resume appends anything. */
 static json_t *
 last_attempts(const char *path)
 {
@@ -186,15 +187,32 @@ last_attempts(const char *path)
 
     if (!f) return by;
     while ((len = getline(&line, &cap, f)) > 0) {
-        json_t *ev = json_loadb(line, (size_t)len, 0, NULL);
+        json_t *ev = json_loadb(line, (size_t)len, 0, NULL), *last;
         const char *uuid = json_string_value(json_object_get(ev, "uuid"));
-        if (uuid && str_eq(json_string_value(json_object_get(ev, "event")), "migrating"))
+        const char *what = json_string_value(json_object_get(ev, "event"));
+        if (uuid && str_eq(what, "migrating")) {
+            json_object_set_new(ev, "steps", json_array());
             json_object_set(by, uuid, ev);
+        } else if (uuid && what && (last = json_object_get(by, uuid))) {
+            json_array_append_new(json_object_get(last, "steps"), json_string(what));
+        }
         json_decref(ev);
     }
     free(line);
     fclose(f);
     return by;
+}
+
+/* Whether the attempt's records after "migrating" include event. */
+static bool
+attempt_did(json_t *attempt, const char *event)
+{
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(json_object_get(attempt, "steps"), i, v)
+        if (str_eq(json_string_value(v), event)) return true;
+    return false;
 }
 
 static int
@@ -445,6 +463,24 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
                                     d_st == NE_DOM_RUNNING);
         it->state = NE_ITEM_MOVED;
         it->dest = host_index(dr, e->dest);
+    } else if (on_src == 1 && s_st == NE_DOM_SHUTOFF && on_dst == 1 && d_pers &&
+               d_st == NE_DOM_SHUTOFF && e->was_running && it->d->state != NE_DOM_NOSTATE &&
+               attempt_did(attempt, NE_MIG_STEP_DEFINED) &&
+               !attempt_did(attempt, NE_MIG_STEP_STARTED)) {
+        /* a cold move killed between its define and its start on dst: the
+         * guest never ran there (the journal says so), the source holds
+         * it whole: the definition this attempt made goes, then its files */
+        if (virt_undefine(dst, e->uuid) < 0) {
+            not_moved(dr, it, e, "the definition the interrupted attempt made on %s cannot be "
+                      "removed (above): not touched; run 'nova-evac stuck --host %s'", e->dest,
+                      dr->o->host);
+        } else {
+            ne_info("%s: the interrupted attempt had defined it on %s but not started it there: "
+                    "undone", e->name, e->dest);
+            clean_leftovers(dr, it);
+            it->start_policy = 1;
+            emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
+        }
     } else if (on_src == 1 && on_dst == 0 && it->d->state != NE_DOM_NOSTATE) {
         clean_leftovers(dr, it);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# resume.t (issue 12): kill -9 at every journaled step of a cold and of a
-# live-block move, then `drain --resume`.  The kill points are the journal
+# resume.t (issue 12): kill -9 at every journaled step of a cold move (of
+# a shut-off and of a running guest) and of a live-block move, then
+# `drain --resume`.  The kill points are the journal
 # records themselves (NOVA_EVAC_FAULT=journal:EVENT#N, src/util/fault.h),
 # read from a reference drain of each kind, not guessed with sleeps.  After
 # each round every guest is defined on exactly one node, in the power state
@@ -59,6 +60,9 @@ moved_records() { cat "$J"* 2>/dev/null | jq -r --arg u "$1" 'select(.event=="mo
 # the records of the last run of the journal (from its last start record)
 last_run() { awk '/"event":"start"/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$J"; }
 want_state() { [ "$1" = cold ] && echo "shut off" || echo running; }
+# coldrun: a running guest moved cold (--mode cold): stopped, copied,
+# defined and started on node03, then undefined on node02
+mode_of() { [ "$1" = coldrun ] && echo "--mode cold"; }
 # check KIND NAME UUID LABEL: the end state after a finished resume
 check() {
     local kind=$1 name=$2 u=$3 label=$4 w
@@ -74,7 +78,7 @@ check() {
 records() {
     local u name=ref-$1
     u=$(guest "$1" "$name") || return 1
-    "$NOVA_EVAC" drain node02 --to node03 >"$tmp/ref-$1.out" 2>&1 || { cat "$tmp/ref-$1.out" >&2; return 1; }
+    "$NOVA_EVAC" drain node02 --to node03 $(mode_of "$1") >"$tmp/ref-$1.out" 2>&1 || { cat "$tmp/ref-$1.out" >&2; return 1; }
     jq -r .event "$J" | awk '{ n[$1]++; printf "journal:%s#%d\n", $1, n[$1] }' >"$tmp/points-$1"
     vsh node03 destroy "$name" >/dev/null 2>&1
     vsh node03 undefine "$name" >/dev/null 2>&1
@@ -82,15 +86,17 @@ records() {
 }
 ok "reference cold move" records cold
 ok "reference live block move" records live
+ok "reference cold move of a running guest" records coldrun
 diag "cold move records: $(paste -sd' ' "$tmp/points-cold")"
 diag "live block move records: $(paste -sd' ' "$tmp/points-live")"
+diag "cold move of a running guest records: $(paste -sd' ' "$tmp/points-coldrun")"
 grep -q '^journal:migrating#1$' "$tmp/points-cold" && grep -q '^journal:moved#1$' "$tmp/points-live" ||
     skip_all "reference drains did not journal a move"
 
 # killed KIND NAME POINT: a drain of node02 to node03 killed at POINT
 killed() {
     local pid rc
-    NOVA_EVAC_FAULT=$3 "$NOVA_EVAC" drain node02 --to node03 >"$tmp/kill.out" 2>&1 &
+    NOVA_EVAC_FAULT=$3 "$NOVA_EVAC" drain node02 --to node03 $(mode_of "$1") >"$tmp/kill.out" 2>&1 &
     pid=$!
     wait $pid 2>/dev/null # no "Killed" line from the shell
     rc=$?
@@ -214,14 +220,14 @@ vsh node03 undefine paused-l >/dev/null 2>&1
 rm -rf "$root/lab/node02/instances/$u" "$root/lab/node03/instances/$u" "$J"*
 
 # ---- every kill point of each kind
-for kind in cold live; do
+for kind in cold live coldrun; do
     k=0
     for pt in $(cat "$tmp/points-$kind"); do
         k=$((k + 1))
         name=$kind-$k
         u=$(guest "$kind" "$name") || { ok "$name: guest created" false; continue; }
         ok "$kind move killed at $pt" killed "$kind" "$name" "$pt"
-        run ne drain node02 --to node03 --resume
+        run ne drain node02 --to node03 --resume $(mode_of "$kind")
         is "$rc" 0 "$kind, killed at $pt: resume exits 0"
         [ "$rc" = 0 ] || diag "$(printf '%s\n' "$out" | tail -5)"
         check "$kind" "$name" "$u" "$kind, killed at $pt"
