@@ -10,6 +10,8 @@
 ##                            in the running nodes of the libvirt lab (tests/lab/lab.sh)
 ##                            among $NOVA_EVAC_OS_NODES (default node01 node02 node03: a
 ##                            test that starts node04 for itself does not get a compute there)
+##                            fake and libvirt: a second Glance as region RegionTwo of the
+##                            same Keystone (127.0.0.1:9293, database glance2, own store)
 ##   openstack.sh down        stop everything it started (recorded PIDs only)
 ##   openstack.sh wipe [--cache]  down + remove data/logs (and the schema cache)
 ##   openstack.sh status      what runs;   openstack.sh mem   PSS per service
@@ -427,6 +429,45 @@ glance_start() {
 glance_wait() {
   waitfor 120 glance http_ok http://127.0.0.1:9292/healthcheck || { tail_log "$LOGS/glance-api.log"; return 1; }
 }
+## glance2_up: a second Glance, region RegionTwo of the same Keystone (image-copy's
+## destination): 127.0.0.1:9293, database glance2 (glance's schema, no rows), its own file
+## store under data/glance2, image endpoints in RegionTwo. Idempotent; prints what it
+## added to `up` (seconds, PSS).
+G2_PORT=9293
+glance2_up() {
+  local t0=$EPOCHREALTIME d=$DATA/glance2 c=$ETC/glance2/glance-api.conf svc r itf have kb
+  mkdir -p "$d/images" "$d/staging" "$d/tasks"
+  render "$SRC/etc/glance/glance-api.conf" "$c" -e "s|^bind_port = .*|bind_port = $G2_PORT|" \
+    -e "s|/logs/glance-api.log|/logs/glance2-api.log|" -e "s|/data/glance/|/data/glance2/|" \
+    -e "s|:3306/glance$|:3306/glance2|"
+  if ! alive "$RUN/glance2-api.pid" "$c"; then
+    if [ -z "$(SQLROOT -B -N -e "SHOW DATABASES LIKE 'glance2'")" ]; then
+      ## glance's tables and alembic version without its rows: no second db_sync (~20 s)
+      SQLROOT -e "CREATE DATABASE glance2" &&
+        mariadb-dump --socket="$SOCK" -uroot --no-data glance | SQLROOT glance2 &&
+        SQLROOT glance2 -e "INSERT INTO alembic_version SELECT * FROM glance.alembic_version" ||
+        die "glance2 database failed"
+    fi
+    port_busy $G2_PORT && die "127.0.0.1:$G2_PORT is taken by another process"
+    start glance2-api $PY "$SRC/cmd/glance-api" --config-file "$c"
+  fi
+  [ -n "${TOK:-}" ] || TOK=$(token)
+  svc=$(curl -sf -H "X-Auth-Token: $TOK" "$KS/services?type=image" | jq -r '.services[0].id')
+  [ -n "$svc" ] && [ "$svc" != null ] || die "keystone: no image service to add RegionTwo to"
+  r=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $TOK" "$KS/regions/RegionTwo")
+  [ "$r" = 200 ] || curl -sf -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' \
+    -d '{"region":{"id":"RegionTwo"}}' "$KS/regions" || die "keystone: creating region RegionTwo failed"
+  have=$(curl -sf -H "X-Auth-Token: $TOK" "$KS/endpoints?service_id=$svc&region_id=RegionTwo" | jq -r '.endpoints[].interface')
+  for itf in public internal admin; do
+    echo "$have" | grep -qx $itf && continue
+    curl -sf -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' \
+      -d "{\"endpoint\":{\"service_id\":\"$svc\",\"interface\":\"$itf\",\"region_id\":\"RegionTwo\",\"url\":\"http://127.0.0.1:$G2_PORT\"}}" \
+      "$KS/endpoints" || die "keystone: creating the RegionTwo $itf image endpoint failed"
+  done
+  waitfor 120 glance2 http_ok http://127.0.0.1:$G2_PORT/healthcheck || { tail_log "$LOGS/glance2-api.log"; die "glance RegionTwo did not start"; }
+  kb=$(awk '/^Pss:/{print $2}' /proc/"$(cat "$RUN/glance2-api.pid")"/smaps_rollup 2>/dev/null)
+  step "glance RegionTwo up (127.0.0.1:$G2_PORT): added $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s, PSS $(( ${kb:-0} / 1024 )) MiB"
+}
 nova_api_start() { # needs only MariaDB: start it first, it is the slowest to load (2 workers)
   alive "$RUN/nova-api.pid" "$ETC/uwsgi/nova-api.ini" && return 0
   port_busy 8774 && die "127.0.0.1:8774 is taken by another process"
@@ -483,7 +524,7 @@ libvirt_computes_up() {
         virt=kvm; else virt=qemu; fi
     fi
     render "$SRC/etc/nova/node-libvirt.conf" "$ETC/nova/$n.conf" -e "s|@NODE@|$n|g" -e "s|@IP@|$ip|g" \
-      -e "s|@VIRT@|$virt|g" -e "s|@INSTANCES@|$LAB/instances|g"
+      -e "s|@VIRT@|$virt|g" -e "s|@INSTANCES@|$LAB/instances|g" -e "s|@LIBVIRTD_PID@|$lp|g"
     mkdir -p "$DATA/nova-$n/lock"
     echo "$n" >>"$RUN/libvirt-nodes.tmp"
     alive "$RUN/nova-compute-$n.pid" "$ETC/nova/$n.conf" && continue
@@ -595,6 +636,7 @@ up_cloud() { # up_cloud fake|libvirt
   step "nova-api up"
   computes_ready "$n" "$since"
   seed
+  glance2_up
 }
 ## quick_check MODE: everything recorded is alive and answers (the idempotent `up` path)
 quick_check() {
@@ -618,7 +660,10 @@ cmd_up() {
   fi
   [ "$cur" = libvirt ] || [ "$cur" = fake ] && [ "$mode" = db ] && mode=$cur   # already higher: just check it
   : >"$LOGS/up.log"
-  if [ "$cur" = "$mode" ] && quick_check "$mode"; then step "already up: READY ($mode)"; return 0; fi
+  if [ "$cur" = "$mode" ] && quick_check "$mode"; then
+    [ "$mode" = db ] || glance2_up
+    step "already up: READY ($mode)"; return 0
+  fi
   check_pkgs python3-nova python3-glance mariadb-server jq curl
   [ "$mode" = db ] || check_pkgs python3-keystone python3-placement python3-neutron rabbitmq-server \
     uwsgi-core uwsgi-plugin-python3
@@ -640,6 +685,7 @@ cmd_down() {
   stop "$RUN/nova-conductor.pid" TERM "$ETC/nova/nova-db.conf" 3 &
   stop "$RUN/neutron-server.pid" TERM "$ETC/neutron/neutron.conf" 3 &
   stop "$RUN/glance-api.pid" TERM "$ETC/glance/glance-api.conf" 3 &
+  stop "$RUN/glance2-api.pid" TERM "$ETC/glance2/glance-api.conf" 3 &
   ## uwsgi masters: SIGINT = quit at once
   stop "$RUN/nova-api.pid" INT "$ETC/uwsgi/nova-api.ini" 10 &
   stop "$RUN/placement.pid" INT "$ETC/uwsgi/placement.ini" 10 &
@@ -657,7 +703,7 @@ cmd_down() {
     rm -f "$RUN/lab-started-by-us"
   fi
   local p busy=""
-  for p in 3306 5672 25672 5000 8778 9696 9292 8774 4369; do port_busy $p && busy="$busy $p"; done
+  for p in 3306 5672 25672 5000 8778 9696 9292 9293 8774 4369; do port_busy $p && busy="$busy $p"; done
   [ -z "$busy" ] || say "warning: still listening on 127.0.0.1:$busy (not necessarily ours)"
 }
 cmd_status() {
