@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* drain-int.h: what the parts of a drain run share: drain-run.c (journal,
+ * workers, staging), drain-resume.c (settling the moves an interrupted run
+ * left in flight), drain-leftovers.c (what earlier attempts left) and
+ * drain-wait.c (the waits between retries). */
+#ifndef NE_DRAIN_INT_H
+#define NE_DRAIN_INT_H
+
+#include "drain/drain.h"
+
+/* How long, in all, one instance's retries wait for a libvirtd that does
+ * not answer (a daemon restart takes seconds to a minute or two). */
+#define NE_DRAIN_HOST_WAIT_S 300
+
+/* drain-run.c */
+/* Journals the event (with its uuid, name and destination when it is not
+ * NULL, and extra, stolen) and, with --format json, prints it as a line. */
+void drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it,
+                json_t *extra);
+struct ne_drain_item *drain_item_by_uuid(struct ne_drain *dr, const char *uuid);
+/* Index of host name in dr->hosts, or -1. */
+int drain_host_index(const struct ne_drain *dr, const char *name);
+
+/* drain-resume.c: every in-flight entry of the interrupted drain, settled
+ * or reported. */
+void drain_resume_all(struct ne_drain *dr);
+
+/* drain-leftovers.c */
+/* Removes what earlier attempts of it left that the journal proves this
+ * tool created, while it is still what was created. */
+void drain_clean_leftovers(struct ne_drain *dr, const struct ne_drain_item *it);
+/* The files a move of it deletes on the source, as journal values. */
+json_t *drain_source_files(const struct ne_drain_item *it);
+
+/* drain-wait.c */
+/* The drain's source or to, whichever libvirtd does not answer now, or
+ * NULL when both do. */
+const char *drain_host_down(struct ne_drain *dr, const char *to);
+/* Sleeps s seconds unless interrupted (then -1). */
+int drain_pause(unsigned s);
+/* Waits for host's libvirtd to answer again (bounded); 0 when it does. */
+int drain_wait_for_host(struct ne_drain *dr, const struct ne_drain_item *it, const char *host,
+                        unsigned *waited);
+
+#endif
