@@ -81,14 +81,16 @@ item_of_entry(struct ne_drain *dr, const struct ne_jentry *e)
     return it;
 }
 
-/* Leaves an interrupted move alone: not moved, never planned again in this
- * run, and the journal stays unfinished so that a later --resume settles
- * it.  why: what is unknown and the next step. */
+/* An in-flight entry the resume does not move: counted as not moved,
+ * never planned again in this run.  unknown: its outcome could not be
+ * told (unresolved: the journal stays unfinished so that a later --resume
+ * settles it); else it was settled, but not moved.  why (fmt): what is
+ * unknown or wrong, and the next step. */
 static void
-unresolved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
-           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+left_alone(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e, bool unknown,
+           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static void
-unresolved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
+left_alone(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e, bool unknown,
            const char *fmt, ...)
 {
     va_list ap;
@@ -97,32 +99,20 @@ unresolved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry
     vsnprintf(it->why, sizeof it->why, fmt, ap);
     va_end(ap);
     it->state = NE_ITEM_FAILED;
-    it->unresolved = true;
     it->dest = drain_host_index(dr, e->dest);
+    if (!unknown) {
+        ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
+        drain_emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
+        return;
+    }
+    it->unresolved = true;
     dr->unresolved++;
     ne_error("%s (%s): interrupted move to %s not settled: %s", it->d->name, it->d->uuid, e->dest,
              it->why);
     drain_emit(dr, "unresolved", it, json_pack("{s:s, s:s}", "dest", e->dest, "reason", it->why));
 }
-
-/* Settled, but not moved: reported, counted as not moved, left alone. */
-static void
-not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
-          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void
-not_moved(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry *e,
-          const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(it->why, sizeof it->why, fmt, ap);
-    va_end(ap);
-    it->state = NE_ITEM_FAILED;
-    it->dest = drain_host_index(dr, e->dest);
-    ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
-    drain_emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
-}
+#define unresolved(dr, it, e, ...) left_alone(dr, it, e, true, __VA_ARGS__)
+#define not_moved(dr, it, e, ...) left_alone(dr, it, e, false, __VA_ARGS__)
 
 /* The move completed (the destination runs it, or defines it when it was
  * shut off): the source's definition goes, then the files the journal
