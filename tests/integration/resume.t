@@ -26,7 +26,8 @@
 [ "$(id -u)" = 0 ] || skip_all "the lab needs root"
 main=$NOVA_EVAC_LAB
 root=/var/tmp/nel-rst-$$
-export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=rst NOVA_EVAC_LAB_VIRT_TYPE=qemu
+# the namespaces are named after this run too: two runs at once never share one
+export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=rst$$ NOVA_EVAC_LAB_VIRT_TYPE=qemu
 tmp=$(mktemp -d)
 cleanup() { "$LABSH" wipe >/dev/null 2>&1; rm -rf "$root" "$tmp"; }
 trap cleanup EXIT
