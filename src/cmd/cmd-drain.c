@@ -100,10 +100,15 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
 
-    if (!o.dry_run && (rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn)) != 0)
-        return rc;
-    ne_drain_nova_repair_stuck(dn, o.host);
     errors = ne_error_count();
+    if (o.dry_run) {
+        ne_drain_nova_readonly(args, cfg, &o, &dn); /* its errors count for the exit code */
+    } else {
+        if ((rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn)) != 0)
+            return rc;
+        ne_drain_nova_repair_stuck(dn, o.host);
+        errors = ne_error_count();
+    }
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);

@@ -4,6 +4,8 @@
 #include <config.h>
 
 #include "cmd/cmd.h"
+#include "cmd/osargs.h"
+#include "drain/drain-nova.h"
 #include "drain/drain.h"
 #include "util/log.h"
 
@@ -13,6 +15,7 @@ static const struct ne_opt opts[] = {
     {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
     {"no-stage-images", 0, OPT_FLAG, NULL, "plan as drain --no-stage-images: avoid destinations "
      "lacking a base image", NULL, NULL, NULL},
+    NE_OS_OPTS,
     OPT_END,
 };
 
@@ -39,6 +42,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_config *cfg = ne_ctx_config(ctx);
     struct ne_drain_opts o = {.max_parallel = 1};
     struct ne_drain dr;
+    struct ne_drain_nova *dn = NULL;
     const char *mode = ne_args_str(args, "mode");
     unsigned errors = ne_error_count();
     int rc;
@@ -49,12 +53,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.dry_run = true;
     o.stage_images = !ne_args_flag(args, "no-stage-images");
     if (mode) ne_mode_parse(mode, &o.mig.mode);
+    ne_drain_nova_readonly(args, cfg, &o, &dn);
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
         rc = ne_plan_exit(&dr, errors);
     }
     ne_drain_free(&dr);
+    ne_drain_nova_close(dn);
     return rc;
 }
 

@@ -64,6 +64,25 @@ ne_drain_nova_from_args(const struct ne_args *args, const struct ne_config *cfg,
     return ne_drain_nova_setup(&c, cfg, via, o, out);
 }
 
+void
+ne_drain_nova_readonly(const struct ne_args *args, const struct ne_config *cfg,
+                       struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_nova_conn c = {.api_configured = true};
+
+    *out = NULL;
+    if (!ne_args_str(args, "os-cloud") && !getenv("OS_CLOUD") && !getenv("OS_AUTH_URL")) return;
+    if (ne_nova_from_args(args, &c.os, &c.nv) != NE_EXIT_OK) {
+        nova_conn_close(&c);
+        return;
+    }
+    ne_drain_nova_setup(&c, cfg, "libvirt", o, out);
+    o->nova.disable = NULL;
+    o->nova.record_move = NULL;
+    o->nova.migrate = NULL;
+    o->nova.settle_inflight = NULL;
+}
+
 int
 ne_os_exit(enum ne_os_err e)
 {

@@ -51,6 +51,13 @@ int ne_db_from_args(const struct ne_args *args, const struct ne_config *cfg, str
 int ne_drain_nova_from_args(const struct ne_args *args, const struct ne_config *cfg,
                             const char *via, struct ne_drain_opts *o, struct ne_drain_nova **out);
 
+/* For a plan (plan, drain --dry-run), which changes nothing: opens the
+ * Nova API when configured and sets only o->nova.free_disk (the free disk
+ * Nova counts).  *out NULL when the API is not configured, or could not
+ * be opened (reported: the plan then uses libvirt's figures and ends 4). */
+void ne_drain_nova_readonly(const struct ne_args *args, const struct ne_config *cfg,
+                            struct ne_drain_opts *o, struct ne_drain_nova **out);
+
 /* The exit code of a failure kind (cmd.h): config/auth/not found 2,
  * unreachable 4, refused 1. */
 int ne_os_exit(enum ne_os_err e);

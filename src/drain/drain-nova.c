@@ -390,6 +390,14 @@ out:
     return done;
 }
 
+static int
+free_disk(void *ctx, const char *host, unsigned long long *bytes)
+{
+    struct ne_drain_nova *dn = ctx;
+
+    return nova_host_free_disk(dn->nv, host, bytes) == 0 ? 0 : -1;
+}
+
 int
 ne_drain_nova_check(const struct ne_nova_conn *c, const struct ne_config *cfg, const char *via)
 {
@@ -438,6 +446,7 @@ ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const c
     o->nova.record_move = dn->db ? record_move : NULL;
     o->nova.migrate = str_eq(via, "nova") || (str_eq(via, "auto") && dn->nv) ? migrate : NULL;
     o->nova.settle_inflight = dn->nv ? settle_inflight : NULL;
+    o->nova.free_disk = dn->nv ? free_disk : NULL;
     *out = dn;
     return 0;
 }

@@ -35,6 +35,20 @@ item_json(const struct ne_drain *dr, const struct ne_drain_item *it)
                      state_name(it->state));
 }
 
+/* "destination node02: free disk 77 GiB (Nova: ...)": where the figure
+ * the placement used came from, minus the configured reserve. */
+static void
+print_free_disk(const struct ne_place_host *p, const char *from)
+{
+    char b[16];
+
+    fmt_bytes(p->free_disk, b, sizeof b);
+    printf("destination %s: free disk %s, after the configured reserve (%s)\n", p->name, b,
+           str_eq(from, "nova") ? "from Nova: disk_available_least and free_disk_gb, the smaller"
+                                : "from libvirt's storage pool: includes the blocks reserved "
+                                  "for root, which df does not count as available");
+}
+
 void
 ne_drain_print_plan(const struct ne_drain *dr, bool json)
 {
@@ -47,9 +61,10 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
         json_t *a = json_array(), *hosts = json_array();
         for (i = 0; i < dr->n; i++) json_array_append_new(a, item_json(dr, &dr->items[i]));
         for (k = 0; k < dr->nhosts; k++)
-            json_array_append_new(hosts, json_pack("{s:s, s:b, s:s?, s:I, s:I, s:i}", "host",
+            json_array_append_new(hosts, json_pack("{s:s, s:b, s:s?, s:I, s:s?, s:I, s:i}", "host",
                 dr->ph[k].name, "usable", dr->ph[k].usable, "unusable", dr->ph[k].unusable_why,
-                "free_disk", (json_int_t)dr->ph[k].free_disk, "free_ram_kib",
+                "free_disk", (json_int_t)dr->ph[k].free_disk, "free_disk_source",
+                dr->hosts[k].disk_from, "free_ram_kib",
                 (json_int_t)dr->ph[k].free_ram_kib, "planned", (int)dr->ph[k].planned_n));
         json_t *root = json_pack("{s:s, s:o, s:o}", "host", dr->o->host, "destinations", hosts,
                                  "instances", a);
@@ -79,6 +94,8 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
     for (k = 0; k < dr->nhosts; k++)
         if (!dr->ph[k].usable)
             printf("destination %s not usable: %s\n", dr->ph[k].name, dr->ph[k].unusable_why);
+        else
+            print_free_disk(&dr->ph[k], dr->hosts[k].disk_from);
 }
 
 void

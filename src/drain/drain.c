@@ -61,15 +61,21 @@ gather_hosts(struct ne_drain *dr)
     return 0;
 }
 
-/* Facts of one destination: versions, free disk and RAM minus reserves. */
+/* Facts of one destination: versions, free disk and RAM minus reserves.
+ * Free disk: with the Nova API configured, what Nova counts (f_bavail of
+ * the instances path, see nova_host_free_disk); else libvirt's storage
+ * pool "available", which is f_bfree: it includes the blocks the
+ * filesystem reserves for root, so it can be far more than df shows (the
+ * plan says so).  The configured reserve is subtracted from either. */
 static void
 probe_host(struct ne_drain *dr, size_t k)
 {
     struct ne_drain_host *h = &dr->hosts[k];
     struct ne_place_host *p = &dr->ph[k];
     struct ne_hostinfo hi;
-    unsigned long long rd, rr;
+    unsigned long long rd, rr, nova_disk = 0;
     uint64_t disk = 0;
+    int rc;
 
     p->name = h->name;
     h->v = virt_open(dr->cfg, h->name);
@@ -79,7 +85,15 @@ probe_host(struct ne_drain *dr, size_t k)
     }
     h->ver = (struct ne_versions){hi.libvirt_version, hi.hv_version};
     ne_node_reserved(dr->cfg, h->name, &rd, &rr);
-    if (virt_dir_free(h->v, dr->cfg->instances_path, &disk) < 0) {
+    if (dr->o->nova.free_disk && dr->o->nova.free_disk(dr->o->nova.ctx, h->name, &nova_disk) == 0) {
+        rc = 0;
+        disk = nova_disk;
+        h->disk_from = "nova";
+    } else {
+        rc = virt_dir_free(h->v, dr->cfg->instances_path, &disk);
+        h->disk_from = "libvirt";
+    }
+    if (rc < 0) {
         p->unusable_why = "instances path unreadable";
     } else {
         p->usable = true;

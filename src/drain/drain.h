@@ -47,6 +47,10 @@ struct ne_nova_hooks {
      * (reported). */
     int (*settle_inflight)(void *ctx, const char *uuid, const char *name, const char *from,
                            const char *to, struct ne_nova_fate *out);
+    /* The free disk Nova counts on host, in bytes (planning: one thread).
+     * 0 and *bytes, else (reported) the planner falls back to libvirt's
+     * figure.  NULL when the API is not configured. */
+    int (*free_disk)(void *ctx, const char *host, unsigned long long *bytes);
     /* The hooks run on worker threads: they must be thread-safe.
      * close is called once at the end (close sessions). */
     void (*close)(void *ctx);
@@ -91,6 +95,7 @@ struct ne_drain_host {
     char *name;
     struct ne_virt *v;       /* planning connection, NULL when unreachable */
     struct ne_versions ver;
+    const char *disk_from;   /* where its free disk figure came from (static) */
     unsigned running;        /* migrations into it right now */
 };
 

@@ -44,6 +44,12 @@ struct ne_hypervisor {
     char *id, *hostname, *host, *state, *status, *type, *disabled_reason;
     long long running_vms, vcpus, vcpus_used, memory_mb, memory_mb_used, local_gb,
         local_gb_used; /* -1 when the microversion no longer reports them (2.88) */
+    /* GiB, valid when have_disk (not reported from 2.88 on).
+     * disk_available_least is the instances path's f_bavail minus what
+     * sparse disks may still grow by (may be negative); free_disk_gb is
+     * local_gb minus the flavors' disk there and reserved_host_disk_mb. */
+    long long disk_available_least, free_disk_gb;
+    bool have_disk;
 };
 
 struct ne_migration {
@@ -110,6 +116,12 @@ int nova_service_disable(struct ne_nova *nv, const char *host, const char *reaso
 int nova_service_enable(struct ne_nova *nv, const char *host, struct ne_service *out);
 
 int nova_hypervisors(struct ne_nova *nv, struct ne_hypervisor **out, size_t *n);
+/* The free disk Nova counts for compute host (its service host or
+ * hypervisor hostname), in bytes: min(disk_available_least, free_disk_gb)
+ * GiB, 0 when negative, read with the microversion capped at 2.87 (2.88
+ * removed both fields).  0 and *bytes; 1 when Nova has no such hypervisor
+ * or does not report the figures (reported); -1 (reported). */
+int nova_host_free_disk(struct ne_nova *nv, const char *host, unsigned long long *bytes);
 
 struct ne_migration_filter {
     const char *instance_uuid, *host, *status, *type; /* NULL = any */

@@ -200,6 +200,10 @@ fill_hypervisor(const json_t *o, void *item)
     h->memory_mb_used = osj_int(o, "memory_mb_used", -1);
     h->local_gb = osj_int(o, "local_gb", -1);
     h->local_gb_used = osj_int(o, "local_gb_used", -1);
+    h->have_disk = json_is_integer(json_object_get(o, "disk_available_least")) &&
+                   json_is_integer(json_object_get(o, "free_disk_gb"));
+    h->disk_available_least = osj_int(o, "disk_available_least", 0);
+    h->free_disk_gb = osj_int(o, "free_disk_gb", 0);
     return 0;
 }
 

@@ -180,6 +180,9 @@ test_hypervisors_migrations(void)
     ok(str_eq(h[0].host, "node01") && h[0].running_vms == -1, "2.88: no counters, host from service");
     ok(h[1].running_vms == 3 && str_eq(h[1].id, "2") && str_eq(h[1].disabled_reason, "drain"),
        "older: counters and integer id");
+    ok(!h[0].have_disk && h[1].have_disk && h[1].disk_available_least == -3 &&
+           h[1].free_disk_gb == 599997,
+       "disk_available_least (negative too) and free_disk_gb before 2.88, none after");
     ne_hypervisors_free(h, n);
     truncations("nova-hypervisors.json", p_hypervisors);
     mg = osdata("nova-migrations.json", &len);
