@@ -12,6 +12,7 @@
 extern const struct ne_cmd cmd_inspect, cmd_completion, cmd_migrate, cmd_drain, cmd_plan;
 extern const struct ne_cmd cmd_api, cmd_servers, cmd_undrain;
 extern const struct ne_cmd cmd_images;
+extern const struct ne_cmd cmd_image_copy;
 extern const struct ne_cmd cmd_stuck;
 
 /* Keep sorted by name: --help lists them in this order. */
@@ -19,6 +20,7 @@ const struct ne_cmd *const ne_commands[] = {
     &cmd_api,
     &cmd_completion,
     &cmd_drain,
+    &cmd_image_copy,
     &cmd_images,
     &cmd_inspect,
     &cmd_migrate,

@@ -111,31 +111,16 @@ glance_image_delete(struct ne_glance *g, const char *id)
     return fail(g, "delete", id, rc, &r, kind);
 }
 
-static const char *const create_keys[] = {"name", "disk_format", "container_format",
-                                          "visibility", NULL};
-
 int
 glance_image_create(struct ne_glance *g, const struct ne_image *spec, char **id)
 {
-    const char *vals[] = {spec->name, spec->disk_format, spec->container_format, spec->visibility};
-    json_t *b = json_object();
     struct ne_os_req req = {.method = "POST"};
     struct ne_http_resp r;
     struct ne_image im;
     enum ne_os_err kind;
-    size_t i;
-    char *text;
+    char *text = glance_create_body(spec);
     int rc;
 
-    if (spec->id) json_object_set_new(b, "id", json_string(spec->id));
-    for (i = 0; create_keys[i]; i++)
-        if (vals[i]) json_object_set_new(b, create_keys[i], json_string(vals[i]));
-    if (spec->min_disk) json_object_set_new(b, "min_disk", json_integer(spec->min_disk));
-    if (spec->min_ram) json_object_set_new(b, "min_ram", json_integer(spec->min_ram));
-    for (i = 0; i < spec->nprops; i++)
-        json_object_set_new(b, spec->prop_keys[i], json_string(spec->prop_vals[i]));
-    text = json_dumps(b, JSON_COMPACT);
-    json_decref(b);
     req.body = text;
     req.body_len = strlen(text);
     rc = request(g, &req, "/images", &r, &kind);
@@ -340,4 +325,69 @@ glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
     }
     ne_image_clear(&im);
     return rc;
+}
+
+int
+glance_images_with(struct ne_glance *g, const char *key, const char *value,
+                   struct ne_image **out, size_t *n)
+{
+    CLEANUP_FREE char *k = http_escape(key), *v = http_escape(value);
+    CLEANUP_FREE char *path = xasprintf("/images?%s=%s&limit=100", k, v);
+    struct ne_os_req req = {.method = "GET", .idempotent = true};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    bool next;
+    int rc = request(g, &req, path, &r, &kind);
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0 || r.status != 200) return fail(g, "list", path, rc, &r, kind);
+    rc = glance_parse_image_list(r.body, r.len, "glance: list images", out, n, &next);
+    http_resp_clear(&r);
+    if (rc == 0 && next)
+        ne_warn("glance: more than 100 images have %s=%s; only the first 100 are considered",
+                key, value);
+    g->err = rc < 0 ? NE_OS_EUNREACHABLE : NE_OS_OK;
+    return rc;
+}
+
+int
+glance_import_methods(struct ne_glance *g, char ***methods)
+{
+    struct ne_os_req req = {.method = "GET", .idempotent = true};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(g, &req, "/info/import", &r, &kind);
+
+    *methods = NULL;
+    if (rc == 0 && r.status == 404) { /* a Glance before image import: none */
+        http_resp_clear(&r);
+        *methods = xcalloc(1, sizeof **methods);
+        g->err = NE_OS_OK;
+        return 0;
+    }
+    if (rc < 0 || r.status != 200) return fail(g, "list import methods for", "-", rc, &r, kind);
+    rc = glance_parse_import_methods(r.body, r.len, "glance: import methods", methods);
+    http_resp_clear(&r);
+    g->err = rc < 0 ? NE_OS_EUNREACHABLE : NE_OS_OK;
+    return rc;
+}
+
+int
+glance_image_set_protected(struct ne_glance *g, const char *id, bool on)
+{
+    CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s", esc);
+    CLEANUP_FREE char *body = xasprintf("[{\"op\": \"replace\", \"path\": \"/protected\", "
+                                        "\"value\": %s}]", on ? "true" : "false");
+    struct ne_os_req req = {.method = "PATCH", .idempotent = true, .body = body,
+                            .body_len = strlen(body),
+                            .content_type = "application/openstack-images-v2.1-json-patch"};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(g, &req, path, &r, &kind);
+
+    if (rc < 0 || r.status != 200) return fail(g, "protect", id, rc, &r, kind);
+    http_resp_clear(&r);
+    g->err = NE_OS_OK;
+    return 0;
 }

@@ -61,4 +61,35 @@ int glance_image_upload(struct ne_glance *g, const char *id, ne_http_source sour
 /* DELETE /v2/images/{id}; an image already gone is fine. */
 int glance_image_delete(struct ne_glance *g, const char *id);
 
+/* The images (any status but deleted) whose property key is value, at
+ * most 100: *out (n; clear each, free the array).  -1 reported. */
+int glance_images_with(struct ne_glance *g, const char *key, const char *value,
+                       struct ne_image **out, size_t *n);
+
+/* GET /v2/info/import: the import methods offered (NULL-terminated, newly
+ * allocated; empty for a Glance without image import).  -1 reported. */
+int glance_import_methods(struct ne_glance *g, char ***methods);
+
+/* PATCH protected to on (a protected image cannot be deleted). */
+int glance_image_set_protected(struct ne_glance *g, const char *id, bool on);
+
+/* ---- copy (glancecopy.c) */
+
+/* Progress of a copy, called from the uploading thread. */
+typedef void (*ne_glance_progress)(long long done, long long total, void *opaque);
+
+/* Streams the data of im (active, in src) into the queued image dst_id of
+ * dst: a download (in a thread of its own) joined to an upload by a
+ * bounded buffer (bufsize bytes; 0 = 1 MiB), so memory does not grow with
+ * the image.  src and dst must be glance handles on two different
+ * sessions (ne_os_request serialises a session's requests).  The upload
+ * is chunked and ends only after the download was verified against im's
+ * size, checksum and os_hash: a broken or wrong source stream aborts the
+ * upload.  *down and *up: what each side computed and verified.  0 or -1
+ * (reported; the destination image may then hold partial data or none:
+ * the caller deletes it). */
+int glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
+                       const char *dst_id, size_t bufsize, ne_glance_progress progress,
+                       void *opaque, struct ne_glance_xfer *down, struct ne_glance_xfer *up);
+
 #endif

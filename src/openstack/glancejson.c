@@ -43,6 +43,19 @@ add_prop(struct ne_image *im, const char *k, const json_t *v)
     im->prop_vals[im->nprops++] = val;
 }
 
+/* The string members of a tags array (anything else is ignored). */
+static void
+parse_tags(const json_t *a, struct ne_image *im)
+{
+    size_t i, n = json_is_array(a) ? json_array_size(a) : 0;
+    json_t *v;
+
+    if (!n) return;
+    im->tags = xcalloc(n, sizeof *im->tags);
+    json_array_foreach(a, i, v) if (json_is_string(v)) im->tags[im->ntags++] =
+        xstrdup(json_string_value(v));
+}
+
 int
 glance_parse_image(const char *buf, size_t len, const char *what, struct ne_image *out)
 {
@@ -71,6 +84,7 @@ glance_parse_image(const char *buf, size_t len, const char *what, struct ne_imag
     out->min_disk = osj_int(root, "min_disk", 0);
     out->min_ram = osj_int(root, "min_ram", 0);
     out->protected_ = osj_bool(root, "protected", false);
+    parse_tags(json_object_get(root, "tags"), out);
     json_object_foreach(root, k, v) if (!is_core(k)) add_prop(out, k, v);
     json_decref(root);
     return 0;
@@ -97,6 +111,8 @@ ne_image_clear(struct ne_image *im)
     }
     free(im->prop_keys);
     free(im->prop_vals);
+    for (i = 0; i < im->ntags; i++) free(im->tags[i]);
+    free(im->tags);
     memset(im, 0, sizeof *im);
 }
 
@@ -108,4 +124,90 @@ ne_image_prop(const struct ne_image *im, const char *key)
     for (i = 0; i < im->nprops; i++)
         if (strcmp(im->prop_keys[i], key) == 0) return im->prop_vals[i];
     return NULL;
+}
+
+int
+glance_parse_image_list(const char *buf, size_t len, const char *what, struct ne_image **out,
+                        size_t *n, bool *next)
+{
+    json_t *root = osj_load(buf, len, what), *a, *v;
+    size_t i;
+
+    *out = NULL;
+    *n = 0;
+    *next = false;
+    if (!root) return -1;
+    a = json_object_get(root, "images");
+    if (!json_is_array(a)) {
+        ne_error("%s: unexpected reply: no images array", what);
+        json_decref(root);
+        return -1;
+    }
+    *next = osj_str(root, "next") != NULL;
+    *out = xcalloc(json_array_size(a) + 1, sizeof **out);
+    json_array_foreach(a, i, v) {
+        char *text = json_dumps(v, JSON_COMPACT);
+
+        /* each element is parsed as a whole image reply would be */
+        if (!text || glance_parse_image(text, strlen(text), what, &(*out)[*n]) < 0) {
+            free(text);
+            while (*n) ne_image_clear(&(*out)[--*n]);
+            free(*out);
+            *out = NULL;
+            json_decref(root);
+            return -1;
+        }
+        free(text);
+        (*n)++;
+    }
+    json_decref(root);
+    return 0;
+}
+
+int
+glance_parse_import_methods(const char *buf, size_t len, const char *what, char ***out)
+{
+    json_t *root = osj_load(buf, len, what), *m, *a, *v;
+    size_t i, k = 0;
+
+    *out = NULL;
+    if (!root) return -1;
+    m = json_object_get(root, "import-methods");
+    a = json_is_object(m) ? json_object_get(m, "value") : NULL;
+    if (!json_is_array(a)) {
+        ne_error("%s: unexpected reply: no import-methods.value array", what);
+        json_decref(root);
+        return -1;
+    }
+    *out = xcalloc(json_array_size(a) + 1, sizeof **out);
+    json_array_foreach(a, i, v) if (json_is_string(v)) (*out)[k++] = xstrdup(json_string_value(v));
+    json_decref(root);
+    return 0;
+}
+
+char *
+glance_create_body(const struct ne_image *spec)
+{
+    const char *keys[] = {"id", "name", "disk_format", "container_format", "visibility", "owner"};
+    const char *vals[] = {spec->id, spec->name, spec->disk_format, spec->container_format,
+                          spec->visibility, spec->owner};
+    json_t *b = json_object(), *tags;
+    size_t i;
+    char *text;
+
+    for (i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (vals[i]) json_object_set_new(b, keys[i], json_string(vals[i]));
+    if (spec->min_disk) json_object_set_new(b, "min_disk", json_integer(spec->min_disk));
+    if (spec->min_ram) json_object_set_new(b, "min_ram", json_integer(spec->min_ram));
+    if (spec->protected_) json_object_set_new(b, "protected", json_true());
+    if (spec->ntags) {
+        tags = json_array();
+        for (i = 0; i < spec->ntags; i++) json_array_append_new(tags, json_string(spec->tags[i]));
+        json_object_set_new(b, "tags", tags);
+    }
+    for (i = 0; i < spec->nprops; i++)
+        json_object_set_new(b, spec->prop_keys[i], json_string(spec->prop_vals[i]));
+    text = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return text;
 }

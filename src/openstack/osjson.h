@@ -104,6 +104,8 @@ struct ne_image {
     char *disk_format, *container_format, *visibility, *owner;
     long long min_disk, min_ram;
     bool protected_;
+    char **tags;                      /* the tags array, ntags of them */
+    size_t ntags;
     /* every other member with a scalar value (custom properties such as
      * hw_disk_bus), as text */
     char **prop_keys, **prop_vals;
@@ -115,5 +117,18 @@ int glance_parse_image(const char *buf, size_t len, const char *what, struct ne_
 void ne_image_clear(struct ne_image *im);
 /* Borrowed value of a custom property, or NULL. */
 const char *ne_image_prop(const struct ne_image *im, const char *key);
+/* GET /v2/images: the images of one page in *out (n of them; free each
+ * with ne_image_clear, then the array); *next is true when the reply has
+ * a "next" link.  -1 (reported) on junk. */
+int glance_parse_image_list(const char *buf, size_t len, const char *what,
+                            struct ne_image **out, size_t *n, bool *next);
+/* GET /v2/info/import: the import methods the Glance offers
+ * ("glance-direct", "web-download", "copy-image"...), newly allocated,
+ * NULL-terminated.  -1 (reported) on junk. */
+int glance_parse_import_methods(const char *buf, size_t len, const char *what, char ***out);
+/* The body of POST /v2/images for spec: name, formats, visibility, owner,
+ * id, min_disk, min_ram, protected, tags and the custom properties (as
+ * strings).  Newly allocated JSON text. */
+char *glance_create_body(const struct ne_image *spec);
 
 #endif

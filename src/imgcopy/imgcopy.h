@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* imgcopy.h: copy Glance images to another region or cloud (image-copy).
+ *
+ * Pure part (imgcopy-spec.c, unit-tested): the destination image made
+ * from a source image (formats, min_disk, min_ram, tags, every property
+ * but the ones Glance owns, plus nova_evac_source_region and
+ * nova_evac_source_image), the comparison of a copy with its source, and
+ * the JSON of a result.
+ *
+ * The run (imgcopy.c): every image is resolved first (an unknown or
+ * inactive one refuses the whole run before anything is created); an
+ * active image already at the destination with the same source is
+ * reported, not copied, unless force; each copy streams through
+ * glance_copy_stream, is compared with its source, and is deleted at the
+ * destination when anything fails (only the image this run created).
+ * Several images run on a bounded number of workers, each with its own
+ * pair of Glance sessions. */
+#ifndef NE_IMGCOPY_H
+#define NE_IMGCOPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "openstack/glance.h"
+
+#define NE_IMGCOPY_SRC_REGION "nova_evac_source_region"
+#define NE_IMGCOPY_SRC_IMAGE "nova_evac_source_image"
+
+struct ne_imgcopy_opts {
+    const char *source_label; /* the source region (or cloud), for the property */
+    const char *dest_label;   /* for messages: "region RegionTwo", "cloud other" */
+    const char *name;         /* new name (one image only), NULL = the source's */
+    const char *visibility;   /* NULL = the source's */
+    const char *owner;        /* NULL = the destination session's project */
+    bool force, dry_run;
+    size_t bufsize;           /* the ring between download and upload, 0 = 1 MiB */
+    bool progress;            /* progress lines on stderr */
+};
+
+enum ne_imgcopy_status { IMGCOPY_COPIED, IMGCOPY_EXISTS, IMGCOPY_DRY_RUN, IMGCOPY_FAILED };
+
+struct ne_imgcopy_result {
+    char *source_id, *name;
+    char *dest_id;              /* the copy, or the existing one; NULL if none */
+    enum ne_imgcopy_status status;
+    long long bytes;
+    double seconds;
+    const char *method;         /* "stream" */
+    char md5[33], hash[DIGEST_HEX_MAX], hash_algo[16];
+    char *error;                /* why it failed, NULL otherwise */
+};
+
+/* Glance-owned members and prefixes that are never copied as properties
+ * (NULL-terminated; the man page lists them). */
+extern const char *const ne_imgcopy_glance_owned[];
+bool imgcopy_prop_owned(const char *key);
+
+/* The image to create at the destination for src: *out (ne_image_clear
+ * it).  protected is left false: it is set once the copy is verified (a
+ * protected image could not be deleted after a failure). */
+void imgcopy_spec(const struct ne_image *src, const struct ne_imgcopy_opts *o,
+                  struct ne_image *out);
+
+/* Compares the destination's record with the source's: size, checksum,
+ * os_hash (when both use the same algorithm).  NULL when they agree, else
+ * a newly allocated reason. */
+char *imgcopy_compare(const struct ne_image *src, const struct ne_image *dst);
+
+/* JSON of one result. */
+json_t *imgcopy_result_json(const struct ne_imgcopy_result *r);
+void imgcopy_result_clear(struct ne_imgcopy_result *r);
+const char *imgcopy_status_name(enum ne_imgcopy_status s);
+
+/* Copies the n images named in ids (id or unique name) from src[0] to
+ * dst[0] with nworkers workers (src[i], dst[i]: worker i's sessions).
+ * Returns 0 when every image resolved, *res (n results, caller clears and
+ * frees); -1 (reported, nothing changed) when one did not: *kind says why. */
+int imgcopy_run(struct ne_glance **src, struct ne_glance **dst, size_t nworkers,
+                const char *const *ids, size_t n, const struct ne_imgcopy_opts *o,
+                struct ne_imgcopy_result **res, enum ne_os_err *kind);
+
+#endif
