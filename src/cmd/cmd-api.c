@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd-api.c: `nova-evac api VERB ...`: one Nova, Glance or Keystone call
+/* cmd-api.c: `nova-evac api VERB ...`: one Nova, Glance, Neutron or Keystone call
  * through nova-evac's own client, for operators who want to see what the
  * tool sees (and for the tests that check the client against the real
  * services).  Each verb is a row of the table below with the options it
@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/osargs.h"
+#include "openstack/neutron.h"
 #include "novasync/novasync.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -54,9 +55,10 @@ struct api {
     struct ne_os *os;
     struct ne_nova *nv;
     struct ne_glance *g;
+    struct ne_neutron *nt;
 };
 
-enum { NEED_KS, NEED_NOVA, NEED_GLANCE };
+enum { NEED_KS, NEED_NOVA, NEED_GLANCE, NEED_NEUTRON };
 
 struct verb {
     const char *name, *synopsis;
@@ -573,10 +575,149 @@ v_image_delete(struct api *a)
     return NE_EXIT_OK;
 }
 
+/* ---- neutron: ports, bindings, agents (the calls a move makes) */
+
+static int neutron_rc(const struct api *a) { return ne_os_exit(neutron_err(a->nt)); }
+
+static void
+print_binding(const struct ne_binding *b)
+{
+    printf("%-10s %-9s %-15s %-7s %s\n", b->host && *b->host ? b->host : "-",
+           b->status ? b->status : "-", b->vif_type ? b->vif_type : "-",
+           b->vnic_type ? b->vnic_type : "-", b->bridge_name ? b->bridge_name : "-");
+}
+
+static int
+v_ports(struct api *a)
+{
+    struct ne_port *p;
+    size_t n, i;
+    json_t *j = json_array();
+
+    if (neutron_ports_of(a->nt, arg(a, 0), &p, &n) < 0) {
+        json_decref(j);
+        return neutron_rc(a);
+    }
+    for (i = 0; i < n; i++) {
+        if (json_out(a)) json_array_append_new(j, ne_port_json(&p[i]));
+        else {
+            printf("%s %s %s ", p[i].id, p[i].network_id ? p[i].network_id : "-",
+                   p[i].status ? p[i].status : "-");
+            print_binding(&p[i].b);
+        }
+    }
+    if (json_out(a))
+        ne_json_print(json_pack("{s:s, s:b, s:o}", "instance", arg(a, 0), "binding_extended",
+                                neutron_has_bindings(a->nt), "ports", j), stdout);
+    else
+        json_decref(j);
+    ne_ports_free(p, n);
+    return NE_EXIT_OK;
+}
+
+static int
+v_port_bindings(struct api *a)
+{
+    struct ne_binding *b;
+    size_t n, i;
+    json_t *j = json_array();
+
+    if (neutron_bindings(a->nt, arg(a, 0), &b, &n) < 0) {
+        json_decref(j);
+        return neutron_rc(a);
+    }
+    for (i = 0; i < n; i++) {
+        if (json_out(a)) json_array_append_new(j, ne_binding_json(&b[i]));
+        else print_binding(&b[i]);
+    }
+    if (json_out(a)) ne_json_print(json_pack("{s:s, s:o}", "port", arg(a, 0), "bindings", j), stdout);
+    else json_decref(j);
+    ne_bindings_free(b, n);
+    return NE_EXIT_OK;
+}
+
+static int
+v_port_bind(struct api *a)
+{
+    struct ne_binding b;
+    int rc = neutron_binding_create(a->nt, arg(a, 0), arg(a, 1), NULL, &b);
+
+    if (rc < 0) return neutron_rc(a);
+    if (rc == 1) {
+        ne_error("api port-bind: port %s already has a binding on %s", arg(a, 0), arg(a, 1));
+        return NE_EXIT_PARTIAL;
+    }
+    if (json_out(a)) ne_json_print(ne_binding_json(&b), stdout);
+    else print_binding(&b);
+    ne_binding_clear(&b);
+    return NE_EXIT_OK;
+}
+
+static int
+v_port_activate(struct api *a)
+{
+    int rc = neutron_binding_activate(a->nt, arg(a, 0), arg(a, 1));
+
+    if (rc < 0) return neutron_rc(a);
+    if (!json_out(a))
+        printf("binding of port %s on %s %s\n", arg(a, 0), arg(a, 1),
+               rc == 1 ? "was already active" : "activated");
+    return NE_EXIT_OK;
+}
+
+static int
+v_port_unbind(struct api *a)
+{
+    int rc = neutron_binding_delete(a->nt, arg(a, 0), arg(a, 1));
+
+    if (rc < 0) return neutron_rc(a);
+    if (!json_out(a))
+        printf("binding of port %s on %s %s\n", arg(a, 0), arg(a, 1),
+               rc == 1 ? "did not exist" : "deleted");
+    return NE_EXIT_OK;
+}
+
+static int
+v_agents(struct api *a)
+{
+    struct ne_agent *ag;
+    size_t n, i;
+    char why[256];
+    int alive;
+    json_t *j = json_array();
+
+    if (neutron_agents_on(a->nt, arg(a, 0), &ag, &n) < 0 ||
+        (alive = neutron_l2_alive(a->nt, arg(a, 0), why, sizeof why)) < 0) {
+        json_decref(j);
+        return neutron_rc(a);
+    }
+    for (i = 0; i < n; i++) {
+        if (json_out(a))
+            json_array_append_new(j, json_pack("{s:s?, s:s, s:s?, s:s, s:b, s:b}", "id", ag[i].id,
+                                               "agent_type", ag[i].agent_type, "binary",
+                                               ag[i].binary, "host", ag[i].host, "alive",
+                                               ag[i].alive, "admin_state_up",
+                                               ag[i].admin_state_up));
+        else
+            printf("%-24s %-10s %s\n", ag[i].agent_type, ag[i].host,
+                   ag[i].alive ? "alive" : "dead");
+    }
+    if (json_out(a))
+        ne_json_print(json_pack("{s:s, s:b, s:s, s:o}", "host", arg(a, 0), "l2_alive", alive,
+                                "why", why, "agents", j), stdout);
+    else {
+        printf("%s\n", why);
+        json_decref(j);
+    }
+    ne_agents_free(ag, n);
+    return NE_EXIT_OK;
+}
+
 /* ---- dispatch */
 
 static const struct verb verbs[] = {
     {"abort", "SERVER MIGRATION", 2, 2, NEED_NOVA, "wait,timeout", v_abort},
+    {"agents", "HOST", 1, 1, NEED_NEUTRON, "", v_agents},
     {"confirm", "SERVER", 1, 1, NEED_NOVA, "wait,timeout", v_confirm},
     {"force-complete", "SERVER MIGRATION", 2, 2, NEED_NOVA, "wait,timeout", v_force_complete},
     {"hypervisors", "", 0, 0, NEED_NOVA, "", v_hypervisors},
@@ -587,6 +728,11 @@ static const struct verb verbs[] = {
     {"live-migrate", "SERVER", 1, 1, NEED_NOVA, "to,block-migration,wait,timeout", v_live_migrate},
     {"migrate", "SERVER", 1, 1, NEED_NOVA, "to,wait,timeout", v_migrate},
     {"migrations", "", 0, 0, NEED_NOVA, "server,host,status,type", v_migrations},
+    {"port-activate", "PORT HOST", 2, 2, NEED_NEUTRON, "", v_port_activate},
+    {"port-bind", "PORT HOST", 2, 2, NEED_NEUTRON, "", v_port_bind},
+    {"port-bindings", "PORT", 1, 1, NEED_NEUTRON, "", v_port_bindings},
+    {"port-unbind", "PORT HOST", 2, 2, NEED_NEUTRON, "", v_port_unbind},
+    {"ports", "SERVER", 1, 1, NEED_NEUTRON, "", v_ports},
     {"reset-state", "SERVER", 1, 1, NEED_NOVA, "state,wait,timeout", v_reset_state},
     {"revert", "SERVER", 1, 1, NEED_NOVA, "wait,timeout", v_revert},
     {"server-migrations", "SERVER", 1, 1, NEED_NOVA, "", v_server_migrations},
@@ -645,7 +791,7 @@ static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
     const struct verb *v = check_usage(args);
-    struct api a = {ctx, args, NULL, NULL, NULL};
+    struct api a = {ctx, args, NULL, NULL, NULL, NULL};
     enum ne_os_err kind = NE_OS_OK;
     int rc;
 
@@ -656,15 +802,18 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         rc = ne_os_from_args(args, &a.os);
         if (rc == NE_EXIT_OK && v->need == NEED_GLANCE && !(a.g = glance_open(a.os, &kind)))
             rc = ne_os_exit(kind);
+        if (rc == NE_EXIT_OK && v->need == NEED_NEUTRON && !(a.nt = neutron_open(a.os, &kind)))
+            rc = ne_os_exit(kind);
     }
     if (rc == NE_EXIT_OK) rc = v->run(&a);
     nova_close(a.nv);
     glance_close(a.g);
+    neutron_close(a.nt);
     ne_os_close(a.os);
     return rc;
 }
 
 const struct ne_cmd cmd_api = {
-    "api", "one Nova, Glance or Keystone call through nova-evac's client", "VERB [ARGS]", 1, 3,
+    "api", "one Nova, Glance, Neutron or Keystone call through nova-evac's client", "VERB [ARGS]", 1, 3,
     opts, run,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz-parsers.c: libFuzzer target for everything nova-evac parses from
  * the network or from the user's files: Keystone token and catalog,
- * version documents, error bodies, Glance images, Nova and Placement replies, the
+ * version documents, error bodies, Glance images, Nova, Placement and Neutron replies, the
  * clouds.yaml resolver, and the log redaction.  Built by `make fuzz` (clang -fsanitize=fuzzer,address,
  * undefined); run by tests/fuzz/run.sh with tests/unit/data/os as seeds.
  * One family of parsers per input, chosen by the input's length, so each
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "openstack/clouds.h"
+#include "openstack/neutron.h"
 #include "openstack/nova.h"
 #include "openstack/osjson.h"
 #include "openstack/placement.h"
@@ -57,6 +58,28 @@ placement(const char *b, size_t n)
     (void)placement_parse_root(b, n, "fuzz", &mv);
 }
 
+/* Neutron: ports, bindings, agents, extensions, and the bridge name. */
+static void
+neutron(const char *b, size_t n)
+{
+    struct ne_port *p = NULL, one;
+    struct ne_binding *bv = NULL, bone;
+    struct ne_agent *a = NULL;
+    size_t np = 0, nb = 0, na = 0, i;
+
+    if (neutron_parse_ports(b, n, "fuzz", &p, &np) == 0)
+        for (i = 0; i < np; i++) free(ne_port_bridge(p[i].b.bridge_name, p[i].network_id));
+    ne_ports_free(p, np);
+    if (neutron_parse_port(b, n, "fuzz", &one) == 0) ne_port_clear(&one);
+    neutron_parse_bindings(b, n, "fuzz", &bv, &nb);
+    ne_bindings_free(bv, nb);
+    if (neutron_parse_binding(b, n, "fuzz", &bone) == 0) ne_binding_clear(&bone);
+    if (neutron_parse_agents(b, n, "fuzz", &a, &na) == 0)
+        for (i = 0; i < na; i++) (void)ne_agent_is_l2(a[i].agent_type);
+    ne_agents_free(a, na);
+    (void)neutron_parse_has_extension(b, n, "fuzz", "binding-extended");
+}
+
 static void
 nova(const char *b, size_t n)
 {
@@ -79,6 +102,7 @@ nova(const char *b, size_t n)
     ne_migrations_free(m, nm);
     if (nova_parse_migration(b, n, "fuzz", &mig) == 0) ne_migration_clear(&mig);
     placement(b, n);
+    neutron(b, n);
 }
 
 static void
