@@ -105,6 +105,25 @@ nova(const char *b, size_t n)
     neutron(b, n);
 }
 
+/* The Glance list and import-info replies (image-copy). */
+static void
+glance_list(const char *b, size_t n)
+{
+    struct ne_image *l;
+    size_t k, i;
+    bool next;
+    char **m;
+
+    if (glance_parse_image_list(b, n, "fuzz", &l, &k, &next) == 0) {
+        for (i = 0; i < k; i++) ne_image_clear(&l[i]);
+        free(l);
+    }
+    if (glance_parse_import_methods(b, n, "fuzz", &m) == 0) {
+        for (i = 0; m[i]; i++) free(m[i]);
+        free(m);
+    }
+}
+
 static void
 text(const char *b, size_t n)
 {
@@ -117,6 +136,7 @@ text(const char *b, size_t n)
     struct ne_mv mv;
 
     if (glance_parse_image(b, n, "fuzz", &im) == 0) ne_image_clear(&im);
+    glance_list(b, n);
     if (clouds_resolve(b, n, "fuzz.yaml", b, n, "fuzz-secure.yaml", env, &a, &c) == 0)
         ne_cloud_clear(&c);
     free(redact_body(b, n, 512));
