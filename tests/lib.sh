@@ -128,3 +128,30 @@ run() {
 # A unique id for this test's objects.
 uniq_id() { printf '%s-%s' "$(basename "$0" .t)" "$$"; }
 new_uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# private_lab NAME PREFIX NODES: a private libvirt lab of NODES nodes beside
+# the shared one ($NOVA_EVAC_LAB=/var/tmp/nel-NAME-$$, names prefixed
+# PREFIX), for tests that kill daemons or watch files.  Needs root and $tmp
+# (a directory of the test's); exports the lab's env, NOVA_EVAC_CONFIG
+# ($tmp/ne.conf, state_dir $tmp/state) and no Nova (no OS_*, HOME=$tmp).
+# Call private_lab_wipe from the test's EXIT trap (set before this call).
+private_lab() {
+    [ "$(id -u)" = 0 ] || skip_all "the lab needs root"
+    _private_root=/var/tmp/nel-$1-$$
+    root=$_private_root
+    export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=$2 NOVA_EVAC_LAB_VIRT_TYPE=qemu
+    mkdir -p "$root/capcache"
+    cp -f /var/tmp/nova-evac-lab/capcache/*.xml "$root/capcache/" 2>/dev/null || true
+    "$LABSH" up "$3" >"$tmp/up.out" 2>&1 || { sed 's/^/# /' "$tmp/up.out"; skip_all "a private lab did not start"; }
+    . "$root/env"
+    unset OS_CLOUD OS_AUTH_URL OS_CLIENT_CONFIG_FILE
+    export HOME=$tmp
+    sed "s#^state_dir = .*#state_dir = $tmp/state#" "$root/nova-evac.conf" >"$tmp/ne.conf"
+    export NOVA_EVAC_CONFIG=$tmp/ne.conf
+}
+# private_lab_wipe: wipes the lab private_lab started (never the shared one).
+private_lab_wipe() {
+    [ -n "${_private_root:-}" ] || return 0
+    NOVA_EVAC_LAB=$_private_root "$LABSH" wipe >/dev/null 2>&1
+    rm -rf "$_private_root"
+}

@@ -530,9 +530,10 @@ describe_plan(const struct ne_domain *d, const char *from, const char *to, const
  * marker file written through the source and looked for through the
  * destination.  When it is, the disks under it are shared: nothing is
  * copied, nothing deleted.  0, or NE_EXIT_UNREACHABLE when the check
- * cannot be made (nothing is moved on a guess). */
+ * cannot be made (nothing is moved on a guess).  A dry run writes nothing
+ * anywhere, so it does not probe: it says so, and plans as configured. */
 static int
-detect_shared(struct ne_virt *src, struct ne_virt *dst, struct ne_domain *d,
+detect_shared(struct ne_virt *src, struct ne_virt *dst, struct ne_domain *d, bool dry_run,
               struct ne_mig_result *r)
 {
     const char *ip = virt_config(src)->instances_path;
@@ -550,6 +551,12 @@ detect_shared(struct ne_virt *src, struct ne_virt *dst, struct ne_domain *d,
             str_prefix(d->disks[i].source, prefix))
             any = true;
     if (!any) return 0;
+    if (dry_run) {
+        ne_info("%s: dry run: whether %s is shared between %s and %s was not probed (the probe "
+                "writes a marker file); planned as configured: not shared", d->name, ip,
+                virt_host(src), virt_host(dst));
+        return 0;
+    }
     sh = virt_dir_shared(src, dst, ip);
     if (sh < 0) {
         ne_error("%s (%s): not moved: whether %s is shared between %s and %s decides what may be "
@@ -591,7 +598,7 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     }
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
-    if ((rc = detect_shared(src, dst, d, r)) != 0) {
+    if ((rc = detect_shared(src, dst, d, o->dry_run, r)) != 0) {
         ne_domain_free(d);
         return rc;
     }
