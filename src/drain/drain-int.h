@@ -7,6 +7,7 @@
 #define NE_DRAIN_INT_H
 
 #include "drain/drain.h"
+#include "images/image-cache.h"
 
 /* How long, in all, one instance's retries wait for a libvirtd that does
  * not answer (a daemon restart takes seconds to a minute or two). */
@@ -31,6 +32,14 @@ void drain_resume_all(struct ne_drain *dr);
 void drain_clean_leftovers(struct ne_drain *dr, const struct ne_drain_item *it);
 /* The files a move of it deletes on the source, as journal values. */
 json_t *drain_source_files(const struct ne_drain_item *it);
+
+/* The drain's journal for base image staging (image-cache.h): each .part
+ * recorded before it is created, and recognised by its record later. */
+struct ne_stage_journal drain_stage_journal(struct ne_drain *dr);
+/* Removes the .part of every interrupted staging the journal records
+ * (its latest record on each host), while still what was created; one
+ * that changed, or that another run stages now, is left (said). */
+void drain_clean_parts(struct ne_drain *dr);
 
 /* drain-wait.c */
 /* The drain's source or to, whichever libvirtd does not answer now, or

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* drain-leftovers.c: what earlier attempts of a move left, from the
- * journal: the files they created on a destination (removed only while
- * still what was created), and the files a move deletes on the source. */
+ * journal: the files they created on a destination and the .part of an
+ * interrupted base image staging (removed only while still what was
+ * created), and the files a move deletes on the source. */
 #include <config.h>
 
 #include <stdio.h>
 #include <string.h>
 
 #include "drain/drain-int.h"
+#include "images/image-cache.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -69,7 +71,8 @@ drain_clean_leftovers(struct ne_drain *dr, const struct ne_drain_item *it)
             bool later = false;
             int on, fs;
 
-            if (c[i]->m.dir != (pass == 1)) continue;
+            if (c[i]->m.dir != (pass == 1) || str_suffix(c[i]->m.path, NE_PART_SUFFIX))
+                continue; /* a staging .part: drain_clean_parts, under its lock */
             for (j = i + 1; j < n && !later; j++)
                 later = str_eq(c[j]->m.host, c[i]->m.host) && str_eq(c[j]->m.path, c[i]->m.path);
             if (later || str_eq(c[i]->m.host, dr->o->host)) continue;
@@ -128,4 +131,91 @@ drain_source_files(const struct ne_drain_item *it)
                                                (json_int_t)dk->capacity));
     }
     return a;
+}
+
+/* ---- base image staging: what it creates is journalled (rule 7) */
+
+static int
+stage_created(void *ctx, const char *uuid, const char *host, const char *path)
+{
+    struct ne_drain *dr = ctx;
+    return journal_created(dr->j, uuid, host, path, false);
+}
+
+static int
+stage_identity(void *ctx, const char *uuid, const char *host, const char *path,
+               const struct ne_file_stat *st)
+{
+    struct ne_drain *dr = ctx;
+    return journal_identity(dr->j, uuid, host, path, st);
+}
+
+static void
+stage_staged(void *ctx, const char *uuid, const char *host, const char *path)
+{
+    struct ne_drain *dr = ctx;
+
+    (void)uuid; /* not an instance's step: replay ignores a record without one */
+    if (dr->j)
+        journal_append(dr->j, json_pack("{s:s, s:s, s:s}", "event", "staged", "host", host,
+                                        "path", path));
+}
+
+/* Whether the latest created record of path on host (whichever instance
+ * it was recorded under) is what is there now (made_here). */
+static bool
+stage_ours(void *ctx, const char *host, const char *path, const struct ne_file_stat *now)
+{
+    struct ne_drain *dr = ctx;
+    struct ne_jreplay r;
+    size_t len = 0, i;
+    CLEANUP_FREE char *text = dr->j ? read_journal(journal_path(dr->j), &len) : NULL;
+    bool ours = false;
+
+    if (!text) return false;
+    journal_replay_buf(text, len, &r);
+    for (i = r.nc; i-- > 0;)
+        if (str_eq(r.c[i].m.host, host) && str_eq(r.c[i].m.path, path)) {
+            ours = !r.c[i].m.dir && made_here(&r.c[i], now);
+            break;
+        }
+    journal_replay_free(&r);
+    return ours;
+}
+
+struct ne_stage_journal
+drain_stage_journal(struct ne_drain *dr)
+{
+    struct ne_stage_journal sj = {stage_created, stage_identity, stage_staged, stage_ours, dr};
+    return sj;
+}
+
+void
+drain_clean_parts(struct ne_drain *dr)
+{
+    struct ne_stage_journal sj = drain_stage_journal(dr);
+    struct ne_jreplay r;
+    size_t len = 0, i, k;
+    CLEANUP_FREE char *text = dr->j ? read_journal(journal_path(dr->j), &len) : NULL;
+
+    if (!text) return;
+    journal_replay_buf(text, len, &r);
+    for (i = 0; i < r.nc; i++) {
+        const struct ne_made *m = &r.c[i].m;
+        struct ne_virt *v;
+        bool later = false;
+
+        if (m->dir || !str_suffix(m->path, NE_PART_SUFFIX)) continue;
+        for (k = i + 1; k < r.nc && !later; k++)
+            later = str_eq(r.c[k].m.host, m->host) && str_eq(r.c[k].m.path, m->path);
+        if (later) continue;
+        if (!(v = virt_open(dr->cfg, m->host))) {
+            ne_warn("cannot check %s on %s (left by an interrupted staging): left there", m->path,
+                    m->host);
+            continue;
+        }
+        ne_stage_clean_part(dr->cfg, v, m->path, &sj);
+        virt_close(v);
+    }
+    journal_replay_free(&r);
 }

@@ -346,6 +346,8 @@ drain_resume_all(struct ne_drain *dr)
     json_t *attempts = last_attempts(journal_path(dr->j));
     size_t i;
 
+    drain_clean_parts(dr);
+
     for (i = 0; i < dr->prior.n; i++)
         if (dr->prior.e[i].state == NE_J_MIGRATING)
             resolve_inflight(dr, &dr->prior.e[i], json_object_get(attempts, dr->prior.e[i].uuid));

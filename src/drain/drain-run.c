@@ -259,7 +259,8 @@ struct stage_job {
 static void
 stage_one(struct stage_job *sj)
 {
-    struct ne_stage_opts so = {.stage = true, .parallel = 2};
+    struct ne_stage_journal jr = drain_stage_journal(sj->dr);
+    struct ne_stage_opts so = {.stage = true, .parallel = 2, .journal = &jr};
     struct ne_virt *src = virt_open(sj->dr->cfg, sj->dr->o->host);
     struct ne_virt *dst = sj->dr->hosts[sj->k].v;
 

@@ -139,6 +139,26 @@ struct ne_cleaner {
     char advice[512];
 };
 
+/* The journal of a caller that records what staging creates (the drain;
+ * rule 7), for the <name>.nova-evac-part of each copy, under uuid, an
+ * instance that needs the base: created() before the .part is created
+ * (0: durable; -1: it is not created and that copy fails), identity()
+ * once it is whole (what the host shows), staged() once the final <name>
+ * is made from it (before the .part is deleted).  ours(): whether a
+ * leftover .part found on host is one the journal shows this tool
+ * created, still what was created (then it is removed; otherwise it is
+ * left alone and that copy fails).  Without a journal (the images and
+ * migrate commands) a leftover .part is removed: the staging lock shows
+ * no other run of the tool writes it. */
+struct ne_stage_journal {
+    int (*created)(void *ctx, const char *uuid, const char *host, const char *path);
+    int (*identity)(void *ctx, const char *uuid, const char *host, const char *path,
+                    const struct ne_file_stat *st);
+    void (*staged)(void *ctx, const char *uuid, const char *host, const char *path);
+    bool (*ours)(void *ctx, const char *host, const char *path, const struct ne_file_stat *now);
+    void *ctx;
+};
+
 struct ne_stage_opts {
     bool stage;                /* copy what is missing (else only report) */
     unsigned parallel;         /* copies at once (0 = 2) */
@@ -152,6 +172,7 @@ struct ne_stage_opts {
     const char *const *only;   /* only these bases: SHA-1, image id or file name */
     size_t nonly;
     bool progress;             /* bars on stderr (when it is a terminal) */
+    const struct ne_stage_journal *journal; /* NULL: nothing journalled */
 };
 
 struct ne_stage_report {
@@ -182,6 +203,14 @@ int ne_stage_bases(struct ne_virt *src, struct ne_virt *const *dsts, size_t ndst
 void ne_stage_report_clear(struct ne_stage_report *r);
 /* Frees what one base holds. */
 void ne_base_clear_one(struct ne_base *b);
+
+/* A staging leftover (path: a <name>.nova-evac-part) on v, under the
+ * staging lock of that file (one another run holds: left): removed when
+ * j->ours says this tool created it and it is still what was created,
+ * else left alone; both said.  1 removed, 0 absent or left, -1 cannot
+ * tell (reported). */
+int ne_stage_clean_part(const struct ne_config *cfg, struct ne_virt *v, const char *path,
+                        const struct ne_stage_journal *j);
 
 /* For one migration (migrate --stage-images): stages the bases d needs on
  * dst from the configured hosts, quietly.  Exit code as above. */

@@ -3,12 +3,14 @@
  * --parallel at once, with one progress bar on stderr for all of them.
  *
  * One copy: take a lock (<state_dir>/locks: two runs of this tool never
- * stage the same file at once), remove a leftover <name>.nova-evac-part,
- * write the .part (sparse stream from a host, or a verified Glance
- * download), check its length and format, have the destination's libvirtd
- * clone it to <name> (virt_clone_file), delete the .part, check the
- * result (and with --verify its SHA-256).  If <name> appears meanwhile
- * (Nova fetched it), it is compared, never replaced. */
+ * stage the same file at once), remove a leftover <name>.nova-evac-part
+ * (with the caller's journal: only one it shows this tool created),
+ * journal the .part's creation, write it (sparse stream from a host, or a
+ * verified Glance download), check its length and format, journal what it
+ * is, have the destination's libvirtd clone it to <name>
+ * (virt_clone_file), journal that, delete the .part, check the result (and
+ * with --verify its SHA-256).  If <name> appears meanwhile (Nova fetched
+ * it), it is compared, never replaced. */
 #include <config.h>
 
 #include <errno.h>
@@ -113,6 +115,54 @@ stage_lock(const struct ne_config *cfg, const char *host, const char *name)
         return -1;
     }
     return fd;
+}
+
+/* ---- leftovers of an interrupted copy */
+
+/* The .part found at part on dst (*st): removed when there is no journal
+ * or the journal shows this tool created it, still unchanged; else left.
+ * 1 removed, 0 left (said), -1 the removal failed. */
+static int
+leftover_part(struct ne_virt *dst, const char *part, const struct ne_stage_journal *jr,
+              const struct ne_file_stat *st)
+{
+    if (jr && (!jr->ours || !jr->ours(jr->ctx, virt_host(dst), part, st))) {
+        ne_warn("%s: %s is there, but the journal does not show that this tool created it (or "
+                "it changed since): left alone; remove it once nothing writes it", virt_host(dst),
+                part);
+        return 0;
+    }
+    if (virt_delete_file(dst, part) < 0) return -1;
+    ne_info("%s: removed %s, left by an interrupted staging%s", virt_host(dst), part,
+            jr ? " (the journal shows this tool created it)" : "");
+    return 1;
+}
+
+int
+ne_stage_clean_part(const struct ne_config *cfg, struct ne_virt *v, const char *path,
+                    const struct ne_stage_journal *j)
+{
+    const char *slash = strrchr(path, '/'), *file = slash ? slash + 1 : path;
+    CLEANUP_FREE char *name = NULL;
+    struct ne_file_stat st;
+    int fd, r;
+
+    if (!str_suffix(file, NE_PART_SUFFIX) || strlen(file) == strlen(NE_PART_SUFFIX)) return 0;
+    name = xstrndup(file, strlen(file) - strlen(NE_PART_SUFFIX));
+    if ((fd = stage_lock(cfg, virt_host(v), name)) < 0) {
+        ne_warn("%s: %s: %s: left there", virt_host(v), path,
+                fd == -1 ? "another nova-evac run is staging it right now"
+                         : "its staging lock cannot be taken");
+        return fd == -1 ? 0 : -1;
+    }
+    r = virt_file_stat(v, path, &st);
+    if (r < 0)
+        ne_warn("%s: cannot check %s (left by an interrupted staging): left there", virt_host(v),
+                path);
+    else if (r == 1)
+        r = leftover_part(v, path, j, &st);
+    close(fd);
+    return r;
 }
 
 /* ---- one copy */
@@ -240,9 +290,12 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     struct ne_file_stat st;
     char hex[65];
     double t0 = ne_now();
+    const struct ne_stage_journal *jr = e->ic->o->journal;
     int r = virt_clone_file(dst, part, b->path, format, &d->reflinked);
 
     d->clone_seconds = ne_now() - t0;
+    if (r > 0 && jr && jr->staged && b->ninstances)
+        jr->staged(jr->ctx, b->uuids[0], d->host, b->path);
     if (virt_delete_file(dst, part) < 0)
         ne_warn("%s: %s stays behind (the next run removes it)", d->host, part);
     ne_debug(NE_DBG_VIRT, "%s: %s: clone %.2f s, delete of the .part %.2f s", d->host, b->name,
@@ -289,6 +342,8 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     struct ne_base_dest *d = &b->dests[j->k];
     struct ne_virt *dst = conn(e, cache, d->host), *src = NULL;
     CLEANUP_FREE char *part = xasprintf("%s%s", b->path, NE_PART_SUFFIX);
+    const struct ne_stage_journal *jr = e->ic->o->journal;
+    const char *uuid = b->ninstances ? b->uuids[0] : NULL;
     struct ne_file_stat st;
     const char *format;
     uint64_t want = expected(b, d->src, &format);
@@ -305,12 +360,22 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
         else appeared(d, &st, want);
         return;
     }
-    if (virt_file_stat(dst, part, &st) == 1) {
-        ne_info("%s: removing %s left by an interrupted run", d->host, part);
-        if (virt_delete_file(dst, part) < 0) {
-            fail(d, "cannot remove the leftover %s", part);
+    if ((r = virt_file_stat(dst, part, &st)) != 0) {
+        if (r < 0) {
+            fail(d, "cannot look at %s", part);
             return;
         }
+        if ((r = leftover_part(dst, part, jr, &st)) != 1) {
+            fail(d, r < 0 ? "cannot remove the leftover %s"
+                          : "%s is there and this tool did not create it: left alone; remove it "
+                            "once nothing writes it, then run again", part);
+            return;
+        }
+    }
+    /* rule 7: the .part is journalled before it exists */
+    if (jr && jr->created && (!uuid || jr->created(jr->ctx, uuid, d->host, part) < 0)) {
+        fail(d, "the creation of %s cannot be journalled (above): not staged", part);
+        return;
     }
     t1 = ne_now();
     if (d->src == NE_SRC_HOST)
@@ -326,6 +391,8 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     } else if (check_part(j, dst, part, d->src, want, format) < 0) {
         virt_delete_file(dst, part);
     } else {
+        if (jr && uuid && jr->identity && virt_file_stat(dst, part, &st) == 1)
+            jr->identity(jr->ctx, uuid, d->host, part, &st);
         finalize(e, j, dst, part, want, format);
     }
     d->seconds = ne_now() - t0;

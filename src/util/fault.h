@@ -16,7 +16,7 @@
     "journal:start", "journal:planned", "journal:migrating", "journal:created",            \
         "journal:identity", "journal:defined", "journal:started",                          \
         "journal:source-undefined", "journal:job-done", "journal:moved", "journal:failed", \
-        "journal:skipped", "journal:rolled-back", "journal:finish"
+        "journal:skipped", "journal:rolled-back", "journal:finish", "journal:staged"
 
 /* Kills the process (SIGKILL) when name's count reaches the configured N.
  * Thread-safe.  Names not in the list above are accepted (any record kind
