@@ -15,6 +15,7 @@
 #include "drain/journal.h"
 #include "util/fault.h"
 #include "util/log.h"
+#include "util/statedir.h"
 #include "util/runlock.h"
 #include "util/mem.h"
 
@@ -26,21 +27,6 @@ struct ne_journal {
 };
 
 static const char *names[] = {"none", "planned", "migrating", "moved", "failed", "skipped"};
-
-static int
-mkdirs(const char *dir)
-{
-    CLEANUP_FREE char *p = xstrdup(dir);
-    char *s;
-
-    for (s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* The whole file from offset 0 (NUL-terminated; *len without it), or NULL
  * on a read error (errno set). */
@@ -120,10 +106,8 @@ journal_open(const char *dir, const char *host, struct ne_jreplay *prior)
     j->path = xasprintf("%s/%s.journal", dir, host);
     j->lock_path = xasprintf("%s/%s.lock", dir, host);
     j->dir = xstrdup(dir);
-    if (mkdirs(dir) < 0) {
-        ne_syserror("cannot create state directory %s", dir);
-        goto fail;
-    }
+    /* the state dir as every command makes it (0700, no symlink; reported) */
+    if (ne_statedir_ensure(dir, NULL) < 0) goto fail;
     {   /* util/runlock.h: a migrate from host holds it shared */
         char holder[320];
         CLEANUP_FREE char *what = xasprintf("drain of %s", host);
@@ -135,7 +119,7 @@ journal_open(const char *dir, const char *host, struct ne_jreplay *prior)
         if (j->lock_fd < 0) goto fail;
     }
     existed = stat(j->path, &st) == 0;
-    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    j->fd = ne_statedir_open(j->path, O_RDWR | O_APPEND);
     if (j->fd < 0) {
         ne_syserror("cannot open journal %s", j->path);
         goto fail;

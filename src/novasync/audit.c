@@ -13,6 +13,7 @@
 
 #include "novasync/audit.h"
 #include "util/log.h"
+#include "util/statedir.h"
 #include "util/mem.h"
 
 struct ne_audit {
@@ -20,32 +21,16 @@ struct ne_audit {
     char *path;
 };
 
-/* mkdir -p of path's directory. */
-static int
-make_parent(const char *path)
-{
-    CLEANUP_FREE char *dir = xstrdup(path);
-    char *p;
-
-    for (p = dir + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-            ne_syserror("audit log %s: cannot create directory %s", path, dir);
-            return -1;
-        }
-        *p = '/';
-    }
-    return 0;
-}
-
 struct ne_audit *
 audit_open(const char *path)
 {
     struct ne_audit *a;
     int fd;
 
-    if (make_parent(path) < 0) return NULL;
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    /* a missing directory made as the state dir is (0700); the file 0600,
+     * never opened through a symlink */
+    if (ne_statedir_parent("audit log", path) < 0) return NULL;
+    fd = ne_statedir_open(path, O_WRONLY | O_APPEND);
     if (fd < 0) {
         ne_syserror("cannot open the audit log %s (give another with --audit-log)", path);
         return NULL;

@@ -141,6 +141,24 @@ ne_statedir_ensure(const char *state_dir, const char *sub)
 }
 
 int
+ne_statedir_parent(const char *what, const char *file)
+{
+    CLEANUP_FREE char *dir = xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    struct stat st;
+
+    if (ne_path_check(what, file) < 0) return -1;
+    if (!slash || slash == dir) return 0; /* "/x": the root exists */
+    *slash = '\0';
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        ne_error("%s %s: %s is not a directory", what, file, dir);
+        return -1;
+    }
+    return ne_statedir_ensure(dir, NULL);
+}
+
+int
 ne_statedir_open(const char *path, int flags)
 {
     return open(path, flags | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

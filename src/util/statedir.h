@@ -27,6 +27,14 @@ bool ne_path_clean(const char *path);
  * is set to 0700.  Returns 0, or -1 after reporting. */
 int ne_statedir_ensure(const char *state_dir, const char *sub);
 
+/* The directory of file (an absolute path, e.g. a custom audit log; what
+ * names it in messages):
+ * when missing it is made as ne_statedir_ensure() makes the state dir
+ * (0700, missing parents 0755); an existing one is the operator's and kept
+ * as it is (a log directory may be shared).  Returns 0, or -1 after
+ * reporting. */
+int ne_statedir_parent(const char *what, const char *file);
+
 /* Opens (creating with mode 0600) a file in an ensured directory, never
  * through a symlink (O_NOFOLLOW).  flags as for open(2), O_CREAT and
  * O_CLOEXEC added.  Returns the fd or -1 with errno set (not reported). */

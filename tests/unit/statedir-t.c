@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drain/journal.h"
+#include "novasync/audit.h"
 #include "tap.h"
 #include "util/mem.h"
 #include "util/statedir.h"
@@ -18,6 +20,68 @@ mode_of(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 01;
+}
+
+/* The users of the state dir make it through the helper: the journal (a
+ * drain), the audit log (also a custom --audit-log), the lock files. */
+static void
+users(const char *top)
+{
+    char *jd = xasprintf("%s/j", top), *sd = xasprintf("%s/j/state", top), *p, *t;
+    struct ne_jreplay prior;
+    struct ne_journal *j;
+    struct ne_audit *a;
+
+    if (mkdir(jd, 0755) < 0 || mkdir(sd, 0755) < 0) ok(0, "mkdir");
+    free(jd);
+    j = journal_open(sd, "node01", &prior);
+    ok(j != NULL, "journal opened in an existing 0755 state dir");
+    is_int(mode_of(sd), 0700, "the journal sets the state dir to 0700");
+    p = xasprintf("%s/node01.journal", sd);
+    is_int(mode_of(p), 0600, "journal file 0600");
+    free(p);
+    journal_close(j);
+    journal_replay_free(&prior);
+
+    p = xasprintf("%s/j/link", top);
+    if (symlink(sd, p) < 0) ok(0, "symlink");
+    chmod(sd, 0755);
+    j = journal_open(p, "node01", &prior);
+    ok(j == NULL, "the journal refuses a symlink as state dir");
+    is_int(mode_of(sd), 0755, "... and leaves its target alone");
+    journal_replay_free(&prior);
+    free(p);
+
+    p = xasprintf("%s/node02.journal", sd);
+    t = xasprintf("%s/j/target", top);
+    close(open(t, O_CREAT | O_WRONLY, 0644));
+    if (symlink(t, p) < 0) ok(0, "symlink");
+    j = journal_open(sd, "node02", &prior);
+    ok(j == NULL, "a journal that is a symlink is not opened");
+    journal_replay_free(&prior);
+    unlink(p);
+    free(p);
+
+    p = xasprintf("%s/j/logs/sub/audit.log", top);
+    a = audit_open(p);
+    ok(a != NULL, "a custom audit log in a missing directory");
+    audit_close(a);
+    is_int(mode_of(p), 0600, "audit log 0600");
+    free(p);
+    p = xasprintf("%s/j/logs/sub", top);
+    is_int(mode_of(p), 0700, "its missing directory made 0700, as the state dir");
+    free(p);
+    p = xasprintf("%s/j", top);
+    is_int(mode_of(p), 0755, "an existing directory above it is left as it was");
+    free(p);
+    p = xasprintf("%s/j/logs/sub/link.log", top);
+    if (symlink(t, p) < 0) ok(0, "symlink");
+    ok(audit_open(p) == NULL, "an audit log that is a symlink is not opened");
+    is_int(mode_of(t), 0644, "... and its target untouched");
+    ok(audit_open("relative/audit.log") == NULL, "a relative audit log path is refused");
+    free(p);
+    free(t);
+    free(sd);
 }
 
 int
@@ -79,6 +143,7 @@ main(void)
     }
     free(p);
     ok(ne_statedir_ensure(sd, "../escape") < 0, "'..' in the subdirectory refused");
+    users(top);
 
     p = xasprintf("rm -rf '%s'", top);
     if (system(p) != 0) ok(0, "cleanup");
