@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "check/check.h"
 #include "cmd/cmd.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -51,28 +52,31 @@ domain_json(const struct ne_domain *d)
 }
 
 static void
-print_json(const struct ne_hostinfo *hi, const char *host, struct ne_domain **doms, size_t n)
+print_json(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char *host,
+           struct ne_domain **doms, size_t n)
 {
     json_t *arr = json_array(), *root;
     char lv[32], qv[32];
     size_t i;
 
     for (i = 0; i < n; i++) json_array_append_new(arr, domain_json(doms[i]));
-    root = json_pack("{s:s, s:s, s:s, s:o}", "host", host, "libvirt_version",
+    root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "host", host, "libvirt_version",
                      ne_version_str(hi->libvirt_version, lv, sizeof lv), "hypervisor_version",
-                     ne_version_str(hi->hv_version, qv, sizeof qv), "domains", arr);
+                     ne_version_str(hi->hv_version, qv, sizeof qv), "capabilities",
+                     (json_t *)ne_caps_json(caps), "domains", arr);
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(root);
 }
 
 static void
-print_table(const struct ne_hostinfo *hi, const char *host, struct ne_domain **doms, size_t n)
+print_table(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char *host,
+            struct ne_domain **doms, size_t n)
 {
     static const char *const hdr[] = {"INSTANCE", "UUID", "STATE", "MEMORY", "DISK", "CLASS",
                                       "FORMAT", "SIZE", "BASE", "BASE-ON-HOST", NULL};
     struct ne_table *t = table_new(hdr);
-    char lv[32], qv[32];
+    char lv[32], qv[32], cl[512];
     size_t i, j;
 
     for (i = 0; i < n; i++) {
@@ -102,6 +106,7 @@ print_table(const struct ne_hostinfo *hi, const char *host, struct ne_domain **d
     printf("Host %s: libvirt %s, hypervisor %s, %zu domain%s\n", host,
            ne_version_str(hi->libvirt_version, lv, sizeof lv),
            ne_version_str(hi->hv_version, qv, sizeof qv), n, n == 1 ? "" : "s");
+    printf("Capabilities: %s\n", ne_caps_line(caps, cl, sizeof cl));
     table_print(t, stdout);
     table_free(t);
 }
@@ -114,20 +119,21 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_virt *v;
     struct ne_domain **doms = NULL;
     struct ne_hostinfo hi;
+    const struct ne_caps *caps = NULL;
     size_t n = 0;
 
     if (!cfg) return NE_EXIT_USAGE;
     if (ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
     v = virt_open(cfg, host);
     if (!v) return NE_EXIT_UNREACHABLE;
-    if (virt_hostinfo(v, &hi) < 0 || virt_list_domains(v, &doms, &n) < 0) {
+    if (virt_hostinfo(v, &hi) < 0 || virt_list_domains(v, &doms, &n) < 0 || !(caps = virt_caps(v))) {
         virt_close(v);
         return NE_EXIT_UNREACHABLE;
     }
     if (ctx->format == NE_FORMAT_JSON)
-        print_json(&hi, host, doms, n);
+        print_json(&hi, caps, host, doms, n);
     else
-        print_table(&hi, host, doms, n);
+        print_table(&hi, caps, host, doms, n);
     ne_domains_free(doms, n);
     ne_hostinfo_clear(&hi);
     virt_close(v);

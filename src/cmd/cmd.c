@@ -14,10 +14,12 @@ extern const struct ne_cmd cmd_api, cmd_servers, cmd_undrain;
 extern const struct ne_cmd cmd_images;
 extern const struct ne_cmd cmd_image_copy;
 extern const struct ne_cmd cmd_stuck;
+extern const struct ne_cmd cmd_check;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
     &cmd_api,
+    &cmd_check,
     &cmd_completion,
     &cmd_drain,
     &cmd_image_copy,

@@ -49,6 +49,9 @@ struct ne_domain {
     uint64_t memory_kib;
     unsigned vcpus;
     char *type;           /* "kvm" or "qemu" */
+    char *arch, *machine; /* <os><type arch= machine=>, or NULL */
+    char *cpu_mode;       /* <cpu mode=>: "custom", "host-model"..., NULL: no <cpu> */
+    char *cpu_model;      /* <cpu><model>, or NULL */
     struct ne_disk *disks;
     size_t ndisks;
     char **nwfilters;     /* filterref names, NULL-terminated */

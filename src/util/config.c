@@ -111,10 +111,14 @@ load_nodes(struct ne_config *c, const struct ini *ini)
                 return -1;
             }
             if (ini->e[i].key[9] == 'd') n->reserved_disk_mb = v; else n->reserved_ram_mb = v;
+        } else if (strcmp(ini->e[i].key, "legacy") == 0) {
+            int b = ini_get_bool(ini, sec, "legacy", false);
+            if (b < 0) return -1;
+            n->legacy = b;
         } else {
             char k[80];
             ne_error("%s:%u: [%s]: unknown key '%s' (known: uri, peer_uri, reserved_disk_mb, "
-                     "reserved_ram_mb)", ini->path, ini->e[i].line, sec,
+                     "reserved_ram_mb, legacy)", ini->path, ini->e[i].line, sec,
                      ini_safe_name(ini->e[i].key, k, sizeof k));
             return -1;
         }
@@ -175,6 +179,7 @@ ne_config_load(const char *path)
     c->instances_path = get_path(ini, "DEFAULT", "instances_path", "/var/lib/nova/instances", &bad);
     c->state_dir = get_path(ini, "DEFAULT", "state_dir", "/var/lib/nova-evac", &bad);
     c->nova_conf = get_path(ini, "DEFAULT", "nova_conf", "/etc/nova/nova.conf", &bad);
+    c->machine_map = get_path(ini, "DEFAULT", "machine_map", "/etc/nova-evac/machine-map", &bad);
     c->uri_template = get_str(ini, "libvirt", "uri_template", "qemu+tcp://%s/system");
     c->peer_uri_template = get_str(ini, "libvirt", "peer_uri_template", "qemu+tcp://%s/system");
     {
@@ -219,6 +224,7 @@ ne_config_free(struct ne_config *c)
     free(c->instances_path);
     free(c->state_dir);
     free(c->nova_conf);
+    free(c->machine_map);
     free(c->uri_template);
     free(c->peer_uri_template);
     free(c);
@@ -335,4 +341,12 @@ ne_node_reserved(const struct ne_config *c, const char *host, unsigned long long
 
     *disk_mb = n && n->reserved_disk_mb ? n->reserved_disk_mb : c->reserved_disk_mb;
     *ram_mb = n && n->reserved_ram_mb ? n->reserved_ram_mb : c->reserved_ram_mb;
+}
+
+bool
+ne_node_legacy(const struct ne_config *c, const char *host)
+{
+    const struct ne_node_conf *n = find_node(c, host);
+
+    return n && n->legacy;
 }

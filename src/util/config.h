@@ -17,6 +17,7 @@ struct ne_node_conf {
     char *peer_uri; /* how another node's libvirtd reaches it (p2p migration) */
     unsigned long long reserved_disk_mb; /* kept free on this node as a destination */
     unsigned long long reserved_ram_mb;
+    bool legacy; /* legacy = true: treat as an old libvirt (virt-caps.c) */
 };
 
 enum ne_timeout_action { NE_TIMEOUT_ABORT, NE_TIMEOUT_POSTCOPY, NE_TIMEOUT_PAUSE };
@@ -27,6 +28,7 @@ struct ne_config {
     bool shared_instances;  /* [DEFAULT] instances_path_shared */
     char *state_dir;        /* [DEFAULT] state_dir (absolute, no "..": statedir.h) */
     char *nova_conf;        /* [DEFAULT] nova_conf (same) */
+    char *machine_map;      /* [DEFAULT] machine_map: old=new machine types (hooks/qemu) */
     char *uri_template;     /* [libvirt] uri_template, "%s" = host */
     char *peer_uri_template;/* [libvirt] peer_uri_template */
     bool allow_unsafe;      /* [libvirt] allow_unsafe: VIR_MIGRATE_UNSAFE */
@@ -66,6 +68,9 @@ bool ne_uri_plaintext_tcp(const char *uri);
  * values, else [DEFAULT] reserved_disk_mb / reserved_ram_mb. */
 void ne_node_reserved(const struct ne_config *c, const char *host, unsigned long long *disk_mb,
                       unsigned long long *ram_mb);
+/* [node:host] legacy: the node is treated as an old libvirt whatever it
+ * reports (no migration parameters, plain streams, no job statistics). */
+bool ne_node_legacy(const struct ne_config *c, const char *host);
 /* Configured node names, for "every node" scans: *names is a newly
  * allocated NULL-terminated array of borrowed strings (free the array only). */
 size_t ne_config_nodes(const struct ne_config *c, const char ***names);

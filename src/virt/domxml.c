@@ -151,6 +151,12 @@ ne_domain_parse(const char *xml, const char *origin)
     }
     memcpy(d->uuid, uuid, 37);
     d->type = xp_str(xp, root, "string(@type)");
+    d->arch = xp_str(xp, root, "string(os/type/@arch)");
+    d->machine = xp_str(xp, root, "string(os/type/@machine)");
+    d->cpu_model = xp_str(xp, root, "string(cpu/model)");
+    d->cpu_mode = xp_str(xp, root, "string(cpu/@mode)");
+    if (!d->cpu_mode && (d->cpu_model || xp_exists(xp, root, "cpu")))
+        d->cpu_mode = xstrdup("custom"); /* libvirt's default mode */
     mem = xp_str(xp, root, "string(memory)");
     unit = xp_str(xp, root, "string(memory/@unit)");
     if (mem) d->memory_kib = to_kib(mem, unit);
@@ -192,6 +198,10 @@ ne_domain_free(struct ne_domain *d)
     free(d->disks);
     free(d->name);
     free(d->type);
+    free(d->arch);
+    free(d->machine);
+    free(d->cpu_mode);
+    free(d->cpu_model);
     free(d);
 }
 

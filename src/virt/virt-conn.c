@@ -106,6 +106,7 @@ virt_disconnect(struct ne_virt *v)
         free(v->pools[i]);
     }
     free(v->pools);
+    lv_caps_free(v->caps);
     if (v->conn) virConnectClose(v->conn);
     free(v->host);
     free(v->uri);

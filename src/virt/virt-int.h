@@ -19,6 +19,8 @@ struct ne_virt {
      * shared by the drain's worker threads). */
     char **pools;
     size_t npools, cappools;
+    /* Probed once, on the first virt_caps (virt-caps.c, under its lock). */
+    struct ne_caps *caps;
 };
 
 /* virt-conn.c.  lv_connect: a new libvirt connection to host at uri (keepalive
@@ -45,6 +47,11 @@ bool lv_vol_missing(struct ne_virt *v);
 /* domxml.c: the XPath expression's string value in xml (newly allocated),
  * or NULL when the XML does not parse or the value is empty. */
 char *lv_xpath_string(const char *xml, const char *name, const char *expr);
+/* virt.c: the <cpu>...</cpu> element of a domain XML, or NULL (newly
+ * allocated). */
+char *lv_cpu_element(const char *xml);
+/* virt-caps.c: frees v->caps (virt_disconnect). */
+void lv_caps_free(struct ne_caps *c);
 /* virt-nodes.c: records a transient pool created on v (thread-safe). */
 void virt_pool_note(struct ne_virt *v, const char *name);
 

@@ -380,8 +380,8 @@ virt_job_progress(struct ne_virt *v, const char *key, struct ne_job_progress *ou
 }
 
 /* The <cpu>...</cpu> element of a domain XML, or NULL (newly allocated). */
-static char *
-cpu_element(const char *xml)
+char *
+lv_cpu_element(const char *xml)
 {
     const char *s = strstr(xml, "<cpu"), *e;
 
@@ -396,7 +396,7 @@ int
 virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key)
 {
     CLEANUP_FREE char *xml = virt_domain_xml(src, key, true);
-    CLEANUP_FREE char *cpu = xml ? cpu_element(xml) : NULL;
+    CLEANUP_FREE char *cpu = xml ? lv_cpu_element(xml) : NULL;
     int r;
 
     if (!xml) return -1;

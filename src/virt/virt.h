@@ -181,4 +181,58 @@ int virt_job_progress(struct ne_virt *v, const char *key, struct ne_job_progress
  * -1 on error. */
 int virt_cpu_compatible(struct ne_virt *src, struct ne_virt *dst, const char *key);
 
+/* Capabilities (virt-caps.c): what a node's libvirt and QEMU offer,
+ * probed once per connection. */
+struct ne_guest_caps {       /* one guest architecture and domain type */
+    char *arch, *virttype;   /* "x86_64", "kvm" | "qemu" */
+    char **machines;         /* machine types and their aliases ("pc") */
+    size_t nmachines;
+    char **cpus;             /* CPU models of the custom mode (domain capabilities) */
+    bool *cpu_usable;        /* usable='yes' on this host (per cpus[i]) */
+    size_t ncpus;
+    bool cpus_known;         /* the domain capabilities were read */
+};
+struct ne_caps {
+    unsigned long libvirt_version, qemu_version;
+    bool legacy;             /* [node:X] legacy = true: the three below forced off */
+    bool migration_params;   /* VIR_MIGRATE_PARAM_* (virDomainMigrate3) */
+    bool sparse_streams;     /* VIR_STORAGE_VOL_{DOWN,UP}LOAD_SPARSE_STREAM */
+    bool job_stats;          /* virDomainGetJobStats */
+    const char *params_how, *sparse_how, *stats_how; /* how each was decided (static) */
+    struct ne_guest_caps *guests;
+    size_t nguests;
+};
+/* v's capabilities: probed on the first call (the sparse-stream probe
+ * writes and removes a 1 MiB file of holes in the instances path), then
+ * kept with the connection.  Borrowed; NULL on error (reported). */
+const struct ne_caps *virt_caps(struct ne_virt *v);
+/* Pure parsers (unit-tested): the guests of a capabilities XML into *c
+ * (appended), the CPU models of a domain capabilities XML into *g.  0, or
+ * -1 when the XML does not parse (nothing reported). */
+int ne_caps_parse_capabilities(const char *xml, struct ne_caps *c);
+int ne_caps_parse_domcaps(const char *xml, struct ne_guest_caps *g);
+void ne_caps_clear(struct ne_caps *c);
+/* The guest of arch (NULL: the first) and virttype, or NULL. */
+const struct ne_guest_caps *ne_caps_guest(const struct ne_caps *c, const char *arch,
+                                          const char *virttype);
+bool ne_caps_has_machine(const struct ne_guest_caps *g, const char *machine);
+/* 1 usable, 0 offered but not usable on this host's CPU, -1 not offered. */
+int ne_caps_cpu_model(const struct ne_guest_caps *g, const char *model);
+/* "yes"/"no" and how, e.g. "yes (tried)", into buf. */
+const char *ne_caps_say(bool yes, const char *how, char *buf, size_t len);
+
+/* 1 when the nwfilter name is defined on v, 0 when not, -1 cannot tell. */
+int virt_nwfilter_exists(struct ne_virt *v, const char *name);
+/* Whether the domain's CPU (d, from src's XML in xml) runs on dst's
+ * hypervisor: compared first, and when comparing fails, the baseline of it
+ * on dst (*alt gets the model dst offers instead, newly allocated, may be
+ * NULL).  1 yes, 0 no (why says so), -1 cannot tell (why says so). */
+int virt_cpu_verdict(struct ne_virt *dst, const struct ne_domain *d, const char *xml,
+                     char **alt, char *why, size_t len);
+/* Tries an unauthenticated qemu+tcp connection to addr:port (from this
+ * machine): 1 it succeeded (anyone who reaches that port controls
+ * libvirtd), 0 refused (no listener, or authentication required), -1
+ * cannot tell (unreachable; why says so).  Nothing reported. */
+int virt_probe_tcp_noauth(const char *addr, unsigned port, char *why, size_t len);
+
 #endif

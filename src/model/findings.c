@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* findings.c: see findings.h. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/findings.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* The names of every check (findings.h); a new check adds its name here
+ * and to man/nova-evac-check.8. */
+static const char *const names[] = {
+    "libvirt-uri", "migration-params", "sparse-streams", "job-stats", "virt-type",
+    "machine-type", "cpu-model", "cpu-compat", "nwfilter", "base-image", "capacity",
+    "method", "unauth-tcp", "plaintext-migration", NULL,
+};
+
+void
+ne_finding_add(struct ne_findings *f, enum ne_sev sev, const char *check, const char *host,
+               const char *object, const char *fix, const char *fmt, ...)
+{
+    struct ne_finding *x;
+    va_list ap;
+    char buf[1024];
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    xgrow(&f->v, &f->cap, f->n + 1, sizeof *f->v);
+    x = &f->v[f->n++];
+    memset(x, 0, sizeof *x);
+    x->sev = sev;
+    x->check = xstrdup(check);
+    x->host = xstrdup_null(host);
+    x->object = xstrdup_null(object);
+    x->message = xstrdup(buf);
+    x->fix = xstrdup_null(fix);
+}
+
+void
+ne_findings_free(struct ne_findings *f)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        free(f->v[i].check);
+        free(f->v[i].host);
+        free(f->v[i].object);
+        free(f->v[i].message);
+        free(f->v[i].fix);
+    }
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+size_t
+ne_findings_count(const struct ne_findings *f, enum ne_sev sev, bool forced)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < f->n; i++)
+        if (f->v[i].sev == sev && f->v[i].forced == forced) n++;
+    return n;
+}
+
+const char *
+ne_sev_name(enum ne_sev s)
+{
+    return s == NE_SEV_BLOCKER ? "blocker" : s == NE_SEV_WARNING ? "warning" : "info";
+}
+
+size_t
+ne_findings_force(struct ne_findings *f, const char *const *list, size_t n)
+{
+    size_t i, j, hit = 0;
+
+    for (i = 0; i < f->n; i++)
+        for (j = 0; j < n; j++)
+            if (f->v[i].sev == NE_SEV_BLOCKER && strcmp(f->v[i].check, list[j]) == 0) {
+                f->v[i].forced = true;
+                hit++;
+            }
+    return hit;
+}
+
+int
+ne_findings_exit(const struct ne_findings *f)
+{
+    if (ne_findings_count(f, NE_SEV_BLOCKER, false)) return 3;
+    if (ne_findings_count(f, NE_SEV_WARNING, false) || ne_findings_count(f, NE_SEV_BLOCKER, true))
+        return 1;
+    return 0;
+}
+
+bool
+ne_check_name_known(const char *name)
+{
+    size_t i;
+
+    for (i = 0; names[i]; i++)
+        if (str_eq(names[i], name)) return true;
+    return false;
+}
+
+const char *
+ne_check_names(void)
+{
+    static char buf[512];
+    size_t i, len = 0;
+
+    if (buf[0]) return buf;
+    for (i = 0; names[i] && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? ", " : "", names[i]);
+    return buf;
+}
+
+/* ---------------------------------------------------------------- machine map */
+
+static bool
+good_name(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > 64) return false;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+int
+ne_machine_map_parse(const char *text, const char *origin, struct ne_machine_map *m)
+{
+    const char *p = text;
+    unsigned line = 0;
+
+    memset(m, 0, sizeof *m);
+    while (*p) {
+        const char *eol = strchr(p, '\n'), *eq;
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        line++;
+        while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+        if (len && p[0] != '#') {
+            eq = memchr(p, '=', len);
+            if (!eq || !good_name(p, (size_t)(eq - p)) ||
+                !good_name(eq + 1, len - (size_t)(eq + 1 - p))) {
+                ne_error("%s:%u: expected 'old=new' with machine type names (letters, digits, "
+                         "'.', '-', '_')", origin, line);
+                ne_machine_map_free(m);
+                return -1;
+            }
+            m->from = xrealloc(m->from, (m->n + 1) * sizeof *m->from);
+            m->to = xrealloc(m->to, (m->n + 1) * sizeof *m->to);
+            m->from[m->n] = xstrndup(p, (size_t)(eq - p));
+            m->to[m->n] = xstrndup(eq + 1, len - (size_t)(eq + 1 - p));
+            m->n++;
+        }
+        if (!eol) break;
+        p = eol + 1;
+    }
+    return 0;
+}
+
+void
+ne_machine_map_free(struct ne_machine_map *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->n; i++) {
+        free(m->from[i]);
+        free(m->to[i]);
+    }
+    free(m->from);
+    free(m->to);
+    memset(m, 0, sizeof *m);
+}
+
+const char *
+ne_machine_map_lookup(const struct ne_machine_map *m, const char *from)
+{
+    size_t i;
+
+    /* The hook applies every line in order; the first match decides. */
+    for (i = 0; m && from && i < m->n; i++)
+        if (strcmp(m->from[i], from) == 0) return m->to[i];
+    return NULL;
+}
+
+/* The version part of a machine name: what follows its family's prefix
+ * ("pc-i440fx-6.2" -> "6.2", "pc-i440fx-rhel7.0.0" -> "rhel7.0.0"). */
+static const char *
+version_of(const char *name)
+{
+    const char *d = strrchr(name, '-');
+    return d ? d + 1 : name;
+}
+
+static bool
+is_q35(const char *name)
+{
+    return strstr(name, "q35") != NULL;
+}
+
+const char *
+ne_machine_suggest(const char *from, const char *const *offered, size_t n)
+{
+    const char *best_up = NULL, *newest = NULL, *fv = version_of(from);
+    bool q35 = is_q35(from);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *o = offered[i];
+        /* versioned machines of the family only, never an alias ("pc") */
+        if (!str_prefix(o, q35 ? "pc-q35-" : "pc-i440fx-")) continue;
+        if (!newest || strverscmp(version_of(o), version_of(newest)) > 0) newest = o;
+        if (strverscmp(version_of(o), fv) >= 0 &&
+            (!best_up || strverscmp(version_of(o), version_of(best_up)) < 0))
+            best_up = o;
+    }
+    /* An old RHEL machine ("rhel6.6.0") is not comparable with upstream
+     * numbers: the family's newest, which RHEL keeps compatible. */
+    if (str_prefix(fv, "rhel") && newest && !str_prefix(version_of(newest), "rhel")) return newest;
+    return best_up ? best_up : newest;
+}
+
+int
+ne_uri_host_port(const char *uri, char *host, size_t hlen, unsigned *port)
+{
+    const char *p = strstr(uri, "://"), *end, *at, *colon;
+    size_t len;
+
+    *port = 0;
+    if (!p) return -1;
+    p += 3;
+    end = p + strcspn(p, "/?");
+    at = memchr(p, '@', (size_t)(end - p));
+    if (at) p = at + 1;
+    if (*p == '[') {
+        const char *rb = memchr(p, ']', (size_t)(end - p));
+        if (!rb) return -1;
+        len = (size_t)(rb - p - 1);
+        colon = rb[1] == ':' ? rb + 1 : NULL;
+        p++;
+    } else {
+        colon = memchr(p, ':', (size_t)(end - p));
+        len = (size_t)((colon ? colon : end) - p);
+    }
+    if (len == 0 || len >= hlen) return -1;
+    memcpy(host, p, len);
+    host[len] = '\0';
+    if (colon) {
+        unsigned long long v;
+        CLEANUP_FREE char *ps = xstrndup(colon + 1, (size_t)(end - colon - 1));
+        if (parse_u64(ps, &v) < 0 || v == 0 || v > 65535) return -1;
+        *port = (unsigned)v;
+    }
+    return 0;
+}
