@@ -115,23 +115,27 @@ left_alone(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry
 #define not_moved(dr, it, e, ...) left_alone(dr, it, e, false, __VA_ARGS__)
 
 /* The move completed (the destination runs it, or defines it when it was
- * shut off): the source's definition goes, then the files the journal
- * shows this attempt's source had (source_files), each only while it
- * still has the recorded size (and, for a guest that does not run there,
- * while the destination has a copy of that size), and its instance
- * directory, as the normal path does.  Nothing is deleted when the
- * instances path is shared or that cannot be told. */
+ * shut off): the source's definition goes, then, as the normal path does
+ * after a move that copied (every cold move, a live one with copied
+ * disks), the files the journal shows this attempt's source had
+ * (source_files), each only while it still has the recorded size (and,
+ * for a guest that does not run there, while the destination has a copy
+ * of that size), and its instance directory (Nova refuses a later move
+ * back while it exists), unless a file was kept.  Nothing is deleted
+ * when the instances path is shared or that cannot be told. */
 static void
 finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, int on_src,
               struct ne_virt *dst, bool running_there)
 {
     json_t *files = json_object_get(attempt, "src_files"), *f;
+    bool cold = str_eq(json_string_value(json_object_get(attempt, "method")), "cold");
     size_t i;
-    int removed = 0, copied = 0, shared;
+    int copied = 0, kept = 0, shared;
 
     if (on_src == 1 && virt_undefine(dr->src, e->uuid) < 0) return;
     if (!attempt || json_is_true(json_object_get(attempt, "keep_source")) ||
-        dr->cfg->shared_instances || !json_is_array(files) || json_array_size(files) == 0) {
+        dr->cfg->shared_instances || !json_is_array(files) ||
+        (json_array_size(files) == 0 && !cold)) {
         if (!attempt)
             ne_warn("%s (%s): the journal does not say which files it had on %s: none removed "
                     "there; check %s/%s", e->name, e->uuid, dr->o->host, dr->cfg->instances_path,
@@ -162,21 +166,27 @@ finish_source(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt, i
             if (virt_file_info(dst, path, &dcap, NULL, NULL) != 1 || dcap != want) {
                 ne_warn("%s (%s): %s on %s is kept: %s has no copy of the recorded size", e->name,
                         e->uuid, path, dr->o->host, e->dest);
+                kept++;
                 continue;
             }
         }
         if (r < 0 || cap != want) {
             ne_warn("%s (%s): %s on %s %s: left in place", e->name, e->uuid, path, dr->o->host,
                     r < 0 ? "cannot be checked" : "is not the file the journal recorded");
+            kept++;
             continue;
         }
-        if (virt_delete_file(dr->src, path) == 0) {
-            removed++;
+        if (virt_delete_file(dr->src, path) == 0)
             ne_info("%s: removed %s from %s (moved to %s)", e->name, path, dr->o->host, e->dest);
-        }
+        else
+            kept++;
     }
-    if (copied) virt_remove_instance_dir(dr->src, e->uuid, false);
-    (void)removed;
+    if (kept)
+        ne_warn("%s (%s): %s/%s on %s is kept with the file(s) left above; remove it once they "
+                "are not needed (Nova refuses to move the instance back while it exists)", e->name,
+                e->uuid, dr->cfg->instances_path, e->uuid, dr->o->host);
+    else if (copied || cold)
+        virt_remove_instance_dir(dr->src, e->uuid, false);
 }
 
 /* --via nova: the interrupted run asked Nova to move it.  Nova's view
