@@ -50,7 +50,10 @@ fail(struct ne_glance *g, const char *action, const char *id, int rc, struct ne_
     CLEANUP_FREE char *why = rc < 0 ? xstrdup(r->err) : os_error_text(r->body, r->len);
 
     g->err = rc < 0 ? kind : ne_os_status_kind(r->status);
-    if (rc < 0)
+    if (rc < 0 && r->fail == NE_HTTP_SINK)
+        ne_error("glance: %s image %s: stopped: the other end of the stream failed or was "
+                 "interrupted (see above)", action, id);
+    else if (rc < 0)
         ne_error("glance: %s image %s: %s; check that glance-api runs and is reachable", action,
                  id, why);
     else
