@@ -82,6 +82,22 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     return 0;
 }
 
+/* The Nova API cannot be reached: no instance is moved in this run (the
+ * resume still settles, or reports, what the interrupted run left). */
+static void
+not_moved_api_down(struct ne_drain *dr)
+{
+    size_t i;
+
+    for (i = 0; i < dr->n; i++) {
+        struct ne_drain_item *it = &dr->items[i];
+        if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
+        it->state = NE_ITEM_FAILED;
+        snprintf(it->why, sizeof it->why, "not moved: the Nova API cannot be reached; bring it "
+                 "back, then 'nova-evac drain %s --resume'", dr->o->host);
+    }
+}
+
 static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
@@ -104,12 +120,17 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (o.dry_run) {
         ne_drain_nova_readonly(args, cfg, &o, &dn); /* its errors count for the exit code */
     } else {
-        if ((rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn)) != 0)
-            return rc;
-        ne_drain_nova_repair_stuck(dn, o.host);
+        rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn);
+        /* --resume through Nova with the API unreachable: the moves left in
+         * Nova's hands are reported unresolved, nothing else is done */
+        if (rc == NE_EXIT_UNREACHABLE && o.resume && str_eq(via, "nova"))
+            rc = ne_drain_nova_api_down_from_args(args, cfg, &o, &dn);
+        if (rc != 0) return rc;
+        if (!ne_drain_nova_api_down(dn)) ne_drain_nova_repair_stuck(dn, o.host);
         errors = ne_error_count();
     }
     rc = ne_drain_plan(&dr, cfg, &o);
+    if (rc == 0 && ne_drain_nova_api_down(dn)) not_moved_api_down(&dr);
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
         rc = ne_plan_exit(&dr, errors);

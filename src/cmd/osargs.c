@@ -64,6 +64,18 @@ ne_drain_nova_from_args(const struct ne_args *args, const struct ne_config *cfg,
     return ne_drain_nova_setup(&c, cfg, via, o, out);
 }
 
+int
+ne_drain_nova_api_down_from_args(const struct ne_args *args, const struct ne_config *cfg,
+                                 struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_nova_conn c = {.db_configured = ne_db_configured(args, cfg)};
+    int rc;
+
+    *out = NULL;
+    if (c.db_configured && (rc = ne_db_from_args(args, cfg, &c.db)) != NE_EXIT_OK) return rc;
+    return ne_drain_nova_setup_api_down(&c, cfg, o, out);
+}
+
 void
 ne_drain_nova_readonly(const struct ne_args *args, const struct ne_config *cfg,
                        struct ne_drain_opts *o, struct ne_drain_nova **out)

@@ -51,6 +51,13 @@ int ne_db_from_args(const struct ne_args *args, const struct ne_config *cfg, str
 int ne_drain_nova_from_args(const struct ne_args *args, const struct ne_config *cfg,
                             const char *via, struct ne_drain_opts *o, struct ne_drain_nova **out);
 
+/* drain --resume when ne_drain_nova_from_args() found the Nova API
+ * configured but unreachable (reported): opens the database when one is
+ * configured and sets the hooks of ne_drain_nova_setup_api_down().
+ * Returns 0 and *out, or an exit code after reporting. */
+int ne_drain_nova_api_down_from_args(const struct ne_args *args, const struct ne_config *cfg,
+                                     struct ne_drain_opts *o, struct ne_drain_nova **out);
+
 /* For a plan (plan, drain --dry-run), which changes nothing: opens the
  * Nova API when configured and sets only o->nova.free_disk (the free disk
  * Nova counts).  *out NULL when the API is not configured, or could not

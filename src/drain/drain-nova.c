@@ -44,6 +44,7 @@ struct ne_drain_nova {
     struct ne_placement *pl;   /* opened on first use */
     struct ne_db *db;
     struct ne_novasync *ns;    /* the audit log and lock; opened on first change */
+    bool api_down;             /* the API is configured but could not be reached */
 };
 
 /* The audited change handle; NULL (reported) when the audit log cannot be
@@ -450,6 +451,50 @@ ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const c
     *out = dn;
     return 0;
 }
+
+/* The API cannot be reached (reported once, when it was opened). */
+static int
+settle_down(void *ctx, const char *uuid, const char *name, const char *from, const char *to,
+            struct ne_nova_fate *out)
+{
+    (void)ctx, (void)uuid, (void)name, (void)from, (void)to;
+    memset(out, 0, sizeof *out);
+    return -1;
+}
+
+static int
+migrate_down(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const char *from,
+             const char *to, struct ne_mig_result *r)
+{
+    (void)ctx, (void)plan;
+    memset(r, 0, sizeof *r);
+    ne_error("%s (%s): not moved from %s to %s: the Nova API cannot be reached (above)", d->name,
+             d->uuid, from, to);
+    return NE_EXIT_REFUSED;
+}
+
+int
+ne_drain_nova_setup_api_down(struct ne_nova_conn *c, const struct ne_config *cfg,
+                             struct ne_drain_opts *o, struct ne_drain_nova **out)
+{
+    struct ne_drain_nova *dn = xcalloc(1, sizeof *dn);
+
+    dn->cfg = cfg;
+    pthread_mutex_init(&dn->lock, NULL);
+    dn->db = c->db;
+    c->db = NULL;
+    dn->api_down = true;
+    memset(&o->nova, 0, sizeof o->nova);
+    o->nova.ctx = dn;
+    /* a move the interrupted run made through libvirt is still recorded */
+    o->nova.record_move = dn->db ? record_move : NULL;
+    o->nova.migrate = migrate_down;
+    o->nova.settle_inflight = settle_down;
+    *out = dn;
+    return 0;
+}
+
+bool ne_drain_nova_api_down(const struct ne_drain_nova *dn) { return dn && dn->api_down; }
 
 void
 ne_drain_nova_close(struct ne_drain_nova *dn)

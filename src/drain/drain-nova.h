@@ -38,6 +38,16 @@ int ne_drain_nova_check(const struct ne_nova_conn *c, const struct ne_config *cf
  * cleared, also when nothing is open: then *out is NULL).  Returns 0. */
 int ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const char *via,
                         struct ne_drain_opts *o, struct ne_drain_nova **out);
+/* A --resume of a drain through Nova while the Nova API cannot be
+ * reached (reported by the caller): takes c's database (may be NULL) and
+ * fills o->nova so that the resume changes nothing behind Nova: a move the
+ * interrupted run left in Nova's hands is reported unresolved with its
+ * next step (settle_inflight fails), no new move is asked of Nova
+ * (migrate refuses), the compute service is not touched.  Returns 0. */
+int ne_drain_nova_setup_api_down(struct ne_nova_conn *c, const struct ne_config *cfg,
+                                 struct ne_drain_opts *o, struct ne_drain_nova **out);
+/* True when dn was made by ne_drain_nova_setup_api_down(). */
+bool ne_drain_nova_api_down(const struct ne_drain_nova *dn);
 void ne_drain_nova_close(struct ne_drain_nova *dn);
 
 /* Before a drain: the stuck check (stuck.h's rules, libvirt truth) of the
