@@ -343,8 +343,10 @@ try_job_stats(struct ne_virt *v)
             rc = 1;
             virTypedParamsFree(params, np);
         } else {
+            /* A domain that does not run: the daemon knows the call. */
             virErrorPtr e = virGetLastError();
-            rc = e && e->code == VIR_ERR_NO_SUPPORT ? 0 : -1;
+            rc = !e ? -1 : e->code == VIR_ERR_NO_SUPPORT ? 0
+                : e->code == VIR_ERR_OPERATION_INVALID ? 1 : -1;
         }
     }
     for (i = 0; i < nd; i++) virDomainFree(doms[i]);

@@ -50,6 +50,8 @@ case $LAB in /*) ;; *) LAB=$(pwd)/$LAB ;; esac
 LAB=${LAB%/}
 PFX=${NOVA_EVAC_LAB_PREFIX:-nel}     # namespace names: $PFX-hub, $PFX-node01...
 case $PFX in ''|*[!a-z0-9]*) echo "lab.sh: error: NOVA_EVAC_LAB_PREFIX must be [a-z0-9]+" >&2; exit 1 ;; esac
+AUTH_TCP=${NOVA_EVAC_LAB_AUTH_TCP:-none}
+case $AUTH_TCP in none|sasl) ;; *) echo "lab.sh: error: NOVA_EVAC_LAB_AUTH_TCP must be none or sasl" >&2; exit 1 ;; esac
 HUB=$PFX-hub
 NET=10.77.0
 MAXN=20
@@ -154,6 +156,7 @@ net_node_up() {    # (re)create nel-nodeNN with eth0 on the hub bridge
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "$(ip_of "$n")/24" dev eth0
   ip -n "$ns" link set eth0 up
+  ip -n "$HUB" neigh del "$(ip_of "$n")" dev br0 2>/dev/null || true   # a restarted node has a new MAC
 }
 
 # ---------------------------------------------------------------- node files
@@ -180,7 +183,7 @@ listen_tls = 0
 listen_tcp = 1
 listen_addr = "0.0.0.0"
 tcp_port = "16509"
-auth_tcp = "none"
+auth_tcp = "$AUTH_TCP"
 auth_unix_rw = "none"
 auth_unix_ro = "none"
 unix_sock_group = "root"
@@ -212,9 +215,12 @@ EOF
     echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologin' >>"$d/passwd"
   echo "$nm" >"$d/hostname"
   mkdir -p "$d/cache/qemu/capabilities"
-  if ls "$LAB"/capcache/*.xml >/dev/null 2>&1; then
-    cp -f "$LAB"/capcache/*.xml "$d/cache/qemu/capabilities/"
+  if ls "$(capcache_of "$n")"/*.xml >/dev/null 2>&1; then
+    cp -f "$(capcache_of "$n")"/*.xml "$d/cache/qemu/capabilities/"
   fi
+}
+capcache_of() {    # the capabilities cache that seeds node n: its own, else the lab's
+  if [ -d "$LAB/capcache/$(name_of "$1")" ]; then echo "$LAB/capcache/$(name_of "$1")"; else echo "$LAB/capcache"; fi
 }
 
 # start libvirtd of node n in its namespaces, pinned to CPU 0 (P3), under the reaper (P1)
@@ -319,11 +325,11 @@ capcache_check() {    # warn when a node re-probed instead of using the seeded c
   local n f g refreshed=0
   ls "$LAB"/capcache/*.xml >/dev/null 2>&1 || return 0
   for n in "$@"; do
-    for f in "$LAB"/capcache/*.xml; do
+    for f in "$(capcache_of "$n")"/*.xml; do
       g=$(dir_of "$n")/cache/qemu/capabilities/${f##*/}
       if ! cmp -s "$f" "$g"; then
         log "warning: $(name_of "$n") rejected the seeded QEMU capabilities cache (${f##*/}) and re-probed QEMU (slow start)"
-        if [ $refreshed = 0 ] && [ -s "$g" ]; then
+        if [ $refreshed = 0 ] && [ -s "$g" ] && [ ! -d "$LAB/capcache/$(name_of "$n")" ]; then
           refreshed=1
           cp -f "$(dir_of "$n")"/cache/qemu/capabilities/*.xml "$LAB/capcache/"
           log "capcache refreshed from $(name_of "$n")"
