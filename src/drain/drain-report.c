@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "check/check.h"
 #include "drain/drain.h"
 #include "util/mem.h"
 #include "util/table.h"
@@ -66,8 +67,12 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
                 "free_disk", (json_int_t)dr->ph[k].free_disk, "free_disk_source",
                 dr->hosts[k].disk_from, "free_ram_kib",
                 (json_int_t)dr->ph[k].free_ram_kib, "planned", (int)dr->ph[k].planned_n));
-        json_t *root = json_pack("{s:s, s:o, s:o}", "host", dr->o->host, "destinations", hosts,
-                                 "instances", a);
+        for (k = 0; k < dr->nhosts; k++) /* capabilities: probed once per connection */
+            json_object_set_new(json_array_get(hosts, k), "capabilities",
+                                ne_caps_json(dr->hosts[k].v ? virt_caps(dr->hosts[k].v) : NULL));
+        json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "host", dr->o->host,
+                                 "source_capabilities", ne_caps_json(virt_caps(dr->src)),
+                                 "destinations", hosts, "instances", a);
         json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(root);
@@ -96,6 +101,14 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
             printf("destination %s not usable: %s\n", dr->ph[k].name, dr->ph[k].unusable_why);
         else
             print_free_disk(&dr->ph[k], dr->hosts[k].disk_from);
+    {
+        char cl[512];
+        printf("source %s: %s\n", dr->o->host, ne_caps_line(virt_caps(dr->src), cl, sizeof cl));
+        for (k = 0; k < dr->nhosts; k++)
+            if (dr->hosts[k].v)
+                printf("destination %s: %s\n", dr->hosts[k].name,
+                       ne_caps_line(virt_caps(dr->hosts[k].v), cl, sizeof cl));
+    }
 }
 
 void

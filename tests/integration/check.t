@@ -64,6 +64,30 @@ run ip netns exec "$hub" "$NOVA_EVAC" check node01 --to node02
 like "$out" "source node01: libvirt [0-9.]+, QEMU [0-9.]+; migration parameters yes" "text: capabilities line"
 like "$out" "0 blockers, 0 warnings" "text: summary"
 
+# Capabilities in plan and inspect; [node:node01] legacy = true forces them off.
+run ne plan node01 --to node02
+like "$out" "source node01: libvirt [0-9.]+, QEMU [0-9.]+; migration parameters yes .*sparse streams yes \(tried\)" \
+    "plan (text) shows the source's capabilities"
+like "$out" "destination node02: libvirt [0-9.]+" "and the destination's"
+out=$(ne --format json plan node01 --to node02 2>/dev/null)
+is "$(jq -r '.source_capabilities.sparse_streams.supported, .destinations[0].capabilities.migration_params.supported' <<<"$out" | tr '\n' ' ')" \
+    "true true " "plan (JSON) too"
+sed 's/^\[node:node01\]$/[node:node01]\nlegacy = true/' "$conf" >"$tmp/legacy.conf"
+out=$(NOVA_EVAC_CONFIG=$tmp/legacy.conf ne --format json inspect node01 2>/dev/null)
+is "$(jq -r '.capabilities | "\(.legacy) \(.migration_params.supported) \(.sparse_streams.supported) \(.job_stats.supported)"' <<<"$out")" \
+    "true false false false" "inspect (JSON): legacy = true forces the three off"
+is "$(jq -r '.capabilities.sparse_streams.how' <<<"$out")" "legacy = true in the configuration" "and says why"
+run env NOVA_EVAC_CONFIG=$tmp/legacy.conf "$NOVA_EVAC" inspect node02
+like "$out" "Capabilities: libvirt [0-9.]+, QEMU [0-9.]+; migration parameters yes" "node02 is not legacy"
+NOVA_EVAC_CONFIG=$tmp/legacy.conf ck node01 --to node02
+is "$rc" 1 "a legacy source: warnings, exit 1"
+ok "migration-params warning for node01" has migration-params warning node01 libvirtd
+ok "sparse-streams warning" has sparse-streams warning node01 libvirtd
+ok "job-stats info" has job-stats info node01 libvirtd
+sed 's/^\[node:node01\]$/[node:node01]\nlegacy = maybe/' "$conf" >"$tmp/legacy.conf"
+run env NOVA_EVAC_CONFIG=$tmp/legacy.conf "$NOVA_EVAC" inspect node01
+is "$rc" 2 "legacy = maybe: a configuration error (exit 2)"
+
 # 2. A base image only node01 has.
 "$LABSH" base ck-only node01 >/dev/null 2>&1
 ok "a guest on a base only node01 has" quiet "$LABSH" guest node01 ck-base "$(new_uuid)" --image ck-only --shutoff
