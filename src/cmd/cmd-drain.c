@@ -115,6 +115,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.resume = ne_args_flag(args, "resume");
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
+    struct ne_os *nos = NULL;
 
     errors = ne_error_count();
     if (o.dry_run) {
@@ -127,6 +128,11 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
             rc = ne_drain_nova_api_down_from_args(args, cfg, &o, &dn);
         if (rc != 0) return rc;
         if (!ne_drain_nova_api_down(dn)) ne_drain_nova_repair_stuck(dn, o.host);
+        /* Neutron: ports follow each move through libvirt; checked after Nova's */
+        if ((rc = ne_mig_neutron_from_args(args, &o.mig, &nos)) != 0) {
+            ne_drain_nova_close(dn);
+            return rc;
+        }
         errors = ne_error_count();
     }
     rc = ne_drain_plan(&dr, cfg, &o);
@@ -149,6 +155,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         }
     }
     ne_drain_free(&dr);
+    ne_mig_neutron_close(&o.mig, nos);
     ne_drain_nova_close(dn);
     return rc;
 }

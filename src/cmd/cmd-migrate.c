@@ -80,6 +80,8 @@ report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, cons
             "disk_bytes", (json_int_t)s->disk_processed, "disk_total", (json_int_t)s->disk_total,
             "file_bytes", (json_int_t)s->files_bytes, "aborted", r->aborted, "recorded",
             recorded < 0 ? json_null() : json_boolean(recorded), "exit", rc);
+        json_object_set_new(j, "ports", json_integer((json_int_t)r->ports));
+        json_object_set_new(j, "ports_left", json_boolean(r->net_left));
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(j);
@@ -93,6 +95,9 @@ report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, cons
                fmt_bytes(s->data_processed, a, 16), fmt_bytes(s->disk_processed, b, 16));
     if (s->files_bytes) printf(", files %s", fmt_bytes(s->files_bytes, c, 16));
     if (moved) printf(", %s", recorded == 1 ? "recorded in Nova" : "not recorded in Nova");
+    if (moved && r->ports)
+        printf(", %zu port%s %s", r->ports, r->ports == 1 ? "" : "s",
+               r->net_left ? "NOT all bound to the destination" : "bound to the destination");
     putchar('\n');
 }
 
@@ -177,6 +182,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_mig_result r;
     struct ne_drain_opts dopts = {0};
     struct ne_drain_nova *dn = NULL;
+    struct ne_os *nos = NULL;
     bool moved = false;
     int rc, recorded = -1, slot;
 
@@ -206,6 +212,13 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(dst);
         return rc;
     }
+    /* Neutron: the instance's ports follow it (or it is refused) */
+    if ((rc = ne_mig_neutron_from_args(args, &o, &nos)) != 0) {
+        ne_drain_nova_close(dn);
+        virt_close(src);
+        virt_close(dst);
+        return rc;
+    }
     hint = xasprintf("see where it is with 'nova-evac inspect %s' and 'nova-evac inspect %s'",
                      from, to);
     ne_interrupt_install(hint);
@@ -216,9 +229,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (rc == 0 && !o.dry_run) {
         moved = true;
         recorded = record(dn ? &dopts : NULL, dst, &r, from, to);
-        if (recorded == 0) rc = NE_EXIT_PARTIAL;
+        if (recorded == 0 || r.net_left) rc = NE_EXIT_PARTIAL;
     }
     if (!o.dry_run || ctx->format == NE_FORMAT_JSON) report(ctx, &r, from, to, rc, moved, recorded);
+    ne_mig_neutron_close(&o, nos);
     ne_drain_nova_close(dn);
     virt_close(src);
     virt_close(dst);

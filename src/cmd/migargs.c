@@ -2,9 +2,12 @@
 /* migargs.c: see migargs.h. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/migargs.h"
+#include "cmd/osargs.h"
+#include "util/log.h"
 #include "model/plan.h"
 
 int
@@ -24,4 +27,40 @@ ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_
     o->stage_images = stage_default ? !ne_args_flag(args, "no-stage-images")
                                     : ne_args_flag(args, "stage-images");
     return 0;
+}
+
+int
+ne_mig_neutron_from_args(const struct ne_args *args, struct ne_mig_opts *o, struct ne_os **os)
+{
+    const struct ne_cloud *c;
+    enum ne_os_err kind;
+    int rc;
+
+    *os = NULL;
+    o->neutron = NULL;
+    if (!ne_args_str(args, "os-cloud") && !getenv("OS_CLOUD") && !getenv("OS_AUTH_URL"))
+        return NE_EXIT_OK;
+    if ((rc = ne_os_from_args(args, os)) != NE_EXIT_OK) return rc;
+    c = ne_os_cloud(*os);
+    if (!os_catalog_find(ne_os_token(*os), "network", c->interface ? c->interface : "public",
+                         c->region_name)) {
+        ne_info("the cloud's catalog has no network service: Neutron ports are not handled");
+        return NE_EXIT_OK;
+    }
+    if (!(o->neutron = neutron_open(*os, &kind))) {
+        ne_error("Neutron is needed to keep the instances' ports working across the move: "
+                 "nothing moved");
+        ne_os_close(*os);
+        *os = NULL;
+        return ne_os_exit(kind);
+    }
+    return NE_EXIT_OK;
+}
+
+void
+ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_os *os)
+{
+    neutron_close(o->neutron);
+    o->neutron = NULL;
+    ne_os_close(os);
 }

@@ -36,4 +36,13 @@
  * a value that makes no sense (--timeout 0). */
 int ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_mig_opts *o);
 
+/* Neutron for a move through libvirt: when the OpenStack API is configured
+ * (--os-cloud, OS_CLOUD or OS_AUTH_URL) and its catalog has a network
+ * service, authenticates (*os, a session of its own) and sets o->neutron.
+ * NE_EXIT_OK (o->neutron NULL when nothing is configured), or the exit
+ * code after reporting.  Close with ne_mig_neutron_close. */
+int ne_mig_neutron_from_args(const struct ne_args *args, struct ne_mig_opts *o,
+                             struct ne_os **os);
+void ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_os *os);
+
 #endif

@@ -14,6 +14,11 @@
 #define NE_DRAIN_HOST_WAIT_S 300
 
 /* drain-run.c */
+/* Opens the journal (an interrupted drain without --resume is refused:
+ * exit code), takes the instances' locks and, with --resume, settles the
+ * moves the interrupted run left in flight (drain_resume_all).  Once per
+ * drain: later calls return 0. */
+int drain_open(struct ne_drain *dr);
 /* Journals the event (with its uuid, name and destination when it is not
  * NULL, and extra, stolen) and, with --format json, prints it as a line. */
 void drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it,
@@ -40,6 +45,12 @@ struct ne_stage_journal drain_stage_journal(struct ne_drain *dr);
  * (its latest record on each host), while still what was created; one
  * that changed, or that another run stages now, is left (said). */
 void drain_clean_parts(struct ne_drain *dr);
+
+/* drain-net.c: after it moved to host to (r: the move's result, for a
+ * move through libvirt): true when one of its Neutron ports did not follow
+ * (reported; it->why says what to do). */
+bool drain_net_left(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_mig_result *r,
+                    const char *to);
 
 /* drain-wait.c */
 /* The drain's source or to, whichever libvirtd does not answer now, or

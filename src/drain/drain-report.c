@@ -86,7 +86,8 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
         fmt_bytes(it->bytes_expected, bytes, sizeof bytes);
         {
             const char *cells[] = {it->d->name, it->d->uuid, ne_dom_state_name(it->d->state),
-                                   it->dest < 0 && it->plan.method != NE_METHOD_REFUSE
+                                   it->unresolved ? "unresolved"
+                                   : it->dest < 0 && it->plan.method != NE_METHOD_REFUSE
                                        ? "none" : ne_method_name(it->plan.method),
                                    row, dest_name(dr, it), bytes,
                                    it->why[0] ? it->why : it->plan.reason};

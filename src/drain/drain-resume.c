@@ -99,16 +99,21 @@ left_alone(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jentry
     vsnprintf(it->why, sizeof it->why, fmt, ap);
     va_end(ap);
     it->state = NE_ITEM_FAILED;
-    it->dest = drain_host_index(dr, e->dest);
     if (!unknown) {
+        it->dest = drain_host_index(dr, e->dest);
         ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
         drain_emit(dr, "failed", it, json_pack("{s:s}", "reason", it->why));
         return;
     }
+    /* no destination: where it is, is what is unknown (the plan shows it) */
     it->unresolved = true;
+    it->dest = -1;
     dr->unresolved++;
-    ne_error("%s (%s): interrupted move to %s not settled: %s", it->d->name, it->d->uuid, e->dest,
-             it->why);
+    {
+        CLEANUP_FREE char *why = xstrdup(it->why);
+        snprintf(it->why, sizeof it->why, "interrupted move to %s not settled: %s", e->dest, why);
+    }
+    ne_error("%s (%s): %s", it->d->name, it->d->uuid, it->why);
     drain_emit(dr, "unresolved", it, json_pack("{s:s, s:s}", "dest", e->dest, "reason", it->why));
 }
 #define unresolved(dr, it, e, ...) left_alone(dr, it, e, true, __VA_ARGS__)
@@ -289,6 +294,9 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
                !(on_src == 1 && s_st != NE_DOM_SHUTOFF)) {
         ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
         finish_source(dr, e, attempt, on_src, dst, d_st == NE_DOM_RUNNING);
+        /* its ports follow it (the interrupted run may not have switched them) */
+        if (ne_net_settle(dr->o->mig.neutron, e->uuid, e->name, dr->o->host, e->dest) != 0)
+            it->unrecorded = true;
         drain_emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
         if (dr->o->nova.record_move)
@@ -311,11 +319,15 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
             ne_info("%s: the interrupted attempt had defined it on %s but not started it there: "
                     "undone", e->name, e->dest);
             drain_clean_leftovers(dr, it);
+            if (attempt_did(attempt, NE_MIG_BIND_CREATED))
+                ne_net_release(dr->o->mig.neutron, e->uuid, e->name, e->dest);
             it->start_policy = 1;
             drain_emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
         }
     } else if (on_src == 1 && on_dst == 0 && it->d->state != NE_DOM_NOSTATE) {
         drain_clean_leftovers(dr, it);
+        if (attempt_did(attempt, NE_MIG_BIND_CREATED))
+            ne_net_release(dr->o->mig.neutron, e->uuid, e->name, e->dest);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
         drain_emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
     } else if (on_src == 0 && on_dst == 0) {

@@ -171,6 +171,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                      "stuck %s --fix'", to, dr->o->host);
             ne_warn("%s: %s", it->d->name, it->why);
         }
+        if (drain_net_left(dr, it, &r, to)) it->unrecorded = true;
         drain_emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I}", "recorded",
                                         !it->unrecorded, "seconds", it->seconds,
                                         "job_seconds", r.st.seconds,
@@ -401,6 +402,18 @@ lock_instances(struct ne_drain *dr)
 }
 
 int
+drain_open(struct ne_drain *dr)
+{
+    int rc;
+
+    if (dr->j) return 0; /* done already (ne_drain_plan, for --resume) */
+    if ((rc = open_journal(dr)) != 0) return rc;
+    lock_instances(dr);
+    if (dr->o->resume) drain_resume_all(dr);
+    return 0;
+}
+
+int
 ne_drain_run(struct ne_drain *dr)
 {
     const struct ne_drain_opts *o = dr->o;
@@ -410,9 +423,7 @@ ne_drain_run(struct ne_drain *dr)
     int rc;
 
     dr->t0 = ne_now();
-    if ((rc = open_journal(dr)) != 0) return rc;
-    lock_instances(dr);
-    if (o->resume) drain_resume_all(dr);
+    if ((rc = drain_open(dr)) != 0) return rc;
     if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "drain/drain.h"
+#include "drain/drain-int.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -200,7 +200,9 @@ ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct ne_
     pi = xcalloc(n + 1, sizeof *pi);
     place_all(dr, pi);
     free(pi);
-    return 0;
+    /* --resume: the moves in flight are settled (or left unresolved, with
+     * no destination) before the plan is shown (drain-resume.c) */
+    return o->resume && !o->dry_run ? drain_open(dr) : 0;
 }
 
 void

@@ -254,6 +254,13 @@ hook_identity(void *ctx, const char *uuid, const struct ne_made *m)
 }
 
 static int
+hook_binding(void *ctx, const char *uuid, const char *event, const char *port, const char *host)
+{
+    return journal_append(ctx, json_pack("{s:s, s:s, s:s, s:s}", "event", event, "uuid", uuid,
+                                         "port", port, "host", host));
+}
+
+static int
 hook_step(void *ctx, const char *uuid, const char *event, const char *host)
 {
     return journal_append(ctx, json_pack("{s:s, s:s, s:s}", "event", event, "uuid", uuid, "host",
@@ -263,9 +270,9 @@ hook_step(void *ctx, const char *uuid, const char *event, const char *host)
 struct ne_mig_journal
 journal_mig_hooks(struct ne_journal *j)
 {
-    struct ne_mig_journal h = {NULL, NULL, NULL, NULL};
+    struct ne_mig_journal h = {NULL, NULL, NULL, NULL, NULL};
 
-    if (j) h = (struct ne_mig_journal){hook_created, hook_identity, hook_step, j};
+    if (j) h = (struct ne_mig_journal){hook_created, hook_identity, hook_step, j, hook_binding};
     return h;
 }
 

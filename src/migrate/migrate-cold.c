@@ -147,7 +147,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
 {
     bool was_running = d->state == NE_DOM_RUNNING || d->state == NE_DOM_PAUSED ||
                        d->state == NE_DOM_BLOCKED;
-    CLEANUP_FREE char *xml = virt_domain_xml(src, d->uuid, true);
+    CLEANUP_FREE char *xml = virt_domain_xml(src, d->uuid, true), *dxml = NULL;
     double t0 = ne_now();
     struct ne_made_list made;
     bool defined = false;
@@ -155,19 +155,34 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     int rc;
 
     if (!xml) return NE_EXIT_PARTIAL;
+    /* a bridge VIF names the destination's bridge (migrate-net.c) */
+    if (r->net.n && !(dxml = ne_net_dest_xml(&r->net, xml, virt_host(src)))) {
+        ne_net_undo(o, &r->net);
+        return NE_EXIT_PARTIAL;
+    }
     ne_made_init(&made, d, o);
     if (was_running) {
         ne_info("%s: stopping on %s for cold migration", d->name, virt_host(src));
-        if (virt_stop(src, d->uuid, o->shutdown_timeout_s) < 0) return NE_EXIT_PARTIAL;
+        if (virt_stop(src, d->uuid, o->shutdown_timeout_s) < 0) {
+            ne_net_undo(o, &r->net);
+            return NE_EXIT_PARTIAL;
+        }
     }
     bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
 
-    if (copy_disks(src, dst, d, r, &made) < 0 || bring_up(dst, d, xml, start, o, &defined) < 0) {
+    if (copy_disks(src, dst, d, r, &made) < 0 ||
+        bring_up(dst, d, dxml ? dxml : xml, start, o, &defined) < 0) {
+        int st = 0;
         rc = cold_failed(src, dst, d, defined, start, &made);
+        /* the bindings this attempt made go, unless dst runs the guest */
+        if (virt_domain_state(dst, d->uuid, &st, NULL) == 0 ||
+            (st != NE_DOM_RUNNING && st != NE_DOM_PAUSED && st != NE_DOM_BLOCKED))
+            ne_net_undo(o, &r->net);
         r->st.seconds = ne_now() - t0;
         return rc;
     }
     ne_made_clear(&made);
+    if (ne_net_finish(o, &r->net) != 0) r->net_left = true;
     /* The destination runs it persistently: now the source may go. */
     if (virt_undefine(src, d->uuid) < 0) {
         ne_error("%s (%s) runs on %s but could not be undefined on %s: undefine it there by hand",

@@ -14,6 +14,7 @@
 
 #include "images/image-cache.h"
 #include "migrate/migrate.h"
+#include "virt/virt-net.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -149,7 +150,8 @@ live_flags(const struct ne_plan *p, const struct ne_config *cfg, const struct ne
  * failed or the domain vanished (reported). */
 static int
 run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-        const struct ne_mig_opts *o, struct ne_mig_result *r, uint64_t disk_bytes)
+        const struct ne_mig_opts *o, struct ne_mig_result *r, uint64_t disk_bytes,
+        const char *dest_xml)
 {
     const struct ne_config *cfg = virt_config(src);
     CLEANUP_FREE char *peer = ne_node_peer_uri(cfg, virt_host(dst));
@@ -168,6 +170,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
         pthread_cond_destroy(&m.cond);
         return -1;
     }
+    if (dest_xml) virt_mig_set_dest_xml(m.job, dest_xml);
     pthread_create(&t, NULL, monitor_run, &m);
     rc = virt_mig_run(m.job, virt_host(dst), peer, r->plan.copy, r->plan.ncopy, bw,
                       live_flags(&r->plan, cfg, o));
@@ -334,27 +337,72 @@ delete_source_files(struct ne_virt *src, const struct ne_domain *d, const struct
     for (i = 0; i < p->nprecopy; i++) virt_delete_file(src, p->precopy[i]->source);
 }
 
+/* The XML the destination gets when a port's bridge is named there
+ * (virt-net.h): newly allocated, or NULL (the source's own XML will do;
+ * *err set when it could not be made, reported). */
+static char *
+net_dest_xml(struct ne_virt *src, const struct ne_domain *d, const struct ne_mig_result *r,
+             bool *err)
+{
+    CLEANUP_FREE char *xml = NULL;
+    char *out;
+    size_t i;
+    bool any = false;
+
+    *err = false;
+    for (i = 0; i < r->net.n; i++)
+        if (r->net.p[i].bridge) any = true;
+    if (!any) return NULL;
+    if (!(xml = virt_domain_xml_migratable(src, d->uuid))) {
+        *err = true;
+        return NULL;
+    }
+    out = ne_net_dest_xml(&r->net, xml, virt_host(src));
+    if (!out) *err = true;
+    return out;
+}
+
+/* A failed move: the bindings it made on dst go, unless dst runs the
+ * guest (then they are its). */
+static void
+net_failed(struct ne_virt *dst, const struct ne_domain *d, const struct ne_mig_opts *o,
+           struct ne_mig_result *r)
+{
+    int st = 0;
+
+    if (!r->net.n) return;
+    if (virt_domain_state(dst, d->uuid, &st, NULL) == 0 ||
+        (st != NE_DOM_RUNNING && st != NE_DOM_PAUSED))
+        ne_net_undo(o, &r->net);
+}
+
 static int
 live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
              const struct ne_mig_opts *o, struct ne_mig_result *r)
 {
     struct ne_made_list made;
+    CLEANUP_FREE char *dest_xml = NULL;
+    bool xml_err;
     int rc;
 
     ne_made_init(&made, d, o);
-    if (prepare_dest(src, dst, d, r, &made) < 0) {
+    dest_xml = net_dest_xml(src, d, r, &xml_err);
+    if (xml_err || prepare_dest(src, dst, d, r, &made) < 0) {
         roll_back(src, dst, d, &made);
+        net_failed(dst, d, o, r);
         return 1;
     }
-    rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan));
+    rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan), dest_xml);
     if (rc == 0 && o->journal.step)
         o->journal.step(o->journal.ctx, d->uuid, NE_MIG_STEP_JOB_DONE, virt_host(dst));
     if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
         if (rc < 0) roll_back(src, dst, d, &made);
         else ne_made_clear(&made);
+        net_failed(dst, d, o, r);
         return 1;
     }
     ne_made_clear(&made);
+    if (ne_net_finish(o, &r->net) != 0) r->net_left = true;
     if (!o->keep_source_disks && !r->shared_storage) {
         delete_source_files(src, d, &r->plan);
         if (r->plan.ncopy) virt_remove_instance_dir(src, d->uuid, false);
@@ -618,15 +666,21 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
                (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
         /* a different base there (3), or a host unreachable (4) */
-    } else if ((rc = preflight(src, dst, d, &r->plan)) != 0 || o->dry_run) {
-        /* refused, unreachable, or only planned */
+    } else if ((rc = preflight(src, dst, d, &r->plan)) != 0) {
+        /* refused or unreachable */
+    } else if ((rc = ne_net_prepare(src, dst, d, o, &r->net)) != 0 || o->dry_run) {
+        /* a port the destination cannot take (nothing left made), or only planned */
+        if (rc == 0) r->ports = r->net.n;
     } else if (d->nnwfilters && virt_ensure_nwfilters(src, dst, d->nwfilters, d->nnwfilters) < 0) {
+        ne_net_undo(o, &r->net);
         rc = NE_EXIT_PARTIAL;
     } else if (r->plan.method == NE_METHOD_COLD) {
         rc = ne_cold_migrate(src, dst, d, o, r);
     } else {
         rc = live_migrate(src, dst, d, o, r);
     }
+    if (rc == 0 && !o->dry_run) r->ports = r->net.n;
+    ne_net_clear(&r->net);
     ne_domain_free(d);
     return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "util/exitcode.h"
 #include "model/plan.h"
+#include "openstack/neutron.h"
 #include "virt/virt.h"
 #include "virt/virt-migrate.h"
 
@@ -45,6 +46,10 @@ struct ne_mig_journal {
     /* A step done on host (NE_MIG_STEP_*), recorded right after it. */
     int (*step)(void *ctx, const char *uuid, const char *event, const char *host);
     void *ctx;
+    /* A port binding step (NE_MIG_BIND_*) of port on host: "created"
+     * before the binding is asked for, the others right after. */
+    int (*binding)(void *ctx, const char *uuid, const char *event, const char *port,
+                   const char *host);
 };
 /* The steps a move journals, as record events (fault points
  * "journal:<event>", util/fault.h). */
@@ -52,6 +57,9 @@ struct ne_mig_journal {
 #define NE_MIG_STEP_STARTED "started"                   /* cold: started on the destination */
 #define NE_MIG_STEP_SOURCE_UNDEFINED "source-undefined" /* cold: the source definition gone */
 #define NE_MIG_STEP_JOB_DONE "job-done"                 /* live: libvirt's job completed */
+#define NE_MIG_BIND_CREATED "binding-created"     /* an inactive binding asked for on dst */
+#define NE_MIG_BIND_ACTIVATED "binding-activated" /* the dst binding activated */
+#define NE_MIG_BIND_DELETED "binding-deleted"     /* a binding deleted (undo, or the source's) */
 
 struct ne_mig_opts {
     enum ne_mode mode;
@@ -70,6 +78,26 @@ struct ne_mig_opts {
      * need to the destination when it lacks them (imagecache.h). */
     bool stage_images;
     struct ne_mig_journal journal;
+    /* Neutron (borrowed; NULL: OpenStack not configured, ports untouched):
+     * the instance's ports are bound to the destination before the move,
+     * activated there after it (migrate-net.c). */
+    struct ne_neutron *neutron;
+};
+
+/* One port of the instance as the move handles it. */
+struct ne_mig_port {
+    char *id, *network_id, *mac;
+    char *src_host;  /* the host of its active binding before the move */
+    char *vif_type;  /* of the destination binding */
+    char *bridge;    /* vif_type bridge: the bridge on the destination */
+    bool made;       /* this attempt created the destination binding */
+};
+struct ne_mig_net {
+    struct ne_mig_port *p;
+    size_t n;
+    bool extended;     /* binding-extended: inactive bindings, then activation */
+    char *uuid, *name; /* the instance */
+    char *src, *dst;   /* hosts */
 };
 
 struct ne_mig_result {
@@ -79,6 +107,9 @@ struct ne_mig_result {
     char uuid[37];
     bool aborted;
     bool shared_storage;   /* the instances path is the same on both hosts */
+    struct ne_mig_net net; /* its Neutron ports (filled by ne_net_prepare) */
+    size_t ports;          /* ports bound to the destination (or, dry run, checked) */
+    bool net_left;         /* moved, but a port was left bound elsewhere (reported) */
 };
 
 /* Exit-code style result: 0 moved (or planned, with dry_run), 1 failed
@@ -123,6 +154,47 @@ int ne_made_undo(struct ne_made_list *l, struct ne_virt *dst);
 int ne_made_remove(struct ne_virt *dst, const struct ne_made *m, const char *name,
                    const char *uuid);
 void ne_made_clear(struct ne_made_list *l);
+
+/* ---- the instance's Neutron ports across a move (migrate-net.c) */
+
+/* Before the move: reads d's ports; with binding-extended, checks an L2
+ * agent is alive on dst and creates an inactive binding there for each
+ * port (journalled), then checks what each VIF needs on dst (a bridge:
+ * that it exists there; an openvswitch virtualport: nothing).  Without
+ * the extension only the VIF is checked (the host is set after the move).
+ * With o->dry_run nothing is created: the checks use the current binding.
+ * 0 (net->n may be 0; nothing to do without o->neutron), or an exit code
+ * after reporting the instance, port, host, reason and next step; every
+ * binding this attempt made is deleted then. */
+int ne_net_prepare(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+                   const struct ne_mig_opts *o, struct ne_mig_net *net);
+/* xml (a domain definition from the source) with each bridge VIF naming
+ * its destination bridge: newly allocated (a copy when nothing changes),
+ * NULL (reported). */
+char *ne_net_dest_xml(const struct ne_mig_net *net, const char *xml, const char *origin);
+/* After the guest runs on dst: each destination binding activated, then
+ * the source binding deleted (without the extension: binding:host_id set
+ * to dst); journalled.  0, or NE_EXIT_PARTIAL after reporting each port
+ * left behind and how to fix it. */
+int ne_net_finish(const struct ne_mig_opts *o, struct ne_mig_net *net);
+/* The move failed, the guest stays on the source: the bindings this
+ * attempt made on dst are deleted (journalled). */
+void ne_net_undo(const struct ne_mig_opts *o, struct ne_mig_net *net);
+void ne_net_clear(struct ne_mig_net *net);
+
+/* From evidence, for a resumed drain (nt may be NULL: nothing done).
+ * ne_net_settle: the guest runs on dst: each port's binding on dst is
+ * made active (created first when missing) and its binding on src
+ * deleted.  0, or NE_EXIT_PARTIAL (reported).  ne_net_release: the guest
+ * stayed on src: each port's INACTIVE binding on dst is deleted. */
+int ne_net_settle(struct ne_neutron *nt, const char *uuid, const char *name, const char *src,
+                  const char *dst);
+void ne_net_release(struct ne_neutron *nt, const char *uuid, const char *name, const char *dst);
+/* After a move through Nova: every port's active binding is on dst and
+ * the port ACTIVE.  0 yes (or nt NULL), 1 no (each port reported, why
+ * says the first), -1 Neutron could not be read (why says so). */
+int ne_net_check(struct ne_neutron *nt, const char *uuid, const char *name, const char *dst,
+                 char *why, size_t whylen);
 
 /* Checks that every local disk's backing file exists on dst; reports the
  * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */

@@ -19,6 +19,7 @@ struct ne_vmig {
     void *opaque;
     virTypedParameterPtr ev;  /* the completed event's stats, while done runs */
     int nev;
+    char *dest_xml;           /* sent as the destination's definition, or NULL */
 };
 
 static void
@@ -77,6 +78,7 @@ virt_mig_close(struct ne_vmig *j)
     if (!j) return;
     if (j->cb >= 0) virConnectDomainEventDeregisterAny(j->src->conn, j->cb);
     virDomainFree(j->dom);
+    free(j->dest_xml);
     free(j->uuid);
     free(j->name);
     free(j);
@@ -123,6 +125,13 @@ lv_flags(unsigned flags)
     return f;
 }
 
+void
+virt_mig_set_dest_xml(struct ne_vmig *j, const char *xml)
+{
+    free(j->dest_xml);
+    j->dest_xml = xml ? xstrdup(xml) : NULL;
+}
+
 int
 virt_mig_run(struct ne_vmig *j, const char *dst_host, const char *peer, const char *const *disks,
              size_t ndisks, unsigned long bw_mib, unsigned flags)
@@ -137,6 +146,10 @@ virt_mig_run(struct ne_vmig *j, const char *dst_host, const char *peer, const ch
     if ((flags & NE_VMIG_BLOCK) && ndisks > 0)
         virTypedParamsAddStringList(&params, &np, &maxp, VIR_MIGRATE_PARAM_MIGRATE_DISKS, list);
     if (bw_mib) virTypedParamsAddULLong(&params, &np, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH, bw_mib);
+    if (j->dest_xml) {
+        virTypedParamsAddString(&params, &np, &maxp, VIR_MIGRATE_PARAM_DEST_XML, j->dest_xml);
+        virTypedParamsAddString(&params, &np, &maxp, VIR_MIGRATE_PARAM_PERSIST_XML, j->dest_xml);
+    }
     ne_debug(NE_DBG_VIRT, "%s: migrate to %s flags 0x%lx, %zu disk(s) to copy", j->name, peer,
              lv_flags(flags), ndisks);
     rc = virDomainMigrateToURI3(j->dom, peer, params, (unsigned)np, lv_flags(flags));

@@ -54,6 +54,10 @@ int virt_mig_set_downtime(struct ne_vmig *j, unsigned long ms);
 int virt_mig_abort(struct ne_vmig *j);
 int virt_mig_postcopy(struct ne_vmig *j);
 int virt_mig_suspend(struct ne_vmig *j);
+/* The domain XML the destination defines and runs the guest with (the
+ * source's migratable XML with the destination's bridges, virt-net.h);
+ * NULL: the source's.  Copied. */
+void virt_mig_set_dest_xml(struct ne_vmig *j, const char *xml);
 /* Migrates to the libvirt URI peer (of host dst_host), copying the
  * ndisks disk targets when NE_VMIG_BLOCK and ndisks > 0, bandwidth bw_mib
  * MiB/s (0: unlimited).  0, or -1 after reporting. */

@@ -119,6 +119,8 @@ is "$rc" 1 "resume with node03's libvirtd down: exit 1 (not moved)"
 like "$out" "down-c .*not settled: node03's libvirt cannot be reached; bring node03's libvirtd back, then 'nova-evac drain node02 --resume'" \
     "the unresolved instance is reported with its next step"
 like "$out" "down-c +failed .*bring node03's libvirtd back" "the summary lists it as not moved"
+like "$out" "down-c +$u +[a-z ]+ +unresolved +[0-9]+ +- +[^ ]+ [KMGi]*B +interrupted move to node03 not settled: node03's libvirt cannot be reached; bring node03's libvirtd back" \
+    "the plan shows it unresolved: no destination, the reason, the next step"
 is "$(where down-c)" node02 "not planned onto node01: still on node02 only"
 is "$(last_run | jq -r --arg u "$u" 'select(.uuid==$u) | .event' | grep -c migrating)" 0 \
     "the resume journaled no new attempt for it"
