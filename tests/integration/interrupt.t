@@ -10,25 +10,15 @@
 # is still running then.  A private 2-node lab.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "the lab needs root"
-root=/var/tmp/nel-intr-$$
-export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=nir NOVA_EVAC_LAB_VIRT_TYPE=qemu
 tmp=$(mktemp -d)
 bg=""
 cleanup() {
     [ -n "$bg" ] && kill -9 "$bg" 2>/dev/null
-    "$LABSH" wipe >/dev/null 2>&1
-    rm -rf "$root" "$tmp"
+    private_lab_wipe
+    rm -rf "$tmp"
 }
 trap cleanup EXIT
-mkdir -p "$root/capcache"
-cp -f /var/tmp/nova-evac-lab/capcache/*.xml "$root/capcache/" 2>/dev/null || true
-"$LABSH" up 2 >"$tmp/up.out" 2>&1 || { sed 's/^/# /' "$tmp/up.out"; skip_all "a private lab did not start"; }
-. "$root/env"
-unset OS_CLOUD OS_AUTH_URL OS_CLIENT_CONFIG_FILE
-export HOME=$tmp   # no clouds.yaml: the drain only moves the instances
-sed "s#^state_dir = .*#state_dir = $tmp/state#" "$root/nova-evac.conf" >"$tmp/ne.conf"
-export NOVA_EVAC_CONFIG=$tmp/ne.conf
+private_lab intr nir 2 # no Nova: the drain only moves the instances
 quiet() { "$@" >/dev/null 2>&1; }
 sha1() { printf %s "$1" | sha1sum | cut -c1-40; }
 where() { # the nodes that define domain $1

@@ -7,18 +7,10 @@
 # this test's guest, node02 and node03 are the destinations.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "the lab needs root"
-root=/var/tmp/nel-planx-$$
-export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=npx NOVA_EVAC_LAB_VIRT_TYPE=qemu
 tmp=$(mktemp -d)
-cleanup() { "$LABSH" wipe >/dev/null 2>&1; rm -rf "$root" "$tmp"; }
+cleanup() { private_lab_wipe; rm -rf "$tmp"; }
 trap cleanup EXIT
-mkdir -p "$root/capcache"
-cp -f /var/tmp/nova-evac-lab/capcache/*.xml "$root/capcache/" 2>/dev/null || true
-"$LABSH" up 3 >"$tmp/up.out" 2>&1 || { sed 's/^/# /' "$tmp/up.out"; skip_all "a private lab did not start"; }
-. "$root/env"
-unset OS_CLOUD OS_AUTH_URL OS_CLIENT_CONFIG_FILE
-export HOME=$tmp   # no clouds.yaml
+private_lab planx npx 3 # no Nova
 "$LABSH" base planx-img node01 >/dev/null 2>&1
 ok "a shut-off guest on node01" "$LABSH" guest node01 planx-vm "$(new_uuid)" --image planx-img --shutoff
 
