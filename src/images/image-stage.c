@@ -297,7 +297,8 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     if (r > 0 && jr && jr->staged && b->ninstances)
         jr->staged(jr->ctx, b->uuids[0], d->host, b->path);
     if (virt_delete_file(dst, part) < 0)
-        ne_warn("%s: %s stays behind (the next run removes it)", d->host, part);
+        ne_warn("%s: %s stays behind (its base is staged, so no later staging looks at it): "
+                "remove it by hand; Nova never uses it", d->host, part);
     ne_debug(NE_DBG_VIRT, "%s: %s: clone %.2f s, delete of the .part %.2f s", d->host, b->name,
              d->clone_seconds, ne_now() - t0 - d->clone_seconds);
     if (r < 0) {
