@@ -10,14 +10,36 @@
 
 #include "check/check.h"
 #include "cmd/cmd.h"
+#include "cmd/migargs.h"
+#include "cmd/osargs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
 #include "virt/virt.h"
 
 static const struct ne_opt opts[] = {
+    NE_OS_OPTS,
     OPT_END,
 };
+
+/* The instance's Neutron ports (JSON array), empty without Neutron;
+ * NULL when they cannot be read (reported). */
+static json_t *
+ports_json(struct ne_neutron *nt, const char *uuid)
+{
+    struct ne_port *p;
+    size_t n, i;
+    json_t *a = json_array();
+
+    if (!nt) return a;
+    if (neutron_ports_of(nt, uuid, &p, &n) < 0) {
+        json_decref(a);
+        return NULL;
+    }
+    for (i = 0; i < n; i++) json_array_append_new(a, ne_port_json(&p[i]));
+    ne_ports_free(p, n);
+    return a;
+}
 
 static const char *
 present(int p)
@@ -53,13 +75,17 @@ domain_json(const struct ne_domain *d)
 
 static void
 print_json(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char *host,
-           struct ne_domain **doms, size_t n)
+           struct ne_domain **doms, size_t n, struct ne_neutron *nt)
 {
     json_t *arr = json_array(), *root;
     char lv[32], qv[32];
     size_t i;
 
-    for (i = 0; i < n; i++) json_array_append_new(arr, domain_json(doms[i]));
+    for (i = 0; i < n; i++) {
+        json_t *d = domain_json(doms[i]), *p = ports_json(nt, doms[i]->uuid);
+        json_object_set_new(d, "ports", p ? p : json_null());
+        json_array_append_new(arr, d);
+    }
     root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "host", host, "libvirt_version",
                      ne_version_str(hi->libvirt_version, lv, sizeof lv), "hypervisor_version",
                      ne_version_str(hi->hv_version, qv, sizeof qv), "capabilities",
@@ -67,6 +93,27 @@ print_json(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char 
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(root);
+}
+
+static void
+print_ports(struct ne_domain **doms, size_t n, struct ne_neutron *nt)
+{
+    size_t i, j;
+
+    for (i = 0; nt && i < n; i++) {
+        json_t *a = ports_json(nt, doms[i]->uuid), *p, *b;
+        json_array_foreach(a, j, p) {
+            const char *h;
+            b = json_object_get(p, "binding");
+            h = json_string_value(json_object_get(b, "host"));
+            printf("%s: port %s network %s, %s, bound to %s (vif %s)\n", doms[i]->name,
+                   json_string_value(json_object_get(p, "id")),
+                   json_string_value(json_object_get(p, "network_id")),
+                   json_string_value(json_object_get(p, "status")), h && *h ? h : "no host",
+                   json_string_value(json_object_get(b, "vif_type")));
+        }
+        json_decref(a);
+    }
 }
 
 static void
@@ -120,6 +167,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_domain **doms = NULL;
     struct ne_hostinfo hi;
     const struct ne_caps *caps = NULL;
+    struct ne_mig_opts mo = {0};
+    struct ne_os *nos = NULL;
     size_t n = 0;
 
     if (!cfg) return NE_EXIT_USAGE;
@@ -130,10 +179,15 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(v);
         return NE_EXIT_UNREACHABLE;
     }
-    if (ctx->format == NE_FORMAT_JSON)
-        print_json(&hi, caps, host, doms, n);
-    else
+    /* Neutron, read only, when the OpenStack API is configured */
+    if (ne_mig_neutron_from_args(args, &mo, &nos) != 0) mo.neutron = NULL;
+    if (ctx->format == NE_FORMAT_JSON) {
+        print_json(&hi, caps, host, doms, n, mo.neutron);
+    } else {
         print_table(&hi, caps, host, doms, n);
+        print_ports(doms, n, mo.neutron);
+    }
+    ne_mig_neutron_close(&mo, nos);
     ne_domains_free(doms, n);
     ne_hostinfo_clear(&hi);
     virt_close(v);

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include "cmd/cmd.h"
+#include "cmd/migargs.h"
 #include "cmd/osargs.h"
 #include "drain/drain-nova.h"
 #include "drain/drain.h"
@@ -43,6 +44,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_drain_opts o = {.max_parallel = 1};
     struct ne_drain dr;
     struct ne_drain_nova *dn = NULL;
+    struct ne_os *nos = NULL;
     const char *mode = ne_args_str(args, "mode");
     unsigned errors = ne_error_count();
     int rc;
@@ -54,12 +56,16 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.stage_images = !ne_args_flag(args, "no-stage-images");
     if (mode) ne_mode_parse(mode, &o.mig.mode);
     ne_drain_nova_readonly(args, cfg, &o, &dn);
+    /* Neutron, read only: what each move does to the instances' ports (its
+     * errors count for the exit code) */
+    (void)ne_mig_neutron_from_args(args, &o.mig, &nos);
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
         rc = ne_plan_exit(&dr, errors);
     }
     ne_drain_free(&dr);
+    ne_mig_neutron_close(&o.mig, nos);
     ne_drain_nova_close(dn);
     return rc;
 }

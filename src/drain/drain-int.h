@@ -52,6 +52,12 @@ void drain_clean_parts(struct ne_drain *dr);
 bool drain_net_left(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_mig_result *r,
                     const char *to);
 
+/* drain-net.c: the plan's word on each instance's Neutron ports (what
+ * the move does to them, ne_net_plan_ports): set as "ports" in each
+ * element of items (the plan's JSON instances, in dr's order), or printed
+ * as lines when items is NULL.  Nothing without Neutron. */
+void drain_net_print_plan(const struct ne_drain *dr, json_t *items);
+
 /* drain-wait.c */
 /* The drain's source or to, whichever libvirtd does not answer now, or
  * NULL when both do. */

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "check/check.h"
+#include "drain/drain-int.h"
 #include "drain/drain.h"
 #include "util/mem.h"
 #include "util/table.h"
@@ -61,6 +62,7 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
     if (json) {
         json_t *a = json_array(), *hosts = json_array();
         for (i = 0; i < dr->n; i++) json_array_append_new(a, item_json(dr, &dr->items[i]));
+        drain_net_print_plan(dr, a);
         for (k = 0; k < dr->nhosts; k++)
             json_array_append_new(hosts, json_pack("{s:s, s:b, s:s?, s:I, s:s?, s:I, s:i}", "host",
                 dr->ph[k].name, "usable", dr->ph[k].usable, "unusable", dr->ph[k].unusable_why,
@@ -97,6 +99,7 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
     printf("Plan for %s: %zu instance%s\n", dr->o->host, dr->n, dr->n == 1 ? "" : "s");
     table_print(t, stdout);
     table_free(t);
+    drain_net_print_plan(dr, NULL);
     for (k = 0; k < dr->nhosts; k++)
         if (!dr->ph[k].usable)
             printf("destination %s not usable: %s\n", dr->ph[k].name, dr->ph[k].unusable_why);

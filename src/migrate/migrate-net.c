@@ -436,3 +436,63 @@ ne_net_check(struct ne_neutron *nt, const char *uuid, const char *name, const ch
     if (rc == 1) rc = check_once(nt, uuid, name, dst, why, whylen, true);
     return rc;
 }
+
+/* ---- plan and inspect: read only */
+
+json_t *
+ne_net_plan_ports(struct ne_neutron *nt, struct ne_virt *dst, const char *uuid, const char *via)
+{
+    struct ne_port *ports = NULL;
+    size_t np = 0, i;
+    char why[256] = "";
+    int alive = -1;
+    json_t *a = json_array();
+
+    if (!nt) return a;
+    if (neutron_ports_of(nt, uuid, &ports, &np) < 0) {
+        json_decref(a);
+        return json_pack("{s:s}", "error", "the ports could not be read from Neutron");
+    }
+    if (np && dst && !via) alive = neutron_l2_alive(nt, virt_host(dst), why, sizeof why);
+    for (i = 0; i < np; i++) {
+        const struct ne_port *p = &ports[i];
+        const char *vt = p->b.vif_type ? p->b.vif_type : "";
+        CLEANUP_FREE char *br = NULL, *action = NULL, *reason = NULL;
+        int e;
+        if (!dst) {
+            action = xstrdup("none");
+            reason = xstrdup("no destination");
+        } else if (via) {
+            action = xasprintf("rebound to %s by Nova", virt_host(dst));
+        } else if (alive < 0) {
+            action = xstrdup("unknown");
+            reason = xstrdup("Neutron's agents could not be read");
+        } else if (alive == 0) {
+            reason = xstrdup(why);
+        } else if (str_eq(vt, "bridge")) {
+            br = ne_port_bridge(p->b.bridge_name, p->network_id);
+            e = br ? virt_iface_exists(dst, br) : 0;
+            if (e < 0) {
+                action = xstrdup("unknown");
+                reason = xasprintf("whether bridge %s exists on %s cannot be told", br,
+                                   virt_host(dst));
+            } else if (e == 0) {
+                reason = xasprintf("bridge %s does not exist on %s", br ? br : "(none)",
+                                   virt_host(dst));
+            }
+        } else if ((str_eq(vt, "ovs") || str_eq(vt, "vhostuser")) && !p->b.ovs_hybrid) {
+            /* libvirt plugs it */
+        } else {
+            reason = xasprintf("a VIF of type %s cannot be prepared by this tool", *vt ? vt : "?");
+        }
+        if (!action)
+            action = reason ? xasprintf("refuse (move it with --via nova)")
+                            : xasprintf("rebind to %s", virt_host(dst));
+        json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?}", "id",
+                                           p->id, "network_id", p->network_id, "host", p->b.host,
+                                           "status", p->status, "vif_type", p->b.vif_type,
+                                           "bridge", br, "action", action, "reason", reason));
+    }
+    ne_ports_free(ports, np);
+    return a;
+}

@@ -196,6 +196,16 @@ void ne_net_release(struct ne_neutron *nt, const char *uuid, const char *name, c
 int ne_net_check(struct ne_neutron *nt, const char *uuid, const char *name, const char *dst,
                  char *why, size_t whylen);
 
+/* For plan and inspect (reads only): the ports of instance uuid as a JSON
+ * array of {id, network_id, host, status, vif_type, bridge, action,
+ * reason}: what a move to dst (NULL: no destination) does to each --
+ * "rebind to DST", or "refuse ..." with the reason the move would give;
+ * via (not NULL, e.g. "nova"): the ports are Nova's to move.  An empty
+ * array without nt; {"error": ...} when Neutron cannot be read (reported).
+ * New reference. */
+json_t *ne_net_plan_ports(struct ne_neutron *nt, struct ne_virt *dst, const char *uuid,
+                          const char *via);
+
 /* Checks that every local disk's backing file exists on dst; reports the
  * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */
 int ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d);

@@ -60,6 +60,21 @@ ok "a Neutron port with the guest's MAC and device_id" test -n "$port"
 before=$(bindings)
 is "$before" "node02:ACTIVE" "its one binding is on node02"
 
+# inspect and plan show the port, its host and what a move would do
+out=$(ne --format json inspect node02 2>/dev/null)
+is "$(printf '%s' "$out" | jq -r --arg u "$uuid" '.domains[] | select(.uuid == $u) | .ports[] | .id + " " + .binding.host')" \
+    "$port node02" "inspect: the guest's port and the host it is bound to"
+run ne inspect node02
+like "$out" "$name: port $port network $net, [A-Z]+, bound to node02" "inspect (table): the port line"
+out=$(ne --format json plan node02 --to node03 2>/dev/null)
+is "$(printf '%s' "$out" | jq -r --arg u "$uuid" '.instances[] | select(.uuid == $u) | .ports[0] | .id + " " + .host + " " + .action')" \
+    "$port node02 refuse (move it with --via nova)" "plan: the port would make the move refuse"
+like "$(printf '%s' "$out" | jq -r --arg u "$uuid" '.instances[] | select(.uuid == $u) | .ports[0].reason')" \
+    "(no L2 agent on node03|not alive|could not|cannot be prepared)" "plan: with the reason"
+run ne plan node02 --to node03
+like "$out" "$name: port $port \(bound to node02\): refuse" "plan (table): the port line"
+is "$(bindings)" "$before" "inspect and plan changed no binding"
+
 # dry run: the same refusal, nothing asked of Neutron
 run ne migrate "$name" --from node02 --to node03 --dry-run
 is "$rc" 3 "migrate --dry-run: refused, exit 3"
