@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # Ctrl-C during a drain (issue 12): during a cold copy and during a
 # base-image staging the drain stops cleanly (exit 130, the partial file on
 # the destination removed, the guest still on its source, the journal left

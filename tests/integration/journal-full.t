@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # A drain whose journal cannot be written (issue 12): its state directory
 # is a tmpfs with one free page, mounted in the drain's own mount namespace,
 # so an append fails with ENOSPC partway through.  The drain starts no new

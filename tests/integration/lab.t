@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # The lab itself (issue 2): a private 3-node lab next to the suite's, with a
 # guest, then `down`: no namespace, no recorded process and no process that
 # names the lab's root is left behind, and a second `down` is a no-op.

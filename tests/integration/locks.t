@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # Locks shared by migrate and drain (issue 12): a `migrate` of an instance
 # that a drain (or another migrate) is moving is refused, naming the
 # instance and the pid that holds the lock; a drain of a host that a

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # Exit codes of plans (issue 12): `drain --dry-run` and `plan` end as the
 # drain would.  Nothing placeable is not success (1), and a destination
 # whose free space could not be read is not success either (4), even when

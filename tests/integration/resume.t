@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (touches only its private lab; tests/run runs it beside the shared-lab tests)
 # resume.t (issue 12): kill -9 at every journaled step of a cold move (of
 # a shut-off and of a running guest) and of a live-block move, then
 # `drain --resume`.  The kill points are the journal
