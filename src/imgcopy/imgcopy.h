@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "novasync/novasync.h"
 #include "openstack/glance.h"
 
 #define NE_IMGCOPY_SRC_REGION "nova_evac_source_region"
@@ -80,5 +81,14 @@ const char *imgcopy_status_name(enum ne_imgcopy_status s);
 int imgcopy_run(struct ne_glance **src, struct ne_glance **dst, size_t nworkers,
                 const char *const *ids, size_t n, const struct ne_imgcopy_opts *o,
                 struct ne_imgcopy_result **res, enum ne_os_err *kind);
+
+/* --snapshot-of: a snapshot of server (uuid) named name (NULL: "<server
+ * name>-snapshot-<UTC time>"), made by Nova's createImage through ns (the
+ * audited, locked path: it changes the server's task state and creates an
+ * image), then waited for (timeout seconds) until active in g.  0 and
+ * *image_id (newly allocated), or -1 reported (*kind). */
+int imgcopy_snapshot(struct ne_novasync *ns, struct ne_nova *nv, struct ne_glance *g,
+                     const char *server, const char *name, unsigned timeout, bool progress,
+                     char **image_id, enum ne_os_err *kind);
 
 #endif

@@ -279,8 +279,9 @@ const char *
 ne_server_action_name(enum ne_server_action a)
 {
     static const char *const names[] = {"live-migrate", "migrate", "confirm", "revert",
-                                        "reset-state", "force-complete", "abort"};
-    return a <= NE_ACT_ABORT ? names[a] : "?";
+                                        "reset-state", "force-complete", "abort",
+                                        "create-image"};
+    return a <= NE_ACT_CREATE_IMAGE ? names[a] : "?";
 }
 
 static int
@@ -294,6 +295,8 @@ call(struct ne_nova *nv, const struct ne_server_call *c)
     case NE_ACT_RESET_STATE: return nova_reset_state(nv, c->server, c->state);
     case NE_ACT_FORCE_COMPLETE: return nova_force_complete(nv, c->server, c->migration);
     case NE_ACT_ABORT: return nova_abort_migration(nv, c->server, c->migration);
+    case NE_ACT_CREATE_IMAGE:
+        return nova_create_image(nv, c->server, c->image_name, c->image_metadata, c->image_id);
     }
     return -1;
 }
@@ -314,6 +317,8 @@ server_audit(struct ne_novasync *ns, struct ne_nova *nv, const struct ne_server_
                    ne_server_action_name(c->action), "host", c->host, "state", c->state,
                    "migration", c->migration, "server", srv);
     if (result >= 0) json_object_set_new(ev, "result", json_string(result ? "failed" : "done"));
+    if (c->image_name) json_object_set_new(ev, "image_name", json_string(c->image_name));
+    if (c->image_id && *c->image_id) json_object_set_new(ev, "image", json_string(*c->image_id));
     return audit_write(ns->audit, ev);
 }
 

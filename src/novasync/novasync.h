@@ -45,7 +45,7 @@ int novasync_service(struct ne_novasync *ns, struct ne_nova *nv, struct ne_db *d
 
 enum ne_server_action {
     NE_ACT_LIVE_MIGRATE, NE_ACT_MIGRATE, NE_ACT_CONFIRM, NE_ACT_REVERT, NE_ACT_RESET_STATE,
-    NE_ACT_FORCE_COMPLETE, NE_ACT_ABORT
+    NE_ACT_FORCE_COMPLETE, NE_ACT_ABORT, NE_ACT_CREATE_IMAGE
 };
 
 struct ne_server_call {
@@ -55,6 +55,9 @@ struct ne_server_call {
     enum ne_block_migration block; /* live-migrate */
     const char *state;     /* reset-state */
     const char *migration; /* force-complete, abort */
+    const char *image_name;                /* create-image: the snapshot's name, */
+    const char *const *image_metadata;     /* its metadata (key, value, ..., NULL) */
+    char **image_id;                       /* and where its id goes (newly allocated) */
 };
 
 /* One Nova server action, audited: "before" the server as the API shows

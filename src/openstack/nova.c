@@ -755,3 +755,37 @@ nova_wait_migration(struct ne_nova *nv, const char *server, unsigned timeout_s,
         nanosleep(&(struct timespec){0, 500000000L}, NULL);
     }
 }
+
+int
+nova_create_image(struct ne_nova *nv, const char *server, const char *name,
+                  const char *const *metadata, char **image_id)
+{
+    static const long ok[] = {202, 200, 0};
+    CLEANUP_FREE char *esc = http_escape(server);
+    CLEANUP_FREE char *path = xasprintf("/servers/%s/action", esc);
+    json_t *md = json_object(), *root;
+    struct ne_http_resp r;
+    const char *slash;
+
+    *image_id = NULL;
+    for (; metadata && metadata[0] && metadata[1]; metadata += 2)
+        json_object_set_new(md, metadata[0], json_string(metadata[1]));
+    if (expect(nv, "snapshot (createImage)", server, NULL, "POST", path,
+               json_pack("{s:{s:s, s:o}}", "createImage", "name", name, "metadata", md), false,
+               ok, &r) < 0)
+        return -1;
+    if (r.len && (root = json_loadb(r.body, r.len, 0, NULL))) {
+        *image_id = osj_dup(root, "image_id");
+        json_decref(root);
+    }
+    if (!*image_id && r.location && (slash = strrchr(r.location, '/')) && slash[1])
+        *image_id = xstrdup(slash + 1);
+    http_resp_clear(&r);
+    if (!*image_id) {
+        ne_error("nova: snapshot (createImage) of instance %s: the reply names no image (no "
+                 "image_id, no Location); look for image \"%s\" in Glance", server, name);
+        nv->err = NE_OS_EUNREACHABLE;
+        return -1;
+    }
+    return 0;
+}

@@ -146,6 +146,11 @@ int nova_revert_resize(struct ne_nova *nv, const char *server);
 int nova_reset_state(struct ne_nova *nv, const char *server, const char *state);
 int nova_force_complete(struct ne_nova *nv, const char *server, const char *migration);
 int nova_abort_migration(struct ne_nova *nv, const char *server, const char *migration);
+/* createImage: a snapshot of server named name, with metadata (NULL-
+ * terminated key/value pairs, may be NULL).  *image_id (newly allocated)
+ * from the reply (2.45+) or its Location header. */
+int nova_create_image(struct ne_nova *nv, const char *server, const char *name,
+                      const char *const *metadata, char **image_id);
 
 /* Polls the server every 0.5 s until it has no task_state, its status is
  * not MIGRATING/RESIZE/BUILD/REBUILD/REVERT_RESIZE, and it is not leave

@@ -8,7 +8,9 @@
 # (a loopback proxy that closes after 4 MiB, reached through a region of
 # this test's own) and data that no longer match the source's checksum
 # (a byte changed in the source's store) leave no image at the
-# destination; bad input changes nothing.
+# destination; bad input changes nothing; --snapshot-of a running server
+# snapshots it through the audited path and copies the snapshot, which,
+# copied back to RegionOne under a new name, boots a server.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 need_openstack
 . "$top_srcdir/tests/lab/os/api.sh"
@@ -19,7 +21,10 @@ curl -sf -o /dev/null --max-time 10 "$G2/healthcheck" ||
     skip_all "no RegionTwo Glance on $G2 (tests/lab/openstack.sh up starts it)"
 id=$(uniq_id)
 tmp=$(mktemp -d)
-srcs=() proxy= region=
+srcs=() servers=() proxy= region=
+# a private state dir: the audit log of the snapshot
+{ [ -n "${NOVA_EVAC_CONFIG:-}" ] && cat "$NOVA_EVAC_CONFIG"; printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"; } >"$tmp/ne.conf"
+export NOVA_EVAC_CONFIG=$tmp/ne.conf
 g2() { _authed "$G2" "" "$@"; }
 # every image of RegionTwo that copies SRC (any status)
 copies() { g2 GET "/v2/images?nova_evac_source_image=$1" | body | jq -r '.images[] | .id + " " + .status'; }
@@ -37,6 +42,10 @@ _req_patch() {
 cleanup() {
     local s c
     TOK=$(token)
+    for s in "${servers[@]}"; do nova DELETE "/servers/$s" >/dev/null 2>&1; done
+    for s in "${servers[@]}"; do
+        for _ in $(seq 60); do [ "$(nova GET "/servers/$s" | code)" = 404 ] && break; sleep 0.5; done
+    done
     for s in "${srcs[@]}"; do
         for c in $(copies "$s" | cut -d' ' -f1); do unprotect_delete g2 "$c"; done
         unprotect_delete glance "$s"
@@ -57,6 +66,7 @@ bail() { echo "Bail out! $*"; exit 1; }
 upload() {
     local i
     UP=
+    TOK=$(token)   # lab tokens live 180 s; the PUT below does not re-authenticate
     i=$(glance POST /v2/images "{\"name\":\"$1\",\"disk_format\":\"raw\",\"container_format\":\"bare\"$3}" | body | jq -r .id)
     [ -n "$i" ] && [ "$i" != null ] || return 1
     srcs+=("$i")
@@ -90,6 +100,7 @@ diag "256 MiB source image uploaded with curl in $(el "$t") s"
 is "$(glance GET "/v2/images/$big" | body | jq -r '.status + " " + (.size|tostring) + " " + (.protected|tostring)')" \
     "active 268435456 true" "source: active, 256 MiB, protected"
 
+diag "section start: ${SECONDS} s"
 # ---- bad input: clear errors, nothing created
 run ne image-copy "$id-no-such-image" --to-region RegionTwo
 is "$rc" 2 "unknown image: exit 2"
@@ -111,6 +122,7 @@ is "$rc" 0 "--dry-run: exit 0"
 like "$out" "would be copied to region RegionTwo \(268435456 bytes\)" "--dry-run says what it would copy"
 is "$(copies "$big")" "" "bad input and --dry-run created nothing in RegionTwo"
 
+diag "section start: ${SECONDS} s"
 # ---- the copy
 t=$(date +%s.%N)
 js=$(/usr/bin/time -f 'maxrss_kib=%M' -o "$tmp/time" "$NOVA_EVAC" image-copy "$big" --to-region RegionTwo --json 2>"$tmp/err")
@@ -138,6 +150,7 @@ is "$(jq -r '[.min_disk, .min_ram, .protected, .disk_format, .container_format] 
 is "$(jq -r '.nova_evac_source_region + " " + .nova_evac_source_image' <<<"$d")" "RegionOne $big" "source marks"
 is "$(jq -r '.tags | sort | join(",")' <<<"$d")" "imgcopy,t20" "tags"
 
+diag "section start: ${SECONDS} s"
 # ---- again: nothing copied; --force copies
 run ne image-copy "$big" --to-region RegionTwo
 is "$rc" 0 "second run: exit 0"
@@ -150,6 +163,7 @@ diag "--force copy: $(el "$t") s"
 is "$(printf '%s' "$js" | jq -r '.images[0].status')" copied "--force: copied again"
 is "$(copies "$big" | grep -c ' active$')" 2 "--force: two active copies"
 
+diag "section start: ${SECONDS} s"
 # ---- a source stream cut after 4 MiB: nothing left at the destination
 cat >"$tmp/cut.py" <<'EOF'
 import socket, sys, threading
@@ -184,6 +198,7 @@ proxy=$!
 for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port")
 region="imgcopy-cut-$$"
+TOK=$(token)
 svc=$(curl -s -H "X-Auth-Token: $TOK" "$KS/services?type=image" | jq -r '.services[0].id')
 curl -s -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' -d "{\"region\":{\"id\":\"$region\"}}" "$KS/regions"
 curl -s -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' \
@@ -200,6 +215,7 @@ is "$(printf '%s' "$js" | jq -r '.images[0].status + " " + (.images[0].destinati
 is "$(copies "$cut")" "" "stream cut: no image (queued, saving or active) left in RegionTwo"
 kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null; proxy=
 
+diag "section start: ${SECONDS} s"
 # ---- the source's data no longer match its checksum: nothing left
 store="$NOVA_EVAC_OS/data/glance/images/$cut"
 if [ -f "$store" ]; then
@@ -213,4 +229,38 @@ if [ -f "$store" ]; then
 else
     ok "checksum mismatch: the source store file $store exists" false
 fi
+
+diag "section start: ${SECONDS} s"
+# ---- --snapshot-of a running server; the copy, copied back, boots
+fl=$(nova GET /flavors | body | jq -r '.flavors[] | select(.name=="m1.tiny").id')
+tiny=$(glance GET '/v2/images?name=tiny' | body | jq -r '[.images[] | select(.status=="active")][0].id')
+srv=$(nova POST /servers "{\"server\":{\"name\":\"$id-srv\",\"flavorRef\":\"$fl\",\"imageRef\":\"$tiny\",\"networks\":\"none\"}}" | body | jq -r .server.id)
+[ -n "$srv" ] && [ "$srv" != null ] && servers+=("$srv")
+ok "a server to snapshot boots" wait_srv "$srv" '.status=="ACTIVE"' 180 || diag "boot: $(srv "$srv")"
+run ne image-copy --snapshot-of "$id-no-such-server" --to-region RegionTwo
+is "$rc" 2 "--snapshot-of an unknown server: exit 2"
+like "$out" "no such instance in Nova" "unknown server: named"
+t=$(date +%s.%N)
+js=$("$NOVA_EVAC" image-copy --snapshot-of "$srv" --to-region RegionTwo --json 2>"$tmp/err")
+is "$?" 0 "--snapshot-of: exit 0" || sed 's/^/# /' "$tmp/err"
+diag "--snapshot-of (snapshot, wait, copy): $(el "$t") s"
+snap=$(printf '%s' "$js" | jq -r '.images[0].source')
+sdst=$(printf '%s' "$js" | jq -r '.images[0].destination')
+[ -n "$snap" ] && [ "$snap" != null ] && srcs+=("$snap")
+is "$(printf '%s' "$js" | jq -r '.images[0].status')" copied "the snapshot is copied"
+is "$(glance GET "/v2/images/$snap" | body | jq -r '.nova_evac_snapshot_of + " " + .image_type + " " + .status')" \
+    "$srv snapshot active" "RegionOne: an active snapshot of the server"
+is "$(g2 GET "/v2/images/$sdst" | body | jq -r '.nova_evac_source_image + " " + .instance_uuid + " " + .status')" \
+    "$snap $srv active" "RegionTwo: its copy, with the snapshot's properties"
+is "$(jq -r --arg s "$srv" 'select(.event=="server-action" and .instance==$s and .action=="create-image") | .phase' \
+    "$tmp/state/audit.log" 2>/dev/null | paste -sd' ')" "before after" "the snapshot went through the audited path (before, after)"
+js=$(OS_REGION_NAME=RegionTwo "$NOVA_EVAC" image-copy "$sdst" --to-region RegionOne --name "$id-back" --json 2>"$tmp/err")
+is "$?" 0 "copied back to RegionOne under a new name" || sed 's/^/# /' "$tmp/err"
+back=$(printf '%s' "$js" | jq -r '.images[0].destination')
+[ -n "$back" ] && [ "$back" != null ] && srcs+=("$back")
+is "$(glance GET "/v2/images/$back" | body | jq -r '.name + " " + .nova_evac_source_region')" "$id-back RegionTwo" \
+    "the image back in RegionOne names its source"
+srv2=$(nova POST /servers "{\"server\":{\"name\":\"$id-back\",\"flavorRef\":\"$fl\",\"imageRef\":\"$back\",\"networks\":\"none\"}}" | body | jq -r .server.id)
+[ -n "$srv2" ] && [ "$srv2" != null ] && servers+=("$srv2")
+ok "a server boots from the copied-back snapshot" wait_srv "$srv2" '.status=="ACTIVE"' 180 || diag "boot: $(srv "$srv2")"
 done_testing
