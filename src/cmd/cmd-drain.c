@@ -142,6 +142,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     errors = ne_error_count();
     if (o.dry_run) {
         ne_drain_nova_readonly(args, cfg, &o, &dn); /* its errors count for the exit code */
+        (void)ne_mig_neutron_from_args(args, &o.mig, &nos); /* the ports' plan; same */
     } else {
         rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn);
         /* --resume through Nova with the API unreachable: the moves left in

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Guests that keep their network (issue 13), on the network lab (real
+# neutron-linuxbridge-agent per node, real Linux guests booted through
+# Nova, tests/lab/net.sh):
+# - migrate of a guest on physnet1 (pre-made bridges): exit 0, its port's
+#   only binding is on the destination and ACTIVE, the guest answers ping;
+# - a guest on physnet2 (brq bridge made by the agent on demand) to a node
+#   without that bridge: refused, exit 3, nothing changed, still answers;
+# - drain --via libvirt killed (kill -9) right after the switch-over,
+#   before the activation, then --resume: the binding is on the
+#   destination and ACTIVE, no binding left on the source, ping answers;
+# - drain --via nova: the check of the ports after Nova's move passes.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+need_lab
+need_openstack
+NETSH=$top_srcdir/tests/lab/net.sh
+[ -x "$NETSH" ] || skip_all "tests/lab/net.sh is missing"
+"$NETSH" status >/dev/null 2>&1 || skip_all "the network lab is not up (tests/lab/net.sh up)"
+eval "$("$NETSH" env)"
+[ -n "${NEL_NET1:-}" ] && [ -n "${NEL_NET2:-}" ] || skip_all "net.sh env: no nel-net1/nel-net2"
+. "$top_srcdir/tests/lab/os/api.sh"
+NEUTRON=http://127.0.0.1:9696
+neutron() { _authed "$NEUTRON" "" "$@"; }
+TOK=$(token)
+id=$(uniq_id)
+tmp=$(mktemp -d)
+cleanup() {
+    local s
+    for s in $(cat "$tmp/ids" 2>/dev/null); do nova DELETE "/servers/$s" >/dev/null 2>&1; done
+    "$NOVA_EVAC" -q undrain node02 >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+vsh() { virsh -q -c "$("$LABSH" uri "$1")" "${@:2}"; }
+boot() { # boot NAME NODE NET -> "UUID IP"
+    local r
+    r=$("$NETSH" boot "$1" "$2" "$3" 2>"$tmp/boot.err") || { sed 's/^/# /' "$tmp/boot.err"; return 1; }
+    set -- $r
+    echo "$1" >>"$tmp/ids"
+    diag "booted $1 ($2) in $3 s"
+    echo "$1 $2"
+}
+answers() { ip netns exec "$NEL_PROBE_NS" ping -n -c 3 -i 0.3 -W 1 "$1" >/dev/null 2>&1; }
+port_of() { neutron GET "/v2.0/ports?device_id=$1" | body | jq -r '.ports[0].id // empty'; }
+bindings() { neutron GET "/v2.0/ports/$1/bindings" | body | jq -r '[.bindings[] | .host + ":" + .status] | sort | join(",")'; }
+port_state() { neutron GET "/v2.0/ports/$1" | body | jq -r '.port.status + " " + .port."binding:host_id"'; }
+wait_port() { # wait_port PORT HOST: ACTIVE on HOST within 30 s
+    local i
+    for i in $(seq 1 60); do
+        [ "$(port_state "$1")" = "ACTIVE $2" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+domstate() { vsh "$1" domstate "$2" 2>/dev/null | head -1; }
+
+# --- migrate, physnet1
+r=$(boot "na-$id" node02 net1) || skip_all "could not boot a guest on node02 (net1)"
+set -- $r
+a=$1 aip=$2
+pa=$(port_of "$a")
+ok "guest A on physnet1 answers ping from the probe" answers "$aip"
+is "$(bindings "$pa")" "node02:ACTIVE" "A's port bound to node02"
+run ne migrate "$a" --from node02 --to node03
+is "$rc" 0 "migrate A to node03: exit 0"
+like "$out" "1 port bound to the destination" "migrate: says the port followed"
+ok "A's port ACTIVE on node03" wait_port "$pa" node03
+is "$(bindings "$pa")" "node03:ACTIVE" "A's only binding is on node03 (none left on node02)"
+ok "A answers ping on node03" answers "$aip"
+is "$(domstate node03 "$a")" running "A runs on node03"
+
+# --- physnet2 to a node without its bridge: refused, nothing changed
+br=brq${NEL_NET2:0:11}
+r=$(boot "nb-$id" node02 net2) || skip_all "could not boot a guest on node02 (net2)"
+set -- $r
+b=$1 bip=$2
+pb=$(port_of "$b")
+if "$LABSH" sh node01 ip link show "$br" >/dev/null 2>&1; then
+    diag "node01 has $br already (a guest on net2 there): the refusal is not checked"
+else
+    before=$(bindings "$pb")
+    run ne migrate "$b" --from node02 --to node01
+    is "$rc" 3 "migrate B (physnet2) to node01 without $br: exit 3"
+    like "$out" "not moved to node01: port $pb: bridge $br .*does not exist on node01" \
+        "the instance, port, host and reason named"
+    like "$out" "'--via nova'" "the next step named"
+    is "$(bindings "$pb")" "$before" "B's bindings as before (the inactive one made is deleted)"
+    is "$(domstate node02 "$b")" running "B still runs on node02"
+    ok "B still answers ping" answers "$bip"
+fi
+nova DELETE "/servers/$b" >/dev/null
+for _ in $(seq 1 120); do [ "$(nova GET "/servers/$b" | code)" = 404 ] && break; sleep 0.5; done
+
+# --- drain --via libvirt killed between the switch-over and the activation
+r=$(boot "nc-$id" node02 net1) || skip_all "could not boot a guest on node02 (net1, second)"
+set -- $r
+c=$1 cip=$2
+pc=$(port_of "$c")
+NOVA_EVAC_FAULT=journal:job-done run ne drain node02 --via libvirt --to node03
+is "$rc" 137 "drain killed (kill -9) right after the first live job completed"
+run ne drain node02 --via libvirt --to node03 --resume
+ok "drain --resume ends (exit $rc)" test "$rc" -le 1
+is "$(domstate node03 "$c")" running "C runs on node03"
+ok "C's port ACTIVE on node03 after the resume" wait_port "$pc" node03
+is "$(bindings "$pc")" "node03:ACTIVE" "C's only binding is on node03"
+ok "C answers ping on node03" answers "$cip"
+
+# --- drain --via nova: the ports are checked after Nova's move
+ne -q undrain node02 >/dev/null
+r=$(boot "nd-$id" node02 net1) || skip_all "could not boot a guest on node02 (net1, third)"
+set -- $r
+d=$1 dip=$2
+pd=$(port_of "$d")
+run ne drain node02 --via nova --to node03
+is "$rc" 0 "drain --via nova: exit 0 (every port followed)"
+is "$(bindings "$pd")" "node03:ACTIVE" "D's only binding is on node03 (Nova's move)"
+ok "D answers ping on node03" answers "$dip"
+
+done_testing
