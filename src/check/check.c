@@ -81,7 +81,7 @@ connect_host(struct ne_check *c, struct ne_check_host *h)
         virt_close(h->v);
         h->v = NULL;
     }
-    if (h->v) return;
+    if (h->v || c->precheck) return; /* a drain's plan avoids it itself */
     ne_finding_add(&c->f, NE_SEV_BLOCKER, "libvirt-uri", h->name, "libvirtd", configured(c->cfg, h->name) ? "check that libvirtd runs on the host and that this machine reaches it (uri in [node:HOST] or uri_template in [libvirt])" : "add [node:HOST] with its uri to the configuration, or fix uri_template in [libvirt]",
                    "libvirt at %s cannot be reached%s", uri,
                    configured(c->cfg, h->name) ? "" : " (not a configured node: the URI comes from uri_template)");
@@ -407,6 +407,7 @@ ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_ch
 
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
+    c->precheck = o->precheck;
     if ((rc = gather_hosts(c, o)) != 0) return rc;
     c->hosts[0].v = virt_open(cfg, o->host);
     if (!c->hosts[0].v || !(c->hosts[0].caps = virt_caps(c->hosts[0].v)) ||
@@ -418,12 +419,14 @@ ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_ch
     c->ndomains = n;
     for (i = 1; i < c->nhosts; i++) connect_host(c, &c->hosts[i]);
     load_map(c, &map);
-    for (i = 1; i < c->nhosts; i++)
+    for (i = 1; i < c->nhosts && !o->precheck; i++)
         if (c->hosts[i].v) caps_findings(c, &c->hosts[0], &c->hosts[i]);
     for (i = 0; i < n; i++) domain_findings(c, doms[i], &map);
-    room_findings(c, o);
-    if (o->probe_tcp) tcp_findings(c);
-    transport_findings(c);
+    if (!o->precheck) {
+        room_findings(c, o);
+        if (o->probe_tcp) tcp_findings(c);
+        transport_findings(c);
+    }
     ne_machine_map_free(&map);
     ne_domains_free(doms, n);
     return 0;
@@ -440,4 +443,41 @@ ne_check_free(struct ne_check *c)
     }
     free(c->hosts);
     ne_findings_free(&c->f);
+}
+
+int
+ne_check_precheck(const struct ne_config *cfg, const char *host, const char *const *to,
+                  size_t nto, const char *const *force, size_t nforce)
+{
+    struct ne_check_opts o = {.host = host, .to = to, .nto = nto, .precheck = true};
+    struct ne_check c;
+    size_t i, left = 0;
+    int rc;
+
+    for (i = 0; i < nforce; i++)
+        if (!ne_check_name_known(force[i])) {
+            ne_error("--force-check %s: no such check (known: %s)", force[i], ne_check_names());
+            return NE_EXIT_USAGE;
+        }
+    if (nto == 0) return 0; /* no destination: the plan says so per instance */
+    if ((rc = ne_check_run(&c, cfg, &o)) != 0) {
+        ne_check_free(&c);
+        return rc;
+    }
+    ne_findings_force(&c.f, force, nforce);
+    for (i = 0; i < c.f.n; i++) {
+        const struct ne_finding *f = &c.f.v[i];
+        if (f->sev != NE_SEV_BLOCKER) continue;
+        if (f->forced) {
+            ne_warn("drain %s: check %s overridden by --force-check: %s: %s", host, f->check,
+                    f->object ? f->object : "", f->message);
+            continue;
+        }
+        left++;
+        ne_error("drain %s: refused before any move: check %s: %s: %s; fix: %s (or "
+                 "--force-check %s)", host, f->check, f->object ? f->object : "", f->message,
+                 f->fix ? f->fix : "see nova-evac check", f->check);
+    }
+    ne_check_free(&c);
+    return left ? NE_EXIT_REFUSED : 0;
 }

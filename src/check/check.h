@@ -22,6 +22,8 @@ struct ne_check_opts {
     const char *const *to;   /* destinations; NULL: every configured node but host */
     size_t nto;
     bool probe_tcp;          /* try an unauthenticated qemu+tcp connection to each node */
+    bool precheck;           /* drain's: only what the plan does not handle per instance
+                              * (no room, refusals, unreachable hosts, settings) */
 };
 
 struct ne_check_host {
@@ -35,6 +37,7 @@ struct ne_check_host {
 
 struct ne_check {
     const struct ne_config *cfg;
+    bool precheck;
     struct ne_check_host *hosts; /* [0] is the source */
     size_t nhosts;
     size_t ndomains;
@@ -46,6 +49,14 @@ struct ne_check {
 int ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_check_opts *o);
 void ne_check_print(const struct ne_check *c, bool json);
 void ne_check_free(struct ne_check *c);
+/* Before a drain's first move: the checks whose blockers make a move
+ * fail once started (machine-type, cpu-model, cpu-compat, virt-type),
+ * for every candidate destination.  Blockers of the checks named in
+ * force (n names, each validated: an unknown name is exit 2) are said
+ * and let through.  Prints each blocker (stderr) with its fix and returns
+ * 3 when one is left, 0 when none, or the exit code of an error. */
+int ne_check_precheck(const struct ne_config *cfg, const char *host, const char *const *to,
+                      size_t nto, const char *const *force, size_t nforce);
 
 /* check-report.c: a node's capabilities, one line of text ("libvirt 9.0.0,
  * QEMU 7.2.0, migration parameters yes (...), ...") into buf, and as a new

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check/check.h"
 #include "cmd/cmd.h"
 #include "drain/drain-nova.h"
 #include "drain/drain.h"
@@ -32,6 +33,8 @@ static const struct ne_opt opts[] = {
      "(default 2)", NULL, NULL, NULL},
     {"reason", 0, OPT_STRING, "TEXT", "reason recorded when disabling the compute service", NULL,
      NULL, NULL},
+    {"force-check", 0, OPT_LIST, "NAME", "go on despite this check's blockers (see nova-evac "
+     "check)", "dry-run,resume", NULL, NULL},
     NE_MIG_OPTS,
     NE_NO_STAGE_OPT,
     NE_DB_OPTS,
@@ -98,6 +101,25 @@ not_moved_api_down(struct ne_drain *dr)
     }
 }
 
+/* Before the first move (and before the compute service is disabled):
+ * what would make a move fail once started, against every destination
+ * the plan could reach (check.h).  A resume settles what is in flight
+ * instead; a dry run is the plan. */
+static int
+precheck(const struct ne_drain *dr, const struct ne_args *args)
+{
+    const char **to = xcalloc(dr->nhosts + 1, sizeof *to);
+    size_t k, nto = 0, nforce;
+    const char *const *force = ne_args_list(args, "force-check", &nforce);
+    int rc;
+
+    for (k = 0; k < dr->nhosts; k++)
+        if (dr->hosts[k].v) to[nto++] = dr->hosts[k].name;
+    rc = ne_check_precheck(dr->cfg, dr->o->host, to, nto, force, nforce);
+    free(to);
+    return rc;
+}
+
 static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
@@ -120,6 +142,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     errors = ne_error_count();
     if (o.dry_run) {
         ne_drain_nova_readonly(args, cfg, &o, &dn); /* its errors count for the exit code */
+        (void)ne_mig_neutron_from_args(args, &o.mig, &nos); /* the ports' plan; same */
     } else {
         rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn);
         /* --resume through Nova with the API unreachable: the moves left in
@@ -147,6 +170,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (rc == 0 && o.dry_run) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
         rc = ne_plan_exit(&dr, errors);
+    } else if (rc == 0 && !o.resume && (rc = precheck(&dr, args)) != 0) {
+        /* refused: nothing was moved, the service is still enabled */
     } else if (rc == 0) {
         if (ctx->format != NE_FORMAT_JSON) ne_drain_print_plan(&dr, false);
         CLEANUP_FREE char *hint = xasprintf("the journal records them; finish with "

@@ -200,4 +200,28 @@ like "$err" "check nosuch: its libvirt cannot be read \(not a configured node: i
     "a clear error naming the host"
 is "$out" "" "nothing on stdout"
 
+# 9. drain runs the blocker checks first: refused before anything changes.
+ls_doms() { virsh -q -c "$1" list --all --name | grep . | sort | tr '\n' ' '; }
+before=$(ls_doms "$NODE01_URI")
+run ne drain node01 --to node02
+is "$rc" 3 "drain with blockers: refused (exit 3)"
+like "$out" "drain node01: refused before any move: check machine-type: ck-mt \($um\): machine type pc-i440fx-6.2 is not offered by node02" \
+    "the refusal names the check, the instance and the destination"
+like "$out" "or --force-check machine-type\)" "and how to override it"
+like "$out" "check cpu-model: ck-cpu" "every blocker is said"
+is "$(ls_doms "$NODE01_URI")" "$before" "every domain still on node01"
+is "$(ls_doms "$NODE02_URI")" "" "none on node02"
+ok "no journal was started" test ! -e "$tmp/state/node01.journal"
+run ne drain node01 --to node02 --force-check machine-type
+is "$rc" 3 "one check forced, another still blocks"
+like "$out" "warning: drain node01: check machine-type overridden by --force-check: ck-mt" "the forced one is said"
+like "$out" "refused before any move: check cpu-model: ck-cpu" "the other still refuses"
+run ne drain node01 --to node02 --force-check nosuch
+is "$rc" 2 "--force-check with an unknown check: exit 2"
+like "$out" "--force-check nosuch: no such check \(known: .*machine-type" "it lists the known ones"
+run ne drain node01 --to node02 --dry-run --force-check cpu-model
+is "$rc" 2 "--force-check with --dry-run: usage error"
+run ne drain node01 --to node02 --dry-run
+ok "a dry run does not run the checks" not grep -q "refused before" <<<"$out"
+
 done_testing
