@@ -13,46 +13,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
-
 #include "util/digest.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "virt/storxml.h"
 #include "virt/virt-int.h"
-
-/* string(xpath) of a volume's XML into buf ("" when absent). */
-static void
-vol_xml_str(xmlXPathContextPtr xp, const char *expr, char *buf, size_t len)
-{
-    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
-
-    buf[0] = '\0';
-    if (o && o->type == XPATH_STRING && o->stringval)
-        snprintf(buf, len, "%s", (const char *)o->stringval);
-    xmlXPathFreeObject(o);
-}
 
 /* Format and mtime from the volume XML. */
 static void
 vol_xml_facts(virStorageVolPtr vol, struct ne_file_stat *st)
 {
-    char *xml = virStorageVolGetXMLDesc(vol, 0), mtime[64];
-    xmlDocPtr doc;
-    xmlXPathContextPtr xp;
+    char *xml = virStorageVolGetXMLDesc(vol, 0);
 
     if (!xml) return;
-    doc = xmlReadMemory(xml, (int)strlen(xml), "vol.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    ne_vol_xml_facts(xml, st->format, sizeof st->format, &st->mtime, NULL);
     free(xml);
-    if (!doc) return;
-    xp = xmlXPathNewContext(doc);
-    vol_xml_str(xp, "string(/volume/target/format/@type)", st->format, sizeof st->format);
-    vol_xml_str(xp, "string(/volume/target/timestamps/mtime)", mtime, sizeof mtime);
-    st->mtime = strtoll(mtime, NULL, 10);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
 }
 
 static int
@@ -135,20 +111,11 @@ static void
 pool_owner(virStoragePoolPtr p, char *owner, char *group, size_t len)
 {
     char *xml = virStoragePoolGetXMLDesc(p, 0);
-    xmlDocPtr doc;
-    xmlXPathContextPtr xp;
 
     owner[0] = group[0] = '\0';
     if (!xml) return;
-    doc = xmlReadMemory(xml, (int)strlen(xml), "pool.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    ne_pool_xml_owner(xml, owner, group, len);
     free(xml);
-    if (!doc) return;
-    xp = xmlXPathNewContext(doc);
-    vol_xml_str(xp, "string(/pool/target/permissions/owner)", owner, len);
-    vol_xml_str(xp, "string(/pool/target/permissions/group)", group, len);
-    xmlXPathFreeContext(xp);
-    xmlFreeDoc(doc);
 }
 
 /* The clone's XML: same capacity, sparse (allocation 0), format, mode
@@ -157,16 +124,11 @@ static char *
 clone_xml(virStoragePoolPtr p, const char *name, uint64_t capacity, const char *format)
 {
     char owner[32], group[32];
-    CLEANUP_FREE char *perm = NULL;
+    struct ne_vol_spec vs = {.name = name, .capacity = capacity, .format = format,
+                             .mode = "0644", .owner = owner, .group = group};
 
     pool_owner(p, owner, group, sizeof owner);
-    perm = xasprintf("%s%s%s%s%s%s", owner[0] ? "<owner>" : "", owner, owner[0] ? "</owner>" : "",
-                     group[0] ? "<group>" : "", group, group[0] ? "</group>" : "");
-    return xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
-                     "<allocation unit='bytes'>0</allocation>"
-                     "<target><format type='%s'/><permissions><mode>0644</mode>%s</permissions>"
-                     "</target></volume>",
-                     name, (unsigned long long)capacity, format, perm);
+    return ne_vol_xml(&vs);
 }
 
 int

@@ -13,37 +13,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sha1.h"
+#include "virt/storxml.h"
 #include "virt/virt-int.h"
-
-/* s escaped for XML text and quoted attributes (a path or a file name may
- * hold '&', '<' or a quote: pasted raw, it would change the XML). */
-static char *
-xesc(const char *s)
-{
-    char *out = xmalloc(strlen(s) * 6 + 1), *o = out;
-
-    for (; *s; s++) {
-        const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-                      : *s == '\'' ? "&apos;" : *s == '"' ? "&quot;" : NULL;
-        if (e) {
-            memcpy(o, e, strlen(e));
-            o += strlen(e);
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-/* A dir pool's XML: name and target path escaped. */
-static char *
-pool_xml(const char *name, const char *dir)
-{
-    CLEANUP_FREE char *n = xesc(name), *d = xesc(dir);
-    return xasprintf("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", n,
-                     d);
-}
 
 /* The storage pool whose target is dir: found, or created transient. */
 virStoragePoolPtr
@@ -65,7 +36,7 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
         virStoragePoolRefresh(p, 0);
         return p;
     }
-    xml = pool_xml(name, dir);
+    xml = ne_pool_xml(name, dir);
     p = virStoragePoolCreateXML(v->conn, xml, build ? VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0);
     if (!p) {
         /* another connection (another nova-evac) created it meanwhile: use theirs */
@@ -80,12 +51,6 @@ pool_for_dir(struct ne_virt *v, const char *dir, bool build)
     virt_pool_note(v, name);
     ne_debug(NE_DBG_VIRT, "%s: transient pool %s for %s", v->host, name, dir);
     return p;
-}
-
-static char *
-vol_backing(const char *xml)
-{
-    return lv_xpath_string(xml, "vol.xml", "string(/volume/backingStore/path)");
 }
 
 int
@@ -128,7 +93,8 @@ virt_file_info(struct ne_virt *v, const char *path, uint64_t *capacity, uint64_t
     if (allocation) *allocation = info.allocation;
     if (backing) {
         char *xml = virStorageVolGetXMLDesc(vol, 0);
-        *backing = xml ? vol_backing(xml) : NULL;
+        *backing = NULL;
+        if (xml) ne_vol_xml_facts(xml, NULL, 0, NULL, backing);
         free(xml);
     }
     virStorageVolFree(vol);
@@ -204,7 +170,7 @@ virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, const 
     virStoragePoolPtr p = NULL;
     virStorageVolPtr vol = vol_lookup(v, path, true, &p);
     const char *base = strrchr(path, '/') + 1;
-    CLEANUP_FREE char *xml = NULL, *bxml = NULL;
+    CLEANUP_FREE char *xml = NULL;
 
     if (vol) {
         virStorageVolFree(vol);
@@ -215,16 +181,10 @@ virt_create_image(struct ne_virt *v, const char *path, uint64_t capacity, const 
         ne_error("cannot create %s on %s: %s", path, v->host, lv_err());
         return -1;
     }
-    if (backing) {
-        CLEANUP_FREE char *b = xesc(backing), *bf = xesc(backing_format ? backing_format : "raw");
-        bxml = xasprintf("<backingStore><path>%s</path><format type='%s'/></backingStore>", b, bf);
-    }
     {
-        CLEANUP_FREE char *n = xesc(base), *f = xesc(format ? format : "raw");
-        xml = xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
-                        "<allocation unit='bytes'>0</allocation><target><format type='%s'/>"
-                        "</target>%s</volume>",
-                        n, (unsigned long long)capacity, f, bxml ? bxml : "");
+        struct ne_vol_spec vs = {.name = base, .capacity = capacity, .format = format,
+                                 .backing = backing, .backing_format = backing_format};
+        xml = ne_vol_xml(&vs);
     }
     vol = virStorageVolCreateXML(p, xml, 0);
     virStoragePoolFree(p);
@@ -299,7 +259,7 @@ remove_dir(struct ne_virt *v, const char *dir, bool only_if_empty, unsigned *nfi
     if (n < 0 || rc < 0) return -1;
     sha1_hex(dir, hex);
     name = xasprintf("nova-evac-rm-%.16s", hex);
-    xml = pool_xml(name, dir);
+    xml = ne_pool_xml(name, dir);
     if (!(q = virStoragePoolDefineXML(v->conn, xml, 0))) return -1;
     if (virStoragePoolDelete(q, 0) < 0) rc = -1;
     virStoragePoolUndefine(q);

@@ -2,8 +2,10 @@
 /* fuzz-local.c: libFuzzer target for what nova-evac parses from the local
  * host and the hypervisors: INI files (nova.conf, nova-evac.conf),
  * database URLs, libvirt domain XML, journal replay (from a buffer, and
- * journal_open on a temp file as a resumed drain does), and the command
- * line.  The first byte of an input chooses the parser, the rest is its
+ * journal_open on a temp file as a resumed drain does), the command
+ * line, the storage pool and volume XML the tool builds (what is built
+ * must parse back to the names and paths put in: a failed check aborts)
+ * and the volume and pool XML libvirt replies with.  The first byte of an input chooses the parser, the rest is its
  * input, so one corpus holds seeds of every family (tests/fuzz/run.sh
  * makes them).  Built by `make fuzz`: the parsers here are compiled with
  * clang and instrumented; the rest of the program links from the build's
@@ -12,6 +14,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +27,7 @@
 #include "novadb/dburl.h"
 #include "util/ini.h"
 #include "util/mem.h"
+#include "virt/storxml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -131,6 +138,100 @@ cli(const char *b, size_t n)
     while (argc > 0) free(argv[--argc]);
 }
 
+/* Printable ASCII only: what XML carries unchanged in text and attributes
+ * (control characters cannot be escaped, \r and tabs are normalised). */
+static bool
+plain(const char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e) return false;
+    return true;
+}
+
+/* string(expr) of xml with libxml2, independent of storxml.c. */
+static char *
+xpath(const char *xml, const char *expr)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "x.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr xp;
+    xmlXPathObjectPtr o;
+    char *r = NULL;
+
+    if (!doc) return NULL;
+    xp = xmlXPathNewContext(doc);
+    o = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+    if (o && o->type == XPATH_STRING && o->stringval) r = xstrdup((const char *)o->stringval);
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(xp);
+    xmlFreeDoc(doc);
+    return r;
+}
+
+static void
+must_equal(const char *got, const char *want)
+{
+    if (!got || strcmp(got, want) != 0) abort(); /* the XML changed what was put in */
+}
+
+/* The XML the tool builds: NUL-separated name, path, format, backing. */
+static void
+storxml_build(const char *b, size_t n)
+{
+    const char *f[4] = {"", "", "", NULL};
+    size_t i = 0, k = 0;
+    char *copy = xmalloc(n + 1), *x, *got;
+
+    memcpy(copy, b, n);
+    copy[n] = '\0';
+    for (k = 0; k < 4 && i <= n; k++) {
+        f[k] = copy + i;
+        i += strlen(copy + i) + 1;
+    }
+    x = ne_pool_xml(f[0], f[1]);
+    if (plain(f[0]) && plain(f[1])) {
+        must_equal(got = xpath(x, "string(/pool/name)"), f[0]);
+        free(got);
+        must_equal(got = xpath(x, "string(/pool/target/path)"), f[1]);
+        free(got);
+    }
+    free(x);
+    {
+        struct ne_vol_spec vs = {.name = f[0], .capacity = n, .format = *f[2] ? f[2] : NULL,
+                                 .backing = f[3] && *f[3] ? f[3] : NULL, .mode = "0644",
+                                 .owner = f[1], .group = f[2]};
+        char fmt[64], *back = NULL;
+        long long mt;
+
+        x = ne_vol_xml(&vs);
+        if (plain(f[0]) && plain(f[1]) && plain(f[2]) && (!f[3] || plain(f[3])) &&
+            strlen(f[2]) < sizeof fmt) {
+            if (ne_vol_xml_facts(x, fmt, sizeof fmt, &mt, &back) < 0) abort();
+            must_equal(fmt, *f[2] ? f[2] : "raw");
+            if (f[3] && *f[3]) must_equal(back, f[3]);
+            free(back);
+            must_equal(got = xpath(x, "string(/volume/name)"), f[0]);
+            free(got);
+            must_equal(got = xpath(x, "string(/volume/target/permissions/owner)"), f[1]);
+            free(got);
+        }
+        free(x);
+    }
+    free(copy);
+}
+
+/* The volume and pool XML libvirt replies with. */
+static void
+storxml_parse(const char *s)
+{
+    char fmt[16], o[32], g[32], *back = NULL;
+    long long mt;
+
+    ne_vol_xml_facts(s, fmt, sizeof fmt, &mt, &back);
+    free(back);
+    ne_pool_xml_owner(s, o, g, sizeof o);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -139,13 +240,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s;
 
     if (size == 0) return 0;
-    if (data[0] % 6 == 3) return replay(b, n), 0;
-    if (data[0] % 6 == 4) return journal_file(b, n), 0;
-    if (data[0] % 6 == 5) return cli(b, n), 0;
+    if (data[0] % 8 == 3) return replay(b, n), 0;
+    if (data[0] % 8 == 4) return journal_file(b, n), 0;
+    if (data[0] % 8 == 5) return cli(b, n), 0;
+    if (data[0] % 8 == 6) return storxml_build(b, n), 0;
     s = xstrndup(b, n); /* the text parsers take a C string */
-    switch (data[0] % 6) {
+    switch (data[0] % 8) {
     case 0: ini(s); break;
     case 1: dburl(s); break;
+    case 7: storxml_parse(s); break;
     default: domxml(s); break;
     }
     free(s);

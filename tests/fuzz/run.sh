@@ -4,7 +4,8 @@
 # ASan, UBSan) and runs, for NOVA_EVAC_FUZZ_SECONDS in all (default 20,
 # half each): fuzz-parsers seeded with the sample replies of
 # tests/unit/data/os, and fuzz-local (INI, database URL, domain XML,
-# journal replay, command line) seeded with the samples made below.
+# journal replay, command line, storage pool and volume XML built and
+# parsed) seeded with the samples made below.
 # A crash, a leak or a sanitizer report fails; the input that did it is
 # kept under tests/fuzz/crashes in the build tree.  CI can call it
 # directly: tests/fuzz/run.sh [BUILD-DIR].
@@ -35,6 +36,9 @@ seed 1 'mysql+pymysql://nova:p%%40ss@[fd00::5]:3306/nova?ssl_mode=REQUIRED&ssl_c
 seed 3 '{"event":"planned","uuid":"00000000-0000-0000-0000-000000000001","dest":"n2"}\n{"event":"migrating","uuid":"00000000-0000-0000-0000-000000000001"}\n{"event":"created","uuid":"u","host":"h","path":"/p","attempt":1}\n{"ev' journal
 seed 4 '{"event":"moved","uuid":"00000000-0000-0000-0000-000000000001"}\n\000\000{"event":"fai' journal-file
 seed 5 'drain\000node01\000--to\000node02,node03\000-j\0002\000--retries\0001\000--dry-run' cli
+seed 6 "nova-evac-0123456789abcdef\000/var/lib/nova/instances/a&b'<c>\000qcow2\000/var/lib/nova/instances/_base/x\"y" storxml-build
+seed 7 "<volume type='file'><name>disk</name><target><format type='qcow2'/><timestamps><mtime>1700000000.1</mtime></timestamps></target><backingStore><path>/var/lib/nova/instances/_base/0a1b</path></backingStore></volume>" storxml-vol
+seed 7 "<pool type='dir'><name>p</name><target><path>/var/lib/nova/instances</path><permissions><mode>0755</mode><owner>64055</owner><group>64055</group></permissions></target></pool>" storxml-pool
 
 # -close_fd_mask=2: the parsers' error lines are noise here; libFuzzer keeps
 # its own and the sanitizers' reports on a saved descriptor.

@@ -17,7 +17,38 @@
 #include "util/config.h"
 #include "util/mem.h"
 #include "util/sha1.h"
+#include "virt/storxml.h"
 #include "virt/virt.h"
+
+/* The volume XML of a clone (staging) and of a new image, and the facts
+ * read back: names, formats, owners are escaped too (the clone's were
+ * pasted raw before). */
+static void
+volume_xml(void)
+{
+    struct ne_vol_spec clone = {.name = "a&b<c>.part", .capacity = 1024, .format = "raw",
+                                .mode = "0644", .owner = "64055", .group = "o'q"};
+    struct ne_vol_spec img = {.name = "disk", .capacity = 1 << 20, .format = "qcow2",
+                              .backing = "/i/_base/x&y", .backing_format = NULL};
+    CLEANUP_FREE char *cx = ne_vol_xml(&clone), *ix = ne_vol_xml(&img), *back = NULL;
+    char fmt[16], o[32], g[32];
+    long long mt = -1;
+
+    ok(strstr(cx, "<name>a&amp;b&lt;c&gt;.part</name>") != NULL, "clone: name escaped");
+    ok(strstr(cx, "<permissions><mode>0644</mode><owner>64055</owner><group>o&apos;q</group>"
+                  "</permissions>") != NULL, "clone: permissions, group escaped");
+    is_int(ne_vol_xml_facts(ix, fmt, sizeof fmt, &mt, &back), 0, "image XML parses");
+    ok(str_eq(fmt, "qcow2") && mt == 0 && str_eq(back, "/i/_base/x&y"),
+       "format, no mtime, backing path read back unescaped");
+    free(back);
+    back = NULL;
+    is_int(ne_vol_xml_facts("<volume><target>", fmt, sizeof fmt, &mt, &back), -1,
+           "truncated volume XML: -1");
+    ok(fmt[0] == '\0' && back == NULL && mt == 0, "... and nothing made up");
+    is_int(ne_pool_xml_owner("<pool><target><permissions><owner>107</owner><group>108</group>"
+                             "</permissions></target></pool>", o, g, sizeof o), 0, "pool owner");
+    ok(str_eq(o, "107") && str_eq(g, "108"), "owner and group of the pool's directory");
+}
 
 static struct ne_config *
 test_config(void)
@@ -53,6 +84,7 @@ main(void)
 
     virConnectPtr lv = virConnectOpen("test:///default");
 
+    volume_xml();
     ok(v != NULL && lv != NULL, "test driver connections");
     if (!v || !lv) return done_testing();
     /* The test driver creates pools without building them (no
