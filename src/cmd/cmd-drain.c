@@ -137,12 +137,12 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.resume = ne_args_flag(args, "resume");
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
-    struct ne_os *nos = NULL;
+    struct ne_mig_neutron nh = {0};
 
     errors = ne_error_count();
     if (o.dry_run) {
         ne_drain_nova_readonly(args, cfg, &o, &dn); /* its errors count for the exit code */
-        (void)ne_mig_neutron_from_args(args, &o.mig, &nos); /* the ports' plan; same */
+        (void)ne_mig_neutron_from_args(args, NULL, &o.mig, &nh); /* the ports' plan; same */
     } else {
         rc = ne_drain_nova_from_args(args, cfg, via ? via : "auto", &o, &dn);
         /* --resume through Nova with the API unreachable: the moves left in
@@ -152,7 +152,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         if (rc != 0) return rc;
         if (!ne_drain_nova_api_down(dn)) ne_drain_nova_repair_stuck(dn, o.host);
         /* Neutron: ports follow each move through libvirt; checked after Nova's */
-        if ((rc = ne_mig_neutron_from_args(args, &o.mig, &nos)) != 0) {
+        if ((rc = ne_mig_neutron_from_args(args, cfg->state_dir, &o.mig, &nh)) != 0) {
             ne_drain_nova_close(dn);
             return rc;
         }
@@ -187,7 +187,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         }
     }
     ne_drain_free(&dr);
-    ne_mig_neutron_close(&o.mig, nos);
+    ne_mig_neutron_close(&o.mig, &nh);
     ne_drain_nova_close(dn);
     return rc;
 }

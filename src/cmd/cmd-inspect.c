@@ -168,7 +168,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_hostinfo hi;
     const struct ne_caps *caps = NULL;
     struct ne_mig_opts mo = {0};
-    struct ne_os *nos = NULL;
+    struct ne_mig_neutron nh = {0};
     size_t n = 0;
 
     if (!cfg) return NE_EXIT_USAGE;
@@ -180,14 +180,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         return NE_EXIT_UNREACHABLE;
     }
     /* Neutron, read only, when the OpenStack API is configured */
-    if (ne_mig_neutron_from_args(args, &mo, &nos) != 0) mo.neutron = NULL;
+    if (ne_mig_neutron_from_args(args, NULL, &mo, &nh) != 0) mo.neutron = NULL;
     if (ctx->format == NE_FORMAT_JSON) {
         print_json(&hi, caps, host, doms, n, mo.neutron);
     } else {
         print_table(&hi, caps, host, doms, n);
         print_ports(doms, n, mo.neutron);
     }
-    ne_mig_neutron_close(&mo, nos);
+    ne_mig_neutron_close(&mo, &nh);
     ne_domains_free(doms, n);
     ne_hostinfo_clear(&hi);
     virt_close(v);

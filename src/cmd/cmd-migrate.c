@@ -182,7 +182,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_mig_result r;
     struct ne_drain_opts dopts = {0};
     struct ne_drain_nova *dn = NULL;
-    struct ne_os *nos = NULL;
+    struct ne_mig_neutron nh = {0};
     bool moved = false;
     int rc, recorded = -1, slot;
 
@@ -213,7 +213,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         return rc;
     }
     /* Neutron: the instance's ports follow it (or it is refused) */
-    if ((rc = ne_mig_neutron_from_args(args, &o, &nos)) != 0) {
+    if ((rc = ne_mig_neutron_from_args(args, o.dry_run ? NULL : cfg->state_dir, &o, &nh)) != 0) {
         ne_drain_nova_close(dn);
         virt_close(src);
         virt_close(dst);
@@ -232,7 +232,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         if (recorded == 0 || r.net_left) rc = NE_EXIT_PARTIAL;
     }
     if (!o.dry_run || ctx->format == NE_FORMAT_JSON) report(ctx, &r, from, to, rc, moved, recorded);
-    ne_mig_neutron_close(&o, nos);
+    ne_mig_neutron_close(&o, &nh);
     ne_drain_nova_close(dn);
     virt_close(src);
     virt_close(dst);

@@ -44,7 +44,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_drain_opts o = {.max_parallel = 1};
     struct ne_drain dr;
     struct ne_drain_nova *dn = NULL;
-    struct ne_os *nos = NULL;
+    struct ne_mig_neutron nh = {0};
     const char *mode = ne_args_str(args, "mode");
     unsigned errors = ne_error_count();
     int rc;
@@ -58,14 +58,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     ne_drain_nova_readonly(args, cfg, &o, &dn);
     /* Neutron, read only: what each move does to the instances' ports (its
      * errors count for the exit code) */
-    (void)ne_mig_neutron_from_args(args, &o.mig, &nos);
+    (void)ne_mig_neutron_from_args(args, NULL, &o.mig, &nh);
     rc = ne_drain_plan(&dr, cfg, &o);
     if (rc == 0) {
         ne_drain_print_plan(&dr, ctx->format == NE_FORMAT_JSON);
         rc = ne_plan_exit(&dr, errors);
     }
     ne_drain_free(&dr);
-    ne_mig_neutron_close(&o.mig, nos);
+    ne_mig_neutron_close(&o.mig, &nh);
     ne_drain_nova_close(dn);
     return rc;
 }

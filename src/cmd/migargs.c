@@ -7,6 +7,7 @@
 
 #include "cmd/migargs.h"
 #include "cmd/osargs.h"
+#include "novasync/novasync.h"
 #include "util/log.h"
 #include "model/plan.h"
 
@@ -30,14 +31,17 @@ ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_
 }
 
 int
-ne_mig_neutron_from_args(const struct ne_args *args, struct ne_mig_opts *o, struct ne_os **os)
+ne_mig_neutron_from_args(const struct ne_args *args, const char *state_dir,
+                         struct ne_mig_opts *o, struct ne_mig_neutron *h)
 {
+    struct ne_os **os = &h->os;
     const struct ne_cloud *c;
     enum ne_os_err kind;
     int rc;
 
-    *os = NULL;
+    memset(h, 0, sizeof *h);
     o->neutron = NULL;
+    o->audit = NULL;
     if (!ne_args_str(args, "os-cloud") && !getenv("OS_CLOUD") && !getenv("OS_AUTH_URL"))
         return NE_EXIT_OK;
     if ((rc = ne_os_from_args(args, os)) != NE_EXIT_OK) return rc;
@@ -54,13 +58,22 @@ ne_mig_neutron_from_args(const struct ne_args *args, struct ne_mig_opts *o, stru
         *os = NULL;
         return ne_os_exit(kind);
     }
+    /* binding changes are audited like changes to Nova: no log, no change */
+    if (state_dir && !(h->ns = novasync_open(state_dir, NULL))) {
+        ne_mig_neutron_close(o, h);
+        return NE_EXIT_USAGE;
+    }
+    if (h->ns) o->audit = novasync_audit(h->ns);
     return NE_EXIT_OK;
 }
 
 void
-ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_os *os)
+ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_mig_neutron *h)
 {
     neutron_close(o->neutron);
     o->neutron = NULL;
-    ne_os_close(os);
+    o->audit = NULL;
+    novasync_close(h->ns);
+    ne_os_close(h->os);
+    memset(h, 0, sizeof *h);
 }

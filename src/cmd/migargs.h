@@ -36,13 +36,20 @@
  * a value that makes no sense (--timeout 0). */
 int ne_mig_opts_from_args(const struct ne_args *args, bool stage_default, struct ne_mig_opts *o);
 
+/* What ne_mig_neutron_from_args opened, for ne_mig_neutron_close. */
+struct ne_mig_neutron {
+    struct ne_os *os;          /* a session of its own */
+    struct ne_novasync *ns;    /* the audit log, when changes are to be made */
+};
+
 /* Neutron for a move through libvirt: when the OpenStack API is configured
  * (--os-cloud, OS_CLOUD or OS_AUTH_URL) and its catalog has a network
- * service, authenticates (*os, a session of its own) and sets o->neutron.
- * NE_EXIT_OK (o->neutron NULL when nothing is configured), or the exit
- * code after reporting.  Close with ne_mig_neutron_close. */
-int ne_mig_neutron_from_args(const struct ne_args *args, struct ne_mig_opts *o,
-                             struct ne_os **os);
-void ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_os *os);
+ * service, authenticates and sets o->neutron; with state_dir (NULL: read
+ * only) also opens the audit log there and sets o->audit.  NE_EXIT_OK
+ * (o->neutron NULL when nothing is configured), or the exit code after
+ * reporting.  Close with ne_mig_neutron_close. */
+int ne_mig_neutron_from_args(const struct ne_args *args, const char *state_dir,
+                             struct ne_mig_opts *o, struct ne_mig_neutron *h);
+void ne_mig_neutron_close(struct ne_mig_opts *o, struct ne_mig_neutron *h);
 
 #endif

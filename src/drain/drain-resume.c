@@ -295,7 +295,7 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
         ne_info("%s: the interrupted migration to %s completed; recorded as moved", e->name, e->dest);
         finish_source(dr, e, attempt, on_src, dst, d_st == NE_DOM_RUNNING);
         /* its ports follow it (the interrupted run may not have switched them) */
-        if (ne_net_settle(dr->o->mig.neutron, e->uuid, e->name, dr->o->host, e->dest) != 0)
+        if (ne_net_settle(&dr->o->mig, e->uuid, e->name, dr->o->host, e->dest) != 0)
             it->unrecorded = true;
         drain_emit(dr, "moved", NULL, json_pack("{s:s, s:s, s:s, s:b}", "uuid", e->uuid, "name", e->name,
                                          "dest", e->dest, "repaired", 1));
@@ -320,14 +320,14 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
                     "undone", e->name, e->dest);
             drain_clean_leftovers(dr, it);
             if (attempt_did(attempt, NE_MIG_BIND_CREATED))
-                ne_net_release(dr->o->mig.neutron, e->uuid, e->name, e->dest);
+                ne_net_release(&dr->o->mig, e->uuid, e->name, e->dest);
             it->start_policy = 1;
             drain_emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
         }
     } else if (on_src == 1 && on_dst == 0 && it->d->state != NE_DOM_NOSTATE) {
         drain_clean_leftovers(dr, it);
         if (attempt_did(attempt, NE_MIG_BIND_CREATED))
-            ne_net_release(dr->o->mig.neutron, e->uuid, e->name, e->dest);
+            ne_net_release(&dr->o->mig, e->uuid, e->name, e->dest);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
         drain_emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
     } else if (on_src == 0 && on_dst == 0) {

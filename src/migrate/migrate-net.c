@@ -21,6 +21,69 @@
 /* How long a port may take to go ACTIVE on its new host. */
 #define NE_NET_SETTLE_S 30
 
+/* The audit line of a binding change (phase "before" or "after", with
+ * rc: the call's result).  -1 (reported) when it cannot be written. */
+static int
+audit_bind(const struct ne_mig_opts *o, const char *uuid, const char *action, const char *port,
+           const char *host, const char *phase, int rc)
+{
+    const char *result = NULL;
+
+    if (!o->audit) return 0;
+    if (str_eq(phase, "after")) result = rc < 0 ? "failed" : rc == 1 ? "nothing to do" : "done";
+    return audit_write(o->audit, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "event",
+                                           "neutron-binding", "phase", phase, "action", action,
+                                           "instance", uuid, "port", port, "host", host,
+                                           "result", result));
+}
+
+/* The binding changes, each between its audit lines (no line, no change). */
+static int
+bind_create(const struct ne_mig_opts *o, const char *uuid, const char *port, const char *host,
+            const char *vnic, struct ne_binding *out)
+{
+    int rc;
+
+    if (out) memset(out, 0, sizeof *out);
+    if (audit_bind(o, uuid, "create", port, host, "before", 0) < 0) return -1;
+    rc = neutron_binding_create(o->neutron, port, host, vnic, out);
+    audit_bind(o, uuid, "create", port, host, "after", rc);
+    return rc;
+}
+
+static int
+bind_activate(const struct ne_mig_opts *o, const char *uuid, const char *port, const char *host)
+{
+    int rc;
+
+    if (audit_bind(o, uuid, "activate", port, host, "before", 0) < 0) return -1;
+    rc = neutron_binding_activate(o->neutron, port, host);
+    audit_bind(o, uuid, "activate", port, host, "after", rc);
+    return rc;
+}
+
+static int
+bind_delete(const struct ne_mig_opts *o, const char *uuid, const char *port, const char *host)
+{
+    int rc;
+
+    if (audit_bind(o, uuid, "delete", port, host, "before", 0) < 0) return -1;
+    rc = neutron_binding_delete(o->neutron, port, host);
+    audit_bind(o, uuid, "delete", port, host, "after", rc);
+    return rc;
+}
+
+static int
+bind_set_host(const struct ne_mig_opts *o, const char *uuid, const char *port, const char *host)
+{
+    int rc;
+
+    if (audit_bind(o, uuid, "set-host", port, host, "before", 0) < 0) return -1;
+    rc = neutron_port_set_host(o->neutron, port, host, NULL);
+    audit_bind(o, uuid, "set-host", port, host, "after", rc);
+    return rc;
+}
+
 static void
 journal_bind(const struct ne_mig_opts *o, const struct ne_mig_net *net, const char *event,
              const char *port, const char *host)
@@ -57,7 +120,7 @@ ne_net_undo(const struct ne_mig_opts *o, struct ne_mig_net *net)
     for (i = 0; o->neutron && i < net->n; i++) {
         struct ne_mig_port *p = &net->p[i];
         if (!p->made) continue;
-        if (neutron_binding_delete(o->neutron, p->id, net->dst) >= 0) {
+        if (bind_delete(o, net->uuid, p->id, net->dst) >= 0) {
             journal_bind(o, net, NE_MIG_BIND_DELETED, p->id, net->dst);
             p->made = false;
         } else {
@@ -214,7 +277,7 @@ ne_net_prepare(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain 
             continue;
         }
         journal_bind(o, net, NE_MIG_BIND_CREATED, p->id, net->dst);
-        c = neutron_binding_create(nt, p->id, net->dst, ports[i].b.vnic_type, &b);
+        c = bind_create(o, net->uuid, p->id, net->dst, ports[i].b.vnic_type, &b);
         if (c == 1) {
             rc = refuse(o, net, p->id, "it already has a binding on %s that this attempt did not "
                         "make (left by an earlier move?): look with 'nova-evac api port-bindings "
@@ -255,10 +318,8 @@ ne_net_dest_xml(const struct ne_mig_net *net, const char *xml, const char *origi
 static int
 finish_port(const struct ne_mig_opts *o, struct ne_mig_net *net, struct ne_mig_port *p)
 {
-    struct ne_neutron *nt = o->neutron;
-
     if (!net->extended) {
-        if (neutron_port_set_host(nt, p->id, net->dst, NULL) < 0) {
+        if (bind_set_host(o, net->uuid, p->id, net->dst) < 0) {
             ne_error("%s (%s) runs on %s but its port %s is still bound to %s: set it with "
                      "'openstack port set --host %s %s'", net->name, net->uuid, net->dst, p->id,
                      p->src_host, net->dst, p->id);
@@ -267,7 +328,7 @@ finish_port(const struct ne_mig_opts *o, struct ne_mig_net *net, struct ne_mig_p
         ne_info("%s: port %s bound to %s", net->name, p->id, net->dst);
         return 0;
     }
-    if (neutron_binding_activate(nt, p->id, net->dst) < 0) {
+    if (bind_activate(o, net->uuid, p->id, net->dst) < 0) {
         ne_error("%s (%s) runs on %s but its port %s is still active on %s: activate it with "
                  "'nova-evac api port-activate %s %s' (or 'nova-evac drain --resume')", net->name,
                  net->uuid, net->dst, p->id, p->src_host[0] ? p->src_host : "no host", p->id,
@@ -278,7 +339,7 @@ finish_port(const struct ne_mig_opts *o, struct ne_mig_net *net, struct ne_mig_p
     journal_bind(o, net, NE_MIG_BIND_ACTIVATED, p->id, net->dst);
     ne_info("%s: port %s active on %s", net->name, p->id, net->dst);
     if (!p->src_host[0] || str_eq(p->src_host, net->dst)) return 0;
-    if (neutron_binding_delete(nt, p->id, p->src_host) < 0) {
+    if (bind_delete(o, net->uuid, p->id, p->src_host) < 0) {
         ne_warn("%s: the inactive binding of port %s on %s is left (above); delete it with "
                 "'nova-evac api port-unbind %s %s'", net->name, p->id, p->src_host, p->id,
                 p->src_host);
@@ -302,10 +363,10 @@ ne_net_finish(const struct ne_mig_opts *o, struct ne_mig_net *net)
 /* ---- resume, from evidence */
 
 int
-ne_net_settle(struct ne_neutron *nt, const char *uuid, const char *name, const char *src,
+ne_net_settle(const struct ne_mig_opts *o, const char *uuid, const char *name, const char *src,
               const char *dst)
 {
-    struct ne_mig_opts o = {.neutron = nt};
+    struct ne_neutron *nt = o->neutron;
     struct ne_mig_net net;
     struct ne_port *ports = NULL;
     size_t np = 0, i, j;
@@ -342,18 +403,17 @@ ne_net_settle(struct ne_neutron *nt, const char *uuid, const char *name, const c
         if (net.extended && active_dst) {
             free(p->src_host);
             p->src_host = xstrdup(src); /* the source's binding may still be there */
-            if (neutron_binding_delete(nt, p->id, src) < 0) rc = NE_EXIT_PARTIAL;
+            if (bind_delete(o, uuid, p->id, src) < 0) rc = NE_EXIT_PARTIAL;
             continue;
         }
         if (!net.extended && str_eq(p->src_host, dst)) continue;
-        if (net.extended && !on_dst &&
-            neutron_binding_create(nt, p->id, dst, NULL, NULL) < 0) {
+        if (net.extended && !on_dst && bind_create(o, uuid, p->id, dst, NULL, NULL) < 0) {
             rc = NE_EXIT_PARTIAL;
             continue;
         }
         ne_info("%s runs on %s: binding its port %s there (the interrupted run did not)", name,
                 dst, p->id);
-        if (finish_port(&o, &net, p) < 0) rc = NE_EXIT_PARTIAL;
+        if (finish_port(o, &net, p) < 0) rc = NE_EXIT_PARTIAL;
     }
     ne_ports_free(ports, np);
     ne_net_clear(&net);
@@ -361,8 +421,9 @@ ne_net_settle(struct ne_neutron *nt, const char *uuid, const char *name, const c
 }
 
 void
-ne_net_release(struct ne_neutron *nt, const char *uuid, const char *name, const char *dst)
+ne_net_release(const struct ne_mig_opts *o, const char *uuid, const char *name, const char *dst)
 {
+    struct ne_neutron *nt = o->neutron;
     struct ne_port *ports = NULL;
     size_t np = 0, i, j;
 
@@ -373,7 +434,7 @@ ne_net_release(struct ne_neutron *nt, const char *uuid, const char *name, const 
         if (neutron_bindings(nt, ports[i].id, &b, &nb) < 0) continue;
         for (j = 0; j < nb; j++)
             if (str_eq(b[j].host, dst) && str_eq(b[j].status, "INACTIVE") &&
-                neutron_binding_delete(nt, ports[i].id, dst) == 0)
+                bind_delete(o, uuid, ports[i].id, dst) == 0)
                 ne_info("%s: the inactive binding of port %s on %s that the interrupted attempt "
                         "made is deleted", name, ports[i].id, dst);
         ne_bindings_free(b, nb);

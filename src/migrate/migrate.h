@@ -15,6 +15,7 @@
 
 #include "util/exitcode.h"
 #include "model/plan.h"
+#include "novasync/audit.h"
 #include "openstack/neutron.h"
 #include "virt/virt.h"
 #include "virt/virt-migrate.h"
@@ -82,6 +83,9 @@ struct ne_mig_opts {
      * the instance's ports are bound to the destination before the move,
      * activated there after it (migrate-net.c). */
     struct ne_neutron *neutron;
+    /* The audit log (borrowed; NULL: not logged): each binding change has
+     * a "before" and an "after" line, like a change to Nova. */
+    struct ne_audit *audit;
 };
 
 /* One port of the instance as the move handles it. */
@@ -182,14 +186,16 @@ int ne_net_finish(const struct ne_mig_opts *o, struct ne_mig_net *net);
 void ne_net_undo(const struct ne_mig_opts *o, struct ne_mig_net *net);
 void ne_net_clear(struct ne_mig_net *net);
 
-/* From evidence, for a resumed drain (nt may be NULL: nothing done).
+/* From evidence, for a resumed drain (o->neutron may be NULL: nothing
+ * done).
  * ne_net_settle: the guest runs on dst: each port's binding on dst is
  * made active (created first when missing) and its binding on src
  * deleted.  0, or NE_EXIT_PARTIAL (reported).  ne_net_release: the guest
  * stayed on src: each port's INACTIVE binding on dst is deleted. */
-int ne_net_settle(struct ne_neutron *nt, const char *uuid, const char *name, const char *src,
-                  const char *dst);
-void ne_net_release(struct ne_neutron *nt, const char *uuid, const char *name, const char *dst);
+int ne_net_settle(const struct ne_mig_opts *o, const char *uuid, const char *name,
+                  const char *src, const char *dst);
+void ne_net_release(const struct ne_mig_opts *o, const char *uuid, const char *name,
+                    const char *dst);
 /* After a move through Nova: every port's active binding is on dst and
  * the port ACTIVE.  0 yes (or nt NULL), 1 no (each port reported, why
  * says the first), -1 Neutron could not be read (why says so). */
