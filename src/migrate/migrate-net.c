@@ -201,7 +201,8 @@ check_vif(struct ne_virt *dst, const struct ne_mig_opts *o, struct ne_mig_net *n
         return 0; /* libvirt plugs the port into the switch on arrival */
     if (str_eq(vt, "binding_failed") || str_eq(vt, "unbound"))
         return refuse(o, net, p->id, "Neutron could not bind it on %s (vif_type %s): no L2 agent "
-                      "there maps network %s", net->dst, vt, p->network_id ? p->network_id : "?");
+                      "there maps network %s", b->host && *b->host ? b->host : net->dst, vt,
+                      p->network_id ? p->network_id : "?");
     return refuse(o, net, p->id, "a VIF of type %s%s (interface type %s) cannot be prepared on %s "
                   "by this tool", vt, b->ovs_hybrid ? " with hybrid plug" : "",
                   ifc->type ? ifc->type : "?", net->dst);

@@ -73,6 +73,9 @@ like "$(printf '%s' "$out" | jq -r --arg u "$uuid" '.instances[] | select(.uuid 
     "(no L2 agent on node03|not alive|could not|cannot be prepared)" "plan: with the reason"
 run ne plan node02 --to node03
 like "$out" "$name: port $port \(bound to node02\): refuse" "plan (table): the port line"
+out=$(ne --format json drain node02 --to node03 --dry-run 2>/dev/null)
+is "$(printf '%s' "$out" | jq -r --arg u "$uuid" '.instances[] | select(.uuid == $u) | .ports[0].action')" \
+    "refuse (move it with --via nova)" "drain --dry-run: the same word on the port"
 is "$(bindings)" "$before" "inspect and plan changed no binding"
 
 # dry run: the same refusal, nothing asked of Neutron
