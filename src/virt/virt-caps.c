@@ -455,6 +455,8 @@ virt_cpu_verdict(struct ne_virt *dst, const struct ne_domain *d, const char *xml
 
     *alt = NULL;
     r = virConnectCompareHypervisorCPU(dst->conn, NULL, d->arch, d->machine, d->type, cpu, 0);
+    /* A daemon older than 4.4 has only the host CPU to compare with. */
+    if (r == VIR_CPU_COMPARE_ERROR) r = virConnectCompareCPU(dst->conn, cpu, 0);
     if (r == VIR_CPU_COMPARE_IDENTICAL || r == VIR_CPU_COMPARE_SUPERSET) return 1;
     if (r == VIR_CPU_COMPARE_INCOMPATIBLE) {
         snprintf(why, len, "libvirt on %s compares it as incompatible with what its QEMU "

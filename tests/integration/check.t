@@ -122,27 +122,42 @@ ok "without the reserve: no capacity finding" not has capacity blocker node01 ck
 
 # 5-7. node02 made different: a machine type and a CPU model removed from its
 # QEMU capabilities, its TCP socket unauthenticated.
-um=$(new_uuid); uc=$(new_uuid)
+um=$(new_uuid); uc=$(new_uuid); ux=$(new_uuid)
 quiet "$LABSH" guest node01 ck-mt "$um" --image ck-img --shutoff
 quiet "$LABSH" guest node01 ck-cpu "$uc" --image ck-img --shutoff
+quiet "$LABSH" guest node01 ck-cpux "$ux" --image ck-img --shutoff
 virsh -q -c "$NODE01_URI" dumpxml ck-mt | sed "s/machine='pc-i440fx-[0-9.]*'/machine='pc-i440fx-6.2'/" >"$tmp/mt.xml"
-virsh -q -c "$NODE01_URI" dumpxml ck-cpu |
-    sed "s#<vcpu\([^>]*\)>\([0-9]*\)</vcpu>#<vcpu\1>\2</vcpu><cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>core2duo</model></cpu>#" >"$tmp/cpu.xml"
+cpu_xml() {   # NAME MODEL: the domain's XML with a custom CPU of MODEL
+    virsh -q -c "$NODE01_URI" dumpxml "$1" |
+        sed "s#<vcpu\([^>]*\)>\([0-9]*\)</vcpu>#<vcpu\1>\2</vcpu><cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>$2</model></cpu>#"
+}
+cpu_xml ck-cpu kvm64 >"$tmp/cpu.xml"
+cpu_xml ck-cpux core2duo >"$tmp/cpux.xml"
 ok "ck-mt redefined with machine type pc-i440fx-6.2" quiet virsh -c "$NODE01_URI" define "$tmp/mt.xml"
-ok "ck-cpu redefined with CPU model core2duo" quiet virsh -c "$NODE01_URI" define "$tmp/cpu.xml"
+ok "ck-cpu redefined with CPU model kvm64" quiet virsh -c "$NODE01_URI" define "$tmp/cpu.xml"
+ok "ck-cpux redefined with CPU model core2duo" quiet virsh -c "$NODE01_URI" define "$tmp/cpux.xml"
 ck node01 --to node02
 ok "node02 offers both yet: no machine-type finding" not has machine-type blocker node02 ck-mt
-ok "no cpu-model finding" not has cpu-model blocker node02 ck-cpu
+ok "no cpu-model finding" not has cpu-model blocker node02 "ck-cpu ("
+ok "kvm64 compares as runnable on node02: no cpu-compat finding for ck-cpu" \
+    not has cpu-compat blocker node02 "ck-cpu ("
+# core2duo (exact) needs vme, which this QEMU's CPU lacks: libvirt refuses to
+# start it, on node01 too; check says so before anything moves.
+ok "cpu-compat blocker for ck-cpux" has cpu-compat blocker node02 ck-cpux
+like "$(finding cpu-compat ck-cpux message)" "CPU model core2duo cannot run on node02: libvirt on node02 compares it as incompatible" \
+    "it names the model and who said so"
+run virsh -c "$NODE01_URI" start ck-cpux
+like "$out" "incompatible with host CPU" "and libvirt really refuses to start it (on node01)"
 
 cc=$root/capcache/node02
 mkdir -p "$cc"
 for f in "$root"/capcache/*.xml; do
-    grep -v -e "<machine type='[a-z]*' name='pc-i440fx-6.2'" -e "<cpu type='[a-z]*' name='core2duo' .*/>" \
+    grep -v -e "<machine type='[a-z]*' name='pc-i440fx-6.2'" -e "<cpu type='[a-z]*' name='kvm64' .*/>" \
         "$f" >"$cc/${f##*/}"
 done
 x86=$(grep -l "<emulator>.*qemu-system-x86_64</emulator>" "$cc"/*.xml)
 ok "the x86_64 cache copy lacks them for TCG" test -n "$x86" -a \
-    "$(grep -c -e "type='tcg' name='pc-i440fx-6.2'" -e "type='tcg' name='core2duo'" $x86)" = 0
+    "$(grep -c -e "type='tcg' name='pc-i440fx-6.2'" -e "type='tcg' name='kvm64'" $x86)" = 0
 kill "$NODE02_PID"
 for i in $(seq 1 100); do kill -0 "$NODE02_PID" 2>/dev/null || break; sleep 0.1; done
 NOVA_EVAC_LAB_AUTH_TCP=none "$LABSH" up 2 >"$tmp/up2.out" 2>&1
@@ -158,8 +173,8 @@ ok "machine-type blocker for ck-mt" has machine-type blocker node02 ck-mt
 like "$(finding machine-type ck-mt message)" "machine type pc-i440fx-6.2 is not offered by node02" "it names the type"
 like "$(finding machine-type ck-mt fix)" "add the line 'pc-i440fx-6.2=pc-i440fx-7.0' to /etc/nova-evac/machine-map" \
     "the fix is the map line, to the nearest newer type node02 offers"
-ok "cpu-model blocker for ck-cpu" has cpu-model blocker node02 ck-cpu
-like "$(finding cpu-model ck-cpu message)" "CPU model core2duo is not offered by node02's QEMU" "it names the model"
+ok "cpu-model blocker for ck-cpu" has cpu-model blocker node02 "ck-cpu ("
+like "$(finding cpu-model "ck-cpu (" message)" "CPU model kvm64 is not offered by node02's QEMU" "it names the model"
 ok "unauthenticated TCP on node02" has unauth-tcp warning node02 libvirtd
 like "$(finding unauth-tcp libvirtd message)" "qemu\+tcp://10.77.0.12:16509/system accepted a read-write connection without any credentials" \
     "it says what was tried"
