@@ -18,6 +18,8 @@
 ##   openstack.sh env         sourceable OS_* / NOVA_EVAC_* variables
 ##   openstack.sh sql DB [STATEMENT]   SQL as root through the private socket
 ##                            (batch output, no column names; STATEMENT or stdin)
+##   openstack.sh restart-neutron-if-stale   restart neutron-server alone when its
+##                            rendered configuration changed (used by tests/lab/net.sh)
 ##   openstack.sh reset db    reload nova_api/nova_cell0/nova/glance from the cache (db mode)
 ##
 ## State lives in $NOVA_EVAC_LAB/os (default /var/tmp/nova-evac-lab/os). Everything binds
@@ -409,6 +411,21 @@ neutron_start() {
   port_busy 9696 && die "127.0.0.1:9696 is taken by another process"
   start neutron-server $PY "$SRC/cmd/neutron-server" --config-file "$ETC/neutron/neutron.conf" \
     --config-file "$ETC/neutron/ml2_conf.ini"
+  neutron_conf_sum >"$RUN/neutron-server.sum"
+}
+neutron_conf_sum() { cat "$ETC/neutron/neutron.conf" "$ETC/neutron/ml2_conf.ini" | sha1sum | cut -c1-12; }
+## restart-neutron-if-stale: neutron-server runs with the configuration rendered now (the
+## network lab, tests/lab/net.sh, needs its linuxbridge driver), else restart it alone
+cmd_restart_neutron() {
+  local mode; mode=$(cat "$RUN/mode" 2>/dev/null || true)
+  case $mode in fake|libvirt) ;; *) die "restart-neutron-if-stale: the cloud is not up" ;; esac
+  render_all
+  if alive "$RUN/neutron-server.pid" "$ETC/neutron/neutron.conf" &&
+    [ "$(cat "$RUN/neutron-server.sum" 2>/dev/null)" = "$(neutron_conf_sum)" ]; then return 0; fi
+  stop "$RUN/neutron-server.pid" TERM "$ETC/neutron/neutron.conf" 10
+  neutron_start
+  neutron_wait || die "neutron-server did not come back"
+  step "neutron-server restarted with the current configuration"
 }
 neutron_wait() { # needs keystone (warm-up)
   waitfor 180 neutron http_ok http://127.0.0.1:9696/ || { tail_log "$LOGS/neutron-server.log"; return 1; }
@@ -770,10 +787,11 @@ case ${1:-} in
   up) shift; with_lock cmd_up "$@" ;;
   down) with_lock cmd_down; say "down ($(el))" ;;
   wipe) shift; with_lock cmd_wipe "$@" ;;
+  restart-neutron-if-stale) with_lock cmd_restart_neutron ;;
   reset) [ "${2:-}" = db ] || die "usage: reset db"; mkdir -p "$LOGS"; with_lock reset_db ;;
   status) cmd_status ;;
   mem) cmd_mem ;;
   env) cmd_env ;;
   sql) shift; cmd_sql "$@" ;;
-  *) sed -n '2,20s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,22s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
