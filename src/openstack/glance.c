@@ -148,6 +148,7 @@ glance_image_create(struct ne_glance *g, const struct ne_image *spec, char **id)
 struct tee {
     struct digest md5, hash;
     bool has_hash;
+    bool count_only;   /* bytes only: another transfer computes the digests */
     enum digest_algo algo;
     const char *algo_name;
     long long bytes;
@@ -184,7 +185,9 @@ tee_source(char *buf, size_t len, void *p)
     struct tee *t = p;
     ssize_t got = t->source(buf, len, t->opaque);
 
-    if (got > 0) {
+    if (got > 0 && t->count_only) {
+        t->bytes += got;
+    } else if (got > 0) {
         t->bytes += got;
         digest_update(&t->md5, buf, (size_t)got);
         if (t->has_hash) digest_update(&t->hash, buf, (size_t)got);
@@ -285,10 +288,12 @@ glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_si
     return 0;
 }
 
-int
-glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
-                    int (*rewind)(void *opaque), void *opaque, long long size,
-                    struct ne_glance_xfer *res)
+/* The PUT and the check of Glance's record; known: digests computed
+ * elsewhere over the same bytes (nothing is hashed here then). */
+static int
+upload(struct ne_glance *g, const char *id, ne_http_source source, int (*rewind)(void *opaque),
+       void *opaque, long long size, const struct ne_glance_xfer *known,
+       struct ne_glance_xfer *res)
 {
     CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s/file", esc);
     struct tee t = {.source = source, .rewind = rewind, .opaque = opaque};
@@ -298,15 +303,22 @@ glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
     struct ne_http_resp r;
     struct ne_image im;
     enum ne_os_err kind;
+    const char *algo = known ? known->hash_algo : "sha512";
     double t0 = ne_now();
     int rc;
 
     memset(res, 0, sizeof *res);
     tee_init(&t, "sha512");
+    t.count_only = known != NULL;
     rc = request(g, &req, path, &r, &kind);
     if (rc < 0 || r.status != 204) return fail(g, "upload", id, rc, &r, kind);
     http_resp_clear(&r);
     tee_finish(&t, "sha512", res);
+    if (known) {
+        memcpy(res->md5, known->md5, sizeof res->md5);
+        memcpy(res->hash, known->hash, sizeof res->hash);
+        memcpy(res->hash_algo, known->hash_algo, sizeof res->hash_algo);
+    }
     res->seconds = ne_now() - t0;
     rc = glance_image_show(g, id, &im);
     if (rc != 0) {
@@ -318,16 +330,32 @@ glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
                  im.name ? im.name : "?", id, im.status);
         g->err = NE_OS_EUNREACHABLE;
         rc = -1;
-    } else if (im.hash_algo && strcmp(im.hash_algo, "sha512") != 0) {
-        /* recompute is not possible after the fact: check size and MD5 */
-        free(im.hash_value);
-        im.hash_value = NULL;
-        rc = verify(g, "upload", &im, res);
     } else {
+        if (!res->hash[0] || (im.hash_algo && !str_eq(im.hash_algo, algo))) {
+            /* recompute is not possible after the fact: check size and MD5 */
+            free(im.hash_value);
+            im.hash_value = NULL;
+        }
         rc = verify(g, "upload", &im, res);
     }
     ne_image_clear(&im);
     return rc;
+}
+
+int
+glance_image_upload(struct ne_glance *g, const char *id, ne_http_source source,
+                    int (*rewind)(void *opaque), void *opaque, long long size,
+                    struct ne_glance_xfer *res)
+{
+    return upload(g, id, source, rewind, opaque, size, NULL, res);
+}
+
+int
+glance_image_upload_known(struct ne_glance *g, const char *id, ne_http_source source,
+                          void *opaque, const struct ne_glance_xfer *known,
+                          struct ne_glance_xfer *res)
+{
+    return upload(g, id, source, NULL, opaque, -1, known, res);
 }
 
 int

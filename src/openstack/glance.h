@@ -58,6 +58,14 @@ int glance_image_upload(struct ne_glance *g, const char *id, ne_http_source sour
                         int (*rewind)(void *opaque), void *opaque, long long size,
                         struct ne_glance_xfer *res);
 
+/* The same, chunked and without a replay, computing no digest: Glance's
+ * record is checked against known, the digests another transfer computed
+ * over the same bytes (read only after source has returned 0: the
+ * download that feeds this upload, see glance_copy_stream). */
+int glance_image_upload_known(struct ne_glance *g, const char *id, ne_http_source source,
+                              void *opaque, const struct ne_glance_xfer *known,
+                              struct ne_glance_xfer *res);
+
 /* DELETE /v2/images/{id}; an image already gone is fine. */
 int glance_image_delete(struct ne_glance *g, const char *id);
 

@@ -75,7 +75,10 @@ ring_source(char *buf, size_t len, void *p)
 
     if (ne_interrupted()) return -1;
     pthread_mutex_lock(&r->lock);
-    while (r->used == 0 && !r->down_done) pthread_cond_wait(&r->cond, &r->lock);
+    /* whole reads (curl's upload buffer, 64 KiB): each becomes one HTTP chunk, and
+     * Glance pays per chunk; the download delivers 16 KiB pieces */
+    while (r->used < (len < r->cap / 2 ? len : r->cap / 2) && !r->down_done)
+        pthread_cond_wait(&r->cond, &r->lock);
     if (r->used == 0) { /* the download returned and everything was read */
         pthread_mutex_unlock(&r->lock);
         return r->down_ok ? 0 : -1;
@@ -136,7 +139,8 @@ glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_g
         goto out;
     }
     /* no rewind: the stream cannot be replayed (a 401 mid-upload fails) */
-    rc = glance_image_upload(dst, dst_id, ring_source, NULL, &r, -1, up);
+    /* the download hashes the bytes once; the upload's check uses its digests */
+    rc = glance_image_upload_known(dst, dst_id, ring_source, &r, down, up);
     pthread_mutex_lock(&r.lock);
     r.up_stop = true;
     pthread_cond_broadcast(&r.cond);

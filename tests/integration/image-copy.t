@@ -164,6 +164,19 @@ is "$(printf '%s' "$js" | jq -r '.images[0].status')" copied "--force: copied ag
 is "$(copies "$big" | grep -c ' active$')" 2 "--force: two active copies"
 
 diag "section start: ${SECONDS} s"
+# ---- several images, two transfers at once
+head -c 8388608 /dev/urandom >"$tmp/p1.raw"
+head -c 6291456 /dev/urandom >"$tmp/p2.raw"
+upload "$id-p1" "$tmp/p1.raw" ',"os_type":"linux"' || bail "uploading p1 failed"
+p1=$UP
+upload "$id-p2" "$tmp/p2.raw" ',"os_type":"windows"' || bail "uploading p2 failed"
+p2=$UP
+js=$("$NOVA_EVAC" image-copy "$p1" "$id-p2" "$big" --to-region RegionTwo --parallel 2 --json 2>"$tmp/err")
+is "$?" 0 "three images, --parallel 2: exit 0" || sed 's/^/# /' "$tmp/err"
+is "$(printf '%s' "$js" | jq -r '[.images[] | .status] | join(" ")')" "copied copied exists" \
+    "two copied (one named by its name), the third already there"
+is "$(printf '%s' "$js" | jq -r '[.images[] | .bytes] | join(" ")')" "8388608 6291456 0" "bytes per image"
+is "$(copies "$p1" | cut -d' ' -f2)$(copies "$p2" | cut -d' ' -f2)" "activeactive" "both copies active in RegionTwo"
 # ---- a source stream cut after 4 MiB: nothing left at the destination
 cat >"$tmp/cut.py" <<'EOF'
 import socket, sys, threading
