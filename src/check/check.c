@@ -77,7 +77,7 @@ connect_host(struct ne_check *c, struct ne_check_host *h)
     CLEANUP_FREE char *uri = ne_node_uri(c->cfg, h->name);
 
     h->v = virt_open(c->cfg, h->name);
-    if (h->v && !(h->caps = virt_caps(h->v))) {
+    if (h->v && !(h->caps = virt_caps(h->v, true))) {
         virt_close(h->v);
         h->v = NULL;
     }
@@ -410,7 +410,7 @@ ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_ch
     c->precheck = o->precheck;
     if ((rc = gather_hosts(c, o)) != 0) return rc;
     c->hosts[0].v = virt_open(cfg, o->host);
-    if (!c->hosts[0].v || !(c->hosts[0].caps = virt_caps(c->hosts[0].v)) ||
+    if (!c->hosts[0].v || !(c->hosts[0].caps = virt_caps(c->hosts[0].v, true)) ||
         virt_list_domains(c->hosts[0].v, &doms, &n) < 0) {
         ne_error("check %s: its libvirt cannot be read%s; nothing was checked", o->host,
                  configured(cfg, o->host) ? "" : " (not a configured node: is the name right?)");

@@ -4,8 +4,9 @@
  * and capabilities, CPU and machine types of every domain against each
  * destination, nwfilters, base images, room (the drain's own plan), the
  * libvirt URIs, and risky settings (unauthenticated TCP, plaintext
- * migration).  Reads only: the one thing it writes is the sparse-stream
- * probe's 1 MiB file of holes, removed at once (virt-caps.c). */
+ * migration).  Reads only, but on a node with no base image to try sparse
+ * streams on: there a 1 MiB probe file of holes, removed at once
+ * (virt-caps.c). */
 #ifndef NE_CHECK_H
 #define NE_CHECK_H
 

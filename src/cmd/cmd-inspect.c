@@ -175,7 +175,8 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
     v = virt_open(cfg, host);
     if (!v) return NE_EXIT_UNREACHABLE;
-    if (virt_hostinfo(v, &hi) < 0 || virt_list_domains(v, &doms, &n) < 0 || !(caps = virt_caps(v))) {
+    if (virt_hostinfo(v, &hi) < 0 || virt_list_domains(v, &doms, &n) < 0 ||
+        !(caps = virt_caps(v, false))) { /* inspect writes nothing: no probe file */
         virt_close(v);
         return NE_EXIT_UNREACHABLE;
     }

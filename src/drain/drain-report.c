@@ -71,9 +71,9 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
                 (json_int_t)dr->ph[k].free_ram_kib, "planned", (int)dr->ph[k].planned_n));
         for (k = 0; k < dr->nhosts; k++) /* capabilities: probed once per connection */
             json_object_set_new(json_array_get(hosts, k), "capabilities",
-                                ne_caps_json(dr->hosts[k].v ? virt_caps(dr->hosts[k].v) : NULL));
+                                ne_caps_json(dr->hosts[k].v ? virt_caps(dr->hosts[k].v, false) : NULL));
         json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "host", dr->o->host,
-                                 "source_capabilities", ne_caps_json(virt_caps(dr->src)),
+                                 "source_capabilities", ne_caps_json(virt_caps(dr->src, false)),
                                  "destinations", hosts, "instances", a);
         json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
@@ -107,11 +107,12 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
             print_free_disk(&dr->ph[k], dr->hosts[k].disk_from);
     {
         char cl[512];
-        printf("source %s: %s\n", dr->o->host, ne_caps_line(virt_caps(dr->src), cl, sizeof cl));
+        printf("source %s: %s\n", dr->o->host,
+               ne_caps_line(virt_caps(dr->src, false), cl, sizeof cl));
         for (k = 0; k < dr->nhosts; k++)
             if (dr->hosts[k].v)
                 printf("destination %s: %s\n", dr->hosts[k].name,
-                       ne_caps_line(virt_caps(dr->hosts[k].v), cl, sizeof cl));
+                       ne_caps_line(virt_caps(dr->hosts[k].v, false), cl, sizeof cl));
     }
 }
 

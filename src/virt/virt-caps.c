@@ -12,12 +12,14 @@
  *   private header: linking it would break on the next libvirt.  The
  *   version comes from the daemon over the connection, not from the
  *   client library, so it is the daemon's fact.
- * - sparse streams: tried.  A 1 MiB raw volume of holes, named after this
- *   process, is created in the instances path through the node's
- *   libvirtd, downloaded with VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM and
- *   removed; a daemon without sparse streams rejects the flag.  Only when
- *   the file cannot be made (no instances path there) the version decides
- *   (>= 3.4.0), and the output says so.
+ * - sparse streams: tried.  Read-only first: the first MiB of a file
+ *   already there (a base image in <instances>/_base) downloaded with
+ *   VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM; a daemon without sparse
+ *   streams rejects the flag.  With no such file, a caller that may write
+ *   (check, drain) has a 1 MiB raw file of holes made, named after this
+ *   process, downloaded (a hole must come back) and removed; a reader
+ *   (inspect, plan, --dry-run) writes nothing and the version decides
+ *   (>= 3.4.0), as the output says.
  * - job statistics: virDomainGetJobStats tried on a domain of the node
  *   (a domain without a job answers "none"); with no domain, the version
  *   (>= 1.0.3).
@@ -286,9 +288,61 @@ data_sink(virStreamPtr st, const char *buf, size_t n, void *opaque)
     return (int)n;
 }
 
-/* 1 sparse streams work, 0 the daemon rejects them, -1 could not try. */
+/* Downloads up to 1 MiB of vol as a sparse stream: 1 the daemon took the
+ * flag and streamed (holes or not: the flag is what an old daemon
+ * rejects), 0 it rejected the flag, -1 another error. */
 static int
-try_sparse(struct ne_virt *v)
+sparse_download(struct ne_virt *v, virStorageVolPtr vol, unsigned long long len)
+{
+    virStreamPtr st = virStreamNew(v->conn, 0);
+    bool hole = false;
+    int rc = -1;
+
+    if (!st) return -1;
+    if (virStorageVolDownload(vol, st, 0, len, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0) {
+        virErrorPtr e = virGetLastError();
+        ne_debug(NE_DBG_VIRT, "%s: sparse download refused: %s", v->host, lv_err());
+        rc = e && (e->code == VIR_ERR_INVALID_ARG || e->code == VIR_ERR_NO_SUPPORT ||
+                   e->code == VIR_ERR_ARGUMENT_UNSUPPORTED) ? 0 : -1;
+        virStreamAbort(st);
+    } else if (virStreamSparseRecvAll(st, data_sink, hole_seen, &hole) == 0 &&
+               virStreamFinish(st) == 0) {
+        rc = 1;
+    } else {
+        virStreamAbort(st);
+    }
+    virStreamFree(st);
+    return rc;
+}
+
+/* Read-only: a sparse download of the start of a regular file already in
+ * dir (a base image in _base, usually).  -1 when dir has none. */
+static int
+try_sparse_read(struct ne_virt *v, const char *dir)
+{
+    virStoragePoolPtr p = pool_for_dir(v, dir, false);
+    virStorageVolPtr *vols = NULL;
+    int n, i, rc = -1;
+
+    if (!p) return -1;
+    n = virStoragePoolListAllVolumes(p, &vols, 0);
+    for (i = 0; i < n; i++) {
+        virStorageVolInfo info;
+        if (rc < 0 && virStorageVolGetInfo(vols[i], &info) == 0 &&
+            info.type == VIR_STORAGE_VOL_FILE && info.capacity > 0)
+            rc = sparse_download(v, vols[i], info.capacity < 1048576 ? info.capacity : 1048576);
+        virStorageVolFree(vols[i]);
+    }
+    free(vols);
+    virStoragePoolFree(p);
+    return rc;
+}
+
+/* Writes: a 1 MiB raw file of holes made for the probe, downloaded as a
+ * sparse stream (a hole must come back), removed.  -1 when it cannot be
+ * made. */
+static int
+try_sparse_write(struct ne_virt *v)
 {
     virStoragePoolPtr p = pool_for_dir(v, v->cfg->instances_path, false);
     virStorageVolPtr vol = NULL;
@@ -327,6 +381,31 @@ try_sparse(struct ne_virt *v)
                 (long)getpid(), v->cfg->instances_path, v->host, lv_err());
     virStorageVolFree(vol);
     return rc;
+}
+
+/* Decides sparse streams on c: read-only first, then (may_write) with a
+ * file of its own, else by version. */
+static void
+decide_sparse(struct ne_virt *v, struct ne_caps *c, bool may_write)
+{
+    CLEANUP_FREE char *base = xasprintf("%s/_base", v->cfg->instances_path);
+    int r = try_sparse_read(v, base);
+
+    if (r < 0) r = try_sparse_read(v, v->cfg->instances_path);
+    if (r >= 0) {
+        c->sparse_streams = r == 1;
+        c->sparse_how = "tried on a base image";
+        c->sparse_tried = true;
+        return;
+    }
+    if (may_write && (r = try_sparse_write(v)) >= 0) {
+        c->sparse_streams = r == 1;
+        c->sparse_how = "tried on a file of its own";
+        c->sparse_tried = true;
+        return;
+    }
+    c->sparse_streams = c->libvirt_version >= LV_SPARSE_STREAMS;
+    c->sparse_how = "libvirtd version; no file to try it on";
 }
 
 /* 1 job statistics work, 0 not supported, -1 could not try (no domain). */
@@ -381,7 +460,7 @@ read_guests(struct ne_virt *v, struct ne_caps *c)
 }
 
 static struct ne_caps *
-probe(struct ne_virt *v)
+probe(struct ne_virt *v, bool may_write)
 {
     struct ne_caps *c = xcalloc(1, sizeof *c);
     int r;
@@ -399,13 +478,7 @@ probe(struct ne_virt *v)
     }
     c->migration_params = c->libvirt_version >= LV_MIGRATION_PARAMS;
     c->params_how = "libvirtd version";
-    if ((r = try_sparse(v)) >= 0) {
-        c->sparse_streams = r == 1;
-        c->sparse_how = "tried";
-    } else {
-        c->sparse_streams = c->libvirt_version >= LV_SPARSE_STREAMS;
-        c->sparse_how = "libvirtd version; could not try";
-    }
+    decide_sparse(v, c, may_write);
     if ((r = try_job_stats(v)) >= 0) {
         c->job_stats = r == 1;
         c->stats_how = "tried";
@@ -417,12 +490,15 @@ probe(struct ne_virt *v)
 }
 
 const struct ne_caps *
-virt_caps(struct ne_virt *v)
+virt_caps(struct ne_virt *v, bool may_write)
 {
     struct ne_caps *c;
 
     pthread_mutex_lock(&caps_lock);
-    if (!v->caps) v->caps = probe(v);
+    if (!v->caps)
+        v->caps = probe(v, may_write);
+    else if (may_write && !v->caps->legacy && !v->caps->sparse_tried)
+        decide_sparse(v, v->caps, true); /* a writer may now try what a reader could not */
     c = v->caps;
     pthread_mutex_unlock(&caps_lock);
     return c;

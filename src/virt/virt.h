@@ -199,13 +199,16 @@ struct ne_caps {
     bool sparse_streams;     /* VIR_STORAGE_VOL_{DOWN,UP}LOAD_SPARSE_STREAM */
     bool job_stats;          /* virDomainGetJobStats */
     const char *params_how, *sparse_how, *stats_how; /* how each was decided (static) */
+    bool sparse_tried;       /* sparse_streams from a real download, not the version */
     struct ne_guest_caps *guests;
     size_t nguests;
 };
-/* v's capabilities: probed on the first call (the sparse-stream probe
- * writes and removes a 1 MiB file of holes in the instances path), then
- * kept with the connection.  Borrowed; NULL on error (reported). */
-const struct ne_caps *virt_caps(struct ne_virt *v);
+/* v's capabilities: probed on the first call, then kept with the
+ * connection.  Sparse streams are tried on a file already there (read
+ * only); when there is none, with may_write a 1 MiB file of holes is made
+ * in the instances path and removed, without it the version decides.
+ * Borrowed; NULL on error (reported). */
+const struct ne_caps *virt_caps(struct ne_virt *v, bool may_write);
 /* Pure parsers (unit-tested): the guests of a capabilities XML into *c
  * (appended), the CPU models of a domain capabilities XML into *g.  0, or
  * -1 when the XML does not parse (nothing reported). */

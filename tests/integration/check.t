@@ -46,6 +46,17 @@ quiet() { "$@" >/dev/null 2>&1; }
 not() { ! "$@"; }
 sha1() { printf '%s' "$1" | sha1sum | cut -c1-40; }
 
+# Sparse streams on empty nodes (no file to read): inspect, a reader, decides
+# by version and writes nothing; check makes and removes a file of its own.
+out=$(ne --format json inspect node02 2>/dev/null)
+is "$(jq -r '.capabilities.sparse_streams.how' <<<"$out")" "libvirtd version; no file to try it on" \
+    "inspect of an empty node: sparse streams by version"
+ok "inspect created nothing" test -z "$(ls -A "$NODE02_DIR"/instances | grep -v '^_base$')"
+ck node02 --to node01 --no-tcp-probe
+is "$(jq -r '.hosts[0].capabilities.sparse_streams | "\(.supported) \(.how)"' <<<"$out")" \
+    "true tried on a file of its own" "check of an empty node: tried on a file of its own"
+ok "and removed it" test -z "$(ls -A "$NODE02_DIR"/instances | grep -v '^_base$')"
+
 "$LABSH" base ck-img node01 node02 >/dev/null 2>&1
 ok "a shut-off guest on node01" quiet "$LABSH" guest node01 ck-clean "$(new_uuid)" --image ck-img --shutoff
 
@@ -53,8 +64,8 @@ ok "a shut-off guest on node01" quiet "$LABSH" guest node01 ck-clean "$(new_uuid
 ck node01 --to node02
 is "$rc" 0 "a clean pair: exit 0"
 is "$(jq -r '.summary.blockers, .summary.warnings' <<<"$out" | tr '\n' ' ')" "0 0 " "no blocker, no warning"
-is "$(jq -r '.hosts[0].capabilities.sparse_streams | "\(.supported) \(.how)"' <<<"$out")" "true tried" \
-    "sparse streams: tried, supported"
+is "$(jq -r '.hosts[0].capabilities.sparse_streams | "\(.supported) \(.how)"' <<<"$out")" \
+    "true tried on a base image" "sparse streams: tried (read-only, on a base image), supported"
 is "$(jq -r '.hosts[1].capabilities.migration_params.supported' <<<"$out")" true "migration parameters"
 is "$(jq -r '.hosts[0].capabilities.job_stats.how' <<<"$out")" tried "job statistics tried on the domain"
 ok "machine types listed" jq -e '.hosts[1].capabilities.guests[] | select(.virt_type == "qemu" and .arch == "x86_64") | .machines | index("pc-i440fx-6.2")' <<<"$out"
@@ -66,7 +77,7 @@ like "$out" "0 blockers, 0 warnings" "text: summary"
 
 # Capabilities in plan and inspect; [node:node01] legacy = true forces them off.
 run ne plan node01 --to node02
-like "$out" "source node01: libvirt [0-9.]+, QEMU [0-9.]+; migration parameters yes .*sparse streams yes \(tried\)" \
+like "$out" "source node01: libvirt [0-9.]+, QEMU [0-9.]+; migration parameters yes .*sparse streams yes \(tried on a base image\)" \
     "plan (text) shows the source's capabilities"
 like "$out" "destination node02: libvirt [0-9.]+" "and the destination's"
 out=$(ne --format json plan node01 --to node02 2>/dev/null)
