@@ -74,7 +74,7 @@ gather_hosts(struct ne_check *c, const struct ne_check_opts *o)
 static void
 connect_host(struct ne_check *c, struct ne_check_host *h)
 {
-    CLEANUP_FREE char *uri = ne_node_uri(c->cfg, h->name);
+    CLEANUP_FREE char *uri = ne_node_uri(c->cfg, h->name), *fix = NULL;
 
     h->v = virt_open(c->cfg, h->name);
     if (h->v && !(h->caps = virt_caps(h->v, true))) {
@@ -82,9 +82,18 @@ connect_host(struct ne_check *c, struct ne_check_host *h)
         h->v = NULL;
     }
     if (h->v || c->precheck) return; /* a drain's plan avoids it itself */
-    ne_finding_add(&c->f, NE_SEV_BLOCKER, "libvirt-uri", h->name, "libvirtd", configured(c->cfg, h->name) ? "check that libvirtd runs on the host and that this machine reaches it (uri in [node:HOST] or uri_template in [libvirt])" : "add [node:HOST] with its uri to the configuration, or fix uri_template in [libvirt]",
-                   "libvirt at %s cannot be reached%s", uri,
-                   configured(c->cfg, h->name) ? "" : " (not a configured node: the URI comes from uri_template)");
+    if (configured(c->cfg, h->name)) {
+        fix = xasprintf("check that libvirtd runs on %s and that this machine reaches it (uri in "
+                        "[node:%s] of %s)", h->name, h->name, c->cfg->path);
+        ne_finding_add(&c->f, NE_SEV_BLOCKER, "libvirt-uri", h->name, "libvirtd", fix,
+                       "libvirt at %s cannot be reached", uri);
+    } else {
+        fix = xasprintf("add [node:%s] with its uri to %s, or fix uri_template in [libvirt]",
+                        h->name, c->cfg->path);
+        ne_finding_add(&c->f, NE_SEV_BLOCKER, "libvirt-uri", h->name, "libvirtd", fix,
+                       "libvirt at %s cannot be reached (not a configured node: the URI comes "
+                       "from uri_template)", uri);
+    }
 }
 
 /* Capabilities of the pair that change how moves work. */
@@ -139,8 +148,9 @@ machine_findings(struct ne_check *c, const struct ne_check_host *dst, const stru
     }
     sugg = ne_machine_suggest(d->machine, (const char *const *)g->machines, g->nmachines);
     if (to)
-        fix = xasprintf("%s maps it to %s, which %s does not offer either: map it to %s", c->cfg->machine_map, to,
-                        dst->name, sugg ? sugg : "a machine type that host offers");
+        fix = xasprintf("%s maps it to %s, which %s does not offer either: map it to %s",
+                        c->cfg->machine_map, to, dst->name,
+                        sugg ? sugg : "a machine type that host offers");
     else if (sugg)
         fix = xasprintf("add the line '%s=%s' to %s (and install hooks/qemu with it on %s); a live "
                         "move needs a machine type with the same guest ABI, a cold one does not",
@@ -173,9 +183,9 @@ cpu_findings(struct ne_check *c, const struct ne_check_host *dst, const struct n
     if (d->cpu_model && str_eq(d->cpu_mode, "custom") && g->cpus_known) {
         r = ne_caps_cpu_model(g, d->cpu_model);
         if (r < 0) {
-            fix = xasprintf("change the guest's CPU model (its flavor's or nova.conf's cpu_models) "
-                            "to one %s offers (virsh domcapabilities there), or leave %s out of --to",
-                            dst->name, dst->name);
+            fix = xasprintf("change the guest's CPU model (its flavor's or nova.conf's "
+                            "cpu_models) to one %s offers (virsh domcapabilities there), or "
+                            "leave %s out of --to", dst->name, dst->name);
             ne_finding_add(&c->f, NE_SEV_BLOCKER, "cpu-model", dst->name, obj, fix,
                            "CPU model %s is not offered by %s's QEMU", d->cpu_model, dst->name);
             return true;

@@ -8,10 +8,12 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "model/findings.h"
 #include "tap.h"
+#include "util/config.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "virt/virt.h"
@@ -232,6 +234,42 @@ test_caps_xml(void)
     is_str(ne_caps_line(NULL, line, sizeof line), "capabilities unknown", "unknown");
 }
 
+/* The settings check brought: [DEFAULT] machine_map, [node:X] legacy. */
+static struct ne_config *
+load(const char *text)
+{
+    char path[] = "/tmp/ne-check-t-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    struct ne_config *c;
+
+    fputs(text, f);
+    fclose(f);
+    c = ne_config_load(path);
+    unlink(path);
+    return c;
+}
+
+static void
+test_config(void)
+{
+    struct ne_config *c = load("[node:old01]\nuri = qemu+ssh://old01/system\nlegacy = true\n"
+                               "[node:new01]\nlegacy = false\n[node:new02]\nuri = x:///\n");
+
+    ok(c != NULL, "a config with legacy keys loads");
+    if (!c) return;
+    ok(ne_node_legacy(c, "old01"), "legacy = true");
+    ok(!ne_node_legacy(c, "new01"), "legacy = false");
+    ok(!ne_node_legacy(c, "new02") && !ne_node_legacy(c, "elsewhere"), "default: not legacy");
+    is_str(c->machine_map, "/etc/nova-evac/machine-map", "machine_map defaults to the hook's file");
+    ne_config_free(c);
+    c = load("[DEFAULT]\nmachine_map = /srv/map\n");
+    is_str(c ? c->machine_map : NULL, "/srv/map", "machine_map set");
+    ne_config_free(c);
+    ok(load("[node:x]\nlegacy = perhaps\n") == NULL, "legacy = perhaps: refused");
+    ok(load("[DEFAULT]\nmachine_map = ../map\n") == NULL, "a relative machine_map: refused");
+}
+
 int
 main(void)
 {
@@ -240,5 +278,6 @@ main(void)
     test_suggest();
     test_uri();
     test_caps_xml();
+    test_config();
     return done_testing();
 }
