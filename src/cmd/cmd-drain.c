@@ -151,8 +151,11 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
             rc = ne_drain_nova_api_down_from_args(args, cfg, &o, &dn);
         if (rc != 0) return rc;
         if (!ne_drain_nova_api_down(dn)) ne_drain_nova_repair_stuck(dn, o.host);
-        /* Neutron: ports follow each move through libvirt; checked after Nova's */
-        if ((rc = ne_mig_neutron_from_args(args, cfg->state_dir, &o.mig, &nh)) != 0) {
+        /* Neutron: ports follow each move through libvirt; checked after Nova's
+         * (not with the API unreachable: Keystone is the same, and no move
+         * is made then) */
+        if (!ne_drain_nova_api_down(dn) &&
+            (rc = ne_mig_neutron_from_args(args, cfg->state_dir, &o.mig, &nh)) != 0) {
             ne_drain_nova_close(dn);
             return rc;
         }

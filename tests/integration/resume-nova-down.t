@@ -57,8 +57,13 @@ before=$(content node02 "$s")
 dn=$(virsh -q -c "$("$LABSH" uri node02)" domname "$s" 2>/dev/null)
 ok "the guest's disk read on node02" test -n "$before"
 
-NOVA_EVAC_FAULT=nova:migrating "$NOVA_EVAC" drain node02 --via nova --to node01 >"$tmp/kill.out" 2>&1
-is "$?" 137 "drain --via nova killed -9 once Nova accepted the cold migration"
+# (--force-check cpu-model: the lab's qemu64 guests trip that pre-check,
+# which this test is not about)
+NOVA_EVAC_FAULT=nova:migrating "$NOVA_EVAC" drain node02 --via nova --to node01 --force-check cpu-model \
+    >"$tmp/kill.out" 2>&1
+krc=$?
+is "$krc" 137 "drain --via nova killed -9 once Nova accepted the cold migration"
+[ "$krc" = 137 ] || { tail -8 "$tmp/kill.out" | sed 's/^/# /'; done_testing; }
 j=$tmp/state/node02.journal
 migrating=$(jq -r --arg u "$s" 'select(.uuid==$u and .event=="migrating") | .event' "$j" | wc -l)
 audit=$(wc -l <"$tmp/state/audit.log")
@@ -75,7 +80,8 @@ is "$(jq -r --arg u "$s" 'select(.uuid==$u and .event=="migrating") | .event' "$
     "not planned or started again (no new 'migrating' record)"
 is "$(jq -r 'select(.event=="finish") | .event' "$j" | wc -l)" 0 "the journal stays unfinished"
 is "$(wc -l <"$tmp/state/audit.log")" "$audit" "no change to Nova audited (nothing asked of Nova, nothing written to its database)"
-is "$(state_of "$s" | cut -d' ' -f1)" VERIFY_RESIZE "Nova finished its part meanwhile and waits for the confirmation"
+ok "Nova finishes its part meanwhile and waits for the confirmation" \
+    wait_srv "$s" '.status=="VERIFY_RESIZE"' 240
 
 # The API back: the resume finishes it.
 run ne drain node02 --via nova --to node01 --resume
