@@ -177,6 +177,12 @@ is "$(printf '%s' "$js" | jq -r '[.images[] | .status] | join(" ")')" "copied co
     "two copied (one named by its name), the third already there"
 is "$(printf '%s' "$js" | jq -r '[.images[] | .bytes] | join(" ")')" "8388608 6291456 0" "bytes per image"
 is "$(copies "$p1" | cut -d' ' -f2)$(copies "$p2" | cut -d' ' -f2)" "activeactive" "both copies active in RegionTwo"
+svcproj=$(curl -s -H "X-Auth-Token: $TOK" "$KS/projects?name=service" | jq -r '.projects[0].id')
+js=$("$NOVA_EVAC" image-copy "$p1" --to-region RegionTwo --force --name "$id-renamed" --visibility private \
+    --owner "$svcproj" --json 2>"$tmp/err")
+is "$?" 0 "--name, --visibility, --owner: exit 0" || sed 's/^/# /' "$tmp/err"
+is "$(g2 GET "/v2/images/$(printf '%s' "$js" | jq -r '.images[0].destination')" | body | jq -r '.name + " " + .visibility + " " + .owner + " " + .os_type')" \
+    "$id-renamed private $svcproj linux" "the copy has the given name, visibility and owner, and its properties"
 # ---- a source stream cut after 4 MiB: nothing left at the destination
 cat >"$tmp/cut.py" <<'EOF'
 import socket, sys, threading
