@@ -212,6 +212,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(dst);
         return rc;
     }
+    /* the room check counts free disk as Nova does, when Nova is there */
+    if (!dn) ne_drain_nova_readonly(args, cfg, &dopts, &dn);
+    o.free_disk = dopts.nova.free_disk;
+    o.free_disk_ctx = dopts.nova.ctx;
     /* Neutron: the instance's ports follow it (or it is refused) */
     if ((rc = ne_mig_neutron_from_args(args, o.dry_run ? NULL : cfg->state_dir, &o, &nh)) != 0) {
         ne_drain_nova_close(dn);

@@ -461,11 +461,15 @@ ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain 
 /* Room on dst as the drain's chooser counts it (and Nova's pre-check, the
  * field report's "Disk of instance is too large"): the local disks' virtual
  * size within the instances path's free space when they are copied, a
- * running guest's memory within free RAM, each less the host's reserve. */
+ * running guest's memory within free RAM, each less the host's reserve.
+ * Free space as Nova counts it when Nova is configured (o->free_disk),
+ * else libvirt's pool figure, root-reserved blocks included. */
 static int
-check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan *plan)
+check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan *plan,
+           const struct ne_mig_opts *o)
 {
-    unsigned long long rd = 0, rr = 0;
+    unsigned long long rd = 0, rr = 0, nb = 0;
+    const char *from = "libvirt's figure, root-reserved blocks included";
     uint64_t need = 0, free_b = 0, avail;
     struct ne_hostinfo hi;
     char a[16], b[16];
@@ -475,12 +479,17 @@ check_room(struct ne_virt *dst, const struct ne_domain *d, const struct ne_plan 
     ne_node_reserved(virt_config(dst), virt_host(dst), &rd, &rr);
     if (plan->method != NE_METHOD_LIVE) need = ne_domain_local_bytes(d, false);
     if (need) {
-        if (virt_dir_free(dst, virt_config(dst)->instances_path, &free_b) < 0) return NE_EXIT_UNREACHABLE;
+        if (o->free_disk && o->free_disk(o->free_disk_ctx, virt_host(dst), &nb) == 0) {
+            free_b = nb;
+            from = "as Nova counts it";
+        } else if (virt_dir_free(dst, virt_config(dst)->instances_path, &free_b) < 0) {
+            return NE_EXIT_UNREACHABLE;
+        }
         avail = free_b > rd * 1048576ULL ? free_b - rd * 1048576ULL : 0;
         if (avail < need) {
-            ne_error("%s (%s): %s has %s free for instances (after its reserve of %llu MiB), its "
-                     "local disks need %s: choose a destination with room", d->name, d->uuid,
-                     virt_host(dst), fmt_bytes(avail, a, 16), rd, fmt_bytes(need, b, 16));
+            ne_error("%s (%s): %s has %s free for instances (%s, after its reserve of %llu MiB), "
+                     "its local disks need %s: choose a destination with room", d->name, d->uuid,
+                     virt_host(dst), fmt_bytes(avail, a, 16), from, rd, fmt_bytes(need, b, 16));
             return NE_EXIT_REFUSED;
         }
     }
@@ -529,7 +538,7 @@ check_targets_absent(struct ne_virt *dst, const struct ne_domain *d, const struc
 
 static int
 preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-          const struct ne_plan *plan)
+          const struct ne_plan *plan, const struct ne_mig_opts *o)
 {
     int st, rc, found = virt_domain_state(dst, d->uuid, &st, NULL);
 
@@ -552,7 +561,7 @@ preflight(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     }
     if (plan->method != NE_METHOD_LIVE && (rc = check_targets_absent(dst, d, plan)) != 0)
         return rc;
-    if ((rc = check_room(dst, d, plan)) != 0) return rc;
+    if ((rc = check_room(dst, d, plan, o)) != 0) return rc;
     switch (ne_check_bases(src, dst, d)) {
     case -1: return NE_EXIT_REFUSED;
     case -2: return NE_EXIT_UNREACHABLE;
@@ -666,7 +675,7 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
                (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
         /* a different base there (3), or a host unreachable (4) */
-    } else if ((rc = preflight(src, dst, d, &r->plan)) != 0) {
+    } else if ((rc = preflight(src, dst, d, &r->plan, o)) != 0) {
         /* refused or unreachable */
     } else if ((rc = ne_net_prepare(src, dst, d, o, &r->net)) != 0 || o->dry_run) {
         /* a port the destination cannot take (nothing left made), or only planned */

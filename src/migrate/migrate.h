@@ -86,6 +86,11 @@ struct ne_mig_opts {
     /* The audit log (borrowed; NULL: not logged): each binding change has
      * a "before" and an "after" line, like a change to Nova. */
     struct ne_audit *audit;
+    /* The free disk Nova counts on a host, for the room check (the drain's
+     * ne_nova_hooks.free_disk, with its ctx); NULL, or a failure
+     * (reported): libvirt's figure, which counts root-reserved blocks. */
+    int (*free_disk)(void *ctx, const char *host, unsigned long long *bytes);
+    void *free_disk_ctx;
 };
 
 /* One port of the instance as the move handles it. */

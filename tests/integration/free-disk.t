@@ -7,8 +7,8 @@
 # time, never hard-coded.  With the Nova API configured, plan shows Nova's
 # figure and its source, and a shut-off guest on node01 whose disk needs
 # more than Nova's free space on node02 but less than libvirt's is refused
-# for room there.  Without Nova, the plan says the figure is libvirt's and
-# includes root-reserved blocks.
+# for room there, by plan, drain --dry-run and migrate.  Without Nova, the
+# plan says the figure is libvirt's and includes root-reserved blocks.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 need_lab
 need_openstack
@@ -73,5 +73,8 @@ like "$out" "$id .*no destination fits: node02: .*disk" \
 is "$rc" 1 "plan: nothing placeable for that guest, exit 1"
 run "$NOVA_EVAC" drain node01 --to node02 --dry-run
 like "$out" "$id .*no destination fits: node02: .*disk" "drain --dry-run refuses it for room too"
+run "$NOVA_EVAC" migrate "$id" --from node01 --to node02 --dry-run
+is "$rc" 3 "migrate --dry-run to node02: refused (exit 3)"
+like "$out" "$id .*node02 has .* free for instances \(as Nova counts it" "migrate's room check counts as Nova does"
 is "$(virsh -q -c "$("$LABSH" uri node01)" domstate "$id")" "shut off" "the guest stays shut off on node01"
 done_testing
