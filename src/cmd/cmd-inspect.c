@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/migargs.h"
 #include "cmd/osargs.h"
+#include "drain/drain-nova.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/table.h"
@@ -75,7 +76,7 @@ domain_json(const struct ne_domain *d)
 
 static void
 print_json(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char *host,
-           struct ne_domain **doms, size_t n, struct ne_neutron *nt)
+           struct ne_domain **doms, size_t n, struct ne_neutron *nt, json_t *free_disk)
 {
     json_t *arr = json_array(), *root;
     char lv[32], qv[32];
@@ -86,13 +87,54 @@ print_json(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char 
         json_object_set_new(d, "ports", p ? p : json_null());
         json_array_append_new(arr, d);
     }
-    root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "host", host, "libvirt_version",
+    root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "host", host, "libvirt_version",
                      ne_version_str(hi->libvirt_version, lv, sizeof lv), "hypervisor_version",
                      ne_version_str(hi->hv_version, qv, sizeof qv), "capabilities",
-                     (json_t *)ne_caps_json(caps), "domains", arr);
+                     (json_t *)ne_caps_json(caps), "free_disk", free_disk, "domains", arr);
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(root);
+}
+
+/* The host's free disk in the instances path as the room checks count it
+ * (before the configured reserve): Nova's figure when the API is
+ * configured, else libvirt's pool figure.  *from: "nova" or "libvirt".
+ * 0, or -1 when unreadable (reported). */
+static int
+host_free_disk(const struct ne_args *args, const struct ne_config *cfg, struct ne_virt *v,
+               const char *host, uint64_t *bytes, const char **from)
+{
+    struct ne_drain_opts o = {0};
+    struct ne_drain_nova *dn = NULL;
+    unsigned long long nb = 0;
+    int rc = 0;
+
+    ne_drain_nova_readonly(args, cfg, &o, &dn);
+    if (o.nova.free_disk && o.nova.free_disk(o.nova.ctx, host, &nb) == 0) {
+        *bytes = nb;
+        *from = "nova";
+    } else {
+        *from = "libvirt";
+        rc = virt_dir_free(v, cfg->instances_path, bytes);
+    }
+    ne_drain_nova_close(dn);
+    return rc;
+}
+
+static void
+print_free_disk(const struct ne_config *cfg, int rc, uint64_t bytes, const char *from)
+{
+    char b[16];
+
+    if (rc < 0) {
+        printf("Free disk in %s: unreadable (see above)\n", cfg->instances_path);
+        return;
+    }
+    printf("Free disk in %s: %s, %s\n", cfg->instances_path, fmt_bytes(bytes, b, sizeof b),
+           str_eq(from, "nova") ? "as Nova counts it (disk_available_least and free_disk_gb, the "
+                                  "smaller)"
+                                : "libvirt's storage pool figure: includes the blocks reserved "
+                                  "for root, which df does not count as available");
 }
 
 static void
@@ -170,6 +212,9 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_mig_opts mo = {0};
     struct ne_mig_neutron nh = {0};
     size_t n = 0;
+    uint64_t free_b = 0;
+    const char *free_from = NULL;
+    int free_rc;
 
     if (!cfg) return NE_EXIT_USAGE;
     if (ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
@@ -180,12 +225,17 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         virt_close(v);
         return NE_EXIT_UNREACHABLE;
     }
+    free_rc = host_free_disk(args, cfg, v, host, &free_b, &free_from);
     /* Neutron, read only, when the OpenStack API is configured */
     if (ne_mig_neutron_from_args(args, NULL, &mo, &nh) != 0) mo.neutron = NULL;
     if (ctx->format == NE_FORMAT_JSON) {
-        print_json(&hi, caps, host, doms, n, mo.neutron);
+        json_t *fd = free_rc < 0 ? json_null()
+                                 : json_pack("{s:I, s:s}", "bytes", (json_int_t)free_b, "source",
+                                             free_from);
+        print_json(&hi, caps, host, doms, n, mo.neutron, fd);
     } else {
         print_table(&hi, caps, host, doms, n);
+        print_free_disk(cfg, free_rc, free_b, free_from);
         print_ports(doms, n, mo.neutron);
     }
     ne_mig_neutron_close(&mo, &nh);

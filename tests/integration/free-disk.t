@@ -4,8 +4,8 @@
 # libvirt's storage pool "available" is f_bfree, blocks reserved for root
 # included; Nova counts f_bavail (disk_available_least).  The lab's disk is
 # ext4 with reserved blocks, so the two differ: both are read here at test
-# time, never hard-coded.  With the Nova API configured, plan shows Nova's
-# figure and its source, and a shut-off guest on node01 whose disk needs
+# time, never hard-coded.  With the Nova API configured, plan and inspect
+# show Nova's figure and its source, and a shut-off guest on node01 whose disk needs
 # more than Nova's free space on node02 but less than libvirt's is refused
 # for room there, by plan, drain --dry-run and migrate.  Without Nova, the
 # plan says the figure is libvirt's and includes root-reserved blocks.
@@ -51,6 +51,13 @@ is "${lv#* }" libvirt "without Nova the free disk comes from libvirt (JSON free_
 run env -u OS_AUTH_URL -u OS_CLOUD -u OS_CLIENT_CONFIG_FILE HOME="$tmp" "$NOVA_EVAC" plan node01 --to node02
 like "$out" "destination node02: free disk .*libvirt.*reserved for root" \
     "without Nova the plan says the figure is libvirt's and includes root-reserved blocks"
+
+run env -u OS_AUTH_URL -u OS_CLOUD -u OS_CLIENT_CONFIG_FILE HOME="$tmp" "$NOVA_EVAC" inspect node02
+like "$out" "Free disk in .*: .*libvirt's storage pool figure: includes the blocks reserved for root" \
+    "without Nova inspect says the same"
+"$NOVA_EVAC" --format json inspect node02 >"$tmp/inspect.json" 2>"$tmp/inspect.err"
+is "$(jq -r '.free_disk.source' "$tmp/inspect.json")" nova "with Nova, inspect's free disk comes from Nova"
+is "$(jq -r '.free_disk.bytes' "$tmp/inspect.json")" $((nova_gib * GiB)) "... and is Nova's figure"
 
 # A shut-off guest whose disk (virtual size) lies between the two figures.
 size_gib=$(( (nova_gib + lv_bytes / GiB) / 2 ))
