@@ -170,7 +170,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     }
     bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
 
-    if (copy_disks(src, dst, d, r, &made) < 0 ||
+    if (copy_disks(src, dst, d, r, &made) < 0 || ne_copy_boot_files(src, dst, d, r, &made) < 0 ||
         bring_up(dst, d, dxml ? dxml : xml, start, o, &defined) < 0) {
         int st = 0;
         rc = cold_failed(src, dst, d, defined, start, &made);

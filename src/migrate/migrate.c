@@ -237,12 +237,42 @@ prepare_dest(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
                      k->source, virt_host(dst));
         if (c <= 0) return -1;
     }
+    if (ne_copy_boot_files(src, dst, d, r, made) < 0) return -1;
     for (i = 0; i < r->plan.nprecopy; i++) {
         const struct ne_disk *k = r->plan.precopy[i];
         uint64_t bytes = 0;
         int c;
         if (ne_made_begin(made, dst, k->source) < 0) return -1;
         c = virt_copy_file(src, k->source, dst, k->source, NULL, NULL, &bytes);
+        ne_made_end(made, dst, c == 0);
+        if (c < 0) return -1;
+        r->st.files_bytes += bytes;
+    }
+    return 0;
+}
+
+int
+ne_copy_boot_files(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+                   struct ne_mig_result *r, struct ne_made_list *made)
+{
+    CLEANUP_FREE char *xml = virt_domain_xml(src, d->uuid, true), *kernel = NULL, *initrd = NULL;
+    CLEANUP_FREE char *prefix = xasprintf("%s/", virt_config(src)->instances_path);
+    const char *files[2];
+    size_t i;
+
+    if (!xml) return -1;
+    ne_xml_boot_files(xml, &kernel, &initrd);
+    files[0] = kernel;
+    files[1] = initrd;
+    for (i = 0; i < 2; i++) {
+        uint64_t bytes = 0;
+        int c;
+        if (!files[i] || !str_prefix(files[i], prefix)) continue; /* not the instance's own */
+        c = virt_file_info(dst, files[i], NULL, NULL, NULL);
+        if (c < 0) return -1;
+        if (c == 1) continue; /* there already (shared storage) */
+        if (ne_made_begin(made, dst, files[i]) < 0) return -1;
+        c = virt_copy_file(src, files[i], dst, files[i], NULL, NULL, &bytes);
         ne_made_end(made, dst, c == 0);
         if (c < 0) return -1;
         r->st.files_bytes += bytes;

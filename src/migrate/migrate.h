@@ -217,6 +217,14 @@ int ne_net_check(struct ne_neutron *nt, const char *uuid, const char *name, cons
 json_t *ne_net_plan_ports(struct ne_neutron *nt, struct ne_virt *dst, const char *uuid,
                           const char *via);
 
+/* A guest booted from a kernel and ramdisk (Nova's kernel_id/ramdisk_id
+ * images) has them as files in its instance directory: each one under the
+ * instances path that dst lacks is copied there before the move, as Nova
+ * fetches them in pre_live_migration (recorded in made: a failed move
+ * removes them).  0, or -1 (reported). */
+int ne_copy_boot_files(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
+                       struct ne_mig_result *r, struct ne_made_list *made);
+
 /* Checks that every local disk's backing file exists on dst; reports the
  * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */
 int ne_check_bases(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d);

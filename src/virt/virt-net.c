@@ -149,6 +149,13 @@ ne_xml_set_bridges(const char *xml, const char *origin, const char *const *macs,
     return ret;
 }
 
+void
+ne_xml_boot_files(const char *xml, char **kernel, char **initrd)
+{
+    *kernel = lv_xpath_string(xml, "domain.xml", "string(/domain/os/kernel)");
+    *initrd = lv_xpath_string(xml, "domain.xml", "string(/domain/os/initrd)");
+}
+
 int
 virt_iface_exists(struct ne_virt *v, const char *name)
 {

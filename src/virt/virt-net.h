@@ -37,6 +37,10 @@ void ne_ifaces_free(struct ne_iface *v, size_t n);
 char *ne_xml_set_bridges(const char *xml, const char *origin, const char *const *macs,
                          const char *const *bridges, size_t n, size_t *changed);
 
+/* The files of a direct kernel boot in domain xml (<os><kernel>,
+ * <os><initrd>), each newly allocated or NULL when absent (pure). */
+void ne_xml_boot_files(const char *xml, char **kernel, char **initrd);
+
 /* Whether host v has a network interface (a bridge) named name, as its
  * libvirt lists them: 1 yes, 0 no, -1 cannot tell (reported). */
 int virt_iface_exists(struct ne_virt *v, const char *name);
