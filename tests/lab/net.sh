@@ -380,7 +380,8 @@ agent_alive() {
 ## neutron-server must run with the linuxbridge mechanism driver (ml2_conf.ini of this
 ## tree): restart it through openstack.sh when it runs an older configuration
 server_check() {
-  "$HERE/openstack.sh" restart-neutron-if-stale >&2 || die "neutron-server restart failed"
+  ## 8>&-: neutron-server must not inherit (and hold for ever) our lock
+  "$HERE/openstack.sh" restart-neutron-if-stale >&2 8>&- || die "neutron-server restart failed"
 }
 
 ## ---------------------------------------------------------------- Neutron objects
@@ -429,21 +430,23 @@ glance_upload() { # glance_upload JSON FILE -> id
     --data-binary @"$2" "$GLANCE/v2/images/$id/file" || die "glance: upload of $2 failed"
   echo "$id"
 }
-## image_register DIR: nel-guest-kernel (aki), nel-guest-ramdisk (ari), nel-guest (raw,
-## a 1 MiB blob nobody reads, with kernel_id/ramdisk_id/os_command_line): Nova's libvirt
-## driver boots the kernel directly, no bootloader or partitioned disk to build
+## image_register DIR: nel-guest-kernel, nel-guest-ramdisk, nel-guest (a 1 MiB blob nobody
+## reads, with kernel_id/ramdisk_id/os_command_line): Nova's libvirt driver boots the
+## kernel directly, no bootloader or partitioned disk to build. All three are raw/bare:
+## Zed's image format check (images.fetch_to_raw) refuses aki/ari/ami content, at boot for
+## the root disk and in pre_live_migration for the kernel and ramdisk.
 image_register() {
   local d=$1 key kid rid img old
-  key=$(basename "$d"); key=${key#guest-}
+  key=$(basename "$d"); key=${key#guest-}-raw
   img=$(jbody glance GET "/v2/images?name=nel-guest" | jq -r --arg k "$key" \
-    '.images[]|select(.status=="active" and .nel_guest_key==$k and .disk_format=="raw").id' | head -n1)
+    '.images[]|select(.status=="active" and .nel_guest_key==$k).id' | head -n1)
   [ -n "$img" ] && { echo "$img"; return 0; }
   ## an older build: remove its three images (nothing here uses them once a new one exists)
   for old in $(jbody glance GET "/v2/images?limit=100" | jq -r '.images[]|select(.name|test("^nel-guest(-kernel|-ramdisk)?$")).id'); do
     glance DELETE "/v2/images/$old" >/dev/null
   done
-  kid=$(glance_upload '{"name":"nel-guest-kernel","disk_format":"aki","container_format":"aki","visibility":"public"}' "$d/vmlinuz")
-  rid=$(glance_upload '{"name":"nel-guest-ramdisk","disk_format":"ari","container_format":"ari","visibility":"public"}' "$d/initrd.img")
+  kid=$(glance_upload '{"name":"nel-guest-kernel","disk_format":"raw","container_format":"bare","visibility":"public"}' "$d/vmlinuz")
+  rid=$(glance_upload '{"name":"nel-guest-ramdisk","disk_format":"raw","container_format":"bare","visibility":"public"}' "$d/initrd.img")
   [ -f "$CACHE/root.img" ] || head -c 1048576 /dev/zero >"$CACHE/root.img"
   img=$(glance_upload "{\"name\":\"nel-guest\",\"disk_format\":\"raw\",\"container_format\":\"bare\",
     \"visibility\":\"public\",\"kernel_id\":\"$kid\",\"ramdisk_id\":\"$rid\",
@@ -468,6 +471,22 @@ check_up() {
   done
   [ -z "$missing" ] || skip "missing Debian packages:$missing (run tests/lab/deps.sh net)"
   [ -n "$(nodes)" ] || skip "no lab node runs a nova-compute"
+  computes_ok || skip "$STALE"
+}
+## computes_ok: every nova-compute runs with a node config that sends os-vif's privsep
+## daemon into the node's netns (nsenter -t <its libvirtd>): a compute started before that
+## would make the guests' bridges in the control plane's netns. Sets STALE.
+computes_ok() {
+  local n c p t
+  for n in $(nodes); do
+    c=$OS/etc/nova/$n.conf
+    grep -q "^helper_command = nsenter -t $(lp_of "$n") -n " "$c" 2>/dev/null ||
+      { STALE="nova-compute of $n: $c has no os-vif helper in the node's netns (restart the cloud: openstack.sh down; openstack.sh up libvirt)"; return 1; }
+    p=$(cat "$OS/run/nova-compute-$n.pid" 2>/dev/null) || p=
+    t=$(ps -o lstart= -p "${p:-0}" 2>/dev/null) || t=
+    [ -n "$t" ] && [ "$(date -d "$t" +%s)" -ge "$(stat -c %Y "$c")" ] ||
+      { STALE="nova-compute of $n started before $c was written (restart the cloud: openstack.sh down; openstack.sh up libvirt)"; return 1; }
+  done
 }
 cmd_up() {
   local n img d net1 net2 br ch IMGJOB
@@ -511,7 +530,7 @@ cmd_down() {
   local n f id b
   [ -d "$ND" ] || return 0
   probe_stop_all
-  if [ -f "$OS/run/neutron-server.pid" ] && TOK=$(token) && [ -n "$TOK" ]; then
+  if [ -f "$OS/run/neutron-server.pid" ] && [ -f "$ND/env" ] && TOK=$(token) && [ -n "$TOK" ]; then
     ## ports that are not Nova's (a test's leftovers), then the networks, while agents run
     for id in $(net_id nel-net1) $(net_id nel-net2); do
       for f in $(jbody neutron GET "/v2.0/ports?network_id=$id" | jq -r '.ports[]|select(.device_owner|startswith("compute:")|not).id'); do
@@ -596,6 +615,7 @@ probe_start() {
   mkdir -p "$d"
   for ip in "$@"; do
     alive "$d/ping-$ip.pid" "$ip" && continue
+    rm -f "$d/last-ping-$ip.log"
     : >"$d/ping-$ip.log"; date +%s.%N >"$d/ping-$ip.t0"
     bg "$d/ping-$ip.pid" "$d/ping-$ip.log" ip netns exec "$PROBE" \
       ping -D -n -i "${NEL_PROBE_INTERVAL:-0.01}" -W 1 "$ip"
@@ -624,6 +644,7 @@ probe_stop() {
     [ -e "$f" ] || continue
     ip=$(basename "$f" .log); ip=${ip#ping-}
     gap_report "$ip" "$f"
+    mv -f "$f" "$d/last-ping-$ip.log"; rm -f "$d/ping-$ip.t0"
   done
 }
 ## holder: one TCP connection to IP:7, one numbered line every 0.2 s, each must come back
@@ -675,6 +696,7 @@ echo_stop() {
     [ -e "$f" ] || continue
     ip=$(basename "$f" .pid); ip=${ip#echo-}
     stop "$f" "nel-echo-holder $ip" TERM 3
+    mv -f "$d/echo-$ip.log" "$d/last-echo-$ip.log"; rm -f "$d/echo-$ip.out"
   done
 }
 probe_stop_all() {
@@ -695,8 +717,8 @@ with_session() { # [-s SESSION] ARGS... -> SESSION set, rest in SARGS
 
 with_lock() {
   mkdir -p "$ND"
-  exec 8>"$ND/.lock"
-  flock -w 600 8 || die "another net.sh holds $ND/.lock"
+  exec 8>"$ND/net.lock"
+  flock -w 600 8 || die "another net.sh holds $ND/net.lock"
   "$@"
 }
 case ${1:-} in
