@@ -16,6 +16,7 @@
 ##   net.sh down          stop agents, relays, probes; remove the Neutron networks (after the
 ##                        ports that are not Nova's), the provider links and the probe netns
 ##   net.sh status        what runs, agents' liveness
+##   net.sh check         exit 0 if the network lab is usable (77 and why, if not)
 ##   net.sh env           sourceable NEL_NET1/NEL_NET2 (network ids), NEL_IMAGE, NEL_FLAVOR,
 ##                        NEL_PROBE_NS
 ##   net.sh image         build (or reuse) the guest kernel + initramfs only; prints the paths
@@ -377,6 +378,9 @@ agent_alive() {
   jbody neutron GET "/v2.0/agents?host=$1&binary=neutron-linuxbridge-agent" |
     jq -e --arg s "$since" '[.agents[]|select(.alive and .heartbeat_timestamp >= $s)]|length > 0' >/dev/null
 }
+agent_alive_any() {
+  jbody neutron GET "/v2.0/agents?host=$1&binary=neutron-linuxbridge-agent" | jq -e '[.agents[]|select(.alive)]|length > 0' >/dev/null
+}
 ## neutron-server must run with the linuxbridge mechanism driver (ml2_conf.ini of this
 ## tree): restart it through openstack.sh when it runs an older configuration
 server_check() {
@@ -726,6 +730,8 @@ case ${1:-} in
   down) with_lock cmd_down; say "down ($(el))" ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  check) check_up; [ -f "$ND/env" ] || skip "the network lab is not up (tests/lab/net.sh up)"
+    TOK=$(token); for n in $(nodes); do agent_alive_any "$n" || skip "no live L2 agent on $n (tests/lab/net.sh up)"; done ;;
   image) mkdir -p "$CACHE"; build_image ;;
   boot) shift; cmd_boot "$@" ;;
   ip) TOK=$(token); srv_ip "$(srv_uuid "${2:?usage: ip NAME|UUID}")" ;;
@@ -733,5 +739,5 @@ case ${1:-} in
     case $c in start) probe_start "${SARGS[@]}" ;; stop) probe_stop ;; *) die "usage: probe start|stop" ;; esac ;;
   echo) shift; c=${1:-}; shift || true; with_session "$@"
     case $c in start) echo_start "${SARGS[@]}" ;; check) echo_check ;; stop) echo_stop ;; *) die "usage: echo start|check|stop" ;; esac ;;
-  *) sed -n '2,34s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,40s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# net-lab.t: the network lab (tests/lab/net.sh) on the mini-cloud. Two servers booted
+# through Nova on node02 on nel-net1 (flat physnet1, linuxbridge agent per node) answer
+# ping from the probe namespace; a Nova live migration of one to node03 keeps it
+# answering and its TCP echo connection open, moves its port binding to node03 (ACTIVE,
+# no binding left on node02), and the probe reports the longest gap in its replies.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+need_lab
+need_openstack
+[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
+    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
+NET=$top_srcdir/tests/lab/net.sh
+why=$("$NET" check 2>&1) || skip_all "network lab: ${why:-not usable} (tests/lab/net.sh up)"
+eval "$("$NET" env)"
+[ -n "$NEL_NET1" ] && [ -n "$NEL_IMAGE" ] || skip_all "network lab: no nel-net1 or nel-guest image (tests/lab/net.sh up)"
+. "$top_srcdir/tests/lab/os/api.sh"
+TOK=$(token)
+[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+neutron() { _authed http://127.0.0.1:9696 "" "$@"; }
+id=$(uniq_id)
+sess=net-lab-$$
+tmp=$(mktemp -d)
+cleanup() { # our servers, then any port still on them; the probe session
+    local s p
+    "$NET" echo stop -s "$sess" >/dev/null 2>&1
+    "$NET" probe stop -s "$sess" >/dev/null 2>&1
+    for s in $(cat "$tmp/ids" 2>/dev/null); do nova DELETE "/servers/$s" >/dev/null 2>&1; done
+    for s in $(cat "$tmp/ids" 2>/dev/null); do
+        for p in $(seq 1 120); do [ "$(nova GET "/servers/$s" | code)" = 404 ] && break; sleep 0.5; done
+        for p in $(neutron GET "/v2.0/ports?device_id=$s" | body | jq -r '.ports[].id' 2>/dev/null); do
+            neutron DELETE "/v2.0/ports/$p" >/dev/null 2>&1
+        done
+    done
+    rm -rf "$NOVA_EVAC_LAB/net/probe-$sess" "$tmp"
+}
+trap cleanup EXIT
+fl=$(nova GET /flavors | body | jq -r '.flavors[]|select(.name=="nel.guest").id')
+ip_of() { nova GET "/servers/$1" | body | jq -r '[.server.addresses[][]|.addr][0] // empty'; }
+port_of() { neutron GET "/v2.0/ports?device_id=$1" | body | jq -r '.ports[0].id // empty'; }
+port_is() { # port_is PORT HOST: bound to HOST and ACTIVE
+    neutron GET "/v2.0/ports/$1" | body | jq -e --arg h "$2" '.port."binding:host_id" == $h and .port.status == "ACTIVE"' >/dev/null
+}
+pings() { ip netns exec "$NEL_PROBE_NS" ping -n -c 1 -W 1 "$1" >/dev/null 2>&1; }
+wait_ping() { local i; for i in $(seq 1 "$2"); do pings "$1" && return 0; sleep 1; done; return 1; }
+
+# The bridge of physnet1 is on every node before any guest is there.
+br=brq${NEL_NET1:0:11}
+has_link() { "$LABSH" sh "$1" ip link show "$2" >/dev/null 2>&1; }
+ok "$br (physnet1) exists on node03 before a guest" has_link node03 "$br"
+
+# Two servers on node02, booted at once.
+t0=$(now)
+for n in 1 2; do
+    r=$(nova POST /servers "{\"server\":{\"name\":\"$id-$n\",\"flavorRef\":\"$fl\",\"imageRef\":\"$NEL_IMAGE\",\"networks\":[{\"uuid\":\"$NEL_NET1\"}],\"availability_zone\":\"nova:node02\"}}" | body)
+    s=$(printf '%s' "$r" | jq -r '.server.id // empty' 2>/dev/null)
+    [ -n "$s" ] || diag "boot $n: Nova refused: $(printf '%s' "$r" | head -c 300)"
+    echo "$s" >>"$tmp/ids"
+done
+mapfile -t S <"$tmp/ids"
+for n in 0 1; do
+    ok "server $((n + 1)) ACTIVE on node02" wait_srv "${S[$n]:-none}" '.status=="ACTIVE" and ."OS-EXT-SRV-ATTR:host"=="node02"' 300
+done
+IP=("$(ip_of "${S[0]}")" "$(ip_of "${S[1]}")")
+P=("$(port_of "${S[0]}")" "$(port_of "${S[1]}")")
+for n in 0 1; do
+    ok "server $((n + 1)) (${IP[$n]}) answers ping from the probe" wait_ping "${IP[$n]:-none}" 180
+    ok "server $((n + 1))'s port is bound to node02 and ACTIVE" port_is "${P[$n]:-none}" node02
+done
+diag "boot of two servers to both answering ping: $(since "$t0") s"
+
+# Nova's live migration of server 1 to node03 under the probe and a held TCP connection.
+"$NET" probe start -s "$sess" "${IP[0]}" "${IP[1]}"
+ok "TCP echo connection to server 1 opened" "$NET" echo start -s "$sess" "${IP[0]}"
+t0=$(now)
+code=$(nova POST "/servers/${S[0]}/action" '{"os-migrateLive":{"host":"node03","block_migration":"auto"}}' | code)
+is "$code" 202 "live migration of server 1 to node03 accepted"
+ok "server 1 ACTIVE on node03" wait_srv "${S[0]}" '.status=="ACTIVE" and ."OS-EXT-STS:task_state"==null and ."OS-EXT-SRV-ATTR:host"=="node03"' 300
+diag "live migration: $(since "$t0") s"
+wait_port() { local i; for i in $(seq 1 60); do port_is "$1" "$2" && return 0; sleep 0.5; done; return 1; }
+ok "server 1's port is bound to node03 and ACTIVE" wait_port "${P[0]}" node03
+b=$(neutron GET "/v2.0/ports/${P[0]}/bindings" | body | jq -c '[.bindings[]|{host,status}]')
+is "$b" '[{"host":"node03","status":"ACTIVE"}]' "server 1's only port binding is the active one on node03"
+ok "server 1 answers ping on node03" wait_ping "${IP[0]}" 30
+ok "server 2 still answers ping on node02" pings "${IP[1]}"
+echo_out=$("$NET" echo check -s "$sess" 2>&1)
+like "$echo_out" "^${IP[0]//./\\.} alive " "the TCP echo connection survived the move"
+probe_out=$("$NET" probe stop -s "$sess")
+printf '%s\n' "$probe_out" | sed 's/^/# probe: /'
+g=$(printf '%s\n' "$probe_out" | awk -v ip="${IP[0]}" '$1 == ip { sub("longest_gap_ms=", "", $4); print $4 }')
+like "${g:-none}" '^[0-9]+$' "the probe reports server 1's longest ping gap across the move (${g:-?} ms)"
+done_testing
