@@ -104,9 +104,11 @@ probe_host(struct ne_drain *dr, size_t k)
 }
 
 static void
-plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_versions *dst)
+plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_versions *dst,
+          struct ne_virt *dv)
 {
-    struct ne_plan_in in = {it->d, dr->src_ver, *dst, dr->cfg, dr->o->mig.mode};
+    struct ne_plan_in in = {it->d, dr->src_ver, *dst, dr->cfg, dr->o->mig.mode,
+                            virt_mig_legacy(dr->src, dv)};
 
     ne_plan_instance(&in, &it->plan);
     it->bytes_expected = ne_domain_local_bytes(it->d, true);
@@ -144,7 +146,7 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         if (dr->ph[k].usable) any = dr->hosts[k].ver;
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
-        plan_item(dr, it, &any);
+        plan_item(dr, it, &any, NULL);
         pi[i].name = it->d->name;
         pi[i].ram_kib = it->d->memory_kib;
         pi[i].disk_bytes = it->plan.method == NE_METHOD_LIVE ? 0 : ne_domain_local_bytes(it->d, false);
@@ -162,7 +164,7 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         } else if (it->dest < 0) {
             snprintf(it->why, sizeof it->why, "no destination fits: %s", pi[i].why);
         } else {
-            plan_item(dr, it, &dr->hosts[it->dest].ver);
+            plan_item(dr, it, &dr->hosts[it->dest].ver, dr->hosts[it->dest].v);
         }
     }
 }

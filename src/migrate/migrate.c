@@ -143,6 +143,7 @@ live_flags(const struct ne_plan *p, const struct ne_config *cfg, const struct ne
     if (p->tunnelled) f |= NE_VMIG_TUNNELLED;
     if (cfg->allow_unsafe) f |= NE_VMIG_UNSAFE;
     if (o->leave_paused) f |= NE_VMIG_PAUSED;
+    if (p->legacy_api) f |= NE_VMIG_LEGACY;
     return f;
 }
 
@@ -694,7 +695,8 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
         return NE_EXIT_UNREACHABLE;
     }
     in = (struct ne_plan_in){d, {hs.libvirt_version, hs.hv_version},
-                             {hd.libvirt_version, hd.hv_version}, virt_config(src), o->mode};
+                             {hd.libvirt_version, hd.hv_version}, virt_config(src), o->mode,
+                             virt_mig_legacy(src, dst)};
     ne_hostinfo_clear(&hs);
     ne_hostinfo_clear(&hd);
     ne_plan_instance(&in, &r->plan);

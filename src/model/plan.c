@@ -3,7 +3,9 @@
  *  1 running, every disk shared                      -> live, no storage copy
  *  2 running, local disks, no volumes                -> live block (all local disks)
  *  3 running, local + volumes, source has migrate_disks -> live block, local disks only
- *  4 running, local + volumes, source lacks migrate_disks -> cold (never block)
+ *  4 running, local + volumes, source lacks migrate_disks -> cold (never block);
+ *    also any disk not local (a volume, a file on shared storage) when an
+ *    end has no migration parameters (legacy API: every disk is copied)
  *  5 running, tunnelled configured + volumes         -> not block: cold
  *  6 shut off / paused / suspended / crashed         -> cold
  *  7 destination unfit (capacity, CPU) is decided by the caller (placement). */
@@ -37,11 +39,11 @@ is_running(const struct ne_domain *d)
 
 /* Splits the disks into what a live block migration copies. */
 static void
-collect(const struct ne_domain *d, struct ne_plan *p, size_t *nlocal)
+collect(const struct ne_domain *d, struct ne_plan *p, size_t *nlocal, size_t *nother)
 {
     size_t i;
 
-    *nlocal = 0;
+    *nlocal = *nother = 0;
     for (i = 0; i < d->ndisks; i++) {
         const struct ne_disk *k = &d->disks[i];
         if (k->cls == NE_DISK_SHARED_VOLUME) {
@@ -49,7 +51,10 @@ collect(const struct ne_domain *d, struct ne_plan *p, size_t *nlocal)
             if (k->source) p->has_volumes = true;
             continue;
         }
-        if (!ne_disk_is_local(k)) continue;
+        if (!ne_disk_is_local(k)) {
+            if (k->source && !k->readonly) (*nother)++; /* libvirt copies no read-only disk */
+            continue;
+        }
         (*nlocal)++;
         if (k->readonly) {
             if (p->nprecopy < NE_PLAN_MAX_DISKS) p->precopy[p->nprecopy++] = k;
@@ -87,9 +92,9 @@ tls_ok(const struct ne_plan_in *in)
 }
 
 static void
-plan_running(const struct ne_plan_in *in, struct ne_plan *p, size_t nlocal)
+plan_running(const struct ne_plan_in *in, struct ne_plan *p, size_t nlocal, size_t nother)
 {
-    bool has_md = in->src.libvirt >= NE_LV_MIGRATE_DISKS;
+    bool has_md = !in->legacy_api && in->src.libvirt >= NE_LV_MIGRATE_DISKS;
 
     if (nlocal == 0) {
         decide(p, NE_METHOD_LIVE, 1, "running, every disk is shared storage: live migration, "
@@ -98,6 +103,12 @@ plan_running(const struct ne_plan_in *in, struct ne_plan *p, size_t nlocal)
         decide(p, NE_METHOD_COLD, 5, "running with local disks and attached volumes, and "
                "tunnelled migration is configured: tunnelled migration cannot select disks, "
                "so a block migration would copy the volumes; cold migration instead");
+    } else if (in->legacy_api && (p->has_volumes || nother)) {
+        decide(p, NE_METHOD_COLD, 4, "running with local disks and %s, but an end has no "
+               "migration parameters (legacy API, no migrate_disks): a block migration would "
+               "copy every disk, %s included, while in use; cold migration instead",
+               p->has_volumes ? "attached volumes" : "disks on shared storage",
+               p->has_volumes ? "the volumes" : "the shared ones");
     } else if (p->has_volumes && !has_md) {
         char v[32];
         snprintf(v, sizeof v, "%lu.%lu.%lu", in->src.libvirt / 1000000,
@@ -110,7 +121,8 @@ plan_running(const struct ne_plan_in *in, struct ne_plan *p, size_t nlocal)
                "block migration copying only the local disks (migrate_disks)");
     } else {
         decide(p, NE_METHOD_LIVE_BLOCK, 2, "running with local disks and no volumes: live block "
-               "migration (incremental over the base image)");
+               "migration (incremental over the base image)%s", in->legacy_api ?
+               "; legacy API (no migration parameters on an end): every local disk copied" : "");
     }
 }
 
@@ -169,15 +181,16 @@ refuse_dotdot(const struct ne_domain *d, struct ne_plan *p)
 void
 ne_plan_instance(const struct ne_plan_in *in, struct ne_plan *p)
 {
-    size_t nlocal;
+    size_t nlocal, nother;
 
     memset(p, 0, sizeof *p);
-    collect(in->dom, p, &nlocal);
+    p->legacy_api = in->legacy_api;
+    collect(in->dom, p, &nlocal, &nother);
     features(in, p);
     if (!is_running(in->dom))
         decide(p, NE_METHOD_COLD, 6, "%s: cold migration", ne_dom_state_name(in->dom->state));
     else
-        plan_running(in, p, nlocal);
+        plan_running(in, p, nlocal, nother);
     apply_mode(in, p, nlocal);
     if (p->method != NE_METHOD_LIVE_BLOCK) {
         p->ncopy = 0;

@@ -35,6 +35,11 @@ struct ne_plan_in {
     struct ne_versions src, dst;
     const struct ne_config *cfg;
     enum ne_mode mode;
+    /* An end without migration parameters (ne_caps.migration_params false,
+     * e.g. [node:X] legacy = true): a live migration goes through the
+     * legacy API (virDomainMigrateToURI2, flags only), which cannot name
+     * the disks to copy, so a block migration copies every disk. */
+    bool legacy_api;
 };
 
 #define NE_PLAN_MAX_DISKS 64
@@ -52,6 +57,7 @@ struct ne_plan {
     const struct ne_disk *precopy[NE_PLAN_MAX_DISKS];
     size_t nprecopy;
     bool has_volumes;
+    bool legacy_api;         /* in->legacy_api: migrate with flags only, no parameters */
     bool postcopy, auto_converge, tls, tunnelled;
     char warning[256];       /* a gate that dropped an optional feature */
 };

@@ -20,6 +20,7 @@ struct ne_vmig {
     virTypedParameterPtr ev;  /* the completed event's stats, while done runs */
     int nev;
     char *dest_xml;           /* sent as the destination's definition, or NULL */
+    bool no_stats;            /* the source has no job statistics (ne_caps) */
 };
 
 static void
@@ -67,6 +68,10 @@ virt_mig_open(struct ne_virt *src, const char *uuid, const char *name, ne_vmig_d
     j->name = xstrdup(name);
     j->done = done;
     j->opaque = opaque;
+    {
+        const struct ne_caps *c = virt_caps(src, false);
+        j->no_stats = c && !c->job_stats;
+    }
     j->cb = virConnectDomainEventRegisterAny(src->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
                                              VIR_DOMAIN_EVENT_CALLBACK(on_job_completed), j, NULL);
     return j;
@@ -90,6 +95,7 @@ virt_mig_poll(struct ne_vmig *j, struct ne_mig_stats *st)
     virTypedParameterPtr p = NULL;
     int n = 0, type, ret = 0;
 
+    if (j->no_stats) return 0;
     if (virDomainGetJobStats(j->dom, &type, &p, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE) {
         read_stats(p, n, st);
         ret = 1;
@@ -101,7 +107,21 @@ virt_mig_poll(struct ne_vmig *j, struct ne_mig_stats *st)
 void
 virt_mig_event_stats(struct ne_vmig *j, struct ne_mig_stats *st)
 {
-    if (j->ev) read_stats(j->ev, j->nev, st);
+    if (j->ev && !j->no_stats) read_stats(j->ev, j->nev, st);
+}
+
+bool
+virt_mig_has_stats(const struct ne_vmig *j)
+{
+    return !j->no_stats;
+}
+
+bool
+virt_mig_legacy(struct ne_virt *src, struct ne_virt *dst)
+{
+    const struct ne_caps *a = virt_caps(src, false), *b = dst ? virt_caps(dst, false) : NULL;
+
+    return (a && !a->migration_params) || (b && !b->migration_params);
 }
 
 int virt_mig_set_downtime(struct ne_vmig *j, unsigned long ms) { return virDomainMigrateSetMaxDowntime(j->dom, ms, 0) == 0 ? 0 : -1; }
@@ -150,9 +170,19 @@ virt_mig_run(struct ne_vmig *j, const char *dst_host, const char *peer, const ch
         virTypedParamsAddString(&params, &np, &maxp, VIR_MIGRATE_PARAM_DEST_XML, j->dest_xml);
         virTypedParamsAddString(&params, &np, &maxp, VIR_MIGRATE_PARAM_PERSIST_XML, j->dest_xml);
     }
-    ne_debug(NE_DBG_VIRT, "%s: migrate to %s flags 0x%lx, %zu disk(s) to copy", j->name, peer,
-             lv_flags(flags), ndisks);
-    rc = virDomainMigrateToURI3(j->dom, peer, params, (unsigned)np, lv_flags(flags));
+    if (flags & NE_VMIG_LEGACY) {
+        /* No parameters: no disk list (libvirt copies every disk that is
+         * not shared or read-only; the plan allows this only when every
+         * disk is local), the destination XML as dxml. */
+        ne_debug(NE_DBG_VIRT, "%s: migrate to %s with the legacy API virDomainMigrateToURI2 "
+                 "(no migration parameters), flags 0x%lx, every non-shared disk copied",
+                 j->name, peer, lv_flags(flags));
+        rc = virDomainMigrateToURI2(j->dom, peer, NULL, j->dest_xml, lv_flags(flags), NULL, bw_mib);
+    } else {
+        ne_debug(NE_DBG_VIRT, "%s: migrate to %s with virDomainMigrateToURI3, flags 0x%lx, %zu "
+                 "disk(s) to copy", j->name, peer, lv_flags(flags), ndisks);
+        rc = virDomainMigrateToURI3(j->dom, peer, params, (unsigned)np, lv_flags(flags));
+    }
     if (rc < 0)
         ne_error("migration of %s (%s) from %s to %s failed: %s", j->name, j->uuid, j->src->host,
                  dst_host, lv_err());

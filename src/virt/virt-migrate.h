@@ -20,6 +20,9 @@ struct ne_mig_stats {
     uint64_t disk_total, disk_processed;
     uint64_t files_bytes;      /* data bytes copied as files (cold, config drive) */
     bool have_job_stats;
+    /* Where the progress figures came from: "job statistics", or, on a
+     * source without them, "destination allocation" / "elapsed time". */
+    const char *progress_from;
 };
 
 /* Live migration flags (virt-migrate.c maps them to libvirt's). */
@@ -31,6 +34,7 @@ enum {
     NE_VMIG_TUNNELLED = 1 << 4,
     NE_VMIG_UNSAFE = 1 << 5,
     NE_VMIG_PAUSED = 1 << 6,
+    NE_VMIG_LEGACY = 1 << 7,         /* virDomainMigrateToURI2: no parameters */
 };
 
 struct ne_vmig;
@@ -58,6 +62,16 @@ int virt_mig_suspend(struct ne_vmig *j);
  * source's migratable XML with the destination's bridges, virt-net.h);
  * NULL: the source's.  Copied. */
 void virt_mig_set_dest_xml(struct ne_vmig *j, const char *xml);
+/* Whether the source gives job statistics (ne_caps.job_stats; false on a
+ * [node:X] legacy = true node): without them virt_mig_poll and
+ * virt_mig_event_stats leave *st alone. */
+bool virt_mig_has_stats(const struct ne_vmig *j);
+/* True when src or dst has no migration parameters (ne_caps), so the
+ * legacy API must be used; the older side decides. */
+bool virt_mig_legacy(struct ne_virt *src, struct ne_virt *dst);
+/* Migrates with the legacy API when NE_VMIG_LEGACY (virDomainMigrateToURI2,
+ * flags only: no disk list, so every non-shared disk is copied, and no
+ * persistent XML), else with parameters. */
 /* Migrates to the libvirt URI peer (of host dst_host), copying the
  * ndisks disk targets when NE_VMIG_BLOCK and ndisks > 0, bandwidth bw_mib
  * MiB/s (0: unlimited).  0, or -1 after reporting. */

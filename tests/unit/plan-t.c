@@ -33,6 +33,58 @@ plan(int state, struct ne_disk *disks, size_t n, unsigned long src_lv, enum ne_m
     return p;
 }
 
+/* An end without migration parameters (the legacy API). */
+static struct ne_plan
+plan_legacy(int state, struct ne_disk *disks, size_t n, enum ne_mode mode)
+{
+    struct ne_domain d = {.name = "vm", .state = state, .disks = disks, .ndisks = n};
+    struct ne_plan_in in = {.dom = &d, .src = {9000000, 7002000}, .dst = {9000000, 7002000},
+                            .cfg = &cfg, .mode = mode, .legacy_api = true};
+    struct ne_plan p;
+
+    ne_plan_instance(&in, &p);
+    return p;
+}
+
+static void
+legacy_rows(void)
+{
+    struct ne_disk eph = {.type = "file", .device = "disk", .target = "vdd",
+                          .source = "/srv/shared/u/disk.eph", .cls = NE_DISK_SHARED_EPHEMERAL};
+    struct ne_disk local_only[] = {overlay, cdrive};
+    struct ne_disk with_vol[] = {overlay, cdrive, volume};
+    struct ne_disk with_eph[] = {overlay, eph};
+    struct ne_disk all_shared[] = {volume, sharedvol};
+    struct ne_plan p;
+
+    p = plan_legacy(NE_DOM_RUNNING, local_only, 2, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live-block", "legacy: local only -> live block");
+    is_int(p.row, 2, "legacy: row 2");
+    ok(p.legacy_api, "legacy: the plan says legacy API");
+    ok(strstr(p.reason, "legacy API") != NULL, "legacy: the reason names the legacy API");
+    is_int(p.nprecopy, 1, "legacy: the read-only config drive is still copied beforehand");
+
+    p = plan_legacy(NE_DOM_RUNNING, with_vol, 3, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "cold", "legacy: local + volume -> cold, even with a new version");
+    is_int(p.row, 4, "legacy: volume is row 4");
+    ok(strstr(p.reason, "no migration parameters") != NULL, "legacy: row 4 reason says why");
+    is_int(p.ncopy, 0, "legacy cold: nothing in a disk list");
+
+    p = plan_legacy(NE_DOM_RUNNING, with_eph, 2, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "cold", "legacy: local + disk on shared storage -> cold");
+    is_int(p.row, 4, "legacy: shared ephemeral is row 4");
+
+    p = plan_legacy(NE_DOM_RUNNING, with_vol, 3, NE_MODE_BLOCK);
+    is_str(ne_method_name(p.method), "refuse", "legacy: --mode block with a volume refused");
+
+    p = plan_legacy(NE_DOM_RUNNING, all_shared, 2, NE_MODE_AUTO);
+    is_str(ne_method_name(p.method), "live", "legacy: all shared -> live (nothing to copy)");
+
+    p = plan(NE_DOM_RUNNING, with_vol, 3, 9000000, NE_MODE_AUTO);
+    ok(!p.legacy_api, "not legacy: the plan does not say legacy API");
+    is_int(p.row, 3, "not legacy: same guest is row 3");
+}
+
 int
 main(void)
 {
@@ -139,5 +191,6 @@ main(void)
         is_str(ne_method_name(p.method), "refuse", "a backing file with '..' is refused");
         ok(strstr(p.reason, "vda") != NULL, "the reason names the disk");
     }
+    legacy_rows();
     return done_testing();
 }
