@@ -37,6 +37,8 @@
 ## State: $NOVA_EVAC_LAB/net (pids, agent configs and logs); the guest image is cached in
 ## $NOVA_EVAC_LAB/netcache (rebuilt only when linux-image/busybox-static/this script change).
 ## Only PIDs recorded here are signalled, after checking /proc/PID/cmdline.
+## Environment: NEL_RESTART_COMPUTES=1 lets `up` restart nova-computes that run without
+## the node config the network lab needs (tests/run sets it; never on a shared lab in use).
 ## Exit 77 = a prerequisite is missing (tests skip), 1 = failure.
 set -eu -o pipefail
 
@@ -475,7 +477,11 @@ check_up() {
   done
   [ -z "$missing" ] || skip "missing Debian packages:$missing (run tests/lab/deps.sh net)"
   [ -n "$(nodes)" ] || skip "no lab node runs a nova-compute"
-  computes_ok || skip "$STALE"
+  computes_ok && return 0
+  [ "${NEL_RESTART_COMPUTES:-0}" = 1 ] || skip "$STALE"
+  say "$STALE: NEL_RESTART_COMPUTES=1, restarting the computes"
+  "$HERE/openstack.sh" restart-computes >&2 8>&- || die "openstack.sh restart-computes failed"
+  computes_ok || die "$STALE"
 }
 ## computes_ok: every nova-compute runs with a node config that sends os-vif's privsep
 ## daemon into the node's netns (nsenter -t <its libvirtd>): a compute started before that
@@ -739,5 +745,5 @@ case ${1:-} in
     case $c in start) probe_start "${SARGS[@]}" ;; stop) probe_stop ;; *) die "usage: probe start|stop" ;; esac ;;
   echo) shift; c=${1:-}; shift || true; with_session "$@"
     case $c in start) echo_start "${SARGS[@]}" ;; check) echo_check ;; stop) echo_stop ;; *) die "usage: echo start|check|stop" ;; esac ;;
-  *) sed -n '2,40s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,42s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

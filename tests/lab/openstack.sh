@@ -20,6 +20,8 @@
 ##                            (batch output, no column names; STATEMENT or stdin)
 ##   openstack.sh restart-neutron-if-stale   restart neutron-server alone when its
 ##                            rendered configuration changed (used by tests/lab/net.sh)
+##   openstack.sh restart-computes   restart the libvirt-mode nova-computes alone, their
+##                            node configs rendered again (NOVA_EVAC_VIRT applies)
 ##   openstack.sh reset db    reload nova_api/nova_cell0/nova/glance from the cache (db mode)
 ##
 ## State lives in $NOVA_EVAC_LAB/os (default /var/tmp/nova-evac-lab/os). Everything binds
@@ -427,6 +429,21 @@ cmd_restart_neutron() {
   neutron_wait || die "neutron-server did not come back"
   step "neutron-server restarted with the current configuration"
 }
+## restart-computes: stop the libvirt-mode nova-computes and start them again with freshly
+## rendered node configs (the network lab needs its os-vif helper in the node's netns)
+cmd_restart_computes() {
+  local f n since
+  [ "$(cat "$RUN/mode" 2>/dev/null)" = libvirt ] || die "restart-computes: the cloud is not up in libvirt mode"
+  for f in "$RUN"/nova-compute-*.pid; do
+    [ -e "$f" ] || continue; n=$(basename "$f" .pid); n=${n#nova-compute-}
+    stop "$f" TERM "$ETC/nova/$n.conf" 10 &
+  done
+  wait
+  since=$(date -u +%Y-%m-%dT%H:%M:%S)
+  libvirt_computes_up
+  TOK=$(token)
+  computes_ready "$(wc -l <"$RUN/libvirt-nodes")" "$since"
+}
 neutron_wait() { # needs keystone (warm-up)
   waitfor 180 neutron http_ok http://127.0.0.1:9696/ || { tail_log "$LOGS/neutron-server.log"; return 1; }
   ## WARM-UP (required): until another query has configured the SQLAlchemy mappers,
@@ -788,10 +805,11 @@ case ${1:-} in
   down) with_lock cmd_down; say "down ($(el))" ;;
   wipe) shift; with_lock cmd_wipe "$@" ;;
   restart-neutron-if-stale) with_lock cmd_restart_neutron ;;
+  restart-computes) with_lock cmd_restart_computes ;;
   reset) [ "${2:-}" = db ] || die "usage: reset db"; mkdir -p "$LOGS"; with_lock reset_db ;;
   status) cmd_status ;;
   mem) cmd_mem ;;
   env) cmd_env ;;
   sql) shift; cmd_sql "$@" ;;
-  *) sed -n '2,22s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,24s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
