@@ -12,8 +12,10 @@
 #include "cmd/cmd.h"
 #include "drain/drain-nova.h"
 #include "drain/drain.h"
+#include "drain/journal.h"
 #include "cmd/migargs.h"
 #include "cmd/osargs.h"
+#include "report/report.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -35,6 +37,8 @@ static const struct ne_opt opts[] = {
      NULL, NULL},
     {"force-check", 0, OPT_LIST, "NAME", "go on despite this check's blockers (see nova-evac "
      "check)", "dry-run,resume", NULL, NULL},
+    {"report", 0, OPT_STRING, "FILE", "write the run's HTML report (timeline, figures, failures) "
+     "to FILE at the end, also after failures (see nova-evac report)", "dry-run", NULL, NULL},
     NE_MIG_OPTS,
     NE_NO_STAGE_OPT,
     NE_DB_OPTS,
@@ -128,6 +132,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_drain dr;
     char reason[256];
     const char *via = ne_args_str(args, "via");
+    const char *report = ne_args_str(args, "report");
     unsigned errors;
     int rc;
 
@@ -138,6 +143,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.json_events = ctx->format == NE_FORMAT_JSON && !o.dry_run;
     struct ne_drain_nova *dn = NULL;
     struct ne_mig_neutron nh = {0};
+    FILE *rf = NULL;
 
     errors = ne_error_count();
     if (o.dry_run) {
@@ -175,6 +181,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         rc = ne_plan_exit(&dr, errors);
     } else if (rc == 0 && !o.resume && (rc = precheck(&dr, args)) != 0) {
         /* refused: nothing was moved, the service is still enabled */
+    } else if (rc == 0 && report && !(rf = fopen(report, "w"))) {
+        /* --report: created before anything changes, written at the end */
+        ne_syserror("drain %s: cannot create the report %s; nothing changed", o.host, report);
+        rc = NE_EXIT_USAGE;
     } else if (rc == 0) {
         if (ctx->format != NE_FORMAT_JSON) ne_drain_print_plan(&dr, false);
         CLEANUP_FREE char *hint = xasprintf("the journal records them; finish with "
@@ -188,7 +198,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
                      o.host, ne_interrupt_signal() == SIGTERM ? "SIGTERM" : "Ctrl-C", o.host);
             rc = NE_EXIT_INTERRUPTED;
         }
+        if (rf && dr.j) {
+            if (ne_report_file(journal_path(dr.j), rf) == 0) ne_info("drain %s: report written "
+                                                                    "to %s", o.host, report);
+            else ne_error("drain %s: the report %s could not be written; run 'nova-evac report "
+                          "%s --output %s'", o.host, report, journal_path(dr.j), report);
+        }
     }
+    if (rf && fclose(rf) != 0) ne_syserror("drain %s: cannot write the report %s", o.host, report);
     ne_drain_free(&dr);
     ne_mig_neutron_close(&o.mig, &nh);
     ne_drain_nova_close(dn);

@@ -15,6 +15,7 @@ extern const struct ne_cmd cmd_images;
 extern const struct ne_cmd cmd_image_copy;
 extern const struct ne_cmd cmd_stuck;
 extern const struct ne_cmd cmd_check;
+extern const struct ne_cmd cmd_report;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
@@ -27,6 +28,7 @@ const struct ne_cmd *const ne_commands[] = {
     &cmd_inspect,
     &cmd_migrate,
     &cmd_plan,
+    &cmd_report,
     &cmd_servers,
     &cmd_stuck,
     &cmd_undrain,

@@ -185,9 +185,14 @@ journal_append(struct ne_journal *j, json_t *ev)
     const char *what = json_string_value(json_object_get(ev, "event"));
     size_t len;
     int rc = 0;
+    struct timespec now;
 
     snprintf(fault, sizeof fault, "journal:%s", what ? what : "?");
-    json_object_set_new(ev, "ts", json_integer((json_int_t)time(NULL)));
+    clock_gettime(CLOCK_REALTIME, &now);
+    json_object_set_new(ev, "ts", json_integer((json_int_t)now.tv_sec));
+    /* the same moment to the millisecond, for the report's timeline */
+    json_object_set_new(ev, "ts_ms",
+                        json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
     line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(ev);
     if (!line) return -1;

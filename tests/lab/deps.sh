@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Install what nova-evac needs to build and to run its lab, from Debian 12's archive.
-# Usage: tests/lab/deps.sh [build|lab|openstack|net|ceph|all]   (default: all)
+# Usage: tests/lab/deps.sh [build|lab|openstack|net|ceph|report|all]   (default: all)
+# report: the headless browser that opens drain's HTML report in tests/integration/report.t.
 # net: the network lab (tests/lab/net.sh): the L2 agent, and what builds the guest image.
 #      The guest's kernel package is only downloaded into apt's cache, never installed.
 # Idempotent: packages already present are skipped by apt.
@@ -16,15 +17,17 @@ openstack="python3-nova python3-keystone python3-glance python3-placement python
  uwsgi-plugin-python3 jq curl"
 net="neutron-linuxbridge-agent ebtables bridge-utils socat busybox-static cpio kmod genisoimage
  iputils-ping"
+report="chromium"
 ceph="ceph-mon ceph-osd ceph-common librbd-dev librados-dev"
 case $what in
   build) pkgs=$build ;;
   lab) pkgs="$build $lab" ;;
   openstack) pkgs="$build $lab $openstack" ;;
   ceph) pkgs="$build $ceph" ;;
+  report) pkgs="$build $lab $report" ;;
   net) pkgs="$build $lab $openstack $net" ;;
-  all) pkgs="$build $lab $openstack $net" ;;
-  *) echo "deps.sh: unknown set '$what' (build|lab|openstack|net|ceph|all)" >&2; exit 2 ;;
+  all) pkgs="$build $lab $openstack $net $report" ;;
+  *) echo "deps.sh: unknown set '$what' (build|lab|openstack|net|ceph|report|all)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
