@@ -243,11 +243,17 @@ hash_range(struct ne_virt *v, virStorageVolPtr vol, uint64_t off, uint64_t len,
            struct hash_state *h)
 {
     virStreamPtr st = virStreamNew(v->conn, 0);
+    const struct ne_caps *c = virt_caps(v, false);
+    bool sparse = !c || c->sparse_streams;
     int rc = -1;
 
     if (!st) return -1;
-    if (virStorageVolDownload(vol, st, off, len, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) == 0 &&
-        virStreamSparseRecvAll(st, hash_data, hash_hole, h) == 0 && virStreamFinish(st) == 0)
+    /* Without sparse streams the holes come as zeros: the same digest. */
+    if (virStorageVolDownload(vol, st, off, len,
+                              sparse ? VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0) == 0 &&
+        (sparse ? virStreamSparseRecvAll(st, hash_data, hash_hole, h)
+                : virStreamRecvAll(st, hash_data, h)) == 0 &&
+        virStreamFinish(st) == 0)
         rc = 0;
     if (rc < 0) virStreamAbort(st);
     virStreamFree(st);
@@ -350,6 +356,7 @@ struct ne_vupload {
     size_t nblk;
     uint64_t hole;             /* zero bytes not sent yet: one hole when data follows */
     uint64_t data, holes;
+    bool plain;                /* the host has no sparse streams: zeros sent as data */
 };
 
 struct ne_vupload *
@@ -369,8 +376,16 @@ virt_upload_open(struct ne_virt *v, const char *path, uint64_t capacity)
     u->path = xstrdup(path);
     u->vol = vol_lookup(v, path, false, NULL);
     u->st = u->vol ? virStreamNew(v->conn, 0) : NULL;
+    {
+        const struct ne_caps *c = virt_caps(v, false);
+        u->plain = c && !c->sparse_streams;
+    }
+    if (u->plain)
+        ne_debug(NE_DBG_VIRT, "%s: upload %s over a plain stream (no sparse streams): zeros "
+                 "written as data", v->host, path);
     if (!u->st ||
-        virStorageVolUpload(u->vol, u->st, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
+        virStorageVolUpload(u->vol, u->st, 0, 0,
+                            u->plain ? 0 : VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
         ne_error("cannot upload to %s on %s: %s", path, v->host, lv_err());
         virt_upload_close(u, false);
         return NULL;
@@ -401,7 +416,7 @@ up_flush(struct ne_vupload *u)
 {
     size_t off = 0;
 
-    if (all_zero(u->blk, u->nblk)) {
+    if (!u->plain && all_zero(u->blk, u->nblk)) {
         u->hole += u->nblk;
     } else {
         if (up_hole(u) < 0) return -1;

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sha1.h"
+#include "util/zeroruns.h"
 #include "virt/storxml.h"
 #include "virt/virt-int.h"
 
@@ -321,6 +322,14 @@ struct copy_state {
     struct chunk q[CQ_DEPTH];
     size_t head, count;        /* filled chunks: q[head] .. q[head + count - 1] */
     bool failed;               /* either side gave up */
+    /* Plain streams (an end without sparse streams, ne_caps): the source
+     * sends every byte; the sender finds the zero blocks (zeroruns.h) and
+     * sends them as holes when the destination takes sparse streams
+     * (sparse_out).  A destination without them gets every byte: its copy
+     * is fully allocated (the debug line says so). */
+    bool plain_in, sparse_out;
+    uint64_t pend;             /* zero bytes found, not sent yet: one hole before data */
+    uint64_t holes;            /* bytes sent as holes after zero detection */
     char why[256];             /* the first failure (libvirt errors are per thread) */
 };
 
@@ -382,7 +391,7 @@ cq_recv(struct copy_state *c)
             return -1;
         }
         got = virStreamRecvFlags(c->in, k->buf + k->len, CQ_BUF - k->len,
-                                 VIR_STREAM_RECV_STOP_AT_HOLE);
+                                 c->plain_in ? 0 : VIR_STREAM_RECV_STOP_AT_HOLE);
         if (got == -3) {
             if (virStreamRecvHole(c->in, &hole, 0) < 0) break;
             k->hole = hole;
@@ -402,6 +411,51 @@ cq_recv(struct copy_state *c)
     return -1;
 }
 
+/* Sends the pending zero bytes as one hole (many small holes in a row
+ * lose their tail on libvirt 9.0). */
+static int
+send_pending(struct copy_state *c)
+{
+    if (!c->pend) return 0;
+    if (virStreamSendHole(c->out, (long long)c->pend, 0) < 0) return -1;
+    c->holes += c->pend;
+    c->pend = 0;
+    return 0;
+}
+
+static int
+send_all(struct copy_state *c, const char *b, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        int w = virStreamSend(c->out, b + off, n - off);
+        if (w < 0) return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* A chunk of a plain download: zero blocks become (pending) holes when
+ * the destination takes sparse streams; else every byte is sent. */
+static int
+send_detected(struct copy_state *c, const struct chunk *k)
+{
+    size_t off = 0, r;
+    bool zero;
+
+    if (!c->sparse_out) return send_all(c, k->buf, k->len);
+    while (off < k->len) {
+        r = ne_zero_run(k->buf + off, k->len - off, NE_ZERO_BLOCK, &zero);
+        if (zero) {
+            c->pend += r;
+        } else {
+            if (send_pending(c) < 0 || send_all(c, k->buf + off, r) < 0) return -1;
+            c->data += r;
+        }
+        off += r;
+    }
+    return 0;
+}
+
 /* The sender thread: chunks -> destination stream, until the end or a failure. */
 static void *
 cq_send(void *arg)
@@ -416,19 +470,23 @@ cq_send(void *arg)
         k = c->failed ? NULL : &c->q[c->head];
         pthread_mutex_unlock(&c->lock);
         if (!k) return NULL;
-        for (size_t off = 0; off < k->len;) {
-            int w = virStreamSend(c->out, k->buf + off, k->len - off);
-            if (w < 0) {
+        if (c->plain_in) {
+            if (send_detected(c, k) < 0 || (k->eof && send_pending(c) < 0)) {
                 cq_fail(c, "sending");
                 return NULL;
             }
-            off += (size_t)w;
+            if (!c->sparse_out) c->data += k->len;
+        } else {
+            if (send_all(c, k->buf, k->len) < 0) {
+                cq_fail(c, "sending");
+                return NULL;
+            }
+            if (k->hole && virStreamSendHole(c->out, k->hole, 0) < 0) {
+                cq_fail(c, "sending a hole");
+                return NULL;
+            }
+            c->data += k->len;
         }
-        if (k->hole && virStreamSendHole(c->out, k->hole, 0) < 0) {
-            cq_fail(c, "sending a hole");
-            return NULL;
-        }
-        c->data += k->len;
         c->done += k->len + (uint64_t)k->hole;
         eof = k->eof;
         if (c->cb) c->cb(c->done, c->total, c->opaque);
@@ -449,12 +507,23 @@ stream_copy(struct ne_virt *src, virStorageVolPtr svol, struct ne_virt *dst,
 {
     pthread_t t;
     int rc = -1, i;
+    const struct ne_caps *sc = virt_caps(src, false), *dc = virt_caps(dst, false);
 
+    /* The older side decides: either end without sparse streams makes the
+     * download plain, with zero detection here. */
+    c->sparse_out = !dc || dc->sparse_streams;
+    c->plain_in = !c->sparse_out || (sc && !sc->sparse_streams);
+    ne_debug(NE_DBG_VIRT, "copy %s -> %s: %s download, %s upload%s", src->host, dst->host,
+             c->plain_in ? "plain" : "sparse", c->sparse_out ? "sparse" : "plain",
+             !c->plain_in ? "" : c->sparse_out ? ", zero blocks detected and sent as holes" :
+             ", every byte written: the destination's copy is fully allocated");
     c->in = virStreamNew(src->conn, 0);
     c->out = virStreamNew(dst->conn, 0);
     if (!c->in || !c->out ||
-        virStorageVolDownload(svol, c->in, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
-        virStorageVolUpload(dvol, c->out, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
+        virStorageVolDownload(svol, c->in, 0, 0,
+                              c->plain_in ? 0 : VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
+        virStorageVolUpload(dvol, c->out, 0, 0,
+                            c->sparse_out ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0) < 0) {
         snprintf(c->why, sizeof c->why, "%s", lv_err());
         goto out;
     }
@@ -527,6 +596,9 @@ virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
     }
     if (dvol) virStorageVolFree(dvol);
     virStorageVolFree(svol);
+    if (rc == 0 && c.plain_in)
+        ne_debug(NE_DBG_VIRT, "copy of %s to %s: %llu data bytes, %llu zero bytes kept as holes",
+                 src_path, dst->host, (unsigned long long)c.data, (unsigned long long)c.holes);
     if (copied) *copied = c.data;
     return rc;
 }
