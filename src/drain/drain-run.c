@@ -115,7 +115,6 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
     mo.journal = journal_mig_hooks(dr->j);
-    ne_last_error_clear();
     for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
         const char *down;
@@ -173,13 +172,12 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
             ne_warn("%s: %s", it->d->name, it->why);
         }
         if (drain_net_left(dr, it, &r, to)) it->unrecorded = true;
-        drain_emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I, s:s?}", "recorded",
+        drain_emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I}", "recorded",
                                         !it->unrecorded, "seconds", it->seconds,
                                         "job_seconds", r.st.seconds,
                                         "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
                                         (json_int_t)r.st.disk_processed, "data_bytes",
-                                        (json_int_t)(r.st.data_processed + r.st.files_bytes),
-                                        "progress_from", r.st.progress_from));
+                                        (json_int_t)(r.st.data_processed + r.st.files_bytes)));
     } else {
         it->state = NE_ITEM_FAILED;
         if (gave_up[0])
@@ -188,9 +186,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
             snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
                      it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
                      r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
-        /* what the move said, for the report: the refusal's reason and advice */
-        drain_emit(dr, "failed", it, json_pack("{s:s, s:i, s:s?}", "reason", it->why, "exit",
-                                               it->rc, "detail", ne_last_error()));
+        drain_emit(dr, "failed", it, json_pack("{s:s, s:i}", "reason", it->why, "exit", it->rc));
     }
 }
 

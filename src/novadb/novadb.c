@@ -34,6 +34,7 @@ struct ne_db {
     struct var *vars;
     size_t nvars, capvars;
     bool in_tx, lost;
+    enum ne_schema schema; /* detected once, at connect time */
 };
 
 const char *
@@ -168,6 +169,49 @@ open_conn(struct ne_db *db)
     return 0;
 }
 
+struct colset {
+    char **cols;
+    size_t n;
+};
+
+static int
+col_row(const char *const *c, size_t n, void *opaque)
+{
+    struct colset *cs = opaque;
+
+    if (n < 1 || !c[0] || cs->n >= 16) return 0;
+    cs->cols[cs->n++] = xstrdup(c[0]);
+    return 0;
+}
+
+/* Which schema the database has, by its columns (one query, at connect
+ * time; a reconnection reaches the same database).  -1 (reported) when it
+ * is none the tool knows. */
+static int
+detect_schema(struct ne_db *db)
+{
+    char *cols[16];
+    struct colset cs = {cols, 0};
+    const char *why = NULL;
+    size_t i;
+    int rc = 0;
+
+    db->schema = NE_SCHEMA_CURRENT; /* the query has no variant */
+    if (novadb_query(db, NE_SQL_SCHEMA_COLUMNS, NULL, 0, col_row, &cs) < 0) return -1;
+    db->schema = ne_schema_of((const char *const *)cols, cs.n, &why);
+    if (db->schema == NE_SCHEMA_UNKNOWN) {
+        ne_error("Nova database %s: not a Nova schema this tool knows (it has %s column %s); "
+                 "supported are the current schema (Newton and later) and the Icehouse-era "
+                 "one (Icehouse, Juno): check the database name in the connection URL",
+                 db->label, cs.n == 0 ? "no Nova tables, no" : "not all of them, no", why);
+        rc = -1;
+    } else {
+        ne_debug(NE_DBG_SQL, "Nova database %s: %s schema", db->label, ne_schema_name(db->schema));
+    }
+    for (i = 0; i < cs.n; i++) free(cols[i]);
+    return rc;
+}
+
 struct ne_db *
 novadb_connect(const struct ne_dburl *url)
 {
@@ -192,7 +236,7 @@ novadb_connect(const struct ne_dburl *url)
     db->url.read_default_file = xstrdup_null(url->read_default_file);
     db->url.read_default_group = xstrdup_null(url->read_default_group);
     db->label = ne_dburl_label(url);
-    if (open_conn(db) < 0) {
+    if (open_conn(db) < 0 || detect_schema(db) < 0) {
         novadb_close(db);
         return NULL;
     }
@@ -258,10 +302,32 @@ novadb_set_schema(struct ne_db *db, const char *name, const char *value)
 
 /* The text of query with every {name} replaced by `value`.  Newly allocated;
  * NULL (reported) when a placeholder has no value. */
+/* The text of query for the connection's schema: its variant when it has
+ * one (sql/NAME.VARIANT.sql), else the current text.  The only place that
+ * chooses. */
+static const char *
+text_for(const struct ne_db *db, const char *query)
+{
+    const struct ne_sqltext *t = &ne_sqltexts[sql_of(query)];
+
+    return db->schema < NE_SCHEMA_COUNT && t->variant[db->schema] ? t->variant[db->schema]
+                                                                   : t->text;
+}
+
+/* True (said at --debug sql) when query has nothing to do on this schema. */
+static bool
+nothing_to_do(const struct ne_db *db, const char *query)
+{
+    if (*text_for(db, query)) return false;
+    ne_debug(NE_DBG_SQL, "query %s: nothing to do on the %s schema (sql/%s.%s.sql)", query,
+             ne_schema_name(db->schema), query, ne_schema_name(db->schema));
+    return true;
+}
+
 static char *
 expand(const struct ne_db *db, const char *query)
 {
-    const char *t = novadb_sql_text(sql_of(query)), *p;
+    const char *t = text_for(db, query), *p;
     char *out = xstrdup(""), *tmp;
 
     while ((p = strchr(t, '{'))) {
@@ -537,9 +603,11 @@ novadb_query(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_
              ne_db_row_fn cb, void *opaque)
 {
     const char *query = novadb_sql_name(q);
-    MYSQL_STMT *st = run(db, query, params, n);
+    MYSQL_STMT *st;
     long rows;
 
+    if (nothing_to_do(db, query)) return 0;
+    st = run(db, query, params, n);
     if (!st) return -1;
     rows = fetch_all(db, st, query, cb, opaque);
     ne_debug(NE_DBG_SQL, "query %s: %ld row%s", query, rows, rows == 1 ? "" : "s");
@@ -550,9 +618,11 @@ long
 novadb_exec(struct ne_db *db, enum ne_sql q, const struct ne_dbv *params, size_t n)
 {
     const char *query = novadb_sql_name(q);
-    MYSQL_STMT *st = run(db, query, params, n);
+    MYSQL_STMT *st;
     my_ulonglong rows;
 
+    if (nothing_to_do(db, query)) return 0;
+    st = run(db, query, params, n);
     if (!st) return -1;
     rows = mysql_stmt_affected_rows(st);
     ne_debug(NE_DBG_SQL, "query %s: %llu row%s matched", query, (unsigned long long)rows,
@@ -611,11 +681,18 @@ int
 novadb_prepare(struct ne_db *db, enum ne_sql q)
 {
     const char *query = novadb_sql_name(q);
+    if (nothing_to_do(db, query)) return 0;
     if (!db->my && reconnect(db) < 0) return -1;
     if (prepare(db, query)) return 0;
     if (db->lost && !db->in_tx && reconnect(db) == 0 && prepare(db, query)) return 0;
     if (db->lost) ne_error("Nova database %s: connection lost preparing query %s", db->label, query);
     return -1;
+}
+
+enum ne_schema
+novadb_schema(const struct ne_db *db)
+{
+    return db->schema;
 }
 
 unsigned long

@@ -16,13 +16,17 @@
 #include <stddef.h>
 
 #include "novadb/dburl.h"
+#include "novadb/schema.h"
 #include "novadb/sqlnames.h"
 
 struct ne_db;
 
 /* Connects (TLS when the URL asks, server certificate verified unless it
- * says otherwise).  NULL after reporting when the server cannot be reached
- * or refuses the login.  url is copied. */
+ * says otherwise) and tells the schema by its columns (sql/schema-columns.sql,
+ * once): every query then runs as its variant for that schema
+ * (sql/NAME.icehouse.sql) when it has one, chosen here and nowhere else.
+ * NULL after reporting when the server cannot be reached, refuses the
+ * login, or has a schema the tool does not know.  url is copied. */
 struct ne_db *novadb_connect(const struct ne_dburl *url);
 void novadb_close(struct ne_db *db);
 /* Redacted URL naming the connection in messages (borrowed). */
@@ -75,6 +79,8 @@ bool novadb_lost(const struct ne_db *db);
  * schema does not fit it.  The server's id of the current connection. */
 int novadb_prepare(struct ne_db *db, enum ne_sql q);
 unsigned long novadb_connection_id(const struct ne_db *db);
+/* The schema detected at connect time. */
+enum ne_schema novadb_schema(const struct ne_db *db);
 
 /* The file name (without .sql) and the text of a query (borrowed). */
 const char *novadb_sql_name(enum ne_sql q);

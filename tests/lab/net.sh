@@ -631,25 +631,20 @@ probe_start() {
       ping -D -n -i "${NEL_PROBE_INTERVAL:-0.01}" -W 1 "$ip"
   done
 }
-## gap_report IP LOG T0 TSTOP: sent/lost from ping's summary, longest gap (ms) between
-## replies, counting from the probe's start to the first reply and from the last to its stop
-## (a guest that never comes back has the whole rest as its gap)
+## gap_report IP LOG: sent/lost from ping's summary, longest gap between replies (ms)
 gap_report() {
-  awk -v ip="$1" -v t0="$3" -v t1="$4" '
-    BEGIN { prev = t0 + 0 }
+  awk -v ip="$1" '
     /^\[[0-9.]+\] [0-9]+ bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-      if (t - prev > g) { g = t - prev; gf = prev; gt = t }
+      if (prev != "" && t - prev > g) { g = t - prev; gf = prev; gt = t }
       prev = t; got++ }
     / packets transmitted/ { sent = $1; rcv = $4 }
-    END { if (t1 + 0 - prev > g) { g = t1 - prev; gf = prev; gt = t1 }
-          if (sent == "") { sent = got; rcv = got }
+    END { if (sent == "") { sent = got; rcv = got }
           printf "%s sent=%d lost=%d longest_gap_ms=%d gap_from=%.3f gap_to=%.3f\n",
             ip, sent, sent - rcv, g * 1000, gf, gt }' "$2"
 }
 probe_stop() {
-  local d f ip t1; d=$(sess_dir)
+  local d f ip; d=$(sess_dir)
   [ -d "$d" ] || die "no probe session ${SESSION:-default}"
-  t1=$(date +%s.%N)
   for f in "$d"/ping-*.pid; do
     [ -e "$f" ] || continue
     ip=$(basename "$f" .pid); ip=${ip#ping-}
@@ -658,7 +653,7 @@ probe_stop() {
   for f in "$d"/ping-*.log; do
     [ -e "$f" ] || continue
     ip=$(basename "$f" .log); ip=${ip#ping-}
-    gap_report "$ip" "$f" "$(cat "$d/ping-$ip.t0" 2>/dev/null || echo "$t1")" "$t1"
+    gap_report "$ip" "$f"
     mv -f "$f" "$d/last-ping-$ip.log"; rm -f "$d/ping-$ip.t0"
   done
 }

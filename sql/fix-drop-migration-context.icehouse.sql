@@ -1,0 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- fix-drop-migration-context.icehouse: nothing to do.  The Icehouse-era
+-- schema has no migration context (instance_extra.migration_context came
+-- with Mitaka): there is none to drop, and no statement runs.
