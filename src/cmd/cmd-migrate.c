@@ -80,6 +80,8 @@ report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, cons
             "disk_bytes", (json_int_t)s->disk_processed, "disk_total", (json_int_t)s->disk_total,
             "file_bytes", (json_int_t)s->files_bytes, "aborted", r->aborted, "recorded",
             recorded < 0 ? json_null() : json_boolean(recorded), "exit", rc);
+        json_object_set_new(j, "progress_from",
+                            s->progress_from ? json_string(s->progress_from) : json_null());
         json_object_set_new(j, "ports", json_integer((json_int_t)r->ports));
         json_object_set_new(j, "ports_left", json_boolean(r->net_left));
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -93,6 +95,8 @@ report(struct ne_ctx *ctx, const struct ne_mig_result *r, const char *from, cons
     if (s->have_job_stats)
         printf(", downtime %" PRIu64 " ms, data %s, disk %s", s->downtime_ms,
                fmt_bytes(s->data_processed, a, 16), fmt_bytes(s->disk_processed, b, 16));
+    else if (s->progress_from)
+        printf(", no job statistics from the source (progress from %s)", s->progress_from);
     if (s->files_bytes) printf(", files %s", fmt_bytes(s->files_bytes, c, 16));
     if (moved) printf(", %s", recorded == 1 ? "recorded in Nova" : "not recorded in Nova");
     if (moved && r->ports)

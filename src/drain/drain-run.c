@@ -172,12 +172,13 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
             ne_warn("%s: %s", it->d->name, it->why);
         }
         if (drain_net_left(dr, it, &r, to)) it->unrecorded = true;
-        drain_emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I}", "recorded",
+        drain_emit(dr, "moved", it, json_pack("{s:b, s:f, s:f, s:I, s:I, s:I, s:s?}", "recorded",
                                         !it->unrecorded, "seconds", it->seconds,
                                         "job_seconds", r.st.seconds,
                                         "downtime_ms", (json_int_t)r.st.downtime_ms, "disk_bytes",
                                         (json_int_t)r.st.disk_processed, "data_bytes",
-                                        (json_int_t)(r.st.data_processed + r.st.files_bytes)));
+                                        (json_int_t)(r.st.data_processed + r.st.files_bytes),
+                                        "progress_from", r.st.progress_from));
     } else {
         it->state = NE_ITEM_FAILED;
         if (gave_up[0])

@@ -33,6 +33,9 @@ struct monitor {
     pthread_cond_t cond;
     bool stop, completed, aborted, timed_out;
     struct ne_mig_stats st;   /* last polled, then the completed event's */
+    struct ne_virt *dst;      /* a source without job stats: progress from here */
+    const struct ne_domain *d;
+    double stat_at;           /* when the destination's allocation was last read */
 };
 
 static void
@@ -68,6 +71,34 @@ draw(struct monitor *m, double elapsed)
     progress_draw(m->label, frac, text);
 }
 
+/* A source without job statistics: progress from the destination's
+ * allocation of the copied disks (every 2 s), else from time only; the
+ * text says which. */
+static void
+draw_nostats(struct monitor *m, double elapsed)
+{
+    char text[160], a[16], b[16];
+    uint64_t want = 0, have = 0;
+    size_t i;
+
+    if (!progress_enabled()) return; /* nothing drawn: no stat calls either */
+    for (i = 0; i < m->d->ndisks; i++) {
+        const struct ne_disk *k = &m->d->disks[i];
+        struct ne_file_stat fs;
+        if (!ne_disk_is_local(k) || !k->source || k->readonly) continue;
+        want += k->allocation;
+        if (virt_file_stat(m->dst, k->source, &fs) == 0 && fs.exists) have += fs.allocation;
+    }
+    if (want) {
+        snprintf(text, sizeof text, "disk %s/%s (destination allocation; no job statistics) %.0fs",
+                 fmt_bytes(have, a, 16), fmt_bytes(want, b, 16), elapsed);
+        progress_draw(m->label, have >= want ? 0.99 : (double)have / (double)want, text);
+    } else {
+        snprintf(text, sizeof text, "%.0fs elapsed (no job statistics)", elapsed);
+        progress_draw(m->label, 0, text);
+    }
+}
+
 /* One 500 ms tick: stats, progress, downtime step, timeout, Ctrl-C. */
 static void
 tick(struct monitor *m, unsigned long *step)
@@ -82,8 +113,12 @@ tick(struct monitor *m, unsigned long *step)
     if (virt_mig_poll(m->job, &s) == 1) {
         pthread_mutex_lock(&m->lock);
         if (!m->completed) m->st = s;
+        m->st.progress_from = "job statistics";
         pthread_mutex_unlock(&m->lock);
         draw(m, elapsed);
+    } else if (!virt_mig_has_stats(m->job) && elapsed - m->stat_at >= 2) {
+        m->stat_at = elapsed;
+        draw_nostats(m, elapsed);
     }
     ne_downtime_step(m->cfg, m->gib, *step, &at, &ms);
     if (*step <= m->cfg->downtime_steps && elapsed >= (double)at) {
@@ -159,7 +194,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     int rc;
     unsigned long bw = o->bandwidth_mib ? o->bandwidth_mib : cfg->bandwidth_mib;
     struct monitor m = {.cfg = cfg, .o = o, .label = d->name, .start = ne_now(),
-                        .gib = ne_data_gib(d->memory_kib, disk_bytes)};
+                        .gib = ne_data_gib(d->memory_kib, disk_bytes), .dst = dst, .d = d};
     pthread_t t;
 
     pthread_mutex_init(&m.lock, NULL);
@@ -172,6 +207,13 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
         return -1;
     }
     if (dest_xml) virt_mig_set_dest_xml(m.job, dest_xml);
+    if (!virt_mig_has_stats(m.job)) { /* what draw_nostats reads, from the start */
+        m.st.progress_from = "elapsed time";
+        m.stat_at = -2;
+        for (size_t i = 0; r->plan.method == NE_METHOD_LIVE_BLOCK && i < d->ndisks; i++)
+            if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source && !d->disks[i].readonly)
+                m.st.progress_from = "destination allocation";
+    }
     pthread_create(&t, NULL, monitor_run, &m);
     rc = virt_mig_run(m.job, virt_host(dst), peer, r->plan.copy, r->plan.ncopy, bw,
                       live_flags(&r->plan, cfg, o));
@@ -186,6 +228,7 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
     pthread_cond_broadcast(&m.cond);
     pthread_mutex_unlock(&m.lock);
     pthread_join(t, NULL);
+    if (m.st.have_job_stats) m.st.progress_from = "job statistics";
     virt_mig_close(m.job);
     r->st = m.st;
     r->st.seconds = ne_now() - m.start;
