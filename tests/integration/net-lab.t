@@ -42,7 +42,7 @@ port_is() { # port_is PORT HOST: bound to HOST and ACTIVE
     neutron GET "/v2.0/ports/$1" | body | jq -e --arg h "$2" '.port."binding:host_id" == $h and .port.status == "ACTIVE"' >/dev/null
 }
 pings() { ip netns exec "$NEL_PROBE_NS" ping -n -c 1 -W 1 "$1" >/dev/null 2>&1; }
-wait_ping() { local i; for i in $(seq 1 "$2"); do pings "$1" && return 0; sleep 1; done; return 1; }
+wait_ping() { local _; for _ in $(seq 1 "$2"); do pings "$1" && return 0; sleep 1; done; return 1; }
 
 # The bridge of physnet1 is on every node before any guest is there.
 br=brq${NEL_NET1:0:11}
@@ -77,7 +77,7 @@ code=$(nova POST "/servers/${S[0]}/action" '{"os-migrateLive":{"host":"node03","
 is "$code" 202 "live migration of server 1 to node03 accepted"
 ok "server 1 ACTIVE on node03" wait_srv "${S[0]}" '.status=="ACTIVE" and ."OS-EXT-STS:task_state"==null and ."OS-EXT-SRV-ATTR:host"=="node03"' 300
 diag "live migration: $(since "$t0") s"
-wait_port() { local i; for i in $(seq 1 60); do port_is "$1" "$2" && return 0; sleep 0.5; done; return 1; }
+wait_port() { local _; for _ in $(seq 1 60); do port_is "$1" "$2" && return 0; sleep 0.5; done; return 1; }
 ok "server 1's port is bound to node03 and ACTIVE" wait_port "${P[0]}" node03
 b=$(neutron GET "/v2.0/ports/${P[0]}/bindings" | body | jq -c '[.bindings[]|{host,status}]')
 is "$b" '[{"host":"node03","status":"ACTIVE"}]' "server 1's only port binding is the active one on node03"

@@ -35,7 +35,6 @@ for p in $pkgs; do
 done
 ## the guest kernel for net.sh: linux-image-amd64's current image package, downloaded only
 kernel_deb() {
-  local k
   k=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
   [ -n "$k" ] || { echo "deps.sh: apt knows no linux-image-amd64" >&2; return 1; }
   ls /var/cache/apt/archives/"${k}_"*.deb >/dev/null 2>&1 && return 0

@@ -50,8 +50,8 @@ PFX=${NOVA_EVAC_LAB_PREFIX:-nel}
 OS=$LAB/os ND=$LAB/net CACHE=$LAB/netcache
 HUB=$PFX-hub PROBE=$PFX-probe
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-PY=/usr/bin/python3
 NET1_CIDR=10.77.1 NET2_CIDR=10.77.2
+# shellcheck disable=SC2034  # api.sh: the compute microversion (2.74: host in boot requests)
 MV=2.74
 export NOVA_EVAC_LAB=$LAB
 
@@ -550,11 +550,13 @@ cmd_down() {
     done
     sleep 3   # the agents delete their brq bridges
   fi
-  for n in $(ls -d "$ND"/node[0-9][0-9] 2>/dev/null); do
+  for n in "$ND"/node[0-9][0-9]; do
+    [ -d "$n" ] || continue
     stop "$n/agent.pid" "$n/linuxbridge_agent.ini" TERM 20 &
   done
   wait
-  for n in $(ls -d "$ND"/node[0-9][0-9] 2>/dev/null); do
+  for n in "$ND"/node[0-9][0-9]; do
+    [ -d "$n" ] || continue
     stop "$n/socat.pid" "$ND/rmq.sock" TERM 5
     f=$PFX-${n##*/}
     if ns_exists "$f"; then
@@ -631,20 +633,25 @@ probe_start() {
       ping -D -n -i "${NEL_PROBE_INTERVAL:-0.01}" -W 1 "$ip"
   done
 }
-## gap_report IP LOG: sent/lost from ping's summary, longest gap between replies (ms)
+## gap_report IP LOG T0 TSTOP: sent/lost from ping's summary, longest gap (ms) between
+## replies, counting from the probe's start to the first reply and from the last to its stop
+## (a guest that never comes back has the whole rest as its gap)
 gap_report() {
-  awk -v ip="$1" '
+  awk -v ip="$1" -v t0="$3" -v t1="$4" '
+    BEGIN { prev = t0 + 0 }
     /^\[[0-9.]+\] [0-9]+ bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-      if (prev != "" && t - prev > g) { g = t - prev; gf = prev; gt = t }
+      if (t - prev > g) { g = t - prev; gf = prev; gt = t }
       prev = t; got++ }
     / packets transmitted/ { sent = $1; rcv = $4 }
-    END { if (sent == "") { sent = got; rcv = got }
+    END { if (t1 + 0 - prev > g) { g = t1 - prev; gf = prev; gt = t1 }
+          if (sent == "") { sent = got; rcv = got }
           printf "%s sent=%d lost=%d longest_gap_ms=%d gap_from=%.3f gap_to=%.3f\n",
             ip, sent, sent - rcv, g * 1000, gf, gt }' "$2"
 }
 probe_stop() {
-  local d f ip; d=$(sess_dir)
+  local d f ip t1; d=$(sess_dir)
   [ -d "$d" ] || die "no probe session ${SESSION:-default}"
+  t1=$(date +%s.%N)
   for f in "$d"/ping-*.pid; do
     [ -e "$f" ] || continue
     ip=$(basename "$f" .pid); ip=${ip#ping-}
@@ -653,7 +660,7 @@ probe_stop() {
   for f in "$d"/ping-*.log; do
     [ -e "$f" ] || continue
     ip=$(basename "$f" .log); ip=${ip#ping-}
-    gap_report "$ip" "$f"
+    gap_report "$ip" "$f" "$(cat "$d/ping-$ip.t0" 2>/dev/null || echo "$t1")" "$t1"
     mv -f "$f" "$d/last-ping-$ip.log"; rm -f "$d/ping-$ip.t0"
   done
 }
