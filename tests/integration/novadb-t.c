@@ -73,7 +73,12 @@ main(void)
     for (i = 0; i < NE_SQL_COUNT; i++)
         if (novadb_prepare(db, (enum ne_sql)i) < 0)
             all = 0, printf("# %s\n", novadb_sql_name((enum ne_sql)i));
-    ok(all, "every query in sql/ prepares on the real schema (%zu queries)", i);
+    ok(all, "every query in sql/ prepares on the %s schema (%zu queries)",
+       ne_schema_name(novadb_schema(db)), i);
+    if (getenv("NOVADB_T_PREPARE_ONLY")) { /* another schema (stuck-icehouse.t): no rows */
+        novadb_close(db);
+        return done_testing();
+    }
 
     rows = novadb_query(db, NE_SQL_STUCK_INSTANCE, hostile, 1, count_rows, &(long){0});
     is_int(rows, 0, "a quote in a parameter is data: no row for x' OR '1'='1");

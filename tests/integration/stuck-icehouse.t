@@ -167,6 +167,18 @@ runj() {
 }
 tab=$(printf '\t')
 
+# Every query (stuck's, the drain's record changes, images') prepares on
+# this schema, as its variant where it has one.
+prog="$top_builddir/tests/integration/novadb-t"
+if [ -x "$prog" ]; then
+    pout=$(NOVADB_T_PREPARE_ONLY=1 NOVADB_T_GLANCE=$T_GLANCE "$prog" 2>&1)
+    like "$pout" "ok 3 - every query in sql/ prepares on the icehouse schema" \
+        "every query in sql/ prepares on the Icehouse-era schema"
+    [ "${pout#*not ok}" = "$pout" ] || diag "$pout"
+else
+    ok "tests/integration/novadb-t not built (make check builds it)" false
+fi
+
 # ---- Found.
 run ne --debug sql stuck $GS "$A"
 like "$out" "icehouse schema" "--debug sql: the Icehouse-era schema is detected"
