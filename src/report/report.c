@@ -66,9 +66,10 @@ next_step(const struct ne_rmodel *m, struct ne_rlane *l)
     if (q && (e = strchr(q + 1, '\''))) {
         snprintf(l->next, sizeof l->next, "run %.*s", (int)(e - q + 1), q);
     } else if (l->exit_code == 3) {
-        snprintf(l->next, sizeof l->next, "nothing was changed: fix what the refusal names (the "
-                 "drain's output says why), then run 'nova-evac drain %s' again: it moves what "
-                 "is left", m->host[0] ? m->host : "HOST");
+        snprintf(l->next, sizeof l->next, "nothing was changed: fix what the refusal names (%s), "
+                 "then run 'nova-evac drain %s' again: it moves what is left",
+                 l->detail[0] ? "above" : "the drain's output says why",
+                 m->host[0] ? m->host : "HOST");
     } else {
         snprintf(l->next, sizeof l->next, "see where it is with 'nova-evac stuck %s', then run "
                  "'nova-evac drain %s --resume'", m->host[0] ? m->host : "HOST",
@@ -132,13 +133,14 @@ event(struct ne_rmodel *m, json_t *ev)
         l->bytes = d < 0 && b < 0 ? -1 : (d < 0 ? 0 : d) + (b < 0 ? 0 : b);
         l->downtime_ms = jint(ev, "downtime_ms", -1);
         l->seconds = json_is_number(s) ? json_number_value(s) : -1;
-        l->reason[0] = l->next[0] = '\0';
+        l->reason[0] = l->next[0] = l->detail[0] = '\0';
     } else if (strcmp(what, "failed") == 0 || strcmp(what, "unresolved") == 0) {
         l = lane(m, uuid, jstr(ev, "name"));
         l->state = NE_R_FAILED;
         l->t_end = t;
         l->exit_code = (int)jint(ev, "exit", -1);
         snprintf(l->reason, sizeof l->reason, "%s", jstr(ev, "reason"));
+        snprintf(l->detail, sizeof l->detail, "%s", jstr(ev, "detail"));
         next_step(m, l);
     } else {
         return;
@@ -287,7 +289,7 @@ fmt_time(long long ms, char *out, size_t len)
 }
 
 #define LABEL_W 240
-#define PLOT_W 720
+#define PLOT_W 640
 #define FIG_W 1100
 #define LANE_H 24
 
@@ -313,8 +315,8 @@ static void
 axis(FILE *f, const struct ne_rmodel *m, int y)
 {
     long long span = m->t1 - m->t0, step = 1000;
-    static const long long steps[] = {1000, 2000, 5000, 10000, 30000, 60000, 120000, 300000,
-                                      600000, 1800000, 3600000, 7200000};
+    static const long long steps[] = {100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000,
+                                      120000, 300000, 600000, 1800000, 3600000, 7200000};
     size_t i;
     long long t;
 
@@ -323,8 +325,8 @@ axis(FILE *f, const struct ne_rmodel *m, int y)
     for (t = 0; t <= span; t += step) {
         double x = xpos(m, m->t0 + t);
         fprintf(f, "<line class=\"tick\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%d\"/>"
-                   "<text class=\"ax\" x=\"%.1f\" y=\"%d\">%llds</text>",
-                x, x, y, x, y + 14, t / 1000);
+                   "<text class=\"ax\" x=\"%.1f\" y=\"%d\">%.*fs</text>",
+                x, x, y, x, y + 14, step < 1000 ? 1 : 0, (double)t / 1000);
     }
 }
 
@@ -337,6 +339,10 @@ timeline(FILE *f, const struct ne_rmodel *m)
 
     fprintf(f, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", FIG_W, h, FIG_W, h);
+    /* a long name is cut at the plot, not drawn over it (its full text is
+     * in the table below) */
+    fprintf(f, "<clipPath id=\"lblclip\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\"/>"
+               "</clipPath>\n", LABEL_W - 8, h);
     axis(f, m, h - 20);
     if (m->nstaged) {
         fprintf(f, "<g class=\"staging\"><text class=\"lbl\" x=\"4\" y=\"%d\">base images staged"
@@ -355,7 +361,8 @@ timeline(FILE *f, const struct ne_rmodel *m)
                    "data-downtime-ms=\"%lld\" data-name=\"", l->uuid, state_name(l->state),
                 l->bytes, l->downtime_ms);
         ne_html_escape(f, l->name);
-        fprintf(f, "\"><text class=\"lbl\" x=\"4\" y=\"%d\">", y + LANE_H - 8);
+        fprintf(f, "\"><text class=\"lbl\" x=\"4\" y=\"%d\" clip-path=\"url(#lblclip)\">",
+                y + LANE_H - 8);
         ne_html_escape(f, l->name);
         fputs("</text>", f);
         if (l->t_queued >= 0)
@@ -477,7 +484,7 @@ ne_report_html(FILE *f, const struct ne_rmodel *m, const char *title)
           "</style></head><body>\n<h1>Drain of ", f);
     ne_html_escape(f, m->host);
     fputs("</h1>\n<p>From ", f);
-    fprintf(f, "%s to %s (%.0f s)%s. Journal: ", t0, t1, (double)(m->t1 - m->t0) / 1000,
+    fprintf(f, "%s to %s (%.1f s)%s. Journal: ", t0, t1, (double)(m->t1 - m->t0) / 1000,
             m->finished ? "" : "; the drain did not finish in this journal");
     ne_html_escape(f, title);
     if (m->bad_lines) fprintf(f, " (%zu torn or malformed lines skipped)", m->bad_lines);
@@ -527,7 +534,13 @@ ne_report_html(FILE *f, const struct ne_rmodel *m, const char *title)
         ne_html_escape(f, l->uuid);
         fputs("): <span class=\"reason\">", f);
         ne_html_escape(f, l->reason);
-        fputs("</span></p><p>Next step: <span class=\"next\">", f);
+        fputs("</span></p>", f);
+        if (l->detail[0]) {
+            fputs("<p>The move said: <span class=\"detail\">", f);
+            ne_html_escape(f, l->detail);
+            fputs("</span></p>", f);
+        }
+        fputs("<p>Next step: <span class=\"next\">", f);
         ne_html_escape(f, l->next);
         fputs("</span></p></div>\n", f);
     }
