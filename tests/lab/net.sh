@@ -527,6 +527,8 @@ cmd_up() {
     waitfor 90 "agent on $n" agent_alive "$n" || { tail -n 20 "$ND/$n/log/linuxbridge-agent.log" >&2; die "agent on $n not alive"; }
   done
   step "agents alive on $(nodes | tr '\n' ' ')"
+  grep -qs '^virt_type = kvm' "$OS/etc/nova/$(nodes | head -n1).conf" &&
+    say "warning: the computes run KVM; where this was measured, nested KVM never got the guest kernel past its decompressor (NOVA_EVAC_VIRT=qemu: TCG)"
   cmd_env >"$ND/env"
   step "READY"
 }
