@@ -115,6 +115,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
     mo.journal = journal_mig_hooks(dr->j);
+    ne_last_error_clear();
     for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
         const char *down;
@@ -187,7 +188,9 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
             snprintf(it->why, sizeof it->why, "%s (exit %d); it stays on %s",
                      it->rc == NE_EXIT_REFUSED ? "refused by a safety check" :
                      r.aborted ? "migration aborted" : "migration failed", it->rc, dr->o->host);
-        drain_emit(dr, "failed", it, json_pack("{s:s, s:i}", "reason", it->why, "exit", it->rc));
+        /* what the move said, for the report: the refusal's reason and advice */
+        drain_emit(dr, "failed", it, json_pack("{s:s, s:i, s:s?}", "reason", it->why, "exit",
+                                               it->rc, "detail", ne_last_error()));
     }
 }
 

@@ -32,6 +32,7 @@ struct ne_rlane {
     double seconds;         /* the move's wall time, -1 unknown */
     int exit_code;          /* of a failure, -1 unknown */
     char reason[768];       /* of a failure */
+    char detail[1024];      /* what the move said (its last error), may be empty */
     char next[768];         /* its next step */
 };
 

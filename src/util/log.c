@@ -14,6 +14,8 @@
 static int debug_mask;
 static bool quiet;
 static unsigned error_count;
+/* This thread's last error message (ne_last_error). */
+static __thread char last_error[1024];
 
 static const struct {
     const char *name;
@@ -62,6 +64,8 @@ bool ne_debug_on(enum ne_debug_chan chan) { return (debug_mask & chan) != 0; }
 void ne_set_quiet(bool q) { quiet = q; }
 bool ne_quiet(void) { return quiet; }
 unsigned ne_error_count(void) { return error_count; }
+const char *ne_last_error(void) { return last_error[0] ? last_error : NULL; }
+void ne_last_error_clear(void) { last_error[0] = '\0'; }
 
 /* Writes s to f with control characters escaped (\n, \r, \t, else \xNN):
  * a message is one line whatever a host or instance name holds. */
@@ -104,6 +108,9 @@ vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
     char *msg = NULL;
 
     if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    if (strcmp(prefix, "error: ") == 0)
+        snprintf(last_error, sizeof last_error, "%s%s%s", msg ? msg : fmt, errnum ? ": " : "",
+                 errnum ? strerror(errnum) : "");
     flockfile(stderr);
     fprintf(stderr, "nova-evac: %s", prefix);
     put_escaped(stderr, msg ? msg : fmt);

@@ -31,6 +31,10 @@ void ne_set_quiet(bool quiet);
 bool ne_quiet(void);
 
 void ne_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The calling thread's last error message (unescaped), or NULL since
+ * ne_last_error_clear: what a drain journals with a failure. */
+const char *ne_last_error(void);
+void ne_last_error_clear(void);
 /* Like ne_error, appends ": strerror(errno)". */
 void ne_syserror(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ne_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -30,7 +30,8 @@ static const char journal[] =
     "{\"event\":\"migrating\",\"uuid\":\"" U2 "\",\"name\":\"vm-b\",\"dest\":\"node02\",\"attempt"
     "\":1,\"method\":\"cold\",\"ts\":1001,\"ts_ms\":1001500}\n"
     "{\"event\":\"failed\",\"uuid\":\"" U2 "\",\"name\":\"vm-b\",\"dest\":\"node02\",\"reason\":"
-    "\"refused by a safety check (exit 3); it stays on node01\",\"exit\":3,\"ts\":1002,"
+    "\"refused by a safety check (exit 3); it stays on node01\",\"exit\":3,\"detail\":"
+    "\"vm-b: /i/disk already exists on node02: refusing <b>\",\"ts\":1002,"
     "\"ts_ms\":1002000}\n"
     "{\"event\":\"job-done\",\"uuid\":\"" U1 "\",\"host\":\"node02\",\"ts\":1005,\"ts_ms\":1005000}\n"
     "{\"event\":\"moved\",\"uuid\":\"" U1 "\",\"name\":\"vm-a\",\"dest\":\"node02\",\"recorded\":"
@@ -113,6 +114,10 @@ main(void)
     ok(strstr(html, "data-bytes=\"2147484648\"") != NULL, "vm-a's bytes on its lane");
     ok(strstr(html, "class=\"next\">nothing was changed") != NULL, "the failure's next step");
     ok(strstr(html, "refused by a safety check (exit 3)") != NULL, "the failure's reason");
+    ok(strstr(html, "<span class=\"detail\">vm-b: /i/disk already exists on node02: refusing "
+                    "&lt;b&gt;</span>") != NULL, "what the move said, escaped");
+    is_str(m.lanes[1].detail, "vm-b: /i/disk already exists on node02: refusing <b>",
+           "the failure's detail in the model");
     is_int(count(html, "http:") + count(html, "https:"), count(html, "http://www.w3.org/2000/svg"),
            "no outside URL but the SVG namespace");
     ok(strstr(html, "ph-switch") && strstr(html, "ph-queued") && strstr(html, "ph-staging") &&
