@@ -204,6 +204,13 @@ void ne_stage_report_clear(struct ne_stage_report *r);
 /* Frees what one base holds. */
 void ne_base_clear_one(struct ne_base *b);
 
+/* The staging journal of commands without a drain journal (images,
+ * migrate): records under <state_dir>/staging/ (image-journal.c).  Fills
+ * *out and returns it, or NULL when cfg has no state_dir.  ne_stage_bases
+ * uses it by itself when o->journal is NULL and it stages. */
+const struct ne_stage_journal *ne_stage_local_journal(const struct ne_config *cfg,
+                                                      struct ne_stage_journal *out);
+
 /* A staging leftover (path: a <name>.nova-evac-part) on v, under the
  * staging lock of that file (one another run holds: left): removed when
  * j->ours says this tool created it and it is still what was created,

@@ -48,6 +48,11 @@ struct engine {
     uint64_t total;
     double t0, drawn;
     bool bar;
+    /* the caller's journal (the drain's), else the local staging journal
+     * (image-journal.c), else none (no state_dir) */
+    const struct ne_stage_journal *jr;
+    struct ne_stage_journal local;
+    bool jr_local;
 };
 
 
@@ -119,22 +124,23 @@ stage_lock(const struct ne_config *cfg, const char *host, const char *name)
 
 /* ---- leftovers of an interrupted copy */
 
-/* The .part found at part on dst (*st): removed when there is no journal
- * or the journal shows this tool created it, still unchanged; else left.
- * 1 removed, 0 left (said), -1 the removal failed. */
+/* The .part found at part on dst (*st): removed only when the journal (the
+ * drain's, or the local staging journal) shows this tool created it and it
+ * is still unchanged; else left.  1 removed, 0 left (said), -1 the removal
+ * failed. */
 static int
 leftover_part(struct ne_virt *dst, const char *part, const struct ne_stage_journal *jr,
               const struct ne_file_stat *st)
 {
-    if (jr && (!jr->ours || !jr->ours(jr->ctx, virt_host(dst), part, st))) {
+    if (!jr || !jr->ours || !jr->ours(jr->ctx, virt_host(dst), part, st)) {
         ne_warn("%s: %s is there, but the journal does not show that this tool created it (or "
                 "it changed since): left alone; remove it once nothing writes it", virt_host(dst),
                 part);
         return 0;
     }
     if (virt_delete_file(dst, part) < 0) return -1;
-    ne_info("%s: removed %s, left by an interrupted staging%s", virt_host(dst), part,
-            jr ? " (the journal shows this tool created it)" : "");
+    ne_info("%s: removed %s, left by an interrupted staging (the journal shows this tool "
+            "created it)", virt_host(dst), part);
     return 1;
 }
 
@@ -290,12 +296,12 @@ finalize(struct engine *e, struct job *j, struct ne_virt *dst, const char *part,
     struct ne_file_stat st;
     char hex[65];
     double t0 = ne_now();
-    const struct ne_stage_journal *jr = e->ic->o->journal;
+    const struct ne_stage_journal *jr = e->jr;
     int r = virt_clone_file(dst, part, b->path, format, &d->reflinked);
 
     d->clone_seconds = ne_now() - t0;
-    if (r > 0 && jr && jr->staged && b->ninstances)
-        jr->staged(jr->ctx, b->uuids[0], d->host, b->path);
+    if (r > 0 && jr && jr->staged && (b->ninstances || e->jr_local))
+        jr->staged(jr->ctx, b->ninstances ? b->uuids[0] : NULL, d->host, b->path);
     if (virt_delete_file(dst, part) < 0)
         ne_warn("%s: %s stays behind (its base is staged, so no later staging looks at it): "
                 "remove it by hand; Nova never uses it", d->host, part);
@@ -343,7 +349,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     struct ne_base_dest *d = &b->dests[j->k];
     struct ne_virt *dst = conn(e, cache, d->host), *src = NULL;
     CLEANUP_FREE char *part = xasprintf("%s%s", b->path, NE_PART_SUFFIX);
-    const struct ne_stage_journal *jr = e->ic->o->journal;
+    const struct ne_stage_journal *jr = e->jr;
     const char *uuid = b->ninstances ? b->uuids[0] : NULL;
     struct ne_file_stat st;
     const char *format;
@@ -374,7 +380,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
         }
     }
     /* rule 7: the .part is journalled before it exists */
-    if (jr && jr->created && (!uuid || jr->created(jr->ctx, uuid, d->host, part) < 0)) {
+    if (jr && jr->created && ((!uuid && !e->jr_local) || jr->created(jr->ctx, uuid, d->host, part) < 0)) {
         fail(d, "the creation of %s cannot be journalled (above): not staged", part);
         return;
     }
@@ -392,7 +398,7 @@ copy_one(struct engine *e, struct job *j, struct ne_virt **cache)
     } else if (check_part(j, dst, part, d->src, want, format) < 0) {
         virt_delete_file(dst, part);
     } else {
-        if (jr && uuid && jr->identity && virt_file_stat(dst, part, &st) == 1)
+        if (jr && (uuid || e->jr_local) && jr->identity && virt_file_stat(dst, part, &st) == 1)
             jr->identity(jr->ctx, uuid, d->host, part, &st);
         finalize(e, j, dst, part, want, format);
     }
@@ -489,6 +495,11 @@ ic_stage(struct ic_run *ic)
 
     add_jobs(&e);
     if (!e.njobs) return;
+    e.jr = ic->o->journal;
+    if (!e.jr && ic->o->stage) {
+        e.jr = ne_stage_local_journal(ic->cfg, &e.local);
+        e.jr_local = e.jr != NULL;
+    }
     e.workers = ic->o->parallel ? ic->o->parallel : 2;
     if (e.workers > e.njobs) e.workers = (unsigned)e.njobs;
     e.bar = ic->o->progress && progress_enabled();

@@ -237,6 +237,24 @@ is "$rc" 0 "the rerun completes"
 is "$(sum "$final")" "$(sum "$tmp/big.raw")" "identical after the rerun"
 ok "the leftover .part is gone" test ! -e "$final.nova-evac-part"
 
+# --- a .part that no record shows this tool created (rule 7): left alone,
+# that base fails with the reason; the staging records of `images` are kept
+# under the state dir, not guessed from the file name
+new_base "$tmp/other.raw" 8
+other=$(new_uuid)
+put "$other" "$tmp/other.raw" node02
+ofinal=$(node_file node03 "_base/$(sha1 "$other")")
+printf 'not made by nova-evac\n' >"$ofinal.nova-evac-part"
+run ne images node02 --to node03 --base "$(sha1 "$other")" --stage
+ok "a .part it did not create: that base is not staged (exit $rc)" test "$rc" != 0
+like "$out" "did not create it" "it says why"
+is "$(cat "$ofinal.nova-evac-part")" "not made by nova-evac" "and the .part is left as it was"
+ok "no base under the final name" test ! -e "$ofinal"
+rm -f "$ofinal.nova-evac-part"
+run ne images node02 --to node03 --base "$(sha1 "$other")" --stage
+is "$rc" 0 "once the operator removed it, the staging runs"
+is "$(sum "$ofinal")" "$(sum "$tmp/other.raw")" "identical"
+
 # --- bad input
 run ne images node02 --to "node03;reboot"
 is "$rc" 2 "hostile destination name refused"
