@@ -91,4 +91,23 @@ is "$(sha256sum "$NOVA_EVAC_LAB/shared/volumes/lg-v.raw" | cut -c1-64)" "$vol_su
 cd_src_gone=$(test -e "$(inst node01)/$ul/disk.config" && echo there || echo gone)
 ok "lg-loc's config drive is on node02" test -s "$(inst node02)/$ul/disk.config"
 diag "config drive on node01 after the move: $cd_src_gone"
+# Back onto the old node: now the destination is the older side, and it
+# decides (legacy API); the source (node02) has job statistics.
+run ne --debug virt --format json migrate lg-loc --from node02 --to node01
+is "$rc" 0 "lg-loc back to node01: exit 0"
+like "$out" "lg-loc: migrate to .* with the legacy API virDomainMigrateToURI2" \
+    "a legacy destination makes the move use the legacy API too"
+like "$(sed -n '/^{/,$p' <<<"$out" | jq -r .progress_from)" "job statistics" \
+    "from node02 (job statistics there) the figures are the job's"
+# And off it again under a terminal: the progress line says where its
+# figures come from, and so does the summary.
+if command -v script >/dev/null; then
+    script -qec "$NOVA_EVAC migrate lg-loc --from node01 --to node02; echo exit=\$?" /dev/null >"$tmp/tty.out" 2>&1
+    ok "lg-loc runs on node02 again" test "$(vsh node02 domstate lg-loc)" = running ||
+        tr '\r' '\n' <"$tmp/tty.out" | sed 's/^/# /'
+    like "$(tr '\r' '\n' <"$tmp/tty.out")" "destination allocation; no job statistics" \
+        "the progress line says its figures are the destination's allocation"
+    like "$(cat "$tmp/tty.out")" "no job statistics from the source \(progress from destination allocation\)" \
+        "the summary says there were no job statistics"
+fi
 done_testing
