@@ -325,9 +325,15 @@ struct copy_state {
     /* Plain streams (an end without sparse streams, ne_caps): the source
      * sends every byte; the sender finds the zero blocks (zeroruns.h) and
      * sends them as holes when the destination takes sparse streams
-     * (sparse_out).  A destination without them gets every byte: its copy
-     * is fully allocated (the debug line says so). */
+     * (sparse_out).  A destination without them is written in segments:
+     * one plain upload at the offset of each data run (the file there was
+     * created sparse, at full length), zero runs of SEG_GAP or more
+     * skipped (every one: SEG_GAP is the zero block). */
     bool plain_in, sparse_out;
+    struct ne_virt *dst;       /* segments: the destination and its volume */
+    virStorageVolPtr dvol;
+    uint64_t off;              /* segments: file offset of the next byte */
+    unsigned segments;
     uint64_t pend;             /* zero bytes found, not sent yet: one hole before data */
     uint64_t holes;            /* bytes sent as holes after zero detection */
     char why[256];             /* the first failure (libvirt errors are per thread) */
@@ -434,15 +440,68 @@ send_all(struct copy_state *c, const char *b, size_t n)
     return 0;
 }
 
+/* Every zero run is skipped: the copy is as sparse as with sparse streams,
+ * at the cost of one upload per data run (a few round trips each). */
+#define SEG_GAP NE_ZERO_BLOCK
+
+/* Ends the open segment (a plain upload), if any. */
+static int
+seg_close(struct copy_state *c)
+{
+    int rc;
+
+    if (!c->out) return 0;
+    rc = virStreamFinish(c->out);
+    if (rc < 0) virStreamAbort(c->out);
+    virStreamFree(c->out);
+    c->out = NULL;
+    return rc < 0 ? -1 : 0;
+}
+
+/* Writes b[0..n) at c->off, opening a segment there when none is open. */
+static int
+seg_write(struct copy_state *c, const char *b, size_t n)
+{
+    if (!c->out) {
+        c->out = virStreamNew(c->dst->conn, 0);
+        if (!c->out || virStorageVolUpload(c->dvol, c->out, c->off, 0, 0) < 0) return -1;
+        c->segments++;
+    }
+    return send_all(c, b, n);
+}
+
+/* A chunk of a plain download to a destination without sparse streams:
+ * data runs written in segments, long zero runs skipped (holes). */
+static int
+send_segments(struct copy_state *c, const struct chunk *k)
+{
+    size_t off = 0, r;
+    bool zero;
+
+    while (off < k->len) {
+        r = ne_zero_run(k->buf + off, k->len - off, NE_ZERO_BLOCK, &zero);
+        if (zero && (r >= SEG_GAP || !c->out)) {
+            if (seg_close(c) < 0) return -1;
+            c->holes += r;
+        } else {
+            if (seg_write(c, k->buf + off, r) < 0) return -1;
+            c->data += r;
+        }
+        c->off += r;
+        off += r;
+    }
+    return 0;
+}
+
 /* A chunk of a plain download: zero blocks become (pending) holes when
- * the destination takes sparse streams; else every byte is sent. */
+ * the destination takes sparse streams; else written in segments. */
 static int
 send_detected(struct copy_state *c, const struct chunk *k)
 {
     size_t off = 0, r;
     bool zero;
 
-    if (!c->sparse_out) return send_all(c, k->buf, k->len);
+    if (!c->sparse_out) return send_segments(c, k);
     while (off < k->len) {
         r = ne_zero_run(k->buf + off, k->len - off, NE_ZERO_BLOCK, &zero);
         if (zero) {
@@ -471,11 +530,11 @@ cq_send(void *arg)
         pthread_mutex_unlock(&c->lock);
         if (!k) return NULL;
         if (c->plain_in) {
-            if (send_detected(c, k) < 0 || (k->eof && send_pending(c) < 0)) {
+            if (send_detected(c, k) < 0 ||
+                (k->eof && (c->sparse_out ? send_pending(c) : seg_close(c)) < 0)) {
                 cq_fail(c, "sending");
                 return NULL;
             }
-            if (!c->sparse_out) c->data += k->len;
         } else {
             if (send_all(c, k->buf, k->len) < 0) {
                 cq_fail(c, "sending");
@@ -513,17 +572,19 @@ stream_copy(struct ne_virt *src, virStorageVolPtr svol, struct ne_virt *dst,
      * download plain, with zero detection here. */
     c->sparse_out = !dc || dc->sparse_streams;
     c->plain_in = !c->sparse_out || (sc && !sc->sparse_streams);
+    c->dst = dst;
+    c->dvol = dvol;
     ne_debug(NE_DBG_VIRT, "copy %s -> %s: %s download, %s upload%s", src->host, dst->host,
              c->plain_in ? "plain" : "sparse", c->sparse_out ? "sparse" : "plain",
              !c->plain_in ? "" : c->sparse_out ? ", zero blocks detected and sent as holes" :
-             ", every byte written: the destination's copy is fully allocated");
+             ", zero blocks detected, data written in segments at their offsets");
     c->in = virStreamNew(src->conn, 0);
-    c->out = virStreamNew(dst->conn, 0);
-    if (!c->in || !c->out ||
+    c->out = c->sparse_out ? virStreamNew(dst->conn, 0) : NULL;
+    if (!c->in || (c->sparse_out && !c->out) ||
         virStorageVolDownload(svol, c->in, 0, 0,
                               c->plain_in ? 0 : VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
-        virStorageVolUpload(dvol, c->out, 0, 0,
-                            c->sparse_out ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0) < 0) {
+        (c->sparse_out &&
+         virStorageVolUpload(dvol, c->out, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0)) {
         snprintf(c->why, sizeof c->why, "%s", lv_err());
         goto out;
     }
@@ -544,7 +605,7 @@ stream_copy(struct ne_virt *src, virStorageVolPtr svol, struct ne_virt *dst,
         snprintf(c->why, sizeof c->why, "finishing the download: %s", lv_err());
         rc = -1;
     }
-    if (rc == 0 && virStreamFinish(c->out) < 0) {
+    if (rc == 0 && c->out && virStreamFinish(c->out) < 0) {
         snprintf(c->why, sizeof c->why, "finishing the upload: %s", lv_err());
         rc = -1;
     }
@@ -571,15 +632,22 @@ virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
         ne_error("cannot copy %s from %s: no such file there", src_path, src->host);
         return -1;
     }
-    if (virStorageVolGetInfoFlags(svol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0 &&
-        virStorageVolGetInfo(svol, &info) < 0) {
+    bool physical = virStorageVolGetInfoFlags(svol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0;
+    const struct ne_caps *dc = virt_caps(dst, false);
+
+    if (!physical && virStorageVolGetInfo(svol, &info) < 0) {
         ne_error("cannot stat %s on %s: %s", src_path, src->host, lv_err());
         virStorageVolFree(svol);
         return -1;
     }
     /* With GET_PHYSICAL, allocation holds the file's length. */
     c.total = info.allocation > info.capacity ? info.allocation : info.capacity;
-    created = virt_create_image(dst, dst_path, c.total, "raw", NULL, NULL);
+    /* Written in segments (no sparse streams there), the file keeps the
+     * length it is created with: the source file's length, not a qcow2's
+     * virtual size. */
+    created = virt_create_image(dst, dst_path,
+                                physical && dc && !dc->sparse_streams ? info.allocation : c.total,
+                                "raw", NULL, NULL);
     if (created <= 0) {
         if (created == 0)
             ne_error("cannot copy %s to %s: %s already exists there (not overwritten)", src_path,
@@ -597,8 +665,9 @@ virt_copy_file(struct ne_virt *src, const char *src_path, struct ne_virt *dst,
     if (dvol) virStorageVolFree(dvol);
     virStorageVolFree(svol);
     if (rc == 0 && c.plain_in)
-        ne_debug(NE_DBG_VIRT, "copy of %s to %s: %llu data bytes, %llu zero bytes kept as holes",
-                 src_path, dst->host, (unsigned long long)c.data, (unsigned long long)c.holes);
+        ne_debug(NE_DBG_VIRT, "copy of %s to %s: %llu data bytes, %llu zero bytes kept as "
+                 "holes%s", src_path, dst->host, (unsigned long long)c.data,
+                 (unsigned long long)c.holes, c.sparse_out ? "" : " (segments written)");
     if (copied) *copied = c.data;
     return rc;
 }

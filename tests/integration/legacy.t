@@ -110,4 +110,19 @@ if command -v script >/dev/null; then
     like "$(cat "$tmp/tty.out")" "no job statistics from the source \(progress from destination allocation\)" \
         "the summary says there were no job statistics"
 fi
+# A cold copy onto the old node (no sparse uploads there): the data runs
+# are written in segments at their offsets, the zero runs left as holes.
+src_disk=$(inst node02)/$uv/disk
+a_src=$(alloc "$src_disk")
+run ne --debug virt migrate lg-vol --from node02 --to node01 --mode cold --shutdown-timeout 1 --keep-source-disks
+is "$rc" 0 "lg-vol cold onto the legacy node: exit 0"
+like "$out" "copy node02 -> node01: plain download, plain upload, zero blocks detected, data written in segments" \
+    "the copy to the legacy node: plain streams, segments"
+a_dst=$(alloc "$(inst node01)/$uv/disk")
+diag "lg-vol overlay: $a_src bytes allocated on node02, $a_dst on node01 (1 GiB virtual)"
+is "$a_dst" "$a_src" "plain upload: allocation on node01 equals node02's (holes stayed holes)"
+ok "plain upload: the written data arrived" test "$a_dst" -ge $((4 * 1048576))
+ok "plain upload: the same bytes on node01 as on node02 (kept source)" \
+    cmp "$src_disk" "$(inst node01)/$uv/disk"
+is "$(vsh node01 domstate lg-vol)" running "lg-vol runs on node01"
 done_testing
