@@ -157,79 +157,109 @@ load_list(const char *buf, size_t len, const char *what, const char *key, json_t
     return list;
 }
 
-int
-neutron_parse_ports(const char *buf, size_t len, const char *what, struct ne_port **out, size_t *n)
+/* The reply's list under key, each element made by from into a new
+ * array of size-byte records (*out, *n); on any bad element the records
+ * made so far are freed by fr and -1 returned. */
+typedef int (*from_fn)(const json_t *v, const char *what, void *rec);
+typedef void (*free_fn)(void *recs, size_t n);
+
+static int
+parse_list(const char *buf, size_t len, const char *what, const char *key, size_t size,
+           from_fn from, free_fn fr, void **out, size_t *n)
 {
-    json_t *root, *list = load_list(buf, len, what, "ports", &root), *v;
+    json_t *root, *list = load_list(buf, len, what, key, &root), *v;
+    char *recs;
     size_t i;
 
     *out = NULL;
     *n = 0;
     if (!list) return -1;
-    *out = xcalloc(json_array_size(list) + 1, sizeof **out);
+    recs = xcalloc(json_array_size(list) + 1, size);
     json_array_foreach(list, i, v) {
-        if (port_from(v, what, &(*out)[*n]) < 0) {
-            ne_ports_free(*out, *n);
-            *out = NULL;
+        if (from(v, what, recs + *n * size) < 0) {
+            fr(recs, *n);
             *n = 0;
             json_decref(root);
             return -1;
         }
         (*n)++;
     }
+    *out = recs;
     json_decref(root);
     return 0;
+}
+
+/* The reply's single object under key, made by from into rec (zeroed first). */
+static int
+parse_one(const char *buf, size_t len, const char *what, const char *key, size_t size,
+          from_fn from, void *rec)
+{
+    json_t *root = osj_load(buf, len, what);
+    int rc;
+
+    memset(rec, 0, size);
+    if (!root) return -1;
+    rc = from(json_object_get(root, key), what, rec);
+    json_decref(root);
+    return rc;
+}
+
+static int
+port_rec(const json_t *v, const char *what, void *rec)
+{
+    return port_from(v, what, rec);
+}
+
+static int
+binding_rec(const json_t *v, const char *what, void *rec)
+{
+    return binding_from(v, what, rec);
+}
+
+static void
+ports_free(void *recs, size_t n)
+{
+    ne_ports_free(recs, n);
+}
+
+static void
+bindings_free(void *recs, size_t n)
+{
+    ne_bindings_free(recs, n);
+}
+
+int
+neutron_parse_ports(const char *buf, size_t len, const char *what, struct ne_port **out, size_t *n)
+{
+    void *recs;
+    int rc = parse_list(buf, len, what, "ports", sizeof **out, port_rec, ports_free, &recs, n);
+
+    *out = recs;
+    return rc;
 }
 
 int
 neutron_parse_port(const char *buf, size_t len, const char *what, struct ne_port *out)
 {
-    json_t *root = osj_load(buf, len, what);
-    int rc;
-
-    memset(out, 0, sizeof *out);
-    if (!root) return -1;
-    rc = port_from(json_object_get(root, "port"), what, out);
-    json_decref(root);
-    return rc;
+    return parse_one(buf, len, what, "port", sizeof *out, port_rec, out);
 }
 
 int
 neutron_parse_bindings(const char *buf, size_t len, const char *what, struct ne_binding **out,
                        size_t *n)
 {
-    json_t *root, *list = load_list(buf, len, what, "bindings", &root), *v;
-    size_t i;
+    void *recs;
+    int rc = parse_list(buf, len, what, "bindings", sizeof **out, binding_rec, bindings_free,
+                        &recs, n);
 
-    *out = NULL;
-    *n = 0;
-    if (!list) return -1;
-    *out = xcalloc(json_array_size(list) + 1, sizeof **out);
-    json_array_foreach(list, i, v) {
-        if (binding_from(v, what, &(*out)[*n]) < 0) {
-            ne_bindings_free(*out, *n);
-            *out = NULL;
-            *n = 0;
-            json_decref(root);
-            return -1;
-        }
-        (*n)++;
-    }
-    json_decref(root);
-    return 0;
+    *out = recs;
+    return rc;
 }
 
 int
 neutron_parse_binding(const char *buf, size_t len, const char *what, struct ne_binding *out)
 {
-    json_t *root = osj_load(buf, len, what);
-    int rc;
-
-    memset(out, 0, sizeof *out);
-    if (!root) return -1;
-    rc = binding_from(json_object_get(root, "binding"), what, out);
-    json_decref(root);
-    return rc;
+    return parse_one(buf, len, what, "binding", sizeof *out, binding_rec, out);
 }
 
 int
