@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
+# suite lane: own-lab (reads the shared cloud only and changes nothing: safe beside the shared-lab tests)
 # One session longer than the lab's 180 s Keystone token lifetime: two
 # `servers --watch` processes list node01 every 20 s for 200 s, side by
 # side.  The first renews its token before expiry (default margin); the

@@ -68,7 +68,7 @@ a=$1 aip=$2
 pa=$(port_of "$a")
 ok "guest A on physnet1 answers ping from the probe" answers "$aip"
 is "$(bindings "$pa")" "node03:ACTIVE" "A's port bound to node03"
-run ne migrate "$a" --from node03 --to node02
+run ne migrate "$a" --from node03 --to node02 --stage-images
 is "$rc" 0 "migrate A to node02: exit 0"
 like "$out" "1 port bound to the destination" "migrate: says the port followed"
 ok "A's port ACTIVE on node02" wait_port "$pa" node02
@@ -85,6 +85,11 @@ elif set -- $r && b=$1 bip=$2 && pb=$(port_of "$b") &&
     "$LABSH" sh node01 ip link show "$br" >/dev/null 2>&1; then
     diag "node01 has $br already (a guest on net2 there): the refusal is not checked"
 else
+    # its base image first, so that the bridge is the one thing node01 lacks
+    # (on a fresh lab no guest of that image ran there: the move would be
+    # refused for the missing base before the VIF is looked at)
+    run ne images node03 --to node01 --stage
+    is "$rc" 0 "B's base image staged on node01 (only the bridge is missing there)"
     before=$(bindings "$pb")
     run ne migrate "$b" --from node03 --to node01
     is "$rc" 3 "migrate B (physnet2) to node01 without $br: exit 3"
