@@ -10,36 +10,7 @@
 # `--resume` with the API back finishes it: Nova's move confirmed, the
 # guest on node01 only, its disk unchanged, moved once in the journal.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
-id=$(uniq_id)
-tmp=$(mktemp -d)
-cleanup() {
-    local s
-    for s in $(cat "$tmp/ids" 2>/dev/null); do nova DELETE "/servers/$s" >/dev/null 2>&1; done
-    "$NOVA_EVAC" -q undrain node02 >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-{ cat "$NOVA_EVAC_LAB/nova-evac.conf"
-  printf '[DEFAULT]\nstate_dir = %s/state\nnova_conf = %s/nova.conf\n' "$tmp" "$NOVA_EVAC_OS"; } >"$tmp/ne.conf"
-export NOVA_EVAC_CONFIG=$tmp/ne.conf
-state_of() { nova GET "/servers/$1" | body | jq -r '.server | "\(.status) \(."OS-EXT-STS:task_state") \(."OS-EXT-SRV-ATTR:host")"'; }
-mig_of() { nova GET "/os-migrations?instance_uuid=$1" | body | jq -r '.migrations | max_by(.id) | "\(.migration_type) \(.status) \(.source_compute) \(.dest_compute)"'; }
-on_node() { virsh -q -c "$("$LABSH" uri "$1")" domstate "$2" 2>/dev/null | head -1; }
-content() {
-    "$LABSH" sh "$1" qemu-img convert -U -O raw "$NOVA_EVAC_LAB/instances/$2/disk" "$tmp/$2.raw" >/dev/null 2>&1 &&
-        sha256sum <"$tmp/$2.raw" | cut -c1-64
-    rm -f "$tmp/$2.raw"
-}
-fl=$(nova GET /flavors | body | jq -r '.flavors[]|select(.name=="m1.tiny").id')
-img=$(glance GET '/v2/images?name=tiny' | body | jq -r '.images[0].id')
-[ -n "$fl" ] && [ -n "$img" ] && [ "$img" != null ] || skip_all "lab seed missing (flavor m1.tiny, image tiny)"
+. "$top_srcdir/tests/nova-resume-setup.sh"
 # A loopback port nothing listens on: the API "cannot be reached".
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 down() { env -u OS_CLOUD OS_AUTH_URL="http://127.0.0.1:$port/v3" "$@"; }
