@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* drain-auto.c: see drain-auto.h. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "drain/drain-auto.h"
+
+void
+ne_auto_init(struct ne_auto *a, unsigned max)
+{
+    memset(a, 0, sizeof *a);
+    a->limit = 1;
+    a->max = max == 0 ? 1 : max > NE_AUTO_MAX ? NE_AUTO_MAX : max;
+    a->growing = true;
+}
+
+static unsigned
+cap(const struct ne_auto *a)
+{
+    return a->ceiling && a->ceiling < a->max ? a->ceiling : a->max;
+}
+
+/* A rate as text: MiB/s, or migrations per minute without job stats. */
+static const char *
+rate_str(double r, bool bytes, char *buf, size_t len)
+{
+    if (bytes) snprintf(buf, len, "%.1f MiB/s", r / 1048576.0);
+    else snprintf(buf, len, "%.1f migrations/min", r * 60.0);
+    return buf;
+}
+
+/* Backs off to `to` for a reason said by the caller; limits above stay
+ * out of reach. */
+static void
+back_off(struct ne_auto *a, unsigned to)
+{
+    a->ceiling = to;
+    a->limit = to;
+    a->growing = false;
+    a->win_open = false;
+    a->prev_limit = 0;
+}
+
+unsigned
+ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t len)
+{
+    char r1[40], r2[40];
+    double dt, rate;
+    unsigned from = a->limit, next;
+    char dummy[8];
+
+    if (!why) why = dummy, len = sizeof dummy;
+    why[0] = '\0';
+    /* a migration that stops converging: at once, once per new one */
+    if (o->stuck < a->stuck_acted) a->stuck_acted = o->stuck;
+    if (o->stuck > a->stuck_acted) {
+        a->stuck_acted = o->stuck;
+        if (a->limit > 1) {
+            back_off(a, a->limit / 2);
+            snprintf(why, len, "%u migration%s not converging with %u at once (every downtime "
+                     "step used, or past the completion timeout): down to %u", o->stuck,
+                     o->stuck == 1 ? "" : "s", from, a->limit);
+            return a->limit;
+        }
+    }
+    if (!a->win_open) {
+        /* measure only a filled limit, and only while more could start */
+        if (o->waiting == 0 || o->inflight < a->limit) return a->limit;
+        a->win_open = true;
+        a->win_t = o->t;
+        a->win_bytes = o->bytes;
+        a->win_done = o->completed;
+        return a->limit;
+    }
+    dt = o->t - a->win_t;
+    if (dt < NE_AUTO_WINDOW_S) return a->limit;
+    /* without bytes, a rate needs completions: as many as the limit, or a minute */
+    if (!o->bytes_known && o->completed - a->win_done < a->limit && dt < 60) return a->limit;
+    rate = o->bytes_known ? (o->bytes - a->win_bytes) / dt : (double)(o->completed - a->win_done) / dt;
+    a->win_open = false;
+    a->last_rate = rate;
+    rate_str(rate, o->bytes_known, r1, sizeof r1);
+    if (a->limit > 1 && o->dest_busy >= NE_AUTO_BUSY && o->dest_busy_base >= 0 &&
+        o->dest_busy - o->dest_busy_base >= NE_AUTO_BUSY_RISE) {
+        back_off(a, a->limit - 1);
+        snprintf(why, len, "the busiest destination's CPU is %.0f%% busy with %u at once (%.0f%% "
+                 "before the drain): down to %u", o->dest_busy * 100, from,
+                 o->dest_busy_base * 100, a->limit);
+        return a->limit;
+    }
+    if (a->prev_limit == 0 || rate >= a->prev_rate * (1 + NE_AUTO_GAIN)) {
+        if (o->waiting == 0 || a->limit >= cap(a)) return a->limit;
+        next = a->growing ? a->limit * 2 : a->limit + 1;
+        if (next > cap(a)) next = cap(a);
+        if (a->prev_limit == 0)
+            snprintf(why, len, "rate %s with %u at once: up to %u", r1, from, next);
+        else
+            snprintf(why, len, "rate %s with %u at once, up from %s with %u: up to %u", r1, from,
+                     rate_str(a->prev_rate, o->bytes_known, r2, sizeof r2), a->prev_limit, next);
+        a->prev_limit = a->limit;
+        a->prev_rate = rate;
+        a->limit = next;
+        return a->limit;
+    }
+    rate_str(a->prev_rate, o->bytes_known, r2, sizeof r2);
+    if (rate < a->prev_rate * (1 - NE_AUTO_GAIN)) {
+        next = a->prev_limit;
+        back_off(a, next);
+        snprintf(why, len, "rate %s with %u at once, down from %s with %u (link or hosts "
+                 "saturated): back to %u", r1, from, r2, next, next);
+        return a->limit;
+    }
+    /* flat: more at once no longer pays; keep this one */
+    snprintf(why, len, "rate %s with %u at once, %s with %u: no longer rises (link or hosts "
+             "saturated): holding at %u", r1, from, r2, a->prev_limit, from);
+    a->ceiling = from;
+    a->growing = false;
+    a->prev_limit = 0;
+    return a->limit;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* auto-t.c: the -j auto controller (src/drain/drain-auto.c) fed scripted
+ * observation sequences: how the limit climbs, holds and backs off. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "drain/drain-auto.h"
+#include "tap.h"
+
+#define MIB 1048576.0
+
+/* Aggregate rate in bytes/s with n migrations at once. */
+typedef double model_fn(unsigned n);
+
+static double flat_after_4(unsigned n) { return (n < 4 ? n : 4) * 10 * MIB; }
+static double falls_after_4(unsigned n) { return n <= 4 ? n * 10 * MIB : (40.0 - (n - 4) * 5) * MIB; }
+static double linear(unsigned n) { return n * 5 * MIB; }
+
+struct sim {
+    struct ne_auto a;
+    struct ne_auto_obs o;
+    unsigned path[32];   /* the limits in the order taken, path[0] = 1 */
+    size_t npath;
+    char why[32][256];   /* the reason of each change or hold */
+    size_t nwhy;
+};
+
+static void
+sim_init(struct sim *s, unsigned max)
+{
+    memset(s, 0, sizeof *s);
+    ne_auto_init(&s->a, max);
+    s->o.waiting = 100;
+    s->o.bytes_known = true;
+    s->o.dest_busy = s->o.dest_busy_base = -1;
+    s->path[s->npath++] = s->a.limit;
+}
+
+/* ticks 500 ms ticks, the limit filled, bytes from model */
+static void
+sim_run(struct sim *s, model_fn *model, unsigned ticks)
+{
+    char why[256];
+    unsigned i, l;
+
+    for (i = 0; i < ticks; i++) {
+        s->o.t += 0.5;
+        s->o.inflight = s->a.limit;
+        s->o.bytes += model(s->a.limit) * 0.5;
+        l = ne_auto_step(&s->a, &s->o, why, sizeof why);
+        if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
+        if (l != s->path[s->npath - 1] && s->npath < 32) s->path[s->npath++] = l;
+    }
+}
+
+static const char *
+path_str(const struct sim *s, char *buf, size_t len)
+{
+    size_t i, off = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < s->npath && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%u", i ? " " : "", s->path[i]);
+    return buf;
+}
+
+int
+main(void)
+{
+    struct sim s;
+    char p[128];
+
+    /* rate rises to 4 then stays flat: doubles to 8, finds no gain, holds */
+    sim_init(&s, 16);
+    sim_run(&s, flat_after_4, 60);
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8", "flat after 4: 1, 2, 4, 8 and no further");
+    is_int(s.a.limit, 8, "flat after 4: held at 8");
+    is_int(s.nwhy, 4, "flat after 4: three raises and one hold said, nothing else");
+    ok(strstr(s.why[0], "rate 10.0 MiB/s with 1 at once: up to 2") != NULL, "first raise says the rate: %s", s.why[0]);
+    ok(strstr(s.why[2], "rate 40.0 MiB/s with 4 at once, up from 20.0 MiB/s with 2: up to 8") != NULL,
+       "a raise names both rates: %s", s.why[2]);
+    ok(strstr(s.why[3], "no longer rises") && strstr(s.why[3], "holding at 8"), "the hold says why: %s", s.why[3]);
+
+    /* rate falls past 4 (contention): back to 4 and never above again */
+    sim_init(&s, 16);
+    sim_run(&s, falls_after_4, 80);
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8 4", "falls after 4: back to 4 from 8");
+    ok(strstr(s.why[3], "down from 40.0 MiB/s with 4") && strstr(s.why[3], "back to 4"),
+       "the back-off names the better rate: %s", s.why[3]);
+    is_int(s.a.limit, 4, "falls after 4: stays at 4");
+
+    /* a rate that keeps rising: up to the maximum (the instances) */
+    sim_init(&s, 6);
+    sim_run(&s, linear, 80);
+    is_str(path_str(&s, p, sizeof p), "1 2 4 6", "linear, max 6: capped at 6");
+
+    /* no slow start past a limit that did not pay: +1 steps after a back-off */
+    sim_init(&s, 16);
+    sim_run(&s, linear, 8);   /* 1 -> 2 -> 4 */
+    is_int(s.a.limit, 4, "linear: at 4 after two windows");
+    s.o.stuck = 1;
+    sim_run(&s, linear, 1);
+    is_int(s.a.limit, 2, "a migration not converging: 4 halves to 2");
+    ok(strstr(s.why[s.nwhy - 1], "1 migration not converging with 4 at once") != NULL,
+       "the back-off says why: %s", s.why[s.nwhy - 1]);
+    sim_run(&s, linear, 20);
+    is_int(s.a.limit, 2, "the same stuck migration is not counted twice, and 3+ stay out of reach");
+    s.o.stuck = 2;
+    sim_run(&s, linear, 1);
+    is_int(s.a.limit, 1, "a second one: down to 1");
+    s.o.stuck = 3;
+    sim_run(&s, linear, 1);
+    is_int(s.a.limit, 1, "never below 1");
+    s.o.stuck = 0;
+    sim_run(&s, linear, 40);
+    is_int(s.a.limit, 1, "converging again: the ceiling it backed off to holds");
+
+    /* destination CPU: saturated and risen well above its level before */
+    sim_init(&s, 16);
+    s.o.dest_busy_base = 0.30;
+    s.o.dest_busy = 0.50;
+    sim_run(&s, linear, 8);
+    is_int(s.a.limit, 4, "destinations at 50%%: raised as usual");
+    s.o.dest_busy = 0.97;
+    sim_run(&s, linear, 4);
+    is_int(s.a.limit, 3, "destinations at 97%% (30%% before): down by one");
+    ok(strstr(s.why[s.nwhy - 1], "97% busy with 4 at once (30% before the drain): down to 3") != NULL,
+       "the back-off names the load: %s", s.why[s.nwhy - 1]);
+    sim_init(&s, 16);
+    s.o.dest_busy_base = 0.90;
+    s.o.dest_busy = 0.99;
+    sim_run(&s, linear, 8);
+    is_int(s.a.limit, 4, "a host busy before the drain (90%% -> 99%%) is not the drain's doing");
+
+    /* nothing left to start: no raise; a limit not filled: no measurement */
+    sim_init(&s, 16);
+    s.o.waiting = 0;
+    sim_run(&s, linear, 20);
+    is_int(s.a.limit, 1, "nothing waiting: stays at 1");
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        char why[256];
+        for (i = 0; i < 20; i++) {
+            s.o.t += 0.5;
+            s.o.inflight = 0;        /* e.g. every destination at its limit */
+            s.o.bytes += 5 * MIB;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+    }
+    is_int(s.a.limit, 1, "limit not filled: no window, no raise");
+
+    /* without job statistics: completions per time, windows need as many as the limit */
+    sim_init(&s, 16);
+    s.o.bytes_known = false;
+    {
+        char why[256] = "";
+        unsigned i, l = 1;
+        for (i = 1; i <= 8; i++) { /* one completion per second at 1 at once */
+            s.o.t = i;
+            s.o.inflight = 1;
+            s.o.completed = i;
+            l = ne_auto_step(&s.a, &s.o, why, sizeof why);
+            if (why[0]) break;
+        }
+        is_int(l, 2, "no job stats: raised on completions");
+        ok(strstr(why, "rate 60.0 migrations/min with 1 at once: up to 2") != NULL, "said in migrations/min: %s", why);
+    }
+    return done_testing();
+}
