@@ -19,6 +19,8 @@
 
 struct cold_progress {
     const char *label;
+    const struct ne_mig_opts *o;
+    double t0;
     uint64_t base;   /* bytes of earlier files */
     uint64_t all;    /* bytes of all files */
 };
@@ -33,15 +35,20 @@ on_copy(uint64_t done, uint64_t total, void *opaque)
     snprintf(text, sizeof text, "copy %s/%s", fmt_bytes(p->base + done, a, 16),
              fmt_bytes(p->all, b, 16));
     progress_draw(p->label, p->all ? (double)(p->base + done) / (double)p->all : 0, text);
+    if (p->o->progress) {
+        struct ne_mig_stats st = {.disk_processed = p->base + done, .disk_total = p->all,
+                                  .progress_from = "copy"};
+        ne_mig_say(p->o, NE_MIG_PHASE_COPYING, &st, ne_now() - p->t0, false);
+    }
 }
 
 /* Copies every local disk, each recorded in made before it is created;
  * on failure the caller removes what made holds. */
 static int
 copy_disks(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
-           struct ne_mig_result *r, struct ne_made_list *made)
+           struct ne_mig_result *r, struct ne_made_list *made, const struct ne_mig_opts *o)
 {
-    struct cold_progress cp = {.label = d->name};
+    struct cold_progress cp = {.label = d->name, .o = o, .t0 = ne_now()};
     size_t i;
 
     for (i = 0; i < d->ndisks; i++)
@@ -170,7 +177,8 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     }
     bool start = o->start_policy == 1 || (o->start_policy == 0 && was_running);
 
-    if (copy_disks(src, dst, d, r, &made) < 0 || ne_copy_boot_files(src, dst, d, r, &made) < 0 ||
+    ne_mig_say(o, NE_MIG_PHASE_COPYING, NULL, 0, false);
+    if (copy_disks(src, dst, d, r, &made, o) < 0 || ne_copy_boot_files(src, dst, d, r, &made) < 0 ||
         bring_up(dst, d, dxml ? dxml : xml, start, o, &defined) < 0) {
         int st = 0;
         rc = cold_failed(src, dst, d, defined, start, &made);
@@ -191,6 +199,7 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     }
     step(o, d, NE_MIG_STEP_SOURCE_UNDEFINED, src);
     if (!o->keep_source_disks && !r->shared_storage) {
+        ne_mig_say(o, NE_MIG_PHASE_CLEANING, NULL, 0, false);
         for (i = 0; i < d->ndisks; i++)
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source)
                 virt_delete_file(src, d->disks[i].source);

@@ -23,6 +23,15 @@
 /* The signals themselves are util/interrupt.c's (installed by the command). */
 bool ne_migrate_interrupted(void) { return ne_interrupted(); }
 
+void
+ne_mig_say(const struct ne_mig_opts *o, const char *phase, const struct ne_mig_stats *st,
+           double elapsed, bool stuck)
+{
+    struct ne_mig_progress p = {phase, st, elapsed, stuck};
+
+    if (o->progress) o->progress(o->progress_ctx, &p);
+}
+
 struct monitor {
     struct ne_vmig *job;
     const struct ne_config *cfg;
@@ -36,6 +45,7 @@ struct monitor {
     struct ne_virt *dst;      /* a source without job stats: progress from here */
     const struct ne_domain *d;
     double stat_at;           /* when the destination's allocation was last read */
+    struct ne_mig_stats alloc; /* no job stats: the destination's allocation (disk_*) */
 };
 
 static void
@@ -81,7 +91,7 @@ draw_nostats(struct monitor *m, double elapsed)
     uint64_t want = 0, have = 0;
     size_t i;
 
-    if (!progress_enabled()) return; /* nothing drawn: no stat calls either */
+    if (!progress_enabled() && !m->o->progress) return; /* no stat calls when unseen */
     for (i = 0; i < m->d->ndisks; i++) {
         const struct ne_disk *k = &m->d->disks[i];
         struct ne_file_stat fs;
@@ -89,6 +99,9 @@ draw_nostats(struct monitor *m, double elapsed)
         want += k->allocation;
         if (virt_file_stat(m->dst, k->source, &fs) == 0 && fs.exists) have += fs.allocation;
     }
+    m->alloc.disk_processed = have;
+    m->alloc.disk_total = want;
+    m->alloc.progress_from = want ? "destination allocation" : "elapsed time";
     if (want) {
         snprintf(text, sizeof text, "disk %s/%s (destination allocation; no job statistics) %.0fs",
                  fmt_bytes(have, a, 16), fmt_bytes(want, b, 16), elapsed);
@@ -116,9 +129,16 @@ tick(struct monitor *m, unsigned long *step)
         m->st.progress_from = "job statistics";
         pthread_mutex_unlock(&m->lock);
         draw(m, elapsed);
+        pthread_mutex_lock(&m->lock);
+        s = m->st;
+        pthread_mutex_unlock(&m->lock);
+        ne_mig_say(m->o, NE_MIG_PHASE_MIGRATING, &s, elapsed,
+                   m->timed_out || *step > m->cfg->downtime_steps);
     } else if (!virt_mig_has_stats(m->job) && elapsed - m->stat_at >= 2) {
         m->stat_at = elapsed;
         draw_nostats(m, elapsed);
+        ne_mig_say(m->o, NE_MIG_PHASE_MIGRATING, &m->alloc, elapsed,
+                   m->timed_out || *step > m->cfg->downtime_steps);
     }
     ne_downtime_step(m->cfg, m->gib, *step, &at, &ms);
     if (*step <= m->cfg->downtime_steps && elapsed >= (double)at) {
@@ -460,6 +480,7 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     int rc;
 
     ne_made_init(&made, d, o);
+    ne_mig_say(o, NE_MIG_PHASE_PREPARING, NULL, 0, false);
     dest_xml = net_dest_xml(src, d, r, &xml_err);
     if (xml_err || prepare_dest(src, dst, d, r, &made) < 0) {
         roll_back(src, dst, d, &made);
@@ -469,6 +490,7 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     rc = run_job(src, dst, d, o, r, copy_bytes(d, &r->plan), dest_xml);
     if (rc == 0 && o->journal.step)
         o->journal.step(o->journal.ctx, d->uuid, NE_MIG_STEP_JOB_DONE, virt_host(dst));
+    if (rc == 0) ne_mig_say(o, NE_MIG_PHASE_VERIFYING, &r->st, 0, false);
     if (rc < 0 || verify_moved(src, dst, d, o) < 0) {
         if (rc < 0) roll_back(src, dst, d, &made);
         else ne_made_clear(&made);
@@ -478,6 +500,7 @@ live_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d
     ne_made_clear(&made);
     if (ne_net_finish(o, &r->net) != 0) r->net_left = true;
     if (!o->keep_source_disks && !r->shared_storage) {
+        ne_mig_say(o, NE_MIG_PHASE_CLEANING, &r->st, 0, false);
         delete_source_files(src, d, &r->plan);
         if (r->plan.ncopy) virt_remove_instance_dir(src, d->uuid, false);
     }

@@ -62,6 +62,26 @@ struct ne_mig_journal {
 #define NE_MIG_BIND_ACTIVATED "binding-activated" /* the dst binding activated */
 #define NE_MIG_BIND_DELETED "binding-deleted"     /* a binding deleted (undo, or the source's) */
 
+/* What a move says while it runs (ne_mig_opts.progress), called from
+ * the thread that runs the move or from its job monitor (every 500 ms
+ * while the job runs). */
+struct ne_mig_progress {
+    const char *phase;               /* NE_MIG_PHASE_* */
+    const struct ne_mig_stats *st;   /* the figures so far, NULL when none: the
+                                      * job's, a cold copy's (disk_*), or on a
+                                      * source without job stats the destination's
+                                      * allocation (st->progress_from says which) */
+    double elapsed;                  /* seconds in this phase */
+    bool stuck;                      /* every downtime step used, or past the completion
+                                      * timeout, and still running */
+};
+typedef void ne_mig_progress_fn(void *ctx, const struct ne_mig_progress *p);
+#define NE_MIG_PHASE_PREPARING "preparing"   /* overlays pre-created, files copied */
+#define NE_MIG_PHASE_MIGRATING "migrating"   /* the live job runs */
+#define NE_MIG_PHASE_COPYING "copying"       /* cold: disks copied */
+#define NE_MIG_PHASE_VERIFYING "verifying"   /* the destination checked */
+#define NE_MIG_PHASE_CLEANING "cleaning"     /* the source's copied files deleted */
+
 struct ne_mig_opts {
     enum ne_mode mode;
     bool dry_run;
@@ -91,7 +111,14 @@ struct ne_mig_opts {
      * (reported): libvirt's figure, which counts root-reserved blocks. */
     int (*free_disk)(void *ctx, const char *host, unsigned long long *bytes);
     void *free_disk_ctx;
+    /* Progress of the move (NULL: none; the single progress bar on a
+     * terminal is drawn either way). */
+    ne_mig_progress_fn *progress;
+    void *progress_ctx;
 };
+/* Calls o->progress when set. */
+void ne_mig_say(const struct ne_mig_opts *o, const char *phase, const struct ne_mig_stats *st,
+                double elapsed, bool stuck);
 
 /* One port of the instance as the move handles it. */
 struct ne_mig_port {
