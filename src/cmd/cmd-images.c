@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "images/image-cache.h"
 #include "images/image-source.h"
+#include "imgcopy/imgcopy.h"
 #include "cmd/osargs.h"
 #include "util/interrupt.h"
 #include "util/log.h"
@@ -40,6 +42,11 @@ static const struct ne_opt opts[] = {
      "(default: read through libvirt on each node)", NULL, NULL, NULL},
     {"no-openstack", 0, OPT_FLAG, NULL, "ask neither the Nova/Glance APIs nor the database",
      NULL, NULL, NULL},
+    {"to-glance", 0, OPT_STRING, "REGION", "give each base back to Glance in REGION as an image "
+     "with its image's properties (the image was deleted, or is needed elsewhere)", NULL, NULL,
+     NULL},
+    {"force", 0, OPT_FLAG, NULL, "with --to-glance: copy even when REGION already has a copy of "
+     "the image", NULL, "to-glance", NULL},
     NE_DB_OPTS,
     {"glance-schema", 0, OPT_STRING, "NAME", "Glance's database on the same server (default "
      "glance; none = skip)", NULL, NULL, NULL},
@@ -263,6 +270,182 @@ print_table(const struct ne_stage_report *r)
                        r->bases[i].dests[k].why);
 }
 
+/* ---- --to-glance */
+
+static int
+meta_db(void *ctx, const char *uuid, char ***keys, char ***vals, size_t *n)
+{
+    return ne_imgsrc_image_meta(ctx, uuid, keys, vals, n);
+}
+
+static void
+print_glance_text(const struct ne_imgcopy_result *r, size_t n, const char *dest)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char name[256];
+
+        ne_escape(r[i].name ? r[i].name : "?", name, sizeof name);
+        switch (r[i].status) {
+        case IMGCOPY_COPIED:
+            printf("%s (%s): %s copied to %s as %s: %lld bytes in %.1f s (%s), properties from "
+                   "%s, checksum %s\n", name, r[i].source_id, r[i].base, dest, r[i].dest_id,
+                   r[i].bytes, r[i].seconds, r[i].method, r[i].props_from, r[i].md5);
+            break;
+        case IMGCOPY_EXISTS:
+            printf("%s (%s): already in %s as %s; not copied\n", name, r[i].source_id, dest,
+                   r[i].dest_id);
+            break;
+        case IMGCOPY_DRY_RUN:
+            printf("%s (%s): %s would be copied to %s (%lld bytes), properties from %s\n", name,
+                   r[i].source_id, r[i].base, dest, r[i].bytes, r[i].props_from);
+            break;
+        case IMGCOPY_FAILED:
+            printf("%s (%s): FAILED: %s\n", name, r[i].source_id ? r[i].source_id : "?",
+                   r[i].error ? r[i].error : "see the messages above");
+            break;
+        }
+        if (r[i].note) printf("%s (%s): %s\n", name, r[i].source_id, r[i].note);
+    }
+}
+
+/* images HOST --to-glance REGION: an exit code. */
+static int
+to_glance(struct ne_ctx *ctx, const struct ne_args *args, struct ne_config *cfg, const char *host)
+{
+    const char *region = ne_args_str(args, "to-glance");
+    struct ne_cloud_args da = {
+        .cloud = ne_args_str(args, "os-cloud"),
+        .region = region,
+        .interface = ne_args_str(args, "os-interface"),
+        .cacert = ne_args_str(args, "os-cacert"),
+        .insecure = ne_args_flag(args, "insecure"),
+    };
+    struct ne_stage_opts so = {.no_nova_conf = true};
+    struct ne_imgcopy_opts o = {.force = ne_args_flag(args, "force"),
+                                .dry_run = ne_args_flag(args, "dry-run"),
+                                .progress = !ctx->quiet && isatty(STDERR_FILENO)};
+    struct ne_imgcopy_base *b = NULL;
+    struct ne_imgcopy_result *res = NULL;
+    struct ne_stage_report r = {0};
+    struct ne_os *dos = NULL;
+    struct ne_glance *dg = NULL;
+    struct ne_virt *src = NULL;
+    CLEANUP_FREE char *label = NULL;
+    const struct ne_cloud *c;
+    enum ne_os_err kind;
+    struct sources S;
+    struct rusage ru;
+    size_t i, n = 0;
+    int rc;
+
+    i = 0;
+    ne_args_list(args, "to", &i);
+    if (ne_args_flag(args, "stage") || i) {
+        ne_error("images %s: --to-glance gives bases to Glance; --to and --stage stage them on "
+                 "hosts: give one or the other", host);
+        return NE_EXIT_USAGE;
+    }
+    if (ne_args_flag(args, "no-openstack")) {
+        ne_error("images %s: --to-glance needs the OpenStack APIs: drop --no-openstack", host);
+        return NE_EXIT_USAGE;
+    }
+    so.only = ne_args_list(args, "base", &so.nonly);
+    open_sources(&S, cfg, args);
+    if (!S.os) {
+        ne_error("images %s: --to-glance %s needs OpenStack credentials (clouds.yaml with "
+                 "--os-cloud, or the OS_* variables)", host, region);
+        rc = NE_EXIT_USAGE;
+        goto out;
+    }
+    c = ne_os_cloud(S.os);
+    o.source_label = c->region_name ? c->region_name : c->name;
+    if (str_eq(o.source_label, region)) {
+        ne_error("images %s: --to-glance %s is the source region: give another region", host,
+                 region);
+        rc = NE_EXIT_USAGE;
+        goto out;
+    }
+    if ((kind = ne_os_open(&da, &dos)) != NE_OS_OK || !(dg = glance_open(dos, &kind))) {
+        rc = ne_os_exit(kind);
+        goto out;
+    }
+    label = xasprintf("region %s", region);
+    o.dest_label = label;
+    if (!(src = virt_open(cfg, host))) {
+        rc = NE_EXIT_UNREACHABLE;
+        goto out;
+    }
+    so.srcs = S.s;
+    so.nsrcs = S.n;
+    rc = ne_stage_bases(src, NULL, 0, NULL, 0, &so, &r);
+    if (rc == NE_EXIT_UNREACHABLE && !r.nbases) goto out;
+    b = xcalloc(r.nbases + 1, sizeof *b);
+    res = xcalloc(r.nbases + 1, sizeof *res);
+    for (i = 0; i < r.nbases; i++) {
+        const struct ne_base *x = &r.bases[i];
+        const struct ne_base_copy *here = x->ncopies ? &x->copies[0] : NULL;
+
+        if (!x->sha1[0]) continue; /* ephemeral and swap bases are no image */
+        if (!x->image_id || !here || !here->st.exists) {
+            res[n].source_id = x->image_id ? xstrdup(x->image_id) : NULL;
+            res[n].name = xstrdup(x->name);
+            res[n].base = xasprintf("%s:%s", host, x->path);
+            res[n].status = IMGCOPY_FAILED;
+            res[n].error = !x->image_id
+                ? xasprintf("no image id is known for base %s (no instance, Nova database or "
+                            "Glance names an image with that SHA-1)", x->name)
+                : xasprintf("%s is not on %s (or %s could not be asked)", x->path, host, host);
+            ne_error("images %s: %s", host, res[n].error);
+            n++;
+            continue;
+        }
+        b[n] = (struct ne_imgcopy_base){.image_id = x->image_id, .v = src, .path = x->path,
+                                         .length = (long long)here->st.length,
+                                         .format = here->st.format,
+                                         .uuids = (const char *const *)x->uuids,
+                                         .nuuids = x->ninstances};
+        n++;
+    }
+    ne_interrupt_install("the copy in flight stops and its partial image is deleted; run again "
+                         "to copy the rest");
+    for (i = 0; i < n; i++) {
+        if (res[i].status == IMGCOPY_FAILED && res[i].error) continue;
+        imgcopy_bases(S.g, dg, S.db ? meta_db : NULL, S.db, host, &b[i], 1, &o, &res[i]);
+    }
+    rc = NE_EXIT_OK;
+    for (i = 0; i < n; i++)
+        if (res[i].status == IMGCOPY_FAILED) rc = NE_EXIT_PARTIAL;
+    if (ne_interrupted()) rc = NE_EXIT_INTERRUPTED;
+    getrusage(RUSAGE_SELF, &ru);
+    if (ctx->format == NE_FORMAT_JSON) {
+        json_t *a = json_array();
+
+        for (i = 0; i < n; i++) json_array_append_new(a, imgcopy_result_json(&res[i]));
+        ne_json_print(json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:i}", "host", host, "source",
+                                o.source_label, "destination", label, "images", a,
+                                "peak_rss_kib", (json_int_t)ru.ru_maxrss, "dry_run", o.dry_run,
+                                "exit", rc),
+                      stdout);
+    } else if (n) {
+        print_glance_text(res, n, label);
+    } else {
+        printf("%s: no base image there to give to Glance%s\n", host,
+               so.nonly ? " (of --base)" : "");
+    }
+out:
+    for (i = 0; res && i < n; i++) imgcopy_result_clear(&res[i]);
+    free(res);
+    free(b);
+    ne_stage_report_clear(&r);
+    if (src) virt_close(src);
+    if (dg) glance_close(dg);
+    if (dos) ne_os_close(dos);
+    close_sources(&S);
+    return rc;
+}
+
 /* ---- the command */
 
 static int
@@ -303,6 +486,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     int rc;
 
     if (!cfg || ne_check_hostname(host) < 0) return NE_EXIT_USAGE;
+    if (ne_args_str(args, "to-glance")) return to_glance(ctx, args, cfg, host);
     o.stage = ne_args_flag(args, "stage") && !ne_args_flag(args, "dry-run");
     o.verify = ne_args_flag(args, "verify");
     o.no_touch = ne_args_flag(args, "no-touch");

@@ -154,6 +154,46 @@ ne_imgsrc_db(struct ne_db *db, bool glance_schema, struct ne_image_source *out)
                                     .facts = glance_schema ? db_facts : NULL};
 }
 
+struct meta_rows {
+    char **keys, **vals;
+    size_t n, cap;
+};
+
+static int
+meta_row(const char *const *c, size_t n, void *opaque)
+{
+    struct meta_rows *m = opaque;
+
+    if (n < 2 || !c[0] || strncmp(c[0], "image_", 6) != 0) return 0;
+    xgrow(&m->keys, &m->cap, m->n + 1, sizeof *m->keys);
+    m->vals = xrealloc(m->vals, m->cap * sizeof *m->vals);
+    m->keys[m->n] = xstrdup(c[0]);
+    m->vals[m->n++] = xstrdup(c[1] ? c[1] : "");
+    return 0;
+}
+
+int
+ne_imgsrc_image_meta(struct ne_db *db, const char *uuid, char ***keys, char ***vals, size_t *n)
+{
+    struct ne_dbv p = dbv_str(uuid);
+    struct meta_rows m = {0};
+    size_t i;
+
+    if (novadb_query(db, NE_SQL_INSTANCE_IMAGE_META, &p, 1, meta_row, &m) < 0) {
+        for (i = 0; i < m.n; i++) {
+            free(m.keys[i]);
+            free(m.vals[i]);
+        }
+        free(m.keys);
+        free(m.vals);
+        return -1;
+    }
+    *keys = m.keys;
+    *vals = m.vals;
+    *n = m.n;
+    return 0;
+}
+
 /* ---- the APIs */
 
 struct apisrc {

@@ -25,4 +25,11 @@ void ne_imgsrc_api(struct ne_os *os, struct ne_nova *nv, struct ne_glance *g,
                    struct ne_image_source *out);
 void ne_imgsrc_free(struct ne_image_source *s);
 
+/* What Nova kept of an instance's image (its system metadata image_*
+ * rows, prefix included): *keys and *vals (n of them, newly allocated;
+ * free each and the arrays).  0 (n is 0 when Nova kept nothing), or -1
+ * (reported). */
+int ne_imgsrc_image_meta(struct ne_db *db, const char *uuid, char ***keys, char ***vals,
+                         size_t *n);
+
 #endif

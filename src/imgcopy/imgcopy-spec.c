@@ -2,6 +2,7 @@
 /* imgcopy-spec.c: the pure part of image-copy (imgcopy.h). */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "imgcopy/imgcopy.h"
@@ -13,7 +14,7 @@
  * os_glance_ (reserved: Glance refuses it on create) and our own source
  * properties, which are written anew. */
 const char *const ne_imgcopy_glance_owned[] = {
-    "os_glance_*", NE_IMGCOPY_SRC_REGION, NE_IMGCOPY_SRC_IMAGE, NULL,
+    "os_glance_*", NE_IMGCOPY_SRC_REGION, NE_IMGCOPY_SRC_IMAGE, NE_IMGCOPY_SRC_BASE, NULL,
 };
 
 bool
@@ -108,13 +109,48 @@ imgcopy_status_name(enum ne_imgcopy_status s)
 json_t *
 imgcopy_result_json(const struct ne_imgcopy_result *r)
 {
-    return json_pack("{s:s?, s:s?, s:s?, s:s, s:I, s:f, s:s?, s:s?, s:s?, s:s?, s:s?}",
+    json_t *j = json_pack("{s:s?, s:s?, s:s?, s:s, s:I, s:f, s:s?, s:s?, s:s?, s:s?, s:s?}",
                      "source", r->source_id, "name", r->name, "destination", r->dest_id,
                      "status", imgcopy_status_name(r->status), "bytes", (json_int_t)r->bytes,
                      "seconds", r->seconds, "method", r->method, "checksum",
                      r->md5[0] ? r->md5 : NULL, "os_hash_algo",
                      r->hash_algo[0] ? r->hash_algo : NULL, "os_hash_value",
                      r->hash[0] ? r->hash : NULL, "error", r->error);
+
+    if (j && r->base) json_object_set_new(j, "base", json_string(r->base));
+    if (j && r->props_from) json_object_set_new(j, "properties_from", json_string(r->props_from));
+    if (j && r->note) json_object_set_new(j, "note", json_string(r->note));
+    return j;
+}
+
+void
+imgcopy_image_from_meta(const char *const *keys, const char *const *vals, size_t n,
+                        const char *image_id, struct ne_image *out)
+{
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    out->id = xstrdup(image_id);
+    out->size = out->virtual_size = -1;
+    for (i = 0; i < n; i++) {
+        const char *k = keys[i], *v = vals[i] ? vals[i] : "";
+
+        if (strncmp(k, "image_", 6) != 0 || !k[6]) continue;
+        k += 6;
+        if (str_eq(k, "disk_format")) {
+            free(out->disk_format);
+            out->disk_format = xstrdup(v);
+        } else if (str_eq(k, "container_format")) {
+            free(out->container_format);
+            out->container_format = xstrdup(v);
+        } else if (str_eq(k, "min_disk")) {
+            out->min_disk = strtoll(v, NULL, 10);
+        } else if (str_eq(k, "min_ram")) {
+            out->min_ram = strtoll(v, NULL, 10);
+        } else if (!str_eq(k, "base_image_ref")) {
+            add_prop(out, k, v);
+        }
+    }
 }
 
 void
@@ -124,5 +160,7 @@ imgcopy_result_clear(struct ne_imgcopy_result *r)
     free(r->name);
     free(r->dest_id);
     free(r->error);
+    free(r->base);
+    free(r->note);
     memset(r, 0, sizeof *r);
 }

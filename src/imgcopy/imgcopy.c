@@ -58,15 +58,15 @@ check:
  * and image): its id, newly allocated, or NULL.  Copies in another state
  * (left by a killed run) are reported, never deleted: this run did not
  * create them. */
-static int
-find_copy(struct ne_glance *dst, const struct ne_image *src, const struct ne_imgcopy_opts *o,
-          char **id)
+int
+imgcopy_find_copy(struct ne_glance *dst, const char *source_id, const struct ne_imgcopy_opts *o,
+                  char **id)
 {
     struct ne_image *l;
     size_t n, i;
 
     *id = NULL;
-    if (glance_images_with(dst, NE_IMGCOPY_SRC_IMAGE, src->id, &l, &n) < 0) return -1;
+    if (glance_images_with(dst, NE_IMGCOPY_SRC_IMAGE, source_id, &l, &n) < 0) return -1;
     for (i = 0; i < n; i++) {
         if (!str_eq(ne_image_prop(&l[i], NE_IMGCOPY_SRC_REGION), o->source_label)) continue;
         if (str_eq(l[i].status, "active")) {
@@ -75,7 +75,7 @@ find_copy(struct ne_glance *dst, const struct ne_image *src, const struct ne_img
             ne_warn("image-copy: %s already holds image %s (%s), a copy of %s that is %s (an "
                     "earlier run was interrupted?); it is left alone: delete it with "
                     "'nova-evac api image-delete %s' there", o->dest_label, l[i].id,
-                    l[i].name ? l[i].name : "?", src->id, l[i].status, l[i].id);
+                    l[i].name ? l[i].name : "?", source_id, l[i].status, l[i].id);
         }
     }
     for (i = 0; i < n; i++) ne_image_clear(&l[i]);
@@ -217,7 +217,7 @@ decide(struct ne_glance *dst, const struct ne_image *ims, size_t n,
         res[i].name = ims[i].name ? xstrdup(ims[i].name) : NULL;
         res[i].bytes = ims[i].size;
         res[i].status = IMGCOPY_FAILED;
-        if (find_copy(dst, &ims[i], o, &have) < 0) return -1;
+        if (imgcopy_find_copy(dst, ims[i].id, o, &have) < 0) return -1;
         if (have && !o->force) {
             ne_info("image-copy: %s (%s) is already in %s as %s: not copied (--force copies "
                     "it again)", ims[i].name ? ims[i].name : "?", ims[i].id, o->dest_label, have);

@@ -25,9 +25,11 @@
 
 #include "novasync/novasync.h"
 #include "openstack/glance.h"
+#include "virt/virt.h"
 
 #define NE_IMGCOPY_SRC_REGION "nova_evac_source_region"
 #define NE_IMGCOPY_SRC_IMAGE "nova_evac_source_image"
+#define NE_IMGCOPY_SRC_BASE "nova_evac_source_base"   /* images --to-glance: host:path */
 
 struct ne_imgcopy_opts {
     const char *source_label; /* the source region (or cloud), for the property */
@@ -51,6 +53,10 @@ struct ne_imgcopy_result {
     const char *method;         /* "stream" */
     char md5[33], hash[DIGEST_HEX_MAX], hash_algo[16];
     char *error;                /* why it failed, NULL otherwise */
+    /* images --to-glance only (NULL otherwise) */
+    char *base;                 /* host:path of the base file */
+    const char *props_from;     /* "glance", "nova system metadata" */
+    char *note;                 /* e.g. the format Nova converted the base to */
 };
 
 /* Glance-owned members and prefixes that are never copied as properties
@@ -90,5 +96,51 @@ int imgcopy_run(struct ne_glance **src, struct ne_glance **dst, size_t nworkers,
 int imgcopy_snapshot(struct ne_novasync *ns, struct ne_nova *nv, struct ne_glance *g,
                      const char *server, const char *name, unsigned timeout, bool progress,
                      char **image_id, enum ne_os_err *kind);
+
+/* ---- images HOST --to-glance REGION (imgcopy-base.c) */
+
+/* One base file (Nova's <instances_path>/_base/<sha1 of the image id>) to
+ * become a Glance image again. */
+struct ne_imgcopy_base {
+    const char *image_id;       /* the image it was made from */
+    struct ne_virt *v;          /* the host holding it (its libvirt) */
+    const char *path;
+    long long length;           /* the file's length */
+    const char *format;         /* as libvirt probes it ("raw", "qcow2"...) */
+    const char *const *uuids;   /* the instances using it */
+    size_t nuuids;
+};
+
+/* What Nova kept of an instance's image (system metadata image_* rows):
+ * 0 and keys/vals (n, freed by the caller), -1 reported. */
+typedef int (*ne_imgcopy_meta_fn)(void *ctx, const char *uuid, char ***keys, char ***vals,
+                                  size_t *n);
+
+/* The image Nova's system metadata image_* describes (image_disk_format,
+ * image_container_format, image_min_disk, image_min_ram become those
+ * members, image_base_image_ref is dropped, every other image_<key> the
+ * property <key>), with id image_id: *out (ne_image_clear it). */
+void imgcopy_image_from_meta(const char *const *keys, const char *const *vals, size_t n,
+                             const char *image_id, struct ne_image *out);
+
+/* Gives each base back to Glance dst: the properties of its image in src
+ * (any status Glance still shows; src may be NULL), else the system
+ * metadata of the first instance using it that Nova kept something for
+ * (meta may be NULL); none of them: that base fails (its properties are
+ * unknown, and an image without them may not boot).  The data stream from
+ * the host through libvirt into the upload (bounded buffer), hashed while
+ * sent and checked against Glance's record, and against the original's
+ * checksum when the base is the image's data as it was (same format and
+ * size).  An active copy already there with the same source image is
+ * reported, not copied again (unless o->force); a failure deletes the
+ * image it made.  res: n results (caller clears). */
+void imgcopy_bases(struct ne_glance *src, struct ne_glance *dst, ne_imgcopy_meta_fn meta,
+                   void *meta_ctx, const char *host, const struct ne_imgcopy_base *b, size_t n,
+                   const struct ne_imgcopy_opts *o, struct ne_imgcopy_result *res);
+
+/* An active copy of the image source_id (from o->source_label) already in
+ * dst: 0 and *id (newly allocated) or NULL; -1 reported. */
+int imgcopy_find_copy(struct ne_glance *dst, const char *source_id,
+                      const struct ne_imgcopy_opts *o, char **id);
 
 #endif

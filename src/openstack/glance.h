@@ -100,4 +100,18 @@ int glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct 
                        const char *dst_id, size_t bufsize, ne_glance_progress progress,
                        void *opaque, struct ne_glance_xfer *down, struct ne_glance_xfer *up);
 
+/* Fills sink with an image's data (from anywhere: a file on a host),
+ * returning 0 once all was given, -1 on a failure (reported) or when sink
+ * returned -1. */
+typedef int (*ne_glance_producer)(ne_http_sink sink, void *sink_opaque, void *opaque);
+
+/* Uploads into the queued image dst_id of dst the size bytes produce
+ * gives (in a thread of its own), through the same bounded buffer, hashed
+ * while sent and checked against what Glance records (glance_image_upload).
+ * A producer that fails aborts the upload: Glance never marks the image
+ * active.  0 or -1 (reported; the caller deletes the image). */
+int glance_upload_produced(struct ne_glance *dst, const char *dst_id, long long size,
+                           ne_glance_producer produce, void *popaque, size_t bufsize,
+                           ne_glance_progress progress, void *opaque, struct ne_glance_xfer *up);
+
 #endif

@@ -36,6 +36,9 @@ struct ring {
     struct ne_glance *src;
     const struct ne_image *im;
     struct ne_glance_xfer *down;
+    /* or a producer of the caller's (glance_upload_produced) */
+    ne_glance_producer produce;
+    void *popaque;
 };
 
 static int
@@ -106,7 +109,8 @@ static void *
 download_thread(void *p)
 {
     struct ring *r = p;
-    int rc = glance_image_download(r->src, r->im, ring_sink, r, r->down);
+    int rc = r->produce ? r->produce(ring_sink, r, r->popaque)
+                        : glance_image_download(r->src, r->im, ring_sink, r, r->down);
 
     pthread_mutex_lock(&r->lock);
     r->down_done = true;
@@ -152,6 +156,41 @@ glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_g
                  down->bytes, up->bytes);
         rc = -1;
     }
+out:
+    pthread_cond_destroy(&r.cond);
+    pthread_mutex_destroy(&r.lock);
+    free(r.buf);
+    return rc;
+}
+
+int
+glance_upload_produced(struct ne_glance *dst, const char *dst_id, long long size,
+                       ne_glance_producer produce, void *popaque, size_t bufsize,
+                       ne_glance_progress progress, void *opaque, struct ne_glance_xfer *up)
+{
+    struct ring r = {.cap = bufsize ? bufsize : 1 << 20, .total = size, .progress = progress,
+                     .opaque = opaque, .produce = produce, .popaque = popaque};
+    pthread_t t;
+    int rc, err;
+
+    memset(up, 0, sizeof *up);
+    r.buf = xmalloc(r.cap);
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.cond, NULL);
+    if ((err = pthread_create(&t, NULL, download_thread, &r)) != 0) {
+        errno = err;
+        ne_syserror("glance: upload image %s: cannot start the reading thread", dst_id);
+        rc = -1;
+        goto out;
+    }
+    /* hashed here, while sent; checked against Glance's record */
+    rc = glance_image_upload(dst, dst_id, ring_source, NULL, &r, size, up);
+    pthread_mutex_lock(&r.lock);
+    r.up_stop = true;
+    pthread_cond_broadcast(&r.cond);
+    pthread_mutex_unlock(&r.lock);
+    pthread_join(t, NULL);
+    if (!r.down_ok) rc = -1;
 out:
     pthread_cond_destroy(&r.cond);
     pthread_mutex_destroy(&r.lock);

@@ -294,6 +294,52 @@ virt_file_sha256(struct ne_virt *v, const char *path, const struct ne_range *ran
     return rc;
 }
 
+struct stream_state {
+    int (*sink)(const char *data, size_t len, void *opaque);
+    void *opaque;
+    bool stopped;
+};
+
+static int
+stream_data(virStreamPtr st, const char *data, size_t n, void *opaque)
+{
+    struct stream_state *s = opaque;
+
+    (void)st;
+    if (s->sink(data, n, s->opaque) < 0) {
+        s->stopped = true;
+        return -1;
+    }
+    return (int)n;
+}
+
+int
+virt_stream_file(struct ne_virt *v, const char *path,
+                 int (*sink)(const char *data, size_t len, void *opaque), void *opaque)
+{
+    virStorageVolPtr vol = vol_lookup(v, path, false, NULL);
+    struct stream_state s = {sink, opaque, false};
+    virStreamPtr st;
+    int rc = -1;
+
+    if (!vol) {
+        ne_error("cannot read %s on %s: %s", path, v->host, why_missing(v));
+        return -1;
+    }
+    /* no sparse stream: the reader wants every byte, holes as zeros */
+    st = virStreamNew(v->conn, 0);
+    if (st && virStorageVolDownload(vol, st, 0, 0, 0) == 0 &&
+        virStreamRecvAll(st, stream_data, &s) == 0 && virStreamFinish(st) == 0)
+        rc = 0;
+    if (rc < 0) {
+        if (!s.stopped) ne_error("cannot read %s on %s: %s", path, v->host, lv_err());
+        if (st) virStreamAbort(st);
+    }
+    if (st) virStreamFree(st);
+    virStorageVolFree(vol);
+    return rc;
+}
+
 struct read_state {
     char *buf;
     size_t len, max;

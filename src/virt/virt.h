@@ -153,6 +153,10 @@ int virt_file_sha256(struct ne_virt *v, const char *path, const struct ne_range 
 /* Reads a small file (at most max bytes) of v into *buf (newly allocated,
  * NUL-terminated).  1 read, 0 no such file, -1 error. */
 int virt_read_file(struct ne_virt *v, const char *path, size_t max, char **buf, size_t *len);
+/* Streams the whole of path on v (holes as zeros) to sink, which returns
+ * 0 to go on, -1 to stop.  0, or -1 (reported, unless sink stopped it). */
+int virt_stream_file(struct ne_virt *v, const char *path,
+                     int (*sink)(const char *data, size_t len, void *opaque), void *opaque);
 /* An upload of data the caller produces (a Glance download) into a new
  * raw file of capacity bytes on v; whole zero blocks become holes.
  * NULL after reporting (also when path exists: never overwritten). */

@@ -169,6 +169,36 @@ test_result(void)
     imgcopy_result_clear(&r);
 }
 
+static void
+test_meta(void)
+{
+    /* what Nova keeps of an image in an instance's system metadata */
+    const char *keys[] = {"image_base_image_ref", "image_container_format", "image_disk_format",
+                          "image_hw_disk_bus", "image_min_disk", "image_min_ram", "image_os_type",
+                          "instance_type_id", "image_"};
+    const char *vals[] = {"ref", "bare", "qcow2", "scsi", "3", "256", "linux", "7", "x"};
+    struct ne_image im;
+    struct ne_imgcopy_opts o = {.source_label = "RegionOne"};
+    struct ne_image spec;
+
+    imgcopy_image_from_meta(keys, vals, 9, "img-1", &im);
+    is_str(im.id, "img-1", "meta: the image id");
+    ok(im.name == NULL, "meta: no name (Nova keeps none)");
+    is_str(im.disk_format, "qcow2", "meta: image_disk_format is the disk format");
+    is_str(im.container_format, "bare", "meta: image_container_format");
+    ok(im.min_disk == 3 && im.min_ram == 256, "meta: min_disk and min_ram are members");
+    is_str(ne_image_prop(&im, "hw_disk_bus"), "scsi", "meta: image_hw_disk_bus is hw_disk_bus");
+    is_str(ne_image_prop(&im, "os_type"), "linux", "meta: image_os_type is os_type");
+    ok(ne_image_prop(&im, "base_image_ref") == NULL, "meta: image_base_image_ref dropped");
+    ok(ne_image_prop(&im, "min_disk") == NULL, "meta: min_disk is no property");
+    is_int(im.nprops, 2, "meta: only image_<property> rows become properties");
+    imgcopy_spec(&im, &o, &spec);
+    is_str(ne_image_prop(&spec, NE_IMGCOPY_SRC_IMAGE), "img-1", "meta: the copy names its source");
+    ok(imgcopy_prop_owned(NE_IMGCOPY_SRC_BASE), "the base mark is written anew, never copied");
+    ne_image_clear(&spec);
+    ne_image_clear(&im);
+}
+
 int
 main(void)
 {
@@ -176,5 +206,6 @@ main(void)
     test_import();
     test_spec();
     test_result();
+    test_meta();
     return done_testing();
 }
