@@ -139,8 +139,9 @@ machine_findings(struct ne_check *c, const struct ne_check_host *dst, const stru
     if (!d->machine || ne_caps_has_machine(g, d->machine)) return;
     to = ne_machine_map_lookup(map, d->machine);
     if (to && ne_caps_has_machine(g, to)) {
-        fix = xasprintf("install hooks/qemu on %s with the same map, so that migrations rewrite "
-                        "the machine type there", dst->name);
+        fix = xasprintf("move it cold (--mode cold): nova-evac defines it on %s as %s; a live move "
+                        "cannot change the machine type (libvirt's guest ABI check refuses it)",
+                        dst->name, to);
         ne_finding_add(&c->f, NE_SEV_WARNING, "machine-type", dst->name, obj, fix,
                        "machine type %s is not offered by %s's QEMU; %s maps it to %s, which is",
                        d->machine, dst->name, c->cfg->machine_map, to);
@@ -152,9 +153,9 @@ machine_findings(struct ne_check *c, const struct ne_check_host *dst, const stru
                         c->cfg->machine_map, to, dst->name,
                         sugg ? sugg : "a machine type that host offers");
     else if (sugg)
-        fix = xasprintf("add the line '%s=%s' to %s (and install hooks/qemu with it on %s); a live "
-                        "move needs a machine type with the same guest ABI, a cold one does not",
-                        d->machine, sugg, c->cfg->machine_map, dst->name);
+        fix = xasprintf("add the line '%s=%s' to %s and move it cold (--mode cold); a live "
+                        "move cannot change the machine type (libvirt's guest ABI check refuses "
+                        "it)", d->machine, sugg, c->cfg->machine_map);
     else
         fix = xasprintf("map it in %s to a machine type %s offers (virsh capabilities there)",
                         c->cfg->machine_map, dst->name);
@@ -167,7 +168,7 @@ machine_findings(struct ne_check *c, const struct ne_check_host *dst, const stru
  * settled it (a finding was added, or there is nothing to compare). */
 static bool
 cpu_findings(struct ne_check *c, const struct ne_check_host *dst, const struct ne_domain *d,
-             const struct ne_guest_caps *g)
+             const struct ne_guest_caps *g, const struct ne_machine_map *map)
 {
     CLEANUP_FREE char *obj = dom_label(d), *fix = NULL;
     int r;
@@ -181,11 +182,22 @@ cpu_findings(struct ne_check *c, const struct ne_check_host *dst, const struct n
         return true;
     }
     if (d->cpu_model && str_eq(d->cpu_mode, "custom") && g->cpus_known) {
+        const char *to = ne_cpu_map_lookup(map, d->cpu_model);
         r = ne_caps_cpu_model(g, d->cpu_model);
+        if (r < 0 && to && ne_caps_cpu_model(g, to) >= 0) {
+            fix = xasprintf("move it cold (--mode cold): nova-evac defines it on %s with CPU model "
+                            "%s; a live move cannot change the CPU model", dst->name, to);
+            ne_finding_add(&c->f, NE_SEV_WARNING, "cpu-model", dst->name, obj, fix,
+                           "CPU model %s is not offered by %s's QEMU; %s maps it to %s, which is",
+                           d->cpu_model, dst->name, c->cfg->machine_map, to);
+            return true;
+        }
         if (r < 0) {
-            fix = xasprintf("change the guest's CPU model (its flavor's or nova.conf's "
-                            "cpu_models) to one %s offers (virsh domcapabilities there), or "
-                            "leave %s out of --to", dst->name, dst->name);
+            fix = xasprintf("add a line 'cpu:%s=MODEL' to %s with a MODEL %s offers (virsh "
+                            "domcapabilities there) and move it cold (--mode cold), change the "
+                            "guest's CPU model (its flavor's or nova.conf's cpu_models), or leave "
+                            "%s out of --to", d->cpu_model, c->cfg->machine_map, dst->name,
+                            dst->name);
             ne_finding_add(&c->f, NE_SEV_BLOCKER, "cpu-model", dst->name, obj, fix,
                            "CPU model %s is not offered by %s's QEMU", d->cpu_model, dst->name);
             return true;
@@ -289,7 +301,7 @@ domain_findings(struct ne_check *c, struct ne_domain *d, const struct ne_machine
             continue;
         }
         machine_findings(c, h, d, g, map);
-        if (!cpu_findings(c, h, d, g)) cpu_compare(c, h, d, xml);
+        if (!cpu_findings(c, h, d, g, map)) cpu_compare(c, h, d, xml);
         disk_findings(c, h, d);
     }
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "migrate/migrate.h"
+#include "virt/xml-rewrite.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
@@ -166,6 +167,18 @@ ne_cold_migrate(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain
     if (r->net.n && !(dxml = ne_net_dest_xml(&r->net, xml, virt_host(src)))) {
         ne_net_undo(o, &r->net);
         return NE_EXIT_PARTIAL;
+    }
+    /* the machine type and CPU model the map gives on dst (migrate-machine.c) */
+    if (r->machine_to[0] || r->cpu_to[0]) {
+        char *mapped = ne_xml_set_machine_cpu(dxml ? dxml : xml, virt_host(src),
+                                              r->machine_to[0] ? r->machine_to : NULL,
+                                              r->cpu_to[0] ? r->cpu_to : NULL, NULL);
+        if (!mapped) {
+            ne_net_undo(o, &r->net);
+            return NE_EXIT_PARTIAL;
+        }
+        free(dxml);
+        dxml = mapped;
     }
     ne_made_init(&made, d, o);
     if (was_running) {

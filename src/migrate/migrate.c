@@ -770,6 +770,8 @@ ne_migrate_instance(struct ne_virt *src, struct ne_virt *dst, const char *key,
     if (r->plan.method == NE_METHOD_REFUSE) {
         ne_error("%s (%s): %s", d->name, d->uuid, r->plan.reason);
         rc = NE_EXIT_REFUSED;
+    } else if ((rc = ne_mig_machine_fit(dst, d, r->plan.method == NE_METHOD_COLD, r)) != 0) {
+        /* dst cannot define it: refused before anything is staged or stopped */
     } else if (o->stage_images && !o->dry_run && r->plan.method != NE_METHOD_LIVE &&
                (rc = ne_stage_for_domain(src, dst, d)) > NE_EXIT_PARTIAL) {
         /* a different base there (3), or a host unreachable (4) */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "util/exitcode.h"
+#include "model/findings.h"
 #include "model/plan.h"
 #include "novasync/audit.h"
 #include "openstack/neutron.h"
@@ -146,6 +147,9 @@ struct ne_mig_result {
     struct ne_mig_net net; /* its Neutron ports (filled by ne_net_prepare) */
     size_t ports;          /* ports bound to the destination (or, dry run, checked) */
     bool net_left;         /* moved, but a port was left bound elsewhere (reported) */
+    /* A cold move onto a host lacking the guest's machine type or CPU
+     * model: what the map gives there ("" when kept; migrate-machine.c). */
+    char machine_to[65], cpu_to[65];
 };
 
 /* Exit-code style result: 0 moved (or planned, with dry_run), 1 failed
@@ -251,6 +255,21 @@ json_t *ne_net_plan_ports(struct ne_neutron *nt, struct ne_virt *dst, const char
  * removes them).  0, or -1 (reported). */
 int ne_copy_boot_files(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
                        struct ne_mig_result *r, struct ne_made_list *made);
+
+/* ---- machine type and CPU model (migrate-machine.c) */
+
+/* Reads the machine-type map file path into *m (findings.h): an absent
+ * file is an empty map.  0, or -1 (reported: unreadable, or a bad line). */
+int ne_machine_map_load(const char *path, struct ne_machine_map *m);
+/* Before anything changes: whether dst's QEMU offers d's machine type and
+ * (custom) CPU model.  When not, and the map ([DEFAULT] machine_map) names
+ * one dst offers, a cold move (cold) gets it in r->machine_to / r->cpu_to;
+ * a live one is refused, since libvirt refuses a migration that changes
+ * either.  0, NE_EXIT_REFUSED (reported with the instance, the host, the
+ * missing name and the map line that fixes it), NE_EXIT_USAGE (the map
+ * does not parse) or NE_EXIT_UNREACHABLE. */
+int ne_mig_machine_fit(struct ne_virt *dst, const struct ne_domain *d, bool cold,
+                       struct ne_mig_result *r);
 
 /* Checks that every local disk's backing file exists on dst; reports the
  * missing base by sha1 and where it exists.  0 ok, -1 missing, -2 error. */

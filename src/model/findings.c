@@ -134,6 +134,16 @@ good_name(const char *s, size_t len)
     return true;
 }
 
+static void
+map_add(char ***from, char ***to, size_t *n, const char *a, size_t alen, const char *b, size_t blen)
+{
+    *from = xrealloc(*from, (*n + 1) * sizeof **from);
+    *to = xrealloc(*to, (*n + 1) * sizeof **to);
+    (*from)[*n] = xstrndup(a, alen);
+    (*to)[*n] = xstrndup(b, blen);
+    (*n)++;
+}
+
 int
 ne_machine_map_parse(const char *text, const char *origin, struct ne_machine_map *m)
 {
@@ -142,24 +152,28 @@ ne_machine_map_parse(const char *text, const char *origin, struct ne_machine_map
 
     memset(m, 0, sizeof *m);
     while (*p) {
-        const char *eol = strchr(p, '\n'), *eq;
+        const char *eol = strchr(p, '\n'), *eq, *s = p;
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        bool cpu;
         line++;
         while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+        cpu = len > 4 && strncmp(p, "cpu:", 4) == 0;
+        if (cpu) s = p + 4;
         if (len && p[0] != '#') {
-            eq = memchr(p, '=', len);
-            if (!eq || !good_name(p, (size_t)(eq - p)) ||
+            eq = memchr(s, '=', len - (size_t)(s - p));
+            if (!eq || !good_name(s, (size_t)(eq - s)) ||
                 !good_name(eq + 1, len - (size_t)(eq + 1 - p))) {
-                ne_error("%s:%u: expected 'old=new' with machine type names (letters, digits, "
-                         "'.', '-', '_')", origin, line);
+                ne_error("%s:%u: expected 'old=new' (machine types) or 'cpu:old=new' (CPU models) "
+                         "with names of letters, digits, '.', '-', '_'", origin, line);
                 ne_machine_map_free(m);
                 return -1;
             }
-            m->from = xrealloc(m->from, (m->n + 1) * sizeof *m->from);
-            m->to = xrealloc(m->to, (m->n + 1) * sizeof *m->to);
-            m->from[m->n] = xstrndup(p, (size_t)(eq - p));
-            m->to[m->n] = xstrndup(eq + 1, len - (size_t)(eq + 1 - p));
-            m->n++;
+            if (cpu)
+                map_add(&m->cpu_from, &m->cpu_to, &m->ncpu, s, (size_t)(eq - s), eq + 1,
+                        len - (size_t)(eq + 1 - p));
+            else
+                map_add(&m->from, &m->to, &m->n, s, (size_t)(eq - s), eq + 1,
+                        len - (size_t)(eq + 1 - p));
         }
         if (!eol) break;
         p = eol + 1;
@@ -176,8 +190,14 @@ ne_machine_map_free(struct ne_machine_map *m)
         free(m->from[i]);
         free(m->to[i]);
     }
+    for (i = 0; i < m->ncpu; i++) {
+        free(m->cpu_from[i]);
+        free(m->cpu_to[i]);
+    }
     free(m->from);
     free(m->to);
+    free(m->cpu_from);
+    free(m->cpu_to);
     memset(m, 0, sizeof *m);
 }
 
@@ -189,6 +209,16 @@ ne_machine_map_lookup(const struct ne_machine_map *m, const char *from)
     /* The hook applies every line in order; the first match decides. */
     for (i = 0; m && from && i < m->n; i++)
         if (strcmp(m->from[i], from) == 0) return m->to[i];
+    return NULL;
+}
+
+const char *
+ne_cpu_map_lookup(const struct ne_machine_map *m, const char *from)
+{
+    size_t i;
+
+    for (i = 0; m && from && i < m->ncpu; i++)
+        if (strcmp(m->cpu_from[i], from) == 0) return m->cpu_to[i];
     return NULL;
 }
 

@@ -43,10 +43,13 @@ bool ne_check_name_known(const char *name);
 const char *ne_check_names(void);
 
 /* The machine-type map: lines "old=new", '#' comments, names of letters,
- * digits, '.', '-', '_' (as hooks/qemu requires). */
+ * digits, '.', '-', '_' (as hooks/qemu requires); lines "cpu:old=new" map
+ * a guest's CPU model (<cpu><model>) the same way. */
 struct ne_machine_map {
-    char **from, **to;
+    char **from, **to;         /* machine types */
     size_t n;
+    char **cpu_from, **cpu_to; /* CPU models ("cpu:" lines) */
+    size_t ncpu;
 };
 /* Parses text; a bad line is reported naming origin and its line number
  * and gives -1 (the map is left empty). */
@@ -54,6 +57,8 @@ int ne_machine_map_parse(const char *text, const char *origin, struct ne_machine
 void ne_machine_map_free(struct ne_machine_map *m);
 /* The mapped machine type of from, or NULL (borrowed). */
 const char *ne_machine_map_lookup(const struct ne_machine_map *m, const char *from);
+/* The mapped CPU model of from ("cpu:" lines), or NULL (borrowed). */
+const char *ne_cpu_map_lookup(const struct ne_machine_map *m, const char *from);
 /* The machine type to suggest in place of from, among offered (n names):
  * the same family (q35 or i440fx, by name), the nearest version at or
  * above from's, else the newest of the family.  Borrowed, or NULL. */

@@ -5,7 +5,9 @@
  * journal_open on a temp file as a resumed drain does), the command
  * line, the storage pool and volume XML the tool builds (what is built
  * must parse back to the names and paths put in: a failed check aborts)
- * and the volume and pool XML libvirt replies with.  The first byte of an input chooses the parser, the rest is its
+ * the volume and pool XML libvirt replies with, and the machine-type map
+ * applied to a domain definition.  The first byte of an input (mod 9)
+ * chooses the parser, the rest is its
  * input, so one corpus holds seeds of every family (tests/fuzz/run.sh
  * makes them).  Built by `make fuzz`: the parsers here are compiled with
  * clang and instrumented; the rest of the program links from the build's
@@ -28,6 +30,7 @@
 #include "util/ini.h"
 #include "util/mem.h"
 #include "virt/storxml.h"
+#include "virt/xml-rewrite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -232,6 +235,20 @@ storxml_parse(const char *s)
     ne_pool_xml_owner(s, o, g, sizeof o);
 }
 
+/* A domain definition with the machine-type map applied (xml-rewrite.h),
+ * then read back: a rewrite of a plain definition names the new values. */
+static void
+xml_rewrite(const char *s)
+{
+    size_t changed = 0;
+    char *out = ne_xml_set_machine_cpu(s, "fuzz", "pc-i440fx-7.2", "Nehalem", &changed);
+    struct ne_domain *d = out ? ne_domain_parse(out, "fuzz") : NULL;
+
+    if (changed > 2) abort();
+    if (d) ne_domain_free(d);
+    free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -240,15 +257,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s;
 
     if (size == 0) return 0;
-    if (data[0] % 8 == 3) return replay(b, n), 0;
-    if (data[0] % 8 == 4) return journal_file(b, n), 0;
-    if (data[0] % 8 == 5) return cli(b, n), 0;
-    if (data[0] % 8 == 6) return storxml_build(b, n), 0;
+    if (data[0] % 9 == 3) return replay(b, n), 0;
+    if (data[0] % 9 == 4) return journal_file(b, n), 0;
+    if (data[0] % 9 == 5) return cli(b, n), 0;
+    if (data[0] % 9 == 6) return storxml_build(b, n), 0;
     s = xstrndup(b, n); /* the text parsers take a C string */
-    switch (data[0] % 8) {
+    switch (data[0] % 9) {
     case 0: ini(s); break;
     case 1: dburl(s); break;
     case 7: storxml_parse(s); break;
+    case 8: xml_rewrite(s); break;
     default: domxml(s); break;
     }
     free(s);

@@ -38,6 +38,7 @@ seed 4 '{"event":"moved","uuid":"00000000-0000-0000-0000-000000000001"}\n\000\00
 seed 5 'drain\000node01\000--to\000node02,node03\000-j\0002\000--retries\0001\000--dry-run' cli
 seed 6 "nova-evac-0123456789abcdef\000/var/lib/nova/instances/a&b'<c>\000qcow2\000/var/lib/nova/instances/_base/x\"y" storxml-build
 seed 7 "<volume type='file'><name>disk</name><target><format type='qcow2'/><timestamps><mtime>1700000000.1</mtime></timestamps></target><backingStore><path>/var/lib/nova/instances/_base/0a1b</path></backingStore></volume>" storxml-vol
+{ printf '\010'; cat "$top_srcdir/tests/unit/data/domain-nova.xml"; } >"$work/local/xml-rewrite"
 seed 7 "<pool type='dir'><name>p</name><target><path>/var/lib/nova/instances</path><permissions><mode>0755</mode><owner>64055</owner><group>64055</group></permissions></target></pool>" storxml-pool
 
 # -close_fd_mask=2: the parsers' error lines are noise here; libFuzzer keeps

@@ -126,6 +126,16 @@ test_map(void)
     is_int(ne_machine_map_parse("=pc\n", "map", &m), -1, "empty old name refused");
     is_int(ne_machine_map_parse("", "map", &m), 0, "an empty file is an empty map");
     ne_machine_map_free(&m);
+    is_int(ne_machine_map_parse("rhel6.6.0=pc-i440fx-rhel7.0.0\ncpu:Westmere=Nehalem\n"
+                                "cpu:kvm64=qemu64\n", "map", &m), 0, "CPU lines: 'cpu:old=new'");
+    is_int(m.n, 1, "one machine line");
+    is_int(m.ncpu, 2, "two CPU lines");
+    is_str(ne_cpu_map_lookup(&m, "kvm64"), "qemu64", "a CPU model mapped");
+    ok(ne_cpu_map_lookup(&m, "rhel6.6.0") == NULL, "machine lines do not map CPU models");
+    ok(ne_machine_map_lookup(&m, "Westmere") == NULL, "CPU lines do not map machine types");
+    ne_machine_map_free(&m);
+    is_int(ne_machine_map_parse("cpu:=x\n", "map", &m), -1, "an empty CPU model refused");
+    is_int(ne_machine_map_parse("cpu:a:b=x\n", "map", &m), -1, "a ':' in a CPU model refused");
 }
 
 static void
