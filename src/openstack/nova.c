@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "openstack/http.h"
+#include "openstack/fleetapi.h"
 #include "openstack/nova.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -788,4 +789,13 @@ nova_create_image(struct ne_nova *nv, const char *server, const char *name,
         return -1;
     }
     return 0;
+}
+
+/* fleetapi.h: a plain GET for the fleet's reads (aggregates, groups). */
+int
+nova_get(struct ne_nova *nv, const char *action, const char *path, struct ne_http_resp *r)
+{
+    static const long ok[] = {200, 0};
+
+    return expect(nv, action, NULL, "", "GET", path, NULL, true, ok, r);
 }

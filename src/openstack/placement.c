@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "openstack/http.h"
+#include "openstack/fleetapi.h"
 #include "openstack/placement.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -240,4 +241,14 @@ placement_delete_allocations(struct ne_placement *pl, const char *consumer)
 
     http_resp_clear(&r);
     return rc;
+}
+
+/* fleetapi.h: a plain GET for the fleet's reads (inventories, usages). */
+int
+placement_get(struct ne_placement *pl, const char *action, const char *object, const char *path,
+              struct ne_http_resp *r)
+{
+    static const long ok[] = {200, 0};
+
+    return call(pl, "GET", path, NULL, ok, 0, action, object, r) == 0 ? 0 : -1;
 }

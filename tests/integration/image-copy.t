@@ -49,6 +49,8 @@ cleanup() {
     for s in "${srcs[@]}"; do
         for c in $(copies "$s" | cut -d' ' -f1); do unprotect_delete g2 "$c"; done
         unprotect_delete glance "$s"
+        # the base Nova made of an image of ours (named by the SHA-1 of its fresh id)
+        rm -f "${NOVA_EVAC_LAB:-/nonexistent}"/lab/node0?/instances/_base/"$(printf %s "$s" | sha1sum | cut -c1-40)"
     done
     [ -n "$proxy" ] && kill "$proxy" 2>/dev/null
     if [ -n "$region" ]; then

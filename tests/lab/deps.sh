@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Install what nova-evac needs to build and to run its lab, from Debian 12's archive.
-# Usage: tests/lab/deps.sh [build|lab|openstack|net|ceph|report|all]   (default: all)
+# Usage: tests/lab/deps.sh [build|lab|openstack|net|ceph|cinder|report|all]   (default: all)
+# cinder: Cinder (api, scheduler, volume with its RBD driver) on the Ceph lab, and QEMU's
+#         rbd block driver (qemu-block-extra) for the computes' RBD network disks.
 # report: the headless browser that opens drain's HTML report in tests/integration/report.t.
 # net: the network lab (tests/lab/net.sh): the L2 agent, and what builds the guest image.
 #      The guest's kernel package is only downloaded into apt's cache, never installed.
@@ -19,15 +21,17 @@ net="neutron-linuxbridge-agent ebtables bridge-utils socat busybox-static cpio k
  iputils-ping"
 report="chromium"
 ceph="ceph-mon ceph-osd ceph-common librbd-dev librados-dev"
+cinder="python3-cinder python3-rbd python3-rados qemu-block-extra"
 case $what in
   build) pkgs=$build ;;
   lab) pkgs="$build $lab" ;;
   openstack) pkgs="$build $lab $openstack" ;;
   ceph) pkgs="$build $ceph" ;;
+  cinder) pkgs="$build $lab $openstack $ceph $cinder" ;;
   report) pkgs="$build $lab $report" ;;
   net) pkgs="$build $lab $openstack $net" ;;
   all) pkgs="$build $lab $openstack $net $report" ;;
-  *) echo "deps.sh: unknown set '$what' (build|lab|openstack|net|ceph|report|all)" >&2; exit 2 ;;
+  *) echo "deps.sh: unknown set '$what' (build|lab|openstack|net|ceph|cinder|report|all)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
