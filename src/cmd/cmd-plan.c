@@ -16,6 +16,8 @@ static const struct ne_opt opts[] = {
     {"mode", 'm', OPT_STRING, "MODE", "force a method where safe", NULL, NULL, "auto|live|block|cold"},
     {"no-stage-images", 0, OPT_FLAG, NULL, "plan as drain --no-stage-images: avoid destinations "
      "lacking a base image", NULL, NULL, NULL},
+    {"any-az", 0, OPT_FLAG, NULL, "with Nova: an instance may move out of its availability zone",
+     NULL, NULL, NULL},
     NE_OS_OPTS,
     OPT_END,
 };
@@ -54,6 +56,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     o.to = ne_args_list(args, "to", &o.nto);
     o.dry_run = true;
     o.stage_images = !ne_args_flag(args, "no-stage-images");
+    o.any_az = ne_args_flag(args, "any-az");
     if (mode) ne_mode_parse(mode, &o.mig.mode);
     ne_drain_nova_readonly(args, cfg, &o, &dn);
     /* Neutron, read only: what each move does to the instances' ports (its

@@ -16,7 +16,6 @@ extern const struct ne_cmd cmd_image_copy;
 extern const struct ne_cmd cmd_stuck;
 extern const struct ne_cmd cmd_check;
 extern const struct ne_cmd cmd_report;
-extern const struct ne_cmd cmd_volume_sync;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
@@ -33,7 +32,6 @@ const struct ne_cmd *const ne_commands[] = {
     &cmd_servers,
     &cmd_stuck,
     &cmd_undrain,
-    &cmd_volume_sync,
     NULL,
 };
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drain/drain-fleet.h"
 #include "drain/drain-nova.h"
 #include "novadb/novadb.h"
 #include "novasync/novasync.h"
@@ -391,6 +392,49 @@ out:
     return done;
 }
 
+/* drain-nova-fleet.c */
+int ne_nova_fleet_read(struct ne_nova *nv, struct ne_placement *pl, const char *const *src,
+                       size_t nsrc, struct ne_nova_fleet *out);
+
+static int
+fleet(void *ctx, const char *const *src, size_t nsrc, struct ne_nova_fleet *out)
+{
+    struct ne_drain_nova *dn = ctx;
+    enum ne_os_err kind;
+
+    if (dn->os && !dn->pl) dn->pl = placement_open(dn->os, &kind); /* NULL: os-hypervisors */
+    return ne_nova_fleet_read(dn->nv, dn->pl, src, nsrc, out);
+}
+
+/* Servers Nova still builds on host (BUILD), waited for up to 300 s. */
+static int
+wait_builds(void *ctx, const char *host)
+{
+    struct ne_drain_nova *dn = ctx;
+    double t0 = ne_now();
+    int seen = 0;
+
+    for (;;) {
+        struct ne_server *sv = NULL;
+        size_t n = 0, i;
+        int building = 0;
+        if (nova_servers_on_host(dn->nv, host, &sv, &n) < 0) return -1;
+        for (i = 0; i < n; i++)
+            if (str_eq(sv[i].status, "BUILD")) building++;
+        ne_servers_free(sv, n);
+        if (building > seen) seen = building;
+        if (!building) return seen;
+        if (ne_now() - t0 > 300) {
+            ne_warn("%s: %d server(s) still building there after 300 s: those not yet defined "
+                    "in libvirt are not in this drain; drain it again once they are ACTIVE",
+                    host, building);
+            return seen;
+        }
+        ne_info("%s: waiting for %d server(s) Nova is building there", host, building);
+        sleep(2);
+    }
+}
+
 static int
 free_disk(void *ctx, const char *host, unsigned long long *bytes)
 {
@@ -448,6 +492,8 @@ ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const c
     o->nova.migrate = str_eq(via, "nova") || (str_eq(via, "auto") && dn->nv) ? migrate : NULL;
     o->nova.settle_inflight = dn->nv ? settle_inflight : NULL;
     o->nova.free_disk = dn->nv ? free_disk : NULL;
+    o->nova.fleet = dn->nv ? fleet : NULL;
+    o->nova.wait_builds = dn->nv ? wait_builds : NULL;
     *out = dn;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "check/check.h"
+#include "drain/drain-fleet.h"
 #include "drain/drain-int.h"
 #include "drain/drain.h"
 #include "util/mem.h"
@@ -75,6 +76,7 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
         json_t *root = json_pack("{s:s, s:o, s:o, s:o}", "host", dr->o->host,
                                  "source_capabilities", ne_caps_json(virt_caps(dr->src, false)),
                                  "destinations", hosts, "instances", a);
+        drain_fleet_print(dr, root);
         json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(root);
@@ -100,6 +102,7 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
     table_print(t, stdout);
     table_free(t);
     drain_net_print_plan(dr, NULL);
+    drain_fleet_print(dr, NULL);
     for (k = 0; k < dr->nhosts; k++)
         if (!dr->ph[k].usable)
             printf("destination %s not usable: %s\n", dr->ph[k].name, dr->ph[k].unusable_why);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "drain/drain-auto.h"
 #include "drain/drain-int.h"
 #include "images/image-cache.h"
 #include "util/interrupt.h"
@@ -20,14 +19,11 @@
 #include "util/progress.h"
 #include "util/runlock.h"
 
-/* Journals ev (stolen) when journal and, with --format json, prints it as
- * a line, with the time (the journal stamps its copy itself). */
-static void
-emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra,
-     bool journal)
+/* Journals ev (stolen) and, with --format json, prints it as a line. */
+void
+drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
 {
     json_t *ev = json_pack("{s:s}", "event", event);
-    struct timespec now;
 
     if (it) {
         json_object_set_new(ev, "uuid", json_string(it->d->uuid));
@@ -36,31 +32,15 @@ emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, jso
     }
     if (extra) json_object_update(ev, extra);
     json_decref(extra);
-    clock_gettime(CLOCK_REALTIME, &now);
-    json_object_set_new(ev, "ts_ms",
-                        json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
     pthread_mutex_lock(&dr->lock);
     if (dr->o->json_events) {
         json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
         putchar('\n');
         fflush(stdout);
     }
-    if (journal && dr->j) journal_append(dr->j, json_incref(ev));
+    if (dr->j) journal_append(dr->j, json_incref(ev));
     pthread_mutex_unlock(&dr->lock);
     json_decref(ev);
-}
-
-void
-drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
-{
-    emit(dr, event, it, extra, true);
-}
-
-void
-drain_say(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
-{
-    if (dr->o->json_events) emit(dr, event, it, extra, false);
-    else json_decref(extra);
 }
 
 struct ne_drain_item *
@@ -92,13 +72,6 @@ next_item(struct ne_drain *dr, bool *any_left)
 
     *any_left = false;
     for (i = 0; i < dr->n; i++) {
-        if (dr->inflight >= dr->limit) { /* still tell whether any is left */
-            if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest >= 0) {
-                *any_left = true;
-                return NULL;
-            }
-            continue;
-        }
         struct ne_drain_item *it = &dr->items[i];
         if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
         *any_left = true;
@@ -110,10 +83,10 @@ next_item(struct ne_drain *dr, bool *any_left)
 }
 
 /* The per-destination limit: --max-per-dest, else the global limit spread
- * over the destinations that still receive instances, rounded up (-j4
- * over two destinations: 2 each; -j1: 1). */
-unsigned
-drain_per_dest(const struct ne_drain *dr, unsigned nth)
+ * over the destinations that receive instances, rounded up (-j4 over two
+ * destinations: 2 each; -j1: 1). */
+static unsigned
+per_dest_limit(const struct ne_drain *dr, unsigned nth)
 {
     size_t i, k, used = 0;
 
@@ -135,7 +108,6 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     const char *to = dr->hosts[it->dest].name;
     struct ne_mig_opts mo = dr->o->mig;
     struct ne_mig_result r;
-    struct drain_pctx pctx = {dr, it};
     double t0 = ne_now();
     unsigned quick = 0, waited = 0;
     char gave_up[384] = "";
@@ -143,8 +115,6 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
     mo.journal = journal_mig_hooks(dr->j);
-    mo.progress = drain_progress_cb;
-    mo.progress_ctx = &pctx;
     ne_last_error_clear();
     for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
@@ -267,18 +237,11 @@ worker(void *arg)
         }
         it->state = NE_ITEM_RUNNING;
         dr->hosts[it->dest].running++;
-        dr->inflight++;
         pthread_mutex_unlock(&dr->lock);
         slot = ne_inflight_add(it->d->name); /* named if interrupted twice */
         migrate_item(dr, it);
         ne_inflight_remove(slot);
         pthread_mutex_lock(&dr->lock);
-        dr->inflight--;
-        dr->ended++;
-        dr->bytes_done += it->st.data_processed > it->live.job_bytes ? it->st.data_processed
-                                                                      : it->live.job_bytes;
-        dr->expected_done += it->bytes_expected;
-        it->live.job_bytes = 0;
         overall(dr, it);
         dr->hosts[it->dest].running--;
         pthread_cond_broadcast(&dr->cond);
@@ -459,23 +422,22 @@ ne_drain_run(struct ne_drain *dr)
 {
     const struct ne_drain_opts *o = dr->o;
     CLEANUP_FREE pthread_t *th = NULL;
-    unsigned nth = o->max_parallel ? o->max_parallel : 1, t, nw, nplaced = 0;
+    unsigned nth = o->max_parallel ? o->max_parallel : 1, t, nw;
     size_t i;
     int rc;
 
     dr->t0 = ne_now();
     if ((rc = drain_open(dr)) != 0) return rc;
-    if (o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
+    /* disabled already when the plan was made again after it (drain.c) */
+    if (!dr->disabled && o->nova.disable && o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;
     }
-    dr->limit = nth;
-    dr->per_dest = drain_per_dest(dr, nth);
-    drain_emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i, s:s}", "host", o->host,
-                                      "reason", o->reason ? o->reason : "", "instances",
-                                      (int)dr->n, "resume", o->resume, "max_parallel", (int)nth,
-                                      "max_per_dest", (int)dr->per_dest, "concurrency",
-                                      o->max_parallel ? "fixed" : "auto"));
+    dr->per_dest = per_dest_limit(dr, nth);
+    drain_emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i}", "host", o->host, "reason",
+                                      o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
+                                      o->resume, "max_parallel", (int)nth, "max_per_dest",
+                                      (int)dr->per_dest));
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
         if (it->state == NE_ITEM_PENDING && it->dest < 0)
@@ -484,16 +446,8 @@ ne_drain_run(struct ne_drain *dr)
             drain_emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
                                               ne_method_name(it->plan.method), "row", it->plan.row));
     }
-    drain_pace_prepare(dr);
     if (o->stage_images) stage_all(dr);
-    drain_progress_start(dr);
-    for (i = 0; i < dr->n; i++)
-        if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest >= 0) nplaced++;
-    /* -j auto: as many workers as the controller may allow */
-    if (!o->max_parallel) nth = nplaced < NE_AUTO_MAX ? nplaced : NE_AUTO_MAX;
-    dr->t_workers = ne_now();
-    dr->limit = drain_pace_start(dr, nth);
-    dr->per_dest = drain_per_dest(dr, dr->limit);
+    if (nth > 1) progress_disable();
     /* No fixed cap on -j: one worker per allowed migration, but never more
      * workers than instances (the others would only wait). */
     nw = nth < dr->n ? nth : (unsigned)dr->n;
@@ -509,7 +463,5 @@ ne_drain_run(struct ne_drain *dr)
     nw = t;
     if (nw == 0) worker(dr); /* no thread at all: this one does the work */
     for (t = 0; t < nw; t++) pthread_join(th[t], NULL);
-    drain_pace_stop(dr);
-    drain_progress_stop(dr);
     return finish(dr);
 }

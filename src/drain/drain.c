@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "drain/drain-fleet.h"
 #include "drain/drain-int.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -103,6 +104,25 @@ probe_host(struct ne_drain *dr, size_t k)
     ne_hostinfo_clear(&hi);
 }
 
+/* Nova's view of the fleet, when the API is configured. */
+static void
+read_fleet(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+
+    ne_nova_fleet_free(dr->fleet);
+    free(dr->fleet);
+    dr->fleet = NULL;
+    if (!o->nova.fleet) return;
+    dr->fleet = xcalloc(1, sizeof *dr->fleet);
+    if (o->nova.fleet(o->nova.ctx, &o->host, 1, dr->fleet) < 0) {
+        ne_warn("drain %s: Nova's view of the fleet cannot be read (above): destinations are "
+                "chosen from libvirt's figures alone, without Nova's rules", o->host);
+        free(dr->fleet);
+        dr->fleet = NULL;
+    }
+}
+
 static void
 plan_item(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_versions *dst,
           struct ne_virt *dv)
@@ -154,7 +174,13 @@ place_all(struct ne_drain *dr, struct ne_place_inst *pi)
         for (k = 0; k < dr->nhosts; k++)
             pi[i].veto[k] = veto(dr, it, k);
     }
-    ne_place(pi, dr->n, dr->ph, dr->nhosts);
+    for (k = 0; k < dr->nhosts; k++) {
+        dr->ph[k].planned_disk = dr->ph[k].planned_ram_kib = 0;
+        dr->ph[k].planned_n = 0;
+    }
+    /* with Nova: its rules (enabled and up computes, AZ, server groups,
+     * allocation ratios) and libvirt's word on each destination */
+    if (!dr->fleet || drain_fleet_place(dr, pi) < 0) ne_place(pi, dr->n, dr->ph, dr->nhosts);
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
         if (it->state != NE_ITEM_PENDING) continue;
@@ -192,6 +218,7 @@ ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct ne_
     dr->src_ver = (struct ne_versions){hi.libvirt_version, hi.hv_version};
     ne_hostinfo_clear(&hi);
     for (i = 0; i < dr->nhosts; i++) probe_host(dr, i);
+    read_fleet(dr);
     dr->items = xcalloc(n + 1, sizeof *dr->items);
     for (i = 0; i < n; i++) {
         dr->items[i].d = doms[i];
@@ -220,9 +247,55 @@ ne_drain_free(struct ne_drain *dr)
     }
     free(dr->hosts);
     free(dr->ph);
+    ne_nova_fleet_free(dr->fleet);
+    free(dr->fleet);
     virt_close(dr->src);
     journal_close(dr->j);
     journal_replay_free(&dr->prior);
     pthread_mutex_destroy(&dr->lock);
     pthread_cond_destroy(&dr->cond);
+}
+
+int
+ne_drain_disable_replan(struct ne_drain *dr)
+{
+    const struct ne_drain_opts *o = dr->o;
+    struct ne_domain **doms = NULL;
+    struct ne_place_inst *pi;
+    size_t n = 0, i, added = 0;
+
+    if (!o->nova.disable || dr->disabled) return 0;
+    if (o->nova.disable(o->nova.ctx, o->host, o->reason) < 0) {
+        ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
+        return NE_EXIT_UNREACHABLE;
+    }
+    dr->disabled = true;
+    /* what Nova scheduled there before the disable: built, then listed */
+    if (o->nova.wait_builds) o->nova.wait_builds(o->nova.ctx, o->host);
+    if (virt_list_domains(dr->src, &doms, &n) < 0) {
+        ne_error("drain %s: the instance list cannot be read again after disabling; nothing "
+                 "moved: run the drain again", o->host);
+        return NE_EXIT_UNREACHABLE;
+    }
+    dr->items = xrealloc(dr->items, (dr->n + n + 1) * sizeof *dr->items);
+    for (i = 0; i < n; i++) {
+        struct ne_drain_item *it;
+        if (drain_item_by_uuid(dr, doms[i]->uuid)) {
+            ne_domain_free(doms[i]);
+            continue;
+        }
+        it = &dr->items[dr->n++];
+        memset(it, 0, sizeof *it);
+        it->d = doms[i];
+        it->dest = -1;
+        added++;
+        ne_info("drain %s: %s (%s) appeared there before the service was disabled: drained too",
+                o->host, it->d->name, it->d->uuid);
+    }
+    free(doms);
+    if (added) read_fleet(dr); /* its flavor and server group */
+    pi = xcalloc(dr->n + 1, sizeof *pi);
+    place_all(dr, pi);
+    free(pi);
+    return 0;
 }

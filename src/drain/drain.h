@@ -27,6 +27,8 @@ struct ne_nova_fate {
     char what[384];        /* what Nova shows, for messages */
 };
 
+struct ne_nova_fleet;
+
 /* What the drain tells Nova, when Nova is configured (all may be NULL). */
 struct ne_nova_hooks {
     void *ctx;
@@ -51,6 +53,13 @@ struct ne_nova_hooks {
      * 0 and *bytes, else (reported) the planner falls back to libvirt's
      * figure.  NULL when the API is not configured. */
     int (*free_disk)(void *ctx, const char *host, unsigned long long *bytes);
+    /* The fleet as Nova and Placement see it, for emptying src[0..nsrc-1]
+     * (planning: one thread): 0 and *out (drain-fleet.h), -1 (reported:
+     * the plan then uses libvirt's figures alone).  NULL without the API. */
+    int (*fleet)(void *ctx, const char *const *src, size_t nsrc, struct ne_nova_fleet *out);
+    /* After host was disabled: waits (bounded) while Nova still builds
+     * servers there; how many it saw building, -1 (reported). */
+    int (*wait_builds)(void *ctx, const char *host);
     /* The hooks run on worker threads: they must be thread-safe.
      * close is called once at the end (close sessions). */
     void (*close)(void *ctx);
@@ -61,29 +70,16 @@ struct ne_drain_opts {
     const char *const *to;   /* destinations; NULL: every configured node but host */
     size_t nto;
     bool dry_run, resume;
-    unsigned max_parallel;   /* migrations at once; 0: -j auto, the limit adapts
-                              * (drain-auto.h), starting at one */
+    unsigned max_parallel;   /* migrations at once (default 1: one outgoing stream) */
     unsigned max_per_dest;   /* incoming at once per destination (0: max_parallel
                               * spread over the destinations in use, rounded up) */
     unsigned retries;        /* extra attempts for a failure that left the source intact */
     const char *reason;      /* for the compute service */
     bool json_events;        /* JSON lines on stdout */
     bool stage_images;       /* stage missing base images instead of avoiding such hosts */
+    bool any_az;             /* with Nova: an instance may leave its availability zone */
     struct ne_mig_opts mig;
     struct ne_nova_hooks nova;
-};
-
-/* What the drain shows of a move in flight (drain-progress.c). */
-struct ne_drain_live {
-    const char *phase;       /* NE_MIG_PHASE_*, NULL before the first */
-    double phase_t;          /* ne_now() when the phase began */
-    double json_t;           /* when its last progress event was printed */
-    uint64_t done, total;    /* bytes of this phase (total 0: unknown) */
-    uint64_t job_bytes;      /* data bytes its job processed so far */
-    double rate;             /* bytes/s in this phase */
-    bool stuck;              /* the job stopped converging */
-    bool figures;            /* this phase had figures already */
-    const char *from;        /* where the figures come from (progress_from) */
 };
 
 enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
@@ -103,7 +99,6 @@ struct ne_drain_item {
     bool unrecorded;         /* moved, but Nova could not be told (why says so) */
     bool unresolved;         /* an interrupted move whose outcome is unknown: never
                               * planned again; why gives the next step */
-    struct ne_drain_live live;
 };
 
 struct ne_drain_host {
@@ -122,6 +117,9 @@ struct ne_drain {
     struct ne_drain_host *hosts;
     struct ne_place_host *ph;
     size_t nhosts;
+    struct ne_nova_fleet *fleet; /* Nova's view (drain-fleet.h), NULL: libvirt's alone */
+    bool disabled;           /* the source's compute service was disabled (and the
+                              * plan made again after it: ne_drain_disable_replan) */
     struct ne_drain_item *items;
     size_t n;
     struct ne_journal *j;
@@ -130,14 +128,6 @@ struct ne_drain {
     pthread_cond_t cond;
     unsigned running;
     unsigned per_dest;       /* the per-destination limit in force (ne_drain_run) */
-    unsigned limit;          /* migrations at once in force (-j, or -j auto's) */
-    unsigned inflight;       /* migrations running now */
-    unsigned ended;          /* migrations ended (moved or failed after starting) */
-    uint64_t bytes_done;     /* data bytes of the ended migrations' jobs */
-    uint64_t expected_done;  /* their bytes_expected */
-    bool bytes_known;        /* some job gave statistics */
-    bool tty;                /* the live display is drawn on stderr */
-    double t_workers;        /* ne_now() when the workers started */
     size_t unresolved;       /* interrupted moves left unresolved: the journal is
                               * not finished, a later --resume settles them */
     double t0;

@@ -245,6 +245,7 @@ fleet_place_one(struct fleet *f, size_t ii)
         f->hs[src].used[r] -= (int64_t)i->need[r];
     }
     f->hs[best].planned_n++;
+    if (f->o->placed) f->o->placed(f->o->veto_ctx, ii, (size_t)best, 1);
     if (i->group >= 0) {
         fleet_group_add(&f->gs[i->group], (size_t)best, 1);
         fleet_group_add(&f->gs[i->group], src, -1);
@@ -265,6 +266,7 @@ fleet_unplace(struct fleet *f, size_t ii)
         f->hs[src].used[r] += (int64_t)i->need[r];
     }
     f->hs[d].planned_n--;
+    if (f->o->placed) f->o->placed(f->o->veto_ctx, ii, d, -1);
     if (i->group >= 0) {
         fleet_group_add(&f->gs[i->group], d, -1);
         fleet_group_add(&f->gs[i->group], src, 1);

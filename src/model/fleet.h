@@ -93,6 +93,9 @@ struct ne_fleet_opts {
     /* Extra per-pair refusal (CPU model, base image...): why host may not
      * take instance inst, or NULL; may be NULL.  Static strings. */
     const char *(*veto)(void *ctx, size_t inst, size_t host);
+    /* Told of each placement (delta 1) and each one taken back (-1), so
+     * that veto can count what is planned on a host; may be NULL. */
+    void (*placed)(void *ctx, size_t inst, size_t host, int delta);
     void *veto_ctx;
 };
 

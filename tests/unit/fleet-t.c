@@ -60,6 +60,18 @@ no_node04(void *ctx, size_t inst, size_t host)
     return host == 3 ? "CPU model not compatible" : NULL;
 }
 
+static int placed_sum, placed_calls;
+
+static void
+count_placed(void *ctx, size_t inst, size_t host, int delta)
+{
+    (void)ctx;
+    (void)inst;
+    (void)host;
+    placed_sum += delta;
+    placed_calls++;
+}
+
 int
 main(void)
 {
@@ -259,6 +271,23 @@ main(void)
     o.wave_size = 1;
     plan(2, s23, 2, &o);
     is_int((int)P.nw, 2, "--wave-size 1: two waves");
+
+    /* the placed hook sees every placement and every one taken back */
+    fleet();
+    vm(0, "a1", 1, 1, 3072, 10);
+    vm(1, "a2", 1, 1, 3072, 10);
+    vm(2, "b1", 2, 1, 1024, 10);
+    vm(3, "b2", 2, 1, 1024, 10);
+    H[0].inv[NE_RES_RAM_MB].used = 4096; /* after wave 1: room for b1 only */
+    H[3].inv[NE_RES_RAM_MB].used = 5120;
+    H[4].inv[NE_RES_RAM_MB].used = 8192;
+    o.wave_size = 0;
+    o.placed = count_placed;
+    plan(4, s23, 2, &o);
+    is_int((int)P.nw, 2, "placed: two waves");
+    is_int(placed_sum, 4, "placed: four placements stand");
+    ok(placed_calls > 4, "placed: node03's trial in wave 1 was taken back (%d calls)", placed_calls);
+    o.placed = NULL;
 
     /* bad input */
     {
