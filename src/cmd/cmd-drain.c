@@ -3,7 +3,9 @@
  * `nova-evac plan HOST` (cmd-plan.c) prints the same plan without acting. */
 #include <config.h>
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +29,8 @@ static const struct ne_opt opts[] = {
     {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and change nothing", "resume", NULL, NULL},
     {"resume", 0, OPT_FLAG, NULL, "finish an interrupted drain from its journal", NULL, NULL, NULL},
     {"via", 0, OPT_STRING, "PATH", "who moves the instances", NULL, NULL, "auto|libvirt|nova"},
-    {"max-parallel", 'j', OPT_UINT, "N", "migrations at once (default 1: one outgoing stream)",
-     NULL, NULL, NULL},
+    {"max-parallel", 'j', OPT_STRING, "N|auto", "migrations at once (default auto: from one, "
+     "raised while the aggregate rate rises and the migrations converge)", NULL, NULL, NULL},
     {"max-per-dest", 0, OPT_UINT, "N", "incoming migrations at once per destination (default: "
      "--max-parallel spread over the destinations, rounded up)",
      NULL, NULL, NULL},
@@ -71,12 +73,25 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     o->host = ne_args_pos(args, 0);
     o->to = ne_args_list(args, "to", &o->nto);
     o->any_az = ne_args_flag(args, "any-az");
-    o->max_parallel = 1;
+    o->max_parallel = 0; /* -j auto */
     o->max_per_dest = 0; /* ne_drain_run spreads max_parallel */
     o->retries = 2;
-    switch (ne_args_count(args, "max-parallel", &v)) {
-    case -1: return NE_EXIT_USAGE;
-    case 1: o->max_parallel = (unsigned)v;
+    if (ne_args_str(args, "max-parallel") && !str_eq(ne_args_str(args, "max-parallel"), "auto")) {
+        const char *j = ne_args_str(args, "max-parallel");
+        char *end = NULL;
+        errno = 0;
+        v = strtoul(j, &end, 10);
+        if (j[0] < '0' || j[0] > '9' || *end || errno || v > 100000) {
+            ne_error("option -j/--max-parallel: expected a number of migrations or 'auto', got "
+                     "'%s'", j);
+            return NE_EXIT_USAGE;
+        }
+        if (v == 0) {
+            ne_error("option -j/--max-parallel: 0 makes no sense here; give at least 1, or "
+                     "'auto' (the default)");
+            return NE_EXIT_USAGE;
+        }
+        o->max_parallel = (unsigned)v;
     }
     switch (ne_args_count(args, "max-per-dest", &v)) {
     case -1: return NE_EXIT_USAGE;

@@ -16,6 +16,7 @@ extern const struct ne_cmd cmd_image_copy;
 extern const struct ne_cmd cmd_stuck;
 extern const struct ne_cmd cmd_check;
 extern const struct ne_cmd cmd_report;
+extern const struct ne_cmd cmd_volume_sync;
 
 /* Keep sorted by name: --help lists them in this order. */
 const struct ne_cmd *const ne_commands[] = {
@@ -32,6 +33,7 @@ const struct ne_cmd *const ne_commands[] = {
     &cmd_servers,
     &cmd_stuck,
     &cmd_undrain,
+    &cmd_volume_sync,
     NULL,
 };
 

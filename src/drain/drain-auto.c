@@ -76,6 +76,8 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     }
     dt = o->t - a->win_t;
     if (dt < NE_AUTO_WINDOW_S) return a->limit;
+    /* a whole migration's cost in it: at least one ended (or a minute) */
+    if (o->completed == a->win_done && dt < 60) return a->limit;
     /* without bytes, a rate needs completions: as many as the limit, or a minute */
     if (!o->bytes_known && o->completed - a->win_done < a->limit && dt < 60) return a->limit;
     rate = o->bytes_known ? (o->bytes - a->win_bytes) / dt : (double)(o->completed - a->win_done) / dt;
@@ -105,7 +107,7 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         return a->limit;
     }
     rate_str(a->prev_rate, o->bytes_known, r2, sizeof r2);
-    if (rate < a->prev_rate * (1 - NE_AUTO_GAIN)) {
+    if (rate < a->prev_rate * (1 - NE_AUTO_LOSS)) {
         next = a->prev_limit;
         back_off(a, next);
         snprintf(why, len, "rate %s with %u at once, down from %s with %u (link or hosts "

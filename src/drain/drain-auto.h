@@ -8,11 +8,13 @@
  * It starts at one migration per source and measures the aggregate rate
  * (bytes the migration jobs processed per second, or, without job
  * statistics, migrations completed per second) over a window that opens
- * once the limit is filled.  While the rate rises by at least 10% over
+ * once the limit is filled and lasts until a migration ended in it (a
+ * window of job bytes alone would miss what each migration costs before
+ * and after its job).  While the rate rises by at least 10% over
  * the rate at the previous limit it raises (doubling until the first
  * limit that does not pay, then one at a time); when it stays flat the
- * link is taken as saturated and the limit is held; when it falls the
- * previous limit comes back.  It backs off (halving) when a migration in
+ * link is taken as saturated and the limit is held; when it falls by a
+ * quarter the previous limit comes back.  It backs off (halving) when a migration in
  * flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the
@@ -26,6 +28,7 @@
 #define NE_AUTO_MAX 16          /* never more at once from one source */
 #define NE_AUTO_WINDOW_S 1.5    /* a measurement lasts at least this long */
 #define NE_AUTO_GAIN 0.10       /* a rate this much higher is an improvement */
+#define NE_AUTO_LOSS 0.25       /* a rate this much lower is a loss (between: flat) */
 #define NE_AUTO_BUSY 0.95       /* destination CPU busy fraction that is saturated */
 #define NE_AUTO_BUSY_RISE 0.20  /* ...when it rose this much above its level before */
 

@@ -27,6 +27,37 @@ struct ne_drain_item *drain_item_by_uuid(struct ne_drain *dr, const char *uuid);
 /* Index of host name in dr->hosts, or -1. */
 int drain_host_index(const struct ne_drain *dr, const char *name);
 
+/* Prints the event (as drain_emit) on stdout with --format json, not
+ * journalled: progress figures. */
+void drain_say(struct ne_drain *dr, const char *event, const struct ne_drain_item *it,
+               json_t *extra);
+/* The per-destination limit for limit at once: --max-per-dest, else the
+ * limit spread over the destinations still to receive, rounded up. */
+unsigned drain_per_dest(const struct ne_drain *dr, unsigned limit);
+
+/* drain-progress.c: the live display and progress events. */
+struct drain_pctx {
+    struct ne_drain *dr;
+    struct ne_drain_item *it;
+};
+/* ne_mig_opts.progress of a drain's move (ctx: a struct drain_pctx). */
+void drain_progress_cb(void *ctx, const struct ne_mig_progress *p);
+/* Sets dr->tty (stderr a terminal, no --quiet) and takes over from the
+ * single progress bar; drain_progress_stop clears the display for good. */
+void drain_progress_start(struct ne_drain *dr);
+void drain_progress_stop(struct ne_drain *dr);
+/* Redraws the display (when dr->tty). */
+void drain_progress_draw(struct ne_drain *dr);
+
+/* drain-pace.c: the pacer thread (-j auto's controller, the display). */
+/* Before staging: the destinations' first CPU sample (-j auto). */
+void drain_pace_prepare(struct ne_drain *dr);
+/* Right before the workers: starts the pacer when there is something to
+ * pace; returns the limit to start with (max: -j auto's ceiling). */
+unsigned drain_pace_start(struct ne_drain *dr, unsigned max);
+/* After the workers: stops it. */
+void drain_pace_stop(struct ne_drain *dr);
+
 /* drain-resume.c: every in-flight entry of the interrupted drain, settled
  * or reported. */
 void drain_resume_all(struct ne_drain *dr);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "drain/drain-auto.h"
 #include "drain/drain-int.h"
 #include "images/image-cache.h"
 #include "util/interrupt.h"
@@ -19,11 +20,14 @@
 #include "util/progress.h"
 #include "util/runlock.h"
 
-/* Journals ev (stolen) and, with --format json, prints it as a line. */
-void
-drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
+/* Journals ev (stolen) when journal and, with --format json, prints it as
+ * a line, with the time (the journal stamps its copy itself). */
+static void
+emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra,
+     bool journal)
 {
     json_t *ev = json_pack("{s:s}", "event", event);
+    struct timespec now;
 
     if (it) {
         json_object_set_new(ev, "uuid", json_string(it->d->uuid));
@@ -32,15 +36,31 @@ drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *i
     }
     if (extra) json_object_update(ev, extra);
     json_decref(extra);
+    clock_gettime(CLOCK_REALTIME, &now);
+    json_object_set_new(ev, "ts_ms",
+                        json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
     pthread_mutex_lock(&dr->lock);
     if (dr->o->json_events) {
         json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
         putchar('\n');
         fflush(stdout);
     }
-    if (dr->j) journal_append(dr->j, json_incref(ev));
+    if (journal && dr->j) journal_append(dr->j, json_incref(ev));
     pthread_mutex_unlock(&dr->lock);
     json_decref(ev);
+}
+
+void
+drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
+{
+    emit(dr, event, it, extra, true);
+}
+
+void
+drain_say(struct ne_drain *dr, const char *event, const struct ne_drain_item *it, json_t *extra)
+{
+    if (dr->o->json_events) emit(dr, event, it, extra, false);
+    else json_decref(extra);
 }
 
 struct ne_drain_item *
@@ -72,6 +92,13 @@ next_item(struct ne_drain *dr, bool *any_left)
 
     *any_left = false;
     for (i = 0; i < dr->n; i++) {
+        if (dr->inflight >= dr->limit) { /* still tell whether any is left */
+            if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest >= 0) {
+                *any_left = true;
+                return NULL;
+            }
+            continue;
+        }
         struct ne_drain_item *it = &dr->items[i];
         if (it->state != NE_ITEM_PENDING || it->dest < 0) continue;
         *any_left = true;
@@ -83,10 +110,10 @@ next_item(struct ne_drain *dr, bool *any_left)
 }
 
 /* The per-destination limit: --max-per-dest, else the global limit spread
- * over the destinations that receive instances, rounded up (-j4 over two
- * destinations: 2 each; -j1: 1). */
-static unsigned
-per_dest_limit(const struct ne_drain *dr, unsigned nth)
+ * over the destinations that still receive instances, rounded up (-j4
+ * over two destinations: 2 each; -j1: 1). */
+unsigned
+drain_per_dest(const struct ne_drain *dr, unsigned nth)
 {
     size_t i, k, used = 0;
 
@@ -108,6 +135,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     const char *to = dr->hosts[it->dest].name;
     struct ne_mig_opts mo = dr->o->mig;
     struct ne_mig_result r;
+    struct drain_pctx pctx = {dr, it};
     double t0 = ne_now();
     unsigned quick = 0, waited = 0;
     char gave_up[384] = "";
@@ -115,6 +143,8 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     memset(&r, 0, sizeof r);
     mo.start_policy = it->start_policy;
     mo.journal = journal_mig_hooks(dr->j);
+    mo.progress = drain_progress_cb;
+    mo.progress_ctx = &pctx;
     ne_last_error_clear();
     for (;;) {
         struct ne_virt *src = virt_open(dr->cfg, dr->o->host), *dst = virt_open(dr->cfg, to);
@@ -237,11 +267,18 @@ worker(void *arg)
         }
         it->state = NE_ITEM_RUNNING;
         dr->hosts[it->dest].running++;
+        dr->inflight++;
         pthread_mutex_unlock(&dr->lock);
         slot = ne_inflight_add(it->d->name); /* named if interrupted twice */
         migrate_item(dr, it);
         ne_inflight_remove(slot);
         pthread_mutex_lock(&dr->lock);
+        dr->inflight--;
+        dr->ended++;
+        dr->bytes_done += it->st.data_processed > it->live.job_bytes ? it->st.data_processed
+                                                                      : it->live.job_bytes;
+        dr->expected_done += it->bytes_expected;
+        it->live.job_bytes = 0;
         overall(dr, it);
         dr->hosts[it->dest].running--;
         pthread_cond_broadcast(&dr->cond);
@@ -422,7 +459,7 @@ ne_drain_run(struct ne_drain *dr)
 {
     const struct ne_drain_opts *o = dr->o;
     CLEANUP_FREE pthread_t *th = NULL;
-    unsigned nth = o->max_parallel ? o->max_parallel : 1, t, nw;
+    unsigned nth = o->max_parallel ? o->max_parallel : 1, t, nw, nplaced = 0;
     size_t i;
     int rc;
 
@@ -433,11 +470,13 @@ ne_drain_run(struct ne_drain *dr)
         ne_error("drain %s: cannot disable its compute service; nothing moved", o->host);
         return NE_EXIT_UNREACHABLE;
     }
-    dr->per_dest = per_dest_limit(dr, nth);
-    drain_emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i}", "host", o->host, "reason",
-                                      o->reason ? o->reason : "", "instances", (int)dr->n, "resume",
-                                      o->resume, "max_parallel", (int)nth, "max_per_dest",
-                                      (int)dr->per_dest));
+    dr->limit = nth;
+    dr->per_dest = drain_per_dest(dr, nth);
+    drain_emit(dr, "start", NULL, json_pack("{s:s, s:s, s:i, s:b, s:i, s:i, s:s}", "host", o->host,
+                                      "reason", o->reason ? o->reason : "", "instances",
+                                      (int)dr->n, "resume", o->resume, "max_parallel", (int)nth,
+                                      "max_per_dest", (int)dr->per_dest, "concurrency",
+                                      o->max_parallel ? "fixed" : "auto"));
     for (i = 0; i < dr->n; i++) {
         struct ne_drain_item *it = &dr->items[i];
         if (it->state == NE_ITEM_PENDING && it->dest < 0)
@@ -446,8 +485,16 @@ ne_drain_run(struct ne_drain *dr)
             drain_emit(dr, "planned", it, json_pack("{s:s, s:i}", "method",
                                               ne_method_name(it->plan.method), "row", it->plan.row));
     }
+    drain_pace_prepare(dr);
     if (o->stage_images) stage_all(dr);
-    if (nth > 1) progress_disable();
+    drain_progress_start(dr);
+    for (i = 0; i < dr->n; i++)
+        if (dr->items[i].state == NE_ITEM_PENDING && dr->items[i].dest >= 0) nplaced++;
+    /* -j auto: as many workers as the controller may allow */
+    if (!o->max_parallel) nth = nplaced < NE_AUTO_MAX ? nplaced : NE_AUTO_MAX;
+    dr->t_workers = ne_now();
+    dr->limit = drain_pace_start(dr, nth);
+    dr->per_dest = drain_per_dest(dr, dr->limit);
     /* No fixed cap on -j: one worker per allowed migration, but never more
      * workers than instances (the others would only wait). */
     nw = nth < dr->n ? nth : (unsigned)dr->n;
@@ -463,5 +510,7 @@ ne_drain_run(struct ne_drain *dr)
     nw = t;
     if (nw == 0) worker(dr); /* no thread at all: this one does the work */
     for (t = 0; t < nw; t++) pthread_join(th[t], NULL);
+    drain_pace_stop(dr);
+    drain_progress_stop(dr);
     return finish(dr);
 }

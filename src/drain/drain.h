@@ -70,7 +70,8 @@ struct ne_drain_opts {
     const char *const *to;   /* destinations; NULL: every configured node but host */
     size_t nto;
     bool dry_run, resume;
-    unsigned max_parallel;   /* migrations at once (default 1: one outgoing stream) */
+    unsigned max_parallel;   /* migrations at once; 0: -j auto, the limit adapts
+                              * (drain-auto.h), starting at one */
     unsigned max_per_dest;   /* incoming at once per destination (0: max_parallel
                               * spread over the destinations in use, rounded up) */
     unsigned retries;        /* extra attempts for a failure that left the source intact */
@@ -80,6 +81,19 @@ struct ne_drain_opts {
     bool any_az;             /* with Nova: an instance may leave its availability zone */
     struct ne_mig_opts mig;
     struct ne_nova_hooks nova;
+};
+
+/* What the drain shows of a move in flight (drain-progress.c). */
+struct ne_drain_live {
+    const char *phase;       /* NE_MIG_PHASE_*, NULL before the first */
+    double phase_t;          /* ne_now() when the phase began */
+    double json_t;           /* when its last progress event was printed */
+    uint64_t done, total;    /* bytes of this phase (total 0: unknown) */
+    uint64_t job_bytes;      /* data bytes its job processed so far */
+    double rate;             /* bytes/s in this phase */
+    bool stuck;              /* the job stopped converging */
+    bool figures;            /* this phase had figures already */
+    const char *from;        /* where the figures come from (progress_from) */
 };
 
 enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
@@ -99,6 +113,7 @@ struct ne_drain_item {
     bool unrecorded;         /* moved, but Nova could not be told (why says so) */
     bool unresolved;         /* an interrupted move whose outcome is unknown: never
                               * planned again; why gives the next step */
+    struct ne_drain_live live;
 };
 
 struct ne_drain_host {
@@ -128,6 +143,14 @@ struct ne_drain {
     pthread_cond_t cond;
     unsigned running;
     unsigned per_dest;       /* the per-destination limit in force (ne_drain_run) */
+    unsigned limit;          /* migrations at once in force (-j, or -j auto's) */
+    unsigned inflight;       /* migrations running now */
+    unsigned ended;          /* migrations ended (moved or failed after starting) */
+    uint64_t bytes_done;     /* data bytes of the ended migrations' jobs */
+    uint64_t expected_done;  /* their bytes_expected */
+    bool bytes_known;        /* some job gave statistics */
+    bool tty;                /* the live display is drawn on stderr */
+    double t_workers;        /* ne_now() when the workers started */
     size_t unresolved;       /* interrupted moves left unresolved: the journal is
                               * not finished, a later --resume settles them */
     double t0;

@@ -62,6 +62,15 @@ ne_debug_names(void)
 void ne_debug_set(int mask) { debug_mask = mask; }
 bool ne_debug_on(enum ne_debug_chan chan) { return (debug_mask & chan) != 0; }
 void ne_set_quiet(bool q) { quiet = q; }
+
+/* A live display on stderr (ne_log_hooks): cleared before a message. */
+static void (*hook_before)(void), (*hook_after)(void);
+void
+ne_log_hooks(void (*before)(void), void (*after)(void))
+{
+    hook_before = before;
+    hook_after = after;
+}
 bool ne_quiet(void) { return quiet; }
 unsigned ne_error_count(void) { return error_count; }
 const char *ne_last_error(void) { return last_error[0] ? last_error : NULL; }
@@ -111,12 +120,14 @@ vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
     if (strcmp(prefix, "error: ") == 0)
         snprintf(last_error, sizeof last_error, "%s%s%s", msg ? msg : fmt, errnum ? ": " : "",
                  errnum ? strerror(errnum) : "");
+    if (hook_before) hook_before();
     flockfile(stderr);
     fprintf(stderr, "nova-evac: %s", prefix);
     put_escaped(stderr, msg ? msg : fmt);
     if (errnum) fprintf(stderr, ": %s", strerror(errnum));
     fputc('\n', stderr);
     funlockfile(stderr);
+    if (hook_after) hook_after();
     free(msg);
 }
 
@@ -177,10 +188,12 @@ ne_debug_msg(enum ne_debug_chan chan, const char *fmt, ...)
     va_start(ap, fmt);
     if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     va_end(ap);
+    if (hook_before) hook_before();
     flockfile(stderr);
     fprintf(stderr, "nova-evac: [%s] ", name);
     put_escaped(stderr, msg ? msg : fmt);
     fputc('\n', stderr);
     funlockfile(stderr);
+    if (hook_after) hook_after();
     free(msg);
 }

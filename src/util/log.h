@@ -29,6 +29,10 @@ const char *ne_debug_names(void);
 
 void ne_set_quiet(bool quiet);
 bool ne_quiet(void);
+/* A live display on stderr: before() runs ahead of every message (it
+ * clears the display and may lock), after() once the message is out.
+ * NULL, NULL: none. */
+void ne_log_hooks(void (*before)(void), void (*after)(void));
 
 void ne_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The calling thread's last error message (unescaped), or NULL since

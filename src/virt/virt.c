@@ -45,6 +45,37 @@ virt_hostinfo(struct ne_virt *v, struct ne_hostinfo *out)
     return 0;
 }
 
+int
+virt_node_cpu_times(struct ne_virt *v, uint64_t *busy_ns, uint64_t *total_ns)
+{
+    virNodeCPUStatsPtr p;
+    int n = 0, i;
+    uint64_t busy = 0, idle = 0;
+
+    if (virNodeGetCPUStats(v->conn, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &n, 0) < 0 || n <= 0) {
+        ne_debug(NE_DBG_VIRT, "%s: no node CPU stats: %s", v->host, lv_err());
+        return -1;
+    }
+    p = xcalloc((size_t)n, sizeof *p);
+    if (virNodeGetCPUStats(v->conn, VIR_NODE_CPU_STATS_ALL_CPUS, p, &n, 0) < 0) {
+        ne_debug(NE_DBG_VIRT, "%s: no node CPU stats: %s", v->host, lv_err());
+        free(p);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (strcmp(p[i].field, VIR_NODE_CPU_STATS_IDLE) == 0 ||
+            strcmp(p[i].field, VIR_NODE_CPU_STATS_IOWAIT) == 0)
+            idle += p[i].value;
+        else if (strcmp(p[i].field, VIR_NODE_CPU_STATS_KERNEL) == 0 ||
+                 strcmp(p[i].field, VIR_NODE_CPU_STATS_USER) == 0)
+            busy += p[i].value;
+    }
+    free(p);
+    *busy_ns = busy;
+    *total_ns = busy + idle;
+    return 0;
+}
+
 void
 ne_hostinfo_clear(struct ne_hostinfo *h)
 {

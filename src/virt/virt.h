@@ -44,6 +44,11 @@ const char *virt_host(const struct ne_virt *v); /* borrowed */
 const struct ne_config *virt_config(const struct ne_virt *v);
 
 int virt_hostinfo(struct ne_virt *v, struct ne_hostinfo *out);
+/* The node's CPU time since boot, all CPUs, in ns: busy (user + kernel)
+ * and total (busy + idle + iowait); the busy fraction is the ratio of
+ * two samples' differences.  0, or -1 when libvirt cannot tell (said
+ * only with --debug virt: the figure is optional). */
+int virt_node_cpu_times(struct ne_virt *v, uint64_t *busy_ns, uint64_t *total_ns);
 void ne_hostinfo_clear(struct ne_hostinfo *h);
 /* "9.0.0" into buf. */
 const char *ne_version_str(unsigned long v, char *buf, size_t len);

@@ -49,6 +49,7 @@ sim_run(struct sim *s, model_fn *model, unsigned ticks)
         s->o.t += 0.5;
         s->o.inflight = s->a.limit;
         s->o.bytes += model(s->a.limit) * 0.5;
+        s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
         l = ne_auto_step(&s->a, &s->o, why, sizeof why);
         if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
         if (l != s->path[s->npath - 1] && s->npath < 32) s->path[s->npath++] = l;
@@ -147,10 +148,48 @@ main(void)
             s.o.t += 0.5;
             s.o.inflight = 0;        /* e.g. every destination at its limit */
             s.o.bytes += 5 * MIB;
+            s.o.completed++;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
     }
     is_int(s.a.limit, 1, "limit not filled: no window, no raise");
+
+    /* a window lasts until a migration ended in it */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        char why[256];
+        for (i = 0; i < 20; i++) { /* 10 s of bytes, no migration ends */
+            s.o.t += 0.5;
+            s.o.inflight = 1;
+            s.o.bytes += 5 * MIB;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        is_int(s.a.limit, 1, "no migration ended: no decision on bytes alone");
+        s.o.t += 0.5;
+        s.o.completed = 1;
+        ne_auto_step(&s.a, &s.o, why, sizeof why);
+        is_int(s.a.limit, 2, "the first one ends: the window closes and the limit rises");
+    }
+
+    /* a rate 15% lower at the higher limit is flat (noise), not a loss */
+    sim_init(&s, 16);
+    sim_run(&s, linear, 4);  /* 1 -> 2 */
+    is_int(s.a.limit, 2, "at 2");
+    {
+        unsigned i;
+        char why[256] = "";
+        for (i = 0; i < 8; i++) { /* 2 at once at 85% of the rate of 1 */
+            s.o.t += 0.5;
+            s.o.inflight = 2;
+            s.o.bytes += 0.85 * 5 * MIB * 0.5;
+            s.o.completed++;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+            if (why[0]) break;
+        }
+        is_int(s.a.limit, 2, "15%% lower: held at 2, not backed off");
+        ok(strstr(why, "holding at 2") != NULL, "said as a hold: %s", why);
+    }
 
     /* without job statistics: completions per time, windows need as many as the limit */
     sim_init(&s, 16);
