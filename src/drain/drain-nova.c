@@ -184,20 +184,59 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
     return rc;
 }
 
-/* Nova's cold migration, confirmed once it waits for it. */
+/* Below compute API 2.56 a cold migration cannot name its host: Nova's
+ * scheduler chooses.  The move is kept only when it chose to (the drain's
+ * placement counted on that host); otherwise it is reverted while Nova
+ * waits for the confirmation, and the server stays on its source. */
 static int
-migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const char *uuid, const char *to)
+revert_elsewhere(struct ne_drain_nova *dn, struct ne_novasync *ns, const struct ne_domain *d,
+                 const char *from, const char *to, const char *chosen)
 {
-    struct ne_server_call c = {.action = NE_ACT_MIGRATE, .server = uuid, .host = to};
+    struct ne_server_call c = {.action = NE_ACT_REVERT, .server = d->uuid};
     struct ne_server s;
     int rc = novasync_server_action(ns, dn->nv, &c);
 
-    if (rc < 0) return rc;
+    memset(&s, 0, sizeof s);
+    if (rc == 0) rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
+    if (rc == 0 && str_eq(s.host, from))
+        ne_error("%s (%s): Nova's scheduler put it on %s, not %s (compute API %s cannot name the "
+                 "host of a cold migration; 2.56 can): reverted, it stays on %s; retry the "
+                 "drain, or move it with --via libvirt", d->name, d->uuid, chosen, to,
+                 nova_mv_string(dn->nv), from);
+    else
+        ne_error("%s (%s): Nova's scheduler put it on %s, not %s, and reverting it failed (Nova "
+                 "reports it %s on %s): see 'nova-evac stuck %s'", d->name, d->uuid, chosen, to,
+                 s.status ? s.status : "?", s.host ? s.host : "?", from);
+    ne_server_clear(&s);
+    return -1;
+}
+
+/* Nova's cold migration, confirmed once it waits for it. */
+static int
+migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const struct ne_domain *d,
+             const char *from, const char *to)
+{
+    bool named = nova_mv_ge(dn->nv, 2, 56);
+    struct ne_server_call c = {.action = NE_ACT_MIGRATE, .server = d->uuid,
+                               .host = named ? to : NULL};
+    struct ne_server s;
+    int rc;
+
+    if (!named)
+        ne_info("%s: compute API %s cannot name the host of a cold migration (2.56 can): Nova's "
+                "scheduler chooses; the move is kept only on %s", d->name, nova_mv_string(dn->nv),
+                to);
+    if ((rc = novasync_server_action(ns, dn->nv, &c)) < 0) return rc;
     ne_fault_point("nova:migrating");
     memset(&s, 0, sizeof s);
-    rc = nova_wait_idle(dn->nv, uuid, 1800, NULL, &s);
+    rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
     if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) {
         ne_fault_point("nova:verify-resize");
+        if (!named && !str_eq(s.host, to)) {
+            rc = revert_elsewhere(dn, ns, d, from, to, s.host ? s.host : "?");
+            ne_server_clear(&s);
+            return rc;
+        }
         c.action = NE_ACT_CONFIRM;
         c.host = NULL;
         rc = novasync_server_action(ns, dn->nv, &c);
@@ -222,7 +261,7 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
     if (!ns) return NE_EXIT_PARTIAL;
     if (plan->method == NE_METHOD_COLD) {
-        rc = migrate_cold(dn, ns, d->uuid, to);
+        rc = migrate_cold(dn, ns, d, from, to);
     } else {
         rc = novasync_server_action(ns, dn->nv, &c);
         if (rc == 0) ne_fault_point("nova:migrating");

@@ -21,6 +21,7 @@ struct ne_nova {
     struct ne_os *os;
     struct ne_mv mv;            /* 0.0: the cloud has no microversions */
     char hdr_new[64], hdr_old[64];
+    char mv_text[24];           /* mv as "2.1" */
     enum ne_os_err err;
 };
 
@@ -33,6 +34,8 @@ nova_mv_ge(const struct ne_nova *nv, int major, int minor)
 
     return os_mv_cmp(nv->mv, want) >= 0;
 }
+
+const char *nova_mv_string(const struct ne_nova *nv) { return nv->mv_text; }
 
 /* ---- requests */
 
@@ -139,6 +142,7 @@ static void
 set_mv(struct ne_nova *nv, struct ne_mv mv)
 {
     nv->mv = mv;
+    snprintf(nv->mv_text, sizeof nv->mv_text, "%d.%d", mv.major, mv.minor);
     snprintf(nv->hdr_new, sizeof nv->hdr_new, "OpenStack-API-Version: compute %d.%d", mv.major,
              mv.minor);
     snprintf(nv->hdr_old, sizeof nv->hdr_old, "X-OpenStack-Nova-API-Version: %d.%d", mv.major,

@@ -97,6 +97,8 @@ struct ne_nova;
 struct ne_nova *nova_open(struct ne_os *os, enum ne_os_err *kind);
 void nova_close(struct ne_nova *nv);
 bool nova_mv_ge(const struct ne_nova *nv, int major, int minor);
+/* The negotiated microversion as text ("2.1"; "0.0": none), borrowed. */
+const char *nova_mv_string(const struct ne_nova *nv);
 /* Kind of the last failure (NE_OS_OK after a success). */
 enum ne_os_err nova_err(const struct ne_nova *nv);
 
