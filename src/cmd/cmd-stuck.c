@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include "model/domain.h"
 #include "novadb/novadb.h"
 #include "cmd/osargs.h"
+#include "openstack/neutron.h"
+#include "openstack/osjson.h"
 #include "stuck/stuck-api.h"
 #include "stuck/stuck-fix.h"
 #include "stuck/stuck-scan.h"
@@ -38,6 +41,8 @@ static const struct ne_opt opts[] = {
     {"fix", 0, OPT_FLAG, NULL, "repair the records (asks for each unless --yes)", NULL, NULL,
      NULL},
     {"yes", 'y', OPT_FLAG, NULL, "repair without asking", NULL, "fix", NULL},
+    {"dry-run", 'n', OPT_FLAG, NULL, "print what --fix would repair and change nothing", NULL,
+     NULL, NULL},
     {"via", 0, OPT_STRING, "WAY", "repair through the Nova database (db) or API (api)", NULL,
      NULL, "db|api"},
     NE_DB_OPTS,
@@ -47,6 +52,8 @@ static const struct ne_opt opts[] = {
      NULL, "fix", NULL},
     {"allow-db", 0, OPT_FLAG, NULL, "with --via api: make in the database the changes the API "
      "cannot (host, node, migration status)", NULL, NULL, NULL},
+    {"no-ports", 0, OPT_FLAG, NULL, "do not compare the instances' Neutron port bindings with "
+     "libvirt", NULL, NULL, NULL},
     NE_OS_OPTS,
     OPT_END,
 };
@@ -138,6 +145,58 @@ action_cell(const struct ne_stuck_item *it, bool fixing)
     return plan;
 }
 
+/* "port-binding: 1 to node01" and the like; NULL when every port is fine. */
+static char *
+ports_cell(const struct ne_stuck_item *it, bool fixing)
+{
+    size_t rebind = ne_stuck_ports_count(it, NE_PORT_REBIND), done = 0, i;
+    size_t other = it->nports - rebind - ne_stuck_ports_count(it, NE_PORT_OK);
+    const char *to = NULL;
+
+    if (it->ports_error) return xstrdup(NE_PORT_CASE ": ports unreadable");
+    if (!rebind && !other) return NULL;
+    for (i = 0; i < it->nports; i++)
+        if (it->ports[i].fix.act == NE_PORT_REBIND) {
+            to = it->ports[i].fix.runs_on;
+            done += it->ports[i].result == NE_APPLY_DONE;
+        }
+    if (!rebind) return xasprintf("%s: %zu left alone", NE_PORT_CASE, other);
+    if (fixing)
+        return xasprintf("%s: %zu to %s [%zu repaired]%s", NE_PORT_CASE, rebind, to, done,
+                         other ? ", others left alone" : "");
+    return xasprintf("%s: %zu to %s%s", NE_PORT_CASE, rebind, to, other ? ", others left alone" : "");
+}
+
+static char *
+row_action(const struct ne_stuck_item *it, bool fixing)
+{
+    CLEANUP_FREE char *nova = action_cell(it, fixing), *ports = ports_cell(it, fixing);
+
+    if (!ports) return xstrdup(nova);
+    if (it->fix.kind == NE_FIX_NONE) return xstrdup(ports);
+    return xasprintf("%s; %s", nova, ports);
+}
+
+static void
+print_ports(const struct ne_stuck_item *it, bool fixing)
+{
+    size_t i;
+
+    if (it->ports_error) printf("  %s: %s\n", NE_PORT_CASE, it->ports_error);
+    for (i = 0; i < it->nports; i++) {
+        const struct ne_stuck_port *p = &it->ports[i];
+        CLEANUP_FREE char *why = safe(p->fix.why), *next = safe(p->fix.next);
+
+        if (p->fix.act == NE_PORT_OK) continue;
+        printf("  %s: %s\n", NE_PORT_CASE, why ? why : p->port.id);
+        if (p->fix.act == NE_PORT_REBIND)
+            printf("  %s neutron: %s [%s]\n", fixing ? "step" : "would", next ? next : "",
+                   ne_apply_result_name(p->result));
+        else if (next)
+            printf("  next (%s): %s\n", ne_port_act_name(p->fix.act), next);
+    }
+}
+
 static void
 print_table(const struct ne_stuck_scan *sc, bool fixing)
 {
@@ -150,7 +209,7 @@ print_table(const struct ne_stuck_scan *sc, bool fixing)
         const struct ne_stuck_item *it = &sc->items[i];
         const struct ne_nova_inst *in = it->in;
         CLEANUP_FREE char *name = safe(in->name), *lv0 = libvirt_cell(it), *lv = safe(lv0);
-        CLEANUP_FREE char *act0 = action_cell(it, fixing), *act = safe(act0);
+        CLEANUP_FREE char *act0 = row_action(it, fixing), *act = safe(act0);
         CLEANUP_FREE char *host = safe(in->host);
         CLEANUP_FREE char *nova = xasprintf("%s %s/%s", host ? host : "-",
                                             in->vm_state ? in->vm_state : "-",
@@ -180,6 +239,7 @@ print_table(const struct ne_stuck_scan *sc, bool fixing)
             printf("  %s %s: %s [%s]\n", fixing ? "step" : "would", it->steps[k].how, what,
                    ne_apply_result_name(it->steps[k].result));
         }
+        print_ports(it, fixing);
     }
 }
 
@@ -218,6 +278,26 @@ confirm(const struct ne_stuck_item *it)
     return line[0] == 'y' || line[0] == 'Y';
 }
 
+/* Asks on the terminal about the ports of it; true for yes. */
+static bool
+confirm_ports(const struct ne_stuck_item *it)
+{
+    CLEANUP_FREE char *cell = ports_cell(it, false);
+    char line[64];
+    size_t i;
+
+    fprintf(stderr, "\n%s: %s\n", it->in->uuid, cell ? cell : "");
+    for (i = 0; i < it->nports; i++)
+        if (it->ports[i].fix.act == NE_PORT_REBIND) {
+            CLEANUP_FREE char *why = safe(it->ports[i].fix.why), *next = safe(it->ports[i].fix.next);
+            fprintf(stderr, "  %s\n  repair: %s\n", why ? why : "", next ? next : "");
+        }
+    fprintf(stderr, "Apply? [y/N] ");
+    fflush(stderr);
+    if (!fgets(line, sizeof line, stdin)) return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
 /* 3 when a repair was refused (running on two hosts), else 4 when a host
  * could not be asked, else 1 when anything is left stuck, else 0.  A move
  * still in progress (a libvirt job) is not stuck. */
@@ -225,16 +305,44 @@ static int
 exit_code(const struct ne_stuck_scan *sc)
 {
     bool refused = false, unreachable = false, left = false;
-    size_t i;
+    size_t i, j;
 
     for (i = 0; i < sc->n; i++) {
         const struct ne_stuck_item *it = &sc->items[i];
         refused |= it->fix.kind == NE_FIX_REFUSE;
-        unreachable |= it->fix.kind == NE_FIX_UNREACHABLE;
-        left |= it->result != NE_APPLY_DONE && it->fix.kind != NE_FIX_WAIT;
+        unreachable |= it->fix.kind == NE_FIX_UNREACHABLE || it->ports_error;
+        left |= it->result != NE_APPLY_DONE && it->fix.kind != NE_FIX_WAIT &&
+                it->fix.kind != NE_FIX_NONE;
+        for (j = 0; j < it->nports; j++) {
+            const struct ne_stuck_port *p = &it->ports[j];
+            unreachable |= p->fix.act == NE_PORT_UNREACHABLE;
+            left |= p->fix.act == NE_PORT_LEAVE ||
+                    (p->fix.act == NE_PORT_REBIND && p->result != NE_APPLY_DONE);
+        }
     }
     return refused ? NE_EXIT_REFUSED : unreachable ? NE_EXIT_UNREACHABLE
                                      : left ? NE_EXIT_PARTIAL : NE_EXIT_OK;
+}
+
+static void
+ports_summary(const struct ne_stuck_scan *sc)
+{
+    size_t i, j, n = 0, rebind = 0, done = 0, other = 0;
+
+    for (i = 0; i < sc->n; i++) {
+        const struct ne_stuck_item *it = &sc->items[i];
+        for (j = 0; j < it->nports; j++) {
+            const struct ne_stuck_port *p = &it->ports[j];
+            if (p->fix.act == NE_PORT_OK) continue;
+            n++;
+            rebind += p->fix.act == NE_PORT_REBIND;
+            done += p->result == NE_APPLY_DONE;
+            other += p->fix.act != NE_PORT_REBIND;
+        }
+    }
+    if (n)
+        ne_info("%zu port%s bound elsewhere than where libvirt runs the guest: %zu to rebind "
+                "(%zu rebound), %zu left alone", n, n == 1 ? "" : "s", rebind, done, other);
 }
 
 static void
@@ -252,25 +360,67 @@ summary(const struct ne_stuck_scan *sc)
             kinds[NE_FIX_UPDATE] + kinds[NE_FIX_CONFIRM] + kinds[NE_FIX_REVERT], done,
             kinds[NE_FIX_REFUSE], kinds[NE_FIX_UNREACHABLE], kinds[NE_FIX_MANUAL],
             kinds[NE_FIX_WAIT], sc->db_s, sc->virt_s);
+    ports_summary(sc);
 }
 
 /* Applies every repair (asking unless --yes); -1 when the audit log or the
  * database failed (the rest is left alone). */
 static int
-repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_stuck_scan *sc,
-           struct ne_novasync *ns, bool yes)
+repair_all(struct ne_db *db, struct ne_stuck_api *api, struct ne_neutron *nt,
+           struct ne_stuck_scan *sc, struct ne_novasync *ns, bool yes)
 {
-    size_t i;
+    size_t i, j;
 
     for (i = 0; i < sc->n; i++) {
         struct ne_stuck_item *it = &sc->items[i];
-        if (!ne_fix_changes(&it->fix)) continue;
-        if (!yes && !confirm(it)) {
+        if (!ne_fix_changes(&it->fix)) {
+            /* nothing for the record */
+        } else if (!yes && !confirm(it)) {
             it->result = NE_APPLY_DECLINED;
+        } else if ((api ? ne_stuck_apply_api(api, sc, it, ns)
+                        : ne_stuck_apply(db, sc, it, ns)) < 0) {
+            return -1;
+        }
+        /* the ports follow libvirt, whatever became of the record */
+        if (!nt || !ne_stuck_ports_count(it, NE_PORT_REBIND)) continue;
+        if (!yes && !confirm_ports(it)) {
+            for (j = 0; j < it->nports; j++)
+                if (it->ports[j].fix.act == NE_PORT_REBIND) it->ports[j].result = NE_APPLY_DECLINED;
             continue;
         }
-        if ((api ? ne_stuck_apply_api(api, sc, it, ns) : ne_stuck_apply(db, sc, it, ns)) < 0)
-            return -1;
+        if (ne_stuck_apply_ports(nt, sc, it, ns) < 0) return -1;
+    }
+    return 0;
+}
+
+/* The port check: Neutron, when OpenStack is configured and --no-ports is
+ * not given (*os opened when it is not yet).  0 (*nt NULL: not checked),
+ * or an exit code after reporting. */
+static int
+open_neutron(const struct ne_args *args, struct ne_os **os, struct ne_neutron **nt)
+{
+    const struct ne_cloud *c;
+    enum ne_os_err kind;
+    int rc;
+
+    *nt = NULL;
+    if (ne_args_flag(args, "no-ports")) return 0;
+    if (!ne_args_str(args, "os-cloud") && !getenv("OS_CLOUD") && !getenv("OS_AUTH_URL")) {
+        ne_debug(NE_DBG_CONFIG, "stuck: OpenStack not configured: port bindings not checked");
+        return 0;
+    }
+    if (!*os && (rc = ne_os_from_args(args, os)) != NE_EXIT_OK) return rc;
+    c = ne_os_cloud(*os);
+    if (!os_catalog_find(ne_os_token(*os), "network", c->interface ? c->interface : "public",
+                         c->region_name)) {
+        ne_debug(NE_DBG_CONFIG, "stuck: the catalog has no network service: port bindings not "
+                 "checked");
+        return 0;
+    }
+    if (!(*nt = neutron_open(*os, &kind))) {
+        ne_error("stuck: Neutron cannot be asked about the instances' port bindings (above); "
+                 "nothing was checked; --no-ports checks without them");
+        return ne_os_exit(kind);
     }
     return 0;
 }
@@ -352,11 +502,15 @@ static int
 run(struct ne_ctx *ctx, const struct ne_args *args)
 {
     struct ne_stuck_opts o = {.host = ne_args_str(args, "host")};
-    bool fix = ne_args_flag(args, "fix"), yes = ne_args_flag(args, "yes");
+    /* --dry-run: the report, with each repair as it would be made; nothing
+     * is opened for writing (no lock, no audit log) */
+    bool fix = ne_args_flag(args, "fix") && !ne_args_flag(args, "dry-run");
+    bool yes = ne_args_flag(args, "yes");
     bool via_api = str_eq(ne_args_str(args, "via"), "api");
     struct ne_config *cfg;
     struct ne_novasync *ns = NULL;
     struct ne_stuck_api api = {0};
+    struct ne_neutron *nt = NULL;
     struct ne_os *os = NULL;
     struct ne_stuck_scan sc;
     struct ne_db *db;
@@ -370,16 +524,19 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         novasync_close(ns);
         return rc;
     }
-    if (fix && via_api && (rc = open_api(args, db, &api, &os)) != 0) {
+    if ((fix && via_api && (rc = open_api(args, db, &api, &os)) != 0) ||
+        (rc = open_neutron(args, &os, &nt)) != 0) {
+        neutron_close(nt);
         close_api(&api, os);
         novadb_close(db);
         novasync_close(ns);
         return rc;
     }
+    o.neutron = nt;
     rc = ne_stuck_scan(db, cfg, &o, &sc);
     for (i = 0; via_api && i < sc.n; i++)
         ne_stuck_api_steps(&sc.items[i], ne_args_flag(args, "allow-db"));
-    if (rc == 0 && fix && repair_all(db, via_api ? &api : NULL, &sc, ns, yes) < 0) rc = -1;
+    if (rc == 0 && fix && repair_all(db, via_api ? &api : NULL, nt, &sc, ns, yes) < 0) rc = -1;
     if (rc == 0 || fix) {
         if (ctx->format == NE_FORMAT_JSON)
             print_json(&sc, fix, via_api);
@@ -389,6 +546,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     }
     rc = rc < 0 ? NE_EXIT_UNREACHABLE : exit_code(&sc);
     ne_stuck_scan_free(&sc);
+    neutron_close(nt);
     close_api(&api, os);
     novadb_close(db);
     novasync_close(ns);

@@ -84,6 +84,38 @@ bind_set_host(const struct ne_mig_opts *o, const char *uuid, const char *port, c
     return rc;
 }
 
+int
+ne_net_bind_create(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                   const char *port, const char *host, const char *vnic_type)
+{
+    struct ne_mig_opts o = {.neutron = nt, .audit = audit};
+    return bind_create(&o, uuid, port, host, vnic_type, NULL);
+}
+
+int
+ne_net_bind_activate(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                     const char *port, const char *host)
+{
+    struct ne_mig_opts o = {.neutron = nt, .audit = audit};
+    return bind_activate(&o, uuid, port, host);
+}
+
+int
+ne_net_bind_delete(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                   const char *port, const char *host)
+{
+    struct ne_mig_opts o = {.neutron = nt, .audit = audit};
+    return bind_delete(&o, uuid, port, host);
+}
+
+int
+ne_net_bind_set_host(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                     const char *port, const char *host)
+{
+    struct ne_mig_opts o = {.neutron = nt, .audit = audit};
+    return bind_set_host(&o, uuid, port, host);
+}
+
 static void
 journal_bind(const struct ne_mig_opts *o, const struct ne_mig_net *net, const char *event,
              const char *port, const char *host)

@@ -222,6 +222,20 @@ int ne_net_finish(const struct ne_mig_opts *o, struct ne_mig_net *net);
 void ne_net_undo(const struct ne_mig_opts *o, struct ne_mig_net *net);
 void ne_net_clear(struct ne_mig_net *net);
 
+/* The binding changes of a move, for other callers that repair a port
+ * left bound elsewhere (stuck): each between its "neutron-binding" audit
+ * lines in audit (NULL: not logged; a "before" line that cannot be written
+ * means no change, -1).  The results of neutron.h's calls of the same
+ * names (create: 1 when a binding on host exists already). */
+int ne_net_bind_create(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                       const char *port, const char *host, const char *vnic_type);
+int ne_net_bind_activate(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                         const char *port, const char *host);
+int ne_net_bind_delete(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                       const char *port, const char *host);
+int ne_net_bind_set_host(struct ne_neutron *nt, struct ne_audit *audit, const char *uuid,
+                         const char *port, const char *host);
+
 /* From evidence, for a resumed drain (o->neutron may be NULL: nothing
  * done).
  * ne_net_settle: the guest runs on dst: each port's binding on dst is

@@ -125,6 +125,20 @@ neutron_ports_of(struct ne_neutron *nt, const char *uuid, struct ne_port **out, 
 }
 
 int
+neutron_ports_all(struct ne_neutron *nt, struct ne_port **out, size_t *n)
+{
+    static const long ok[] = {200, 0};
+    struct ne_http_resp r;
+    int rc = call(nt, "GET", "/v2.0/ports", NULL, ok, 0, "list the ports", "of the cloud", &r);
+
+    *out = NULL;
+    *n = 0;
+    if (rc == 0 && neutron_parse_ports(r.body, r.len, "neutron: ports", out, n) < 0) rc = junk(nt);
+    http_resp_clear(&r);
+    return rc;
+}
+
+int
 neutron_bindings(struct ne_neutron *nt, const char *port, struct ne_binding **out, size_t *n)
 {
     static const long ok[] = {200, 0};

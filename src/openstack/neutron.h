@@ -106,6 +106,10 @@ bool neutron_has_bindings(const struct ne_neutron *nt);
 /* The ports of an instance (device_id = uuid), in Neutron's order.
  * 0 (n may be 0), or -1 (reported). */
 int neutron_ports_of(struct ne_neutron *nt, const char *uuid, struct ne_port **out, size_t *n);
+/* Every port Neutron shows (GET /v2.0/ports, admin: all projects), for a
+ * scan that compares bindings with where libvirt runs the guests.  0 (n may
+ * be 0), or -1 (reported). */
+int neutron_ports_all(struct ne_neutron *nt, struct ne_port **out, size_t *n);
 /* All the bindings of a port.  0, or -1 (reported). */
 int neutron_bindings(struct ne_neutron *nt, const char *port, struct ne_binding **out, size_t *n);
 /* Creates an inactive binding of port on host with vnic_type (NULL:

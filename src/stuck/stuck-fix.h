@@ -20,6 +20,19 @@
 int ne_stuck_apply(struct ne_db *db, struct ne_stuck_scan *sc, struct ne_stuck_item *it,
                    struct ne_novasync *ns);
 
+/* Repairs the ports of it whose decision is "rebind" (stuck-port.h)
+ * through Neutron (nt), under ns's lock: Neutron and libvirt asked again
+ * (a changed decision is reported, not repaired); per port a
+ * "stuck-repair" line of kind "port-binding" in the audit log ("before":
+ * the bindings as read and the plan), the binding changes (each between its
+ * own "neutron-binding" lines, migrate.h), the bindings read back, the
+ * "after" line.  Sets each port's result.  0 when handled (whatever the
+ * results), -1 (reported) when the audit log failed: the caller stops. */
+int ne_stuck_apply_ports(struct ne_neutron *nt, struct ne_stuck_scan *sc, struct ne_stuck_item *it,
+                         struct ne_novasync *ns);
+/* [{"id": ..., "case": "port-binding", "action": ..., ...}]: a new reference. */
+json_t *ne_stuck_ports_json(const struct ne_stuck_item *it);
+
 /* A new JSON object describing it (record, migration, libvirt, decision). */
 json_t *ne_stuck_item_json(const struct ne_stuck_item *it);
 const char *ne_apply_result_name(enum ne_apply_result r);

@@ -10,7 +10,9 @@
 #include <stddef.h>
 
 #include "novadb/novadb.h"
+#include "openstack/neutron.h"
 #include "stuck/stuck.h"
+#include "stuck/stuck-port.h"
 #include "stuck/stuck-db.h"
 #include "util/config.h"
 
@@ -23,6 +25,12 @@ struct ne_stuck_opts {
     const char *glance_schema; /* for the deleted-image check; NULL: skip it */
     const char *const *uuids;  /* only these instances (NULL: scan for suspects) */
     size_t nuuids;
+    /* Neutron (borrowed; NULL: port bindings not checked).  Every port
+     * bound to a node whose libvirt lacks its domain, or whose domain runs
+     * on a node the port is not bound to, makes its instance a suspect
+     * (NE_WHY_PORT); the ports of every instance checked are compared with
+     * libvirt (stuck-port.h). */
+    struct ne_neutron *neutron;
 };
 
 enum ne_apply_result { NE_APPLY_NOT, NE_APPLY_DONE, NE_APPLY_CHANGED, NE_APPLY_FAILED,
@@ -38,6 +46,16 @@ struct ne_stuck_step {
 };
 #define NE_STUCK_STEPS 4
 
+/* One port of an instance, as Neutron shows it, and its decision. */
+struct ne_stuck_port {
+    struct ne_port port;    /* binding:host_id is port.b.host */
+    struct ne_binding *b;   /* every binding (binding-extended), nb of them */
+    size_t nb;
+    bool extended;
+    struct ne_port_fix fix;
+    enum ne_apply_result result;
+};
+
 struct ne_stuck_item {
     struct ne_nova_inst *in; /* borrowed from the scan's set */
     struct ne_truth *t;
@@ -47,6 +65,9 @@ struct ne_stuck_item {
     enum ne_apply_result result;
     struct ne_stuck_step steps[NE_STUCK_STEPS]; /* --via api only */
     size_t nsteps;
+    struct ne_stuck_port *ports; /* with ne_stuck_opts.neutron: the instance's ports */
+    size_t nports;
+    char *ports_error;           /* they could not be read: why (reported) */
 };
 
 struct ne_stuck_scan {
@@ -63,6 +84,16 @@ struct ne_stuck_scan {
 int ne_stuck_scan(struct ne_db *db, const struct ne_config *cfg, const struct ne_stuck_opts *o,
                   struct ne_stuck_scan *out);
 void ne_stuck_scan_free(struct ne_stuck_scan *s);
+
+/* How many of the ports of it have the decision act. */
+size_t ne_stuck_ports_count(const struct ne_stuck_item *it, enum ne_port_act act);
+
+/* Reads the ports again and asks libvirt again, right before their repair
+ * (under the lock): 1 when every port's decision is the same; 0 when one
+ * changed (it->ports then hold the new facts and decisions, to report),
+ * -1 when Neutron cannot be read (reported). */
+int ne_stuck_ports_recheck(struct ne_stuck_scan *s, struct ne_stuck_item *it);
+void ne_stuck_ports_free(struct ne_stuck_port *p, size_t n);
 
 /* Asks libvirt again, right before a repair: 1 when the same repair still
  * follows; 0 when the facts changed (the item then holds the new truths and

@@ -23,6 +23,7 @@ enum {
     NE_WHY_RECENT = 1 << 2,    /* a recent migration: record checked against libvirt */
     NE_WHY_ELSEWHERE = 1 << 3, /* a node has the domain, the record names another host */
     NE_WHY_NAMED = 1 << 4,     /* named on the command line */
+    NE_WHY_PORT = 1 << 5,      /* a port bound to a host that does not have the domain */
 };
 
 enum ne_seen {
