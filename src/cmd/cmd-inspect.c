@@ -51,13 +51,23 @@ present(int p)
 static json_t *
 disk_json(const struct ne_disk *k)
 {
-    return json_pack("{s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:s}",
+    json_t *o;
+    char pool[256], image[256];
+
+    o = json_pack("{s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:s}",
                      "target", k->target, "device", k->device, "type", k->type, "class",
                      ne_disk_class_name(k->cls), "reason", k->why, "source", k->source,
                      "protocol", k->protocol, "format", k->format, "backing", k->backing,
                      "capacity", (json_int_t)k->capacity, "allocation", (json_int_t)k->allocation,
                      "base_sha1", k->base_sha1[0] ? k->base_sha1 : NULL, "base_on_host",
                      present(k->base_present));
+    /* an RBD disk: where it lives in Ceph */
+    if (o && str_eq(k->protocol, "rbd") &&
+        ne_rbd_name_split(k->source, pool, sizeof pool, image, sizeof image) == 0) {
+        json_object_set_new(o, "pool", json_string(pool));
+        json_object_set_new(o, "image", json_string(image));
+    }
+    return o;
 }
 
 static json_t *
@@ -163,7 +173,7 @@ print_table(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char
             struct ne_domain **doms, size_t n)
 {
     static const char *const hdr[] = {"INSTANCE", "UUID", "STATE", "MEMORY", "DISK", "CLASS",
-                                      "FORMAT", "SIZE", "BASE", "BASE-ON-HOST", NULL};
+                                      "FORMAT", "SIZE", "BASE", "BASE-ON-HOST", "SOURCE", NULL};
     struct ne_table *t = table_new(hdr);
     char lv[32], qv[32], cl[512];
     size_t i, j;
@@ -174,12 +184,12 @@ print_table(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char
         snprintf(mem, sizeof mem, "%" PRIu64 " MiB", d->memory_kib / 1024);
         if (d->ndisks == 0) {
             const char *row[] = {d->name, d->uuid, ne_dom_state_name(d->state), mem,
-                                 NULL, NULL, NULL, NULL, NULL, NULL};
+                                 NULL, NULL, NULL, NULL, NULL, NULL, NULL};
             table_add(t, row);
         }
         for (j = 0; j < d->ndisks; j++) {
             const struct ne_disk *k = &d->disks[j];
-            char size[32], base[16];
+            char size[32], base[16], where[512];
             fmt_bytes(k->capacity, size, sizeof size);
             snprintf(base, sizeof base, "%.12s", k->base_sha1);
             {
@@ -187,7 +197,8 @@ print_table(const struct ne_hostinfo *hi, const struct ne_caps *caps, const char
                                      j ? "" : ne_dom_state_name(d->state), j ? "" : mem,
                                      k->target, ne_disk_class_name(k->cls), k->format,
                                      k->capacity ? size : NULL, base[0] ? base : NULL,
-                                     base[0] ? present(k->base_present) : NULL};
+                                     base[0] ? present(k->base_present) : NULL,
+                                     ne_disk_location(k, where, sizeof where)};
                 table_add(t, row);
             }
         }

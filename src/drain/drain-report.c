@@ -27,15 +27,63 @@ state_name(enum ne_item_state s)
     return n[s];
 }
 
+/* The instance's network disks (Ceph and the like): where they live; a
+ * live move leaves them where they are. */
+static json_t *
+network_disks_json(const struct ne_domain *d)
+{
+    json_t *a = json_array();
+    char where[512], pool[256], image[256];
+    size_t i;
+
+    for (i = 0; i < d->ndisks; i++) {
+        const struct ne_disk *k = &d->disks[i];
+        json_t *o;
+        if (!k->protocol && !str_eq(k->type, "network")) continue;
+        o = json_pack("{s:s?, s:s?, s:s, s:s}", "target", k->target, "protocol", k->protocol,
+                      "location", ne_disk_location(k, where, sizeof where), "class",
+                      ne_disk_class_name(k->cls));
+        if (o && str_eq(k->protocol, "rbd") &&
+            ne_rbd_name_split(k->source, pool, sizeof pool, image, sizeof image) == 0) {
+            json_object_set_new(o, "pool", json_string(pool));
+            json_object_set_new(o, "image", json_string(image));
+        }
+        if (o) json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* "instance-0000002f network disks (not copied): vda rbd:volumes/volume-1, ..." */
+static void
+print_network_disks(const struct ne_drain *dr)
+{
+    char where[512];
+    size_t i, j;
+
+    for (i = 0; i < dr->n; i++) {
+        const struct ne_domain *d = dr->items[i].d;
+        int n = 0;
+        for (j = 0; j < d->ndisks; j++) {
+            const struct ne_disk *k = &d->disks[j];
+            if (!k->protocol && !str_eq(k->type, "network")) continue;
+            printf("%s %s %s", n++ ? "," : d->name, k->target ? k->target : "?",
+                   ne_disk_location(k, where, sizeof where));
+        }
+        if (n) printf(": network disk%s, not copied\n", n == 1 ? "" : "s");
+    }
+}
+
 static json_t *
 item_json(const struct ne_drain *dr, const struct ne_drain_item *it)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s?, s:I, s:s, s:s}", "instance", it->d->name,
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s?, s:I, s:s, s:s}", "instance", it->d->name,
                      "uuid", it->d->uuid, "power", ne_dom_state_name(it->d->state), "method",
                      ne_method_name(it->plan.method), "row", it->plan.row, "destination",
                      dest_name(dr, it), "bytes_expected", (json_int_t)it->bytes_expected,
                      "reason", it->why[0] ? it->why : it->plan.reason, "state",
                      state_name(it->state));
+    if (o) json_object_set_new(o, "network_disks", network_disks_json(it->d));
+    return o;
 }
 
 /* "destination node02: free disk 77 GiB (Nova: ...)": where the figure
@@ -101,6 +149,7 @@ ne_drain_print_plan(const struct ne_drain *dr, bool json)
     printf("Plan for %s: %zu instance%s\n", dr->o->host, dr->n, dr->n == 1 ? "" : "s");
     table_print(t, stdout);
     table_free(t);
+    print_network_disks(dr);
     drain_net_print_plan(dr, NULL);
     drain_fleet_print(dr, NULL);
     for (k = 0; k < dr->nhosts; k++)

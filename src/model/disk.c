@@ -2,6 +2,7 @@
 /* disk.c: disk classification and domain helpers (pure logic). */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "model/domain.h"
@@ -54,13 +55,40 @@ is_lvm_ephemeral(const char *path)
            str_prefix(b + 36, "_disk");
 }
 
+/* Every network disk is storage both hosts reach: a live migration moves
+ * only the guest's memory.  The reason names the protocol. */
+static const char *
+network_why(const char *protocol)
+{
+    static const struct { const char *p, *why; } known[] = {
+        {"rbd", "rbd network disk (Ceph): shared by every host"},
+        {"nbd", "nbd network disk: shared by every host"},
+        {"iscsi", "iscsi network disk (libvirt's initiator): shared by every host"},
+        {"gluster", "gluster network disk: shared by every host"},
+        {"sheepdog", "sheepdog network disk: shared by every host"},
+        {"vxhs", "vxhs network disk: shared by every host"},
+        {"nfs", "nfs network disk: shared by every host"},
+        {"ssh", "ssh network disk: remote, not copied"},
+        {"http", "http network disk (read-only remote image): not copied"},
+        {"https", "https network disk (read-only remote image): not copied"},
+        {"ftp", "ftp network disk (read-only remote image): not copied"},
+        {"ftps", "ftps network disk (read-only remote image): not copied"},
+        {"tftp", "tftp network disk (read-only remote image): not copied"},
+    };
+    size_t i;
+
+    for (i = 0; protocol && i < sizeof known / sizeof known[0]; i++)
+        if (str_eq(protocol, known[i].p)) return known[i].why;
+    return "network disk: shared by every host";
+}
+
 void
 ne_disk_classify(struct ne_disk *d, const char *instances_path, bool shared_instances)
 {
     find_base(d, instances_path);
     if (d->protocol || str_eq(d->type, "network")) {
         d->cls = NE_DISK_SHARED_VOLUME;
-        d->why = "network disk";
+        d->why = network_why(d->protocol);
     } else if (d->source && under(d->source, instances_path) &&
                str_eq(base_name(d->source), "disk.config")) {
         d->cls = shared_instances ? NE_DISK_SHARED_EPHEMERAL : NE_DISK_CONFIG_DRIVE;
@@ -111,6 +139,41 @@ ne_domain_local_bytes(const struct ne_domain *d, bool allocated)
         if (ne_disk_is_local(&d->disks[i]))
             sum += allocated ? d->disks[i].allocation : d->disks[i].capacity;
     return sum;
+}
+
+const char *
+ne_disk_location(const struct ne_disk *d, char *buf, size_t n)
+{
+    if (d->protocol)
+        snprintf(buf, n, "%s:%s", d->protocol, d->source ? d->source : "");
+    else
+        snprintf(buf, n, "%s", d->source ? d->source : "-");
+    return buf;
+}
+
+/* Copies [s, s+len) into out (n bytes), 0 if it fits and is not empty. */
+static int
+part(const char *s, size_t len, char *out, size_t n)
+{
+    if (len == 0 || len >= n) return -1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return 0;
+}
+
+int
+ne_rbd_name_split(const char *name, char *pool, size_t npool, char *image, size_t nimage)
+{
+    const char *slash, *last, *at, *end;
+
+    if (!name || !(slash = strchr(name, '/'))) return -1;
+    last = strrchr(name, '/');
+    if (strchr(slash + 1, '/') != last && strchr(slash + 1, '/') != NULL) return -1; /* a/b/c/d */
+    at = strchr(last + 1, '@');
+    end = at ? at : last + strlen(last);
+    if (at && at[1] == '\0') return -1;
+    if (part(name, (size_t)(slash - name), pool, npool) < 0) return -1;
+    return part(last + 1, (size_t)(end - last - 1), image, nimage);
 }
 
 const char *

@@ -77,6 +77,14 @@ void ne_disk_classify(struct ne_disk *d, const char *instances_path, bool shared
 void ne_domain_classify(struct ne_domain *d, const char *instances_path, bool shared_instances);
 
 const char *ne_disk_class_name(enum ne_disk_class c);
+/* Where a disk's data lives, for people: "rbd:volumes/volume-1" for a network
+ * disk (protocol:name; "nbd:" alone for an export without a name), the path
+ * otherwise, "-" without a source.  Returns buf. */
+const char *ne_disk_location(const struct ne_disk *d, char *buf, size_t n);
+/* Splits an RBD name as libvirt writes it, "pool[/namespace]/image[@snap]":
+ * 0 with pool and image set (namespace and snapshot left out), -1 when the
+ * name has another shape or a part does not fit. */
+int ne_rbd_name_split(const char *name, char *pool, size_t npool, char *image, size_t nimage);
 const char *ne_dom_state_name(int state);
 /* True when the disk is copied by a block migration. */
 bool ne_disk_is_local(const struct ne_disk *d);
