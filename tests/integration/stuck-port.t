@@ -57,6 +57,9 @@ cleanup() {
         for p in $(neutron GET "/v2.0/ports?device_id=$s" | body | jq -r '.ports[].id' 2>/dev/null); do
             neutron DELETE "/v2.0/ports/$p" >/dev/null 2>&1
         done
+        # the instance directory the killed source kept (stuck reports it as
+        # leftover files), once no domain of ours is there
+        [ -n "$(on_node "$SRC" "$s")" ] || "$LABSH" sh "$SRC" rm -rf "$NOVA_EVAC_LAB/instances/$s" >/dev/null 2>&1
     done
     rm -rf "$tmp"
 }
