@@ -28,6 +28,8 @@ is "$?" 1 "an empty CPU model refused"
 printf "x;rm -rf /=pc\n" >"$tmp/map"
 printf '%s' "$xml" | "$hook" vm migrate begin - >/dev/null 2>&1
 is "$?" 1 "hostile map line refused"
+NOVA_EVAC_MACHINE_MAP=$top_srcdir/hooks/machine-map out=$(printf '%s' "$cxml" | "$hook" vm migrate begin -)
+is "$?:$out" "0:" "the example map (comments only): exit 0, XML unchanged"
 NOVA_EVAC_MACHINE_MAP=$tmp/none out=$(printf '%s' "$xml" | "$hook" vm migrate begin -)
 is "$out" "" "no map: XML unchanged"
 done_testing
