@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "drain/drain.h"
+#include "util/ini.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -398,6 +399,22 @@ transport_findings(struct ne_check *c)
                                     "unencrypted)" : "");
 }
 
+/* The nova.conf the tool reads ([DEFAULT] nova_conf): settings from old
+ * releases.  An absent file says nothing. */
+static void
+novaconf_findings(struct ne_check *c)
+{
+    struct ini *conf = ini_load(c->cfg->nova_conf, true);
+
+    if (!conf) {
+        ne_finding_add(&c->f, NE_SEV_WARNING, "nova-conf", NULL, c->cfg->nova_conf,
+                       "fix the line named above", "%s does not parse", c->cfg->nova_conf);
+        return;
+    }
+    ne_novaconf_findings(conf, c->cfg->nova_conf, NULL, &c->f);
+    ini_free(conf);
+}
+
 static void
 load_map(struct ne_check *c, struct ne_machine_map *map)
 {
@@ -445,6 +462,7 @@ ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_ch
         room_findings(c, o);
         if (o->probe_tcp) tcp_findings(c);
         transport_findings(c);
+        if (c->cfg->nova_conf && *c->cfg->nova_conf) novaconf_findings(c);
     }
     ne_machine_map_free(&map);
     ne_domains_free(doms, n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/findings.h"
+#include "util/ini.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -15,7 +16,7 @@
 static const char *const names[] = {
     "libvirt-uri", "migration-params", "sparse-streams", "job-stats", "virt-type",
     "machine-type", "cpu-model", "cpu-compat", "nwfilter", "base-image", "capacity",
-    "method", "unauth-tcp", "plaintext-migration", NULL,
+    "method", "unauth-tcp", "plaintext-migration", "nova-conf", NULL,
 };
 
 void
@@ -291,4 +292,59 @@ ne_uri_host_port(const char *uri, char *host, size_t hlen, unsigned *port)
         *port = (unsigned)v;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- nova.conf */
+
+/* A [libvirt] flag list naming flag (VIR_MIGRATE_TUNNELLED...). */
+static bool
+has_flag(const char *list, const char *flag)
+{
+    const char *p = list;
+    size_t n = strlen(flag);
+
+    while (p && (p = strstr(p, flag))) {
+        char after = p[n];
+        if ((p == list || p[-1] == ',' || p[-1] == ' ' || p[-1] == '|') &&
+            (after == '\0' || after == ',' || after == ' ' || after == '|'))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+void
+ne_novaconf_findings(const struct ini *conf, const char *path, const char *host,
+                     struct ne_findings *f)
+{
+    static const char *const flags[] = {"live_migration_flag", "block_migration_flag"};
+    const char *v;
+    size_t i;
+    char obj[160];
+
+    for (i = 0; i < 2; i++) {
+        if (!(v = ini_get(conf, "libvirt", flags[i]))) continue;
+        snprintf(obj, sizeof obj, "%s [libvirt] %s", path, flags[i]);
+        ne_finding_add(f, NE_SEV_WARNING, "nova-conf", host, obj,
+                       "remove it; say what it meant with live_migration_tunnelled, "
+                       "live_migration_permit_post_copy and live_migration_permit_auto_converge "
+                       "(Nova >= 14.0), which the destination's Nova reads too",
+                       "%s = %s: read only by Nova before 14.0 (Newton), ignored since: its "
+                       "flags silently stop applying once the node is upgraded%s", flags[i], v,
+                       has_flag(v, "VIR_MIGRATE_TUNNELLED")
+                           ? "; it asks for tunnelled migration, where a block migration cannot "
+                             "choose its disks (attached volumes would be copied)"
+                           : "");
+    }
+    if ((v = ini_get(conf, "libvirt", "live_migration_uri"))) {
+        snprintf(obj, sizeof obj, "%s [libvirt] live_migration_uri", path);
+        ne_finding_add(f, NE_SEV_WARNING, "nova-conf", host, obj,
+                       "replace it with live_migration_scheme and live_migration_inbound_addr "
+                       "(Nova >= 15.0), and live_migration_with_native_tls for encryption",
+                       "live_migration_uri = %s: deprecated since Nova 15.0 (Ocata)%s", v,
+                       strncmp(v, "qemu+tcp:", 9) == 0
+                           ? "; qemu+tcp is libvirt's plaintext transport, unauthenticated "
+                             "unless libvirtd's auth_tcp is sasl"
+                           : "");
+    }
 }

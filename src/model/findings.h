@@ -68,4 +68,13 @@ const char *ne_machine_suggest(const char *from, const char *const *offered, siz
  * the URI has none) set; -1 when the URI has no host. */
 int ne_uri_host_port(const char *uri, char *host, size_t hlen, unsigned *port);
 
+/* The settings of a nova.conf (parsed, util/ini.h) left from old releases,
+ * as warnings of check "nova-conf" about host (may be NULL), naming path:
+ * [libvirt] live_migration_flag and block_migration_flag (ignored since
+ * Nova 14.0; tunnelled migration called out), live_migration_uri
+ * (deprecated since 15.0; qemu+tcp called out). */
+struct ini;
+void ne_novaconf_findings(const struct ini *conf, const char *path, const char *host,
+                          struct ne_findings *f);
+
 #endif

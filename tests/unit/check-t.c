@@ -14,6 +14,7 @@
 #include "model/findings.h"
 #include "tap.h"
 #include "util/config.h"
+#include "util/ini.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "virt/virt.h"
@@ -100,6 +101,39 @@ test_findings(void)
     is_str(ne_sev_name(NE_SEV_BLOCKER), "blocker", "severity names");
     ne_findings_free(&f);
     is_int(f.n, 0, "freed");
+}
+
+/* nova.conf settings from old releases (Mitaka-era compute nodes). */
+static void
+test_novaconf(void)
+{
+    struct ini *old = ini_parse("[DEFAULT]\nhost = node01\n[libvirt]\nvirt_type = kvm\n"
+                                "live_migration_flag = VIR_MIGRATE_UNDEFINE_SOURCE, "
+                                "VIR_MIGRATE_PEER2PEER, VIR_MIGRATE_LIVE, VIR_MIGRATE_TUNNELLED\n"
+                                "block_migration_flag = VIR_MIGRATE_UNDEFINE_SOURCE, "
+                                "VIR_MIGRATE_PEER2PEER, VIR_MIGRATE_NON_SHARED_INC\n"
+                                "live_migration_uri = qemu+tcp://%s/system\n", "nova.conf");
+    struct ini *cur = ini_parse("[libvirt]\nlive_migration_scheme = tls\n"
+                                "live_migration_tunnelled = false\n", "nova.conf");
+    struct ne_findings f = {0};
+
+    ne_novaconf_findings(old, "/etc/nova/nova.conf", NULL, &f);
+    is_int(f.n, 3, "an old nova.conf: three findings");
+    is_str(f.v[0].object, "/etc/nova/nova.conf [libvirt] live_migration_flag", "the setting named");
+    ok(f.v[0].sev == NE_SEV_WARNING && strcmp(f.v[0].check, "nova-conf") == 0, "a nova-conf warning");
+    ok(strstr(f.v[0].message, "ignored since") && strstr(f.v[0].message, "tunnelled migration"),
+       "live_migration_flag: ignored since Newton, tunnelled called out");
+    ok(!strstr(f.v[1].message, "tunnelled"), "block_migration_flag without TUNNELLED: not said");
+    ok(strstr(f.v[2].message, "deprecated") && strstr(f.v[2].message, "plaintext"),
+       "live_migration_uri: deprecated, qemu+tcp called plaintext");
+    ok(f.v[2].fix && strstr(f.v[2].fix, "live_migration_scheme"), "the fix names the new settings");
+    ne_findings_free(&f);
+    memset(&f, 0, sizeof f);
+    ne_novaconf_findings(cur, "/etc/nova/nova.conf", NULL, &f);
+    is_int(f.n, 0, "a current nova.conf: nothing");
+    ok(ne_check_name_known("nova-conf"), "nova-conf is a check name");
+    ini_free(old);
+    ini_free(cur);
 }
 
 static void
@@ -285,6 +319,7 @@ main(void)
 {
     test_findings();
     test_map();
+    test_novaconf();
     test_suggest();
     test_uri();
     test_caps_xml();
