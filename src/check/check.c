@@ -379,6 +379,37 @@ tcp_findings(struct ne_check *c)
     }
 }
 
+/* libvirt's first migration port (qemu.conf migration_port_min): the
+ * source's QEMU connects there on the destination for a native (not
+ * tunnelled) migration.  Tried from this machine, at the peer URI's
+ * address: refused means the host answered (nothing listens between
+ * migrations), no answer means something drops it. */
+#define MIGRATION_PORT_MIN 49152
+
+static void
+migration_port_findings(struct ne_check *c)
+{
+    size_t k;
+
+    if (c->cfg->tunnelled) return; /* through libvirtd's own connection */
+    for (k = 1; k < c->nhosts; k++) {
+        const char *name = c->hosts[k].name;
+        CLEANUP_FREE char *peer = ne_node_peer_uri(c->cfg, name), *fix = NULL;
+        char addr[256], why[512];
+        unsigned port = 0;
+
+        if (ne_uri_host_port(peer, addr, sizeof addr, &port) < 0) continue; /* no address */
+        if (virt_probe_tcp(addr, MIGRATION_PORT_MIN, why, sizeof why) >= 0) continue;
+        fix = xasprintf("let the other nodes reach TCP ports %u-%u on %s (qemu.conf "
+                        "migration_port_min..max), or set tunnelled = true in [migration]",
+                        MIGRATION_PORT_MIN, MIGRATION_PORT_MIN + 63, name);
+        ne_finding_add(&c->f, NE_SEV_WARNING, "migration-port", name, "migration ports", fix,
+                       "%s (libvirt's first migration port, tried from this machine): live "
+                       "migrations to %s would hang or fail when the source cannot reach it "
+                       "either", why, name);
+    }
+}
+
 static void
 transport_findings(struct ne_check *c)
 {
@@ -461,6 +492,7 @@ ne_check_run(struct ne_check *c, const struct ne_config *cfg, const struct ne_ch
     if (!o->precheck) {
         room_findings(c, o);
         if (o->probe_tcp) tcp_findings(c);
+        if (o->probe_tcp) migration_port_findings(c);
         transport_findings(c);
         if (c->cfg->nova_conf && *c->cfg->nova_conf) novaconf_findings(c);
     }

@@ -16,7 +16,8 @@
 static const char *const names[] = {
     "libvirt-uri", "migration-params", "sparse-streams", "job-stats", "virt-type",
     "machine-type", "cpu-model", "cpu-compat", "nwfilter", "base-image", "capacity",
-    "method", "unauth-tcp", "plaintext-migration", "nova-conf", NULL,
+    "method", "unauth-tcp", "plaintext-migration", "nova-conf",
+    "migration-port", NULL,
 };
 
 void

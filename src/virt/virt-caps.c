@@ -558,15 +558,13 @@ virt_cpu_verdict(struct ne_virt *dst, const struct ne_domain *d, const char *xml
 }
 
 int
-virt_probe_tcp_noauth(const char *addr, unsigned port, char *why, size_t len)
+virt_probe_tcp(const char *addr, unsigned port, char *why, size_t len)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     char portstr[16];
     int fd, r, err = 0;
     socklen_t el = sizeof err;
     struct pollfd pfd;
-    CLEANUP_FREE char *uri = NULL;
-    virConnectPtr c;
 
     snprintf(portstr, sizeof portstr, "%u", port);
     if ((r = getaddrinfo(addr, portstr, &hints, &ai)) != 0) {
@@ -598,6 +596,18 @@ virt_probe_tcp_noauth(const char *addr, unsigned port, char *why, size_t len)
         snprintf(why, len, "%s port %u: %s", addr, port, strerror(err));
         return err == ECONNREFUSED ? 0 : -1;
     }
+    snprintf(why, len, "%s port %u: connected", addr, port);
+    return 1;
+}
+
+int
+virt_probe_tcp_noauth(const char *addr, unsigned port, char *why, size_t len)
+{
+    CLEANUP_FREE char *uri = NULL;
+    virConnectPtr c;
+    int r = virt_probe_tcp(addr, port, why, len);
+
+    if (r <= 0) return r;
     /* Something listens: does libvirtd let us in without credentials? */
     uri = xasprintf(strchr(addr, ':') ? "qemu+tcp://[%s]:%u/system" : "qemu+tcp://%s:%u/system",
                     addr, port);

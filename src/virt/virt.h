@@ -246,5 +246,10 @@ int virt_cpu_verdict(struct ne_virt *dst, const struct ne_domain *d, const char 
  * libvirtd), 0 refused (no listener, or authentication required), -1
  * cannot tell (unreachable; why says so).  Nothing reported. */
 int virt_probe_tcp_noauth(const char *addr, unsigned port, char *why, size_t len);
+/* A TCP connection to addr:port from this machine (3 s at most): 1
+ * connected, 0 refused (the host answered: nothing listens there), -1 no
+ * answer or unreachable (filtered, or down).  why says which.  Nothing
+ * reported. */
+int virt_probe_tcp(const char *addr, unsigned port, char *why, size_t len);
 
 #endif
