@@ -30,7 +30,7 @@ case $what in
   cinder) pkgs="$build $lab $openstack $ceph $cinder" ;;
   report) pkgs="$build $lab $report" ;;
   net) pkgs="$build $lab $openstack $net" ;;
-  all) pkgs="$build $lab $openstack $net $report" ;;
+  all) pkgs="$build $lab $openstack $net $report $ceph $cinder" ;;
   *) echo "deps.sh: unknown set '$what' (build|lab|openstack|net|ceph|cinder|report|all)" >&2; exit 2 ;;
 esac
 missing=""
