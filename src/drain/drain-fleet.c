@@ -71,7 +71,9 @@ veto(void *ctx, size_t i, size_t h)
     p = &v->dr->ph[k];
     if (!p->usable) return p->unusable_why ? p->unusable_why : "not usable";
     if (v->pi[i].veto[k]) return v->pi[i].veto[k];
-    if (p->free_disk < p->planned_disk + v->pi[i].disk_bytes) return "instances path disk full (libvirt)";
+    if (p->free_disk < p->planned_disk + v->pi[i].disk_bytes)
+        return str_eq(v->dr->hosts[k].disk_from, "nova") ? "disk full (Nova's disk_available_least)"
+                                                        : "instances path disk full (libvirt)";
     if (p->free_ram_kib < p->planned_ram_kib + v->pi[i].ram_kib) return "RAM full (libvirt)";
     return NULL;
 }

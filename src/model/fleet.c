@@ -78,17 +78,44 @@ static const char *const cat_text[C_N] = {
     "disk full", NULL,
 };
 
+/* Hosts refused per category; vetoes (the caller's own reasons) per
+ * distinct text, the first FLEET_VETOS of them, the rest counted with the
+ * last one. */
+#define FLEET_VETOS 4
+struct tally_one {
+    unsigned n;
+    size_t first[2];
+};
 struct tally {
-    unsigned n[C_N];
-    size_t first[C_N][2];
-    const char *veto;      /* the first veto's text */
+    struct tally_one c[C_N];
+    struct tally_one v[FLEET_VETOS];
+    const char *veto[FLEET_VETOS];
+    unsigned nv;
 };
 
 static void
-tally_add(struct tally *t, enum cat c, size_t host)
+tally_one_add(struct tally_one *o, size_t host)
 {
-    if (t->n[c] < 2) t->first[c][t->n[c]] = host;
-    t->n[c]++;
+    if (o->n < 2) o->first[o->n] = host;
+    o->n++;
+}
+
+static void
+tally_add(struct tally *t, enum cat c, const char *veto, size_t host)
+{
+    unsigned k;
+
+    tally_one_add(&t->c[c], host);
+    if (c != C_VETO) return;
+    for (k = 0; k < t->nv; k++)
+        if (str_eq(t->veto[k], veto)) break;
+    if (k == t->nv) {
+        if (t->nv < FLEET_VETOS)
+            t->veto[t->nv++] = veto;
+        else
+            k = FLEET_VETOS - 1;
+    }
+    tally_one_add(&t->v[k], host);
 }
 
 /* May host h take instance i in wave w?  C_N when it may. */
@@ -175,26 +202,29 @@ say_why(struct fleet *f, struct ne_fleet_inst *i, const struct tally *t)
     size_t len = 0, sz = sizeof i->why;
     int c;
 
-    len += (size_t)snprintf(i->why, sz, "no host fits:");
+    i->why[0] = '\0';
     for (c = 0; c < C_N && len < sz; c++) {
-        char what[96];
-        if (!t->n[c]) continue;
-        if (c == C_GROUP) {
-            const struct ne_fleet_group *g = &f->groups[i->group];
-            snprintf(what, sizeof what, "%s group %s", ne_sg_policy_name(g->policy), g->name);
-        } else if (c == C_AZ) {
-            snprintf(what, sizeof what, "not in AZ %s", i->az);
-        } else {
-            snprintf(what, sizeof what, "%s", c == C_VETO ? t->veto : cat_text[c]);
+        char what[128];
+        unsigned k, nk = 1;
+        if (!t->c[c].n) continue;
+        if (c == C_VETO) nk = t->nv;
+        for (k = 0; k < nk && len < sz; k++) {
+            const struct tally_one *o = c == C_VETO ? &t->v[k] : &t->c[c];
+            if (c == C_GROUP) {
+                const struct ne_fleet_group *g = &f->groups[i->group];
+                snprintf(what, sizeof what, "%s group %s", ne_sg_policy_name(g->policy), g->name);
+            } else if (c == C_AZ) {
+                snprintf(what, sizeof what, "not in AZ %s", i->az);
+            } else {
+                snprintf(what, sizeof what, "%s", c == C_VETO ? t->veto[k] : cat_text[c]);
+            }
+            len += (size_t)snprintf(i->why + len, sz - len, "%s%s: %s%s%s%s", len ? "; " : "", what,
+                                    f->hosts[o->first[0]].name, o->n > 1 ? "," : "",
+                                    o->n > 1 ? f->hosts[o->first[1]].name : "",
+                                    o->n > 2 ? ",..." : "");
         }
-        len += (size_t)snprintf(i->why + len, sz - len, " %s: %s%s%s%s;", what,
-                                f->hosts[t->first[c][0]].name, t->n[c] > 1 ? "," : "",
-                                t->n[c] > 1 ? f->hosts[t->first[c][1]].name : "",
-                                t->n[c] > 2 ? ",..." : "");
     }
-    if (len < sz && len > 0 && i->why[len - 1] == ';') i->why[len - 1] = '\0';
-    if (strcmp(i->why, "no host fits:") == 0)
-        snprintf(i->why, sz, "no destination host");
+    if (!i->why[0]) snprintf(i->why, sz, "no destination host");
 }
 
 int
@@ -219,8 +249,7 @@ fleet_place_one(struct fleet *f, size_t ii)
         if (h == src) continue;
         c = check_host(f, i, ii, h, f->cur_wave, &veto);
         if (c != C_N) {
-            if (c == C_VETO && !t.veto) t.veto = veto;
-            tally_add(&t, c, h);
+            tally_add(&t, c, veto, h);
             continue;
         }
         pen = soft_penalty(f, i, h);

@@ -75,11 +75,11 @@ is "$src" nova "with the Nova API configured the free disk comes from Nova"
 is "$fd" $((nova_gib * GiB)) "the plan's free disk on node02 is Nova's figure ($nova_gib GiB)"
 run "$NOVA_EVAC" plan node01 --to node02
 like "$out" "destination node02: free disk .*from Nova" "the text plan names Nova as the source"
-like "$out" "$id .*no destination fits: node02: .*disk" \
+like "$out" "$id .*no destination fits: .*disk full[^;]*: node02" \
     "a ${size_gib} GiB disk is refused for room on node02 (Nova: $nova_gib GiB, libvirt: $((lv_bytes / GiB)) GiB)"
 is "$rc" 1 "plan: nothing placeable for that guest, exit 1"
 run "$NOVA_EVAC" drain node01 --to node02 --dry-run
-like "$out" "$id .*no destination fits: node02: .*disk" "drain --dry-run refuses it for room too"
+like "$out" "$id .*no destination fits: .*disk full[^;]*: node02" "drain --dry-run refuses it for room too"
 run "$NOVA_EVAC" migrate "$id" --from node01 --to node02 --dry-run
 is "$rc" 3 "migrate --dry-run to node02: refused (exit 3)"
 like "$out" "$id .*node02 has .* free for instances \(as Nova counts it" "migrate's room check counts as Nova does"

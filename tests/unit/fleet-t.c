@@ -60,6 +60,16 @@ no_node04(void *ctx, size_t inst, size_t host)
     return host == 3 ? "CPU model not compatible" : NULL;
 }
 
+/* two different reasons: each is said with its own hosts */
+static const char *
+two_vetoes(void *ctx, size_t inst, size_t host)
+{
+    (void)ctx;
+    (void)inst;
+    if (host == 3) return "CPU model not compatible";
+    return host == 0 || host == 4 ? "not a destination" : NULL;
+}
+
 static int placed_sum, placed_calls;
 
 static void
@@ -220,6 +230,13 @@ main(void)
     is_int(I[0].dest, -1, "a vetoed host is not chosen");
     ok(strstr(I[0].why, "CPU model not compatible: node04") != NULL, "the veto is said: %s",
        I[0].why);
+    H[0].enabled = H[4].enabled = true;
+    o.veto = two_vetoes;
+    plan(1, s2, 1, &o);
+    is_int(I[0].dest, -1, "every host vetoed or disabled: refused");
+    ok(strstr(I[0].why, "not a destination: node01,node05") &&
+       strstr(I[0].why, "CPU model not compatible: node04") && strstr(I[0].why, "disabled: node03"),
+       "each veto names its own hosts, never another's: %s", I[0].why);
     o.veto = NULL;
 
     /* movable = false: stays, no reason invented */
