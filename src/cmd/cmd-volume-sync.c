@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/osargs.h"
+#include "cmd/volsync-cinder.h"
 #include "rbd/rbd-plan.h"
 #include "rbd/rbd.h"
 #include "util/log.h"
@@ -32,6 +34,14 @@ static const struct ne_opt opts[] = {
     {"inflight", 0, OPT_UINT, "N", "reads and writes in flight (default 8)", NULL, NULL, NULL},
     {"dry-run", 'n', OPT_FLAG, NULL, "check everything and say what would be copied; change nothing",
      NULL, NULL, NULL},
+    {"to-region", 0, OPT_STRING, "REGION",
+     "register the verified copy in REGION's Cinder (manage existing), with the source volume's "
+     "name, type and metadata",
+     NULL, NULL, NULL},
+    {"volume-type", 0, OPT_STRING, "TYPE",
+     "with --to-region: the new volume's type there (default: the source volume's)", NULL, NULL,
+     NULL},
+    NE_OS_OPTS,
     OPT_END,
 };
 
@@ -109,19 +119,32 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     struct ne_volsync_opts o = {0};
     struct ne_rbd *rs = NULL, *rd = NULL;
     struct ne_config *cfg;
+    struct ne_volsync_cinder *vc = NULL;
+    CLEANUP_FREE char *src_text = NULL;
     char why[160];
     int rc = NE_EXIT_USAGE;
 
-    if (ne_rbd_spec_parse(ne_args_pos(args, 0), true, &src, why, sizeof why) < 0) {
+    /* A Cinder volume id as the source, or --to-region: Cinder is asked */
+    if (ne_vsc_is_volume_id(ne_args_pos(args, 0)) || ne_args_str(args, "to-region")) {
+        if (!(cfg = ne_ctx_config(ctx))) return NE_EXIT_USAGE;
+        if (!(vc = ne_vsc_open(args, cfg, ne_vsc_is_volume_id(ne_args_pos(args, 0))
+                                              ? ne_args_pos(args, 0) : NULL, &src_text, &rc)))
+            return rc;
+        rc = NE_EXIT_USAGE;
+    }
+    if (ne_rbd_spec_parse(src_text ? src_text : ne_args_pos(args, 0), true, &src, why, sizeof why) < 0) {
         ne_error("volume-sync: source '%s': %s", ne_args_pos(args, 0), why);
+        ne_vsc_close(vc);
         return NE_EXIT_USAGE;
     }
     if (ne_rbd_spec_parse(ne_args_pos(args, 1), false, &dst, why, sizeof why) < 0) {
         ne_error("volume-sync: destination '%s': %s", ne_args_pos(args, 1), why);
         goto out;
     }
-    if (!dst.image) dst.image = xstrdup(src.image);
+    if (!dst.image)
+        dst.image = xstrdup(ne_vsc_default_image(vc) ? ne_vsc_default_image(vc) : src.image);
     if (options(args, &o) < 0 || !(cfg = ne_ctx_config(ctx))) goto out;
+    if (ne_vsc_check_dst(vc, dst.cluster, dst.pool) < 0) goto out;
     if (!ne_rbd_built()) {
         ne_error("volume-sync: this nova-evac was built without librbd; install librbd-dev and "
                  "librados-dev and configure --with-rbd");
@@ -137,7 +160,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (str_eq(src.cluster, dst.cluster)) rd = rs;
     else if (!(rd = ne_rbd_connect(&cd))) goto out;
     rc = ne_volsync_run(rs, &src, rd, &dst, &o);
+    if (rc == NE_EXIT_OK && !o.dry_run && ne_vsc_register(vc, dst.image, o.json) < 0)
+        rc = NE_EXIT_PARTIAL;
 out:
+    ne_vsc_close(vc);
     if (rd != rs) ne_rbd_disconnect(rd);
     ne_rbd_disconnect(rs);
     ne_volsync_conn_free(&cs);
@@ -150,5 +176,5 @@ out:
 const struct ne_cmd cmd_volume_sync = {
     "volume-sync",
     "copy an RBD image to another Ceph cluster in rounds while in use, then cut over, verified",
-    "CLUSTER/POOL/IMAGE CLUSTER/POOL[/IMAGE]", 2, 2, opts, run,
+    "CLUSTER/POOL/IMAGE|VOLUME-ID CLUSTER/POOL[/IMAGE]", 2, 2, opts, run,
 };
