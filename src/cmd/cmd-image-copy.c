@@ -37,6 +37,10 @@ static const struct ne_opt opts[] = {
      "snapshot", NULL, NULL, NULL},
     {"timeout", 0, OPT_UINT, "SECONDS", "with --snapshot-of: wait at most SECONDS for the snapshot "
      "(default 1800)", NULL, "snapshot-of", NULL},
+    {"import-method", 0, OPT_STRING, "METHOD", "how the data enter the destination: stream (a "
+     "PUT of the image file, default), glance-direct (image import: staged, then imported), "
+     "auto (glance-direct when the destination offers it)", NULL, NULL,
+     "stream|glance-direct|auto"},
     {"json", 0, OPT_FLAG, NULL, "JSON result (same as --format json)", NULL, NULL, NULL},
     {"dry-run", 'n', OPT_FLAG, NULL, "say what would be copied; change nothing", NULL, NULL,
      NULL},
@@ -111,6 +115,28 @@ print_text(const struct ne_imgcopy_result *r, size_t n, const char *dest)
             break;
         }
     }
+}
+
+/* --import-method against what the destination offers; an exit code. */
+static int
+choose_method(const char *want, char **methods, const char *dest, struct ne_imgcopy_opts *o)
+{
+    bool offered = false;
+    char **m;
+
+    for (m = methods; m && *m; m++) offered |= str_eq(*m, "glance-direct");
+    if (!want || str_eq(want, "stream")) return NE_EXIT_OK;
+    if (str_eq(want, "auto")) {
+        o->glance_direct = offered;
+        return NE_EXIT_OK;
+    }
+    if (!offered) {
+        ne_error("image-copy: %s does not offer the import method glance-direct (GET "
+                 "/v2/info/import); copy with --import-method stream", dest);
+        return NE_EXIT_USAGE;
+    }
+    o->glance_direct = true;
+    return NE_EXIT_OK;
 }
 
 struct run {
@@ -247,6 +273,10 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     ne_interrupt_install("the copies in flight stop and their partial images are deleted; run "
                          "image-copy again to copy the rest");
     rc = open_sides(args, &r, &o, &label);
+    /* the destination's import methods, before anything is made (a snapshot too) */
+    if (rc == NE_EXIT_OK && glance_import_methods(r.dst[0].g, &methods) < 0)
+        rc = ne_os_exit(glance_err(r.dst[0].g));
+    if (rc == NE_EXIT_OK) rc = choose_method(ne_args_str(args, "import-method"), methods, label, &o);
     if (rc == NE_EXIT_OK && snap_of && o.dry_run) {
         ne_info("image-copy: --dry-run: would snapshot instance %s and copy the snapshot to %s",
                 snap_of, label);
@@ -254,8 +284,6 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         rc = snapshot(ctx, args, &r.src[0], o.progress, &snap_id);
         if (rc == NE_EXIT_OK) ids[n++] = snap_id;
     }
-    if (rc == NE_EXIT_OK && glance_import_methods(r.dst[0].g, &methods) < 0)
-        rc = ne_os_exit(glance_err(r.dst[0].g));
     if (rc == NE_EXIT_OK) {
         struct ne_glance *sg[MAX_PARALLEL], *dg[MAX_PARALLEL];
 

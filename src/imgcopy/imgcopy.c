@@ -113,6 +113,49 @@ drop(struct ne_glance *dst, const struct ne_imgcopy_opts *o, const char *id)
                  "'nova-evac api image-delete %s' there", id, o->dest_label, id);
 }
 
+/* After the import call: polls the copy until Glance says active (0),
+ * or the import failed or took too long (-1, reported). */
+static int
+wait_import(struct ne_glance *dst, const struct ne_image *im, const struct ne_imgcopy_opts *o,
+            const char *id)
+{
+    unsigned timeout = o->import_timeout ? o->import_timeout : 600;
+    double t0 = ne_now();
+    struct ne_image c;
+    const char *failed;
+    int rc;
+
+    for (;;) {
+        if ((rc = glance_image_show(dst, id, &c)) != 0) {
+            if (rc == 1) ne_error("image-copy: %s (%s): the copy %s vanished from %s during "
+                                  "its import", im->name ? im->name : "?", im->id, id,
+                                  o->dest_label);
+            return -1;
+        }
+        failed = ne_image_prop(&c, "os_glance_failed_import");
+        if (str_eq(c.status, "active")) {
+            ne_image_clear(&c);
+            return 0;
+        }
+        if ((failed && *failed) || str_eq(c.status, "killed") || str_eq(c.status, "deleted") ||
+            str_eq(c.status, "queued")) {
+            ne_error("image-copy: %s (%s): %s's import (glance-direct) of the copy %s failed "
+                     "(status %s%s%s): see its glance-api log", im->name ? im->name : "?",
+                     im->id, o->dest_label, id, c.status, failed && *failed ? ", failed stores " : "",
+                     failed && *failed ? failed : "");
+            ne_image_clear(&c);
+            return -1;
+        }
+        ne_image_clear(&c);
+        if (ne_now() - t0 > timeout) {
+            ne_error("image-copy: %s (%s): %s did not finish importing the copy %s in %u s",
+                     im->name ? im->name : "?", im->id, o->dest_label, id, timeout);
+            return -1;
+        }
+        if (ne_sleep_interruptible(1) < 0) return -1;
+    }
+}
+
 static void
 copy_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im,
          const struct ne_imgcopy_opts *o, struct ne_imgcopy_result *r)
@@ -122,7 +165,7 @@ copy_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im
     struct ne_image spec, made;
     char *why;
 
-    r->method = "stream";
+    r->method = o->glance_direct ? "glance-direct" : "stream";
     imgcopy_spec(im, o, &spec);
     if (glance_image_create(dst, &spec, &r->dest_id) < 0) {
         ne_image_clear(&spec);
@@ -132,8 +175,21 @@ copy_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im
     ne_image_clear(&spec);
     ne_info("image-copy: %s (%s): copying %lld bytes to %s as %s", im->name ? im->name : "?",
             im->id, im->size, o->dest_label, r->dest_id);
-    if (glance_copy_stream(src, im, dst, r->dest_id, o->bufsize, o->progress ? on_progress : NULL,
-                           &pr, &down, &up) < 0) {
+    if (o->glance_direct) {
+        /* image import: the data go to the staging area, then Glance imports them */
+        if (glance_copy_stage(src, im, dst, r->dest_id, o->bufsize,
+                              o->progress ? on_progress : NULL, &pr, &down, &up) < 0) {
+            r->error = xasprintf("the stream from the source to %s's staging area failed",
+                                 o->dest_label);
+            goto fail;
+        }
+        if (glance_image_import(dst, r->dest_id, "glance-direct") < 0 ||
+            wait_import(dst, im, o, r->dest_id) < 0) {
+            r->error = xasprintf("the import (glance-direct) in %s failed", o->dest_label);
+            goto fail;
+        }
+    } else if (glance_copy_stream(src, im, dst, r->dest_id, o->bufsize,
+                                  o->progress ? on_progress : NULL, &pr, &down, &up) < 0) {
         r->error = xasprintf("the stream from the source to %s failed", o->dest_label);
         goto fail;
     }

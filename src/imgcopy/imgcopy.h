@@ -40,6 +40,8 @@ struct ne_imgcopy_opts {
     bool force, dry_run;
     size_t bufsize;           /* the ring between download and upload, 0 = 1 MiB */
     bool progress;            /* progress lines on stderr */
+    bool glance_direct;       /* image import (stage, then glance-direct) instead of a PUT */
+    unsigned import_timeout;  /* seconds the import may take once staged (0 = 600) */
 };
 
 enum ne_imgcopy_status { IMGCOPY_COPIED, IMGCOPY_EXISTS, IMGCOPY_DRY_RUN, IMGCOPY_FAILED };
@@ -50,7 +52,7 @@ struct ne_imgcopy_result {
     enum ne_imgcopy_status status;
     long long bytes;
     double seconds;
-    const char *method;         /* "stream" */
+    const char *method;         /* "stream" or "glance-direct" */
     char md5[33], hash[DIGEST_HEX_MAX], hash_algo[16];
     char *error;                /* why it failed, NULL otherwise */
     /* images --to-glance only (NULL otherwise) */

@@ -359,6 +359,53 @@ glance_image_upload_known(struct ne_glance *g, const char *id, ne_http_source so
 }
 
 int
+glance_image_stage_known(struct ne_glance *g, const char *id, ne_http_source source,
+                         void *opaque, const struct ne_glance_xfer *known,
+                         struct ne_glance_xfer *res)
+{
+    CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s/stage", esc);
+    struct tee t = {.source = source, .opaque = opaque};
+    struct ne_os_req req = {.method = "PUT", .source = tee_source, .rewind = tee_rewind,
+                            .source_len = -1, .opaque = &t, .timeout = -1,
+                            .content_type = "application/octet-stream"};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    double t0 = ne_now();
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    tee_init(&t, "sha512");
+    t.count_only = true;
+    rc = request(g, &req, path, &r, &kind);
+    if (rc < 0 || r.status != 204) return fail(g, "stage", id, rc, &r, kind);
+    http_resp_clear(&r);
+    tee_finish(&t, "sha512", res);
+    memcpy(res->md5, known->md5, sizeof res->md5);
+    memcpy(res->hash, known->hash, sizeof res->hash);
+    memcpy(res->hash_algo, known->hash_algo, sizeof res->hash_algo);
+    res->seconds = ne_now() - t0;
+    g->err = NE_OS_OK;
+    return 0;
+}
+
+int
+glance_image_import(struct ne_glance *g, const char *id, const char *method)
+{
+    CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s/import", esc);
+    CLEANUP_FREE char *body = xasprintf("{\"method\": {\"name\": \"%s\"}}", method);
+    struct ne_os_req req = {.method = "POST", .body = body, .body_len = strlen(body),
+                            .content_type = "application/json"};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(g, &req, path, &r, &kind);
+
+    if (rc < 0 || r.status != 202) return fail(g, "import", id, rc, &r, kind);
+    http_resp_clear(&r);
+    g->err = NE_OS_OK;
+    return 0;
+}
+
+int
 glance_images_with(struct ne_glance *g, const char *key, const char *value,
                    struct ne_image **out, size_t *n)
 {

@@ -66,6 +66,18 @@ int glance_image_upload_known(struct ne_glance *g, const char *id, ne_http_sourc
                               void *opaque, const struct ne_glance_xfer *known,
                               struct ne_glance_xfer *res);
 
+/* PUT /v2/images/{id}/stage (image import's first step), chunked, no
+ * replay, no digest computed (known: another transfer's over the same
+ * bytes, copied into res).  The image is then "uploading": nothing to
+ * check until the import made it active. */
+int glance_image_stage_known(struct ne_glance *g, const char *id, ne_http_source source,
+                             void *opaque, const struct ne_glance_xfer *known,
+                             struct ne_glance_xfer *res);
+
+/* POST /v2/images/{id}/import with method ("glance-direct"): 202 accepted;
+ * Glance then imports in the background (the caller polls the image). */
+int glance_image_import(struct ne_glance *g, const char *id, const char *method);
+
 /* DELETE /v2/images/{id}; an image already gone is fine. */
 int glance_image_delete(struct ne_glance *g, const char *id);
 
@@ -99,6 +111,11 @@ typedef void (*ne_glance_progress)(long long done, long long total, void *opaque
 int glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
                        const char *dst_id, size_t bufsize, ne_glance_progress progress,
                        void *opaque, struct ne_glance_xfer *down, struct ne_glance_xfer *up);
+/* The same into the image's staging area (PUT .../stage) for an import
+ * (glance-direct): the caller then calls glance_image_import and waits. */
+int glance_copy_stage(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
+                      const char *dst_id, size_t bufsize, ne_glance_progress progress,
+                      void *opaque, struct ne_glance_xfer *down, struct ne_glance_xfer *up);
 
 /* Fills sink with an image's data (from anywhere: a file on a host),
  * returning 0 once all was given, -1 on a failure (reported) or when sink

@@ -120,10 +120,10 @@ download_thread(void *p)
     return NULL;
 }
 
-int
-glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
-                   const char *dst_id, size_t bufsize, ne_glance_progress progress, void *opaque,
-                   struct ne_glance_xfer *down, struct ne_glance_xfer *up)
+static int
+copy(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst, const char *dst_id,
+     size_t bufsize, ne_glance_progress progress, void *opaque, struct ne_glance_xfer *down,
+     struct ne_glance_xfer *up, bool stage)
 {
     struct ring r = {.cap = bufsize ? bufsize : 1 << 20, .total = im->size,
                      .progress = progress, .opaque = opaque, .src = src, .im = im,
@@ -144,7 +144,8 @@ glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_g
     }
     /* no rewind: the stream cannot be replayed (a 401 mid-upload fails) */
     /* the download hashes the bytes once; the upload's check uses its digests */
-    rc = glance_image_upload_known(dst, dst_id, ring_source, &r, down, up);
+    rc = stage ? glance_image_stage_known(dst, dst_id, ring_source, &r, down, up)
+               : glance_image_upload_known(dst, dst_id, ring_source, &r, down, up);
     pthread_mutex_lock(&r.lock);
     r.up_stop = true;
     pthread_cond_broadcast(&r.cond);
@@ -161,6 +162,22 @@ out:
     pthread_mutex_destroy(&r.lock);
     free(r.buf);
     return rc;
+}
+
+int
+glance_copy_stream(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
+                   const char *dst_id, size_t bufsize, ne_glance_progress progress, void *opaque,
+                   struct ne_glance_xfer *down, struct ne_glance_xfer *up)
+{
+    return copy(src, im, dst, dst_id, bufsize, progress, opaque, down, up, false);
+}
+
+int
+glance_copy_stage(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst,
+                  const char *dst_id, size_t bufsize, ne_glance_progress progress, void *opaque,
+                  struct ne_glance_xfer *down, struct ne_glance_xfer *up)
+{
+    return copy(src, im, dst, dst_id, bufsize, progress, opaque, down, up, true);
 }
 
 int

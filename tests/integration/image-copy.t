@@ -185,6 +185,24 @@ js=$("$NOVA_EVAC" image-copy "$p1" --to-region RegionTwo --force --name "$id-ren
 is "$?" 0 "--name, --visibility, --owner: exit 0" || sed 's/^/# /' "$tmp/err"
 is "$(g2 GET "/v2/images/$(printf '%s' "$js" | jq -r '.images[0].destination')" | body | jq -r '.name + " " + .visibility + " " + .owner + " " + .os_type')" \
     "$id-renamed private $svcproj linux" "the copy has the given name, visibility and owner, and its properties"
+# ---- image import (glance-direct): the lab's RegionTwo offers it
+run ne image-copy "$p2" --to-region RegionTwo --force --import-method bogus
+is "$rc" 2 "--import-method bogus: exit 2"
+t=$(date +%s.%N)
+js=$("$NOVA_EVAC" image-copy "$p2" --to-region RegionTwo --force --import-method glance-direct --json 2>"$tmp/err")
+is "$?" 0 "--import-method glance-direct: exit 0" || sed 's/^/# /' "$tmp/err"
+diag "glance-direct copy of 6 MiB (stage, import, wait): $(el "$t") s"
+is "$(printf '%s' "$js" | jq -r '(.import_methods | index("glance-direct") != null | tostring) + " " + .images[0].status + " " + .images[0].method')" \
+    "true copied glance-direct" "JSON: the destination's import methods, copied, method glance-direct"
+d=$(g2 GET "/v2/images/$(printf '%s' "$js" | jq -r '.images[0].destination')" | body)
+s=$(glance GET "/v2/images/$p2" | body)
+is "$(jq -r '.status + " " + .checksum + " " + .os_hash_value + " " + .os_type' <<<"$d")" \
+    "active $(jq -r '.checksum + " " + .os_hash_value' <<<"$s") windows" "imported copy: active, same checksum, os_hash and properties"
+js=$("$NOVA_EVAC" image-copy "$p2" --to-region RegionTwo --force --import-method auto 2>&1)
+is "$?" 0 "--import-method auto: exit 0"
+like "$js" "copied to region RegionTwo as .*\(glance-direct\)" "auto picks glance-direct where offered, and the line says so"
+is "$(copies "$p2" | grep -c ' active$')" 3 "three active copies of p2 (stream, glance-direct, auto)"
+
 # ---- a source stream cut after 4 MiB: nothing left at the destination
 cat >"$tmp/cut.py" <<'EOF'
 import socket, sys, threading
@@ -234,6 +252,10 @@ like "$(cat "$tmp/err")" "download image $id-cut \($cut\)" "the cut download is 
 like "$(cat "$tmp/err")" "deleted the incomplete copy" "the half-made copy is deleted"
 is "$(printf '%s' "$js" | jq -r '.images[0].status + " " + (.images[0].destination // "none")')" "failed none" "JSON: failed, no destination"
 is "$(copies "$cut")" "" "stream cut: no image (queued, saving or active) left in RegionTwo"
+js=$(OS_REGION_NAME=$region "$NOVA_EVAC" image-copy "$cut" --to-region RegionTwo --import-method glance-direct --json 2>"$tmp/err")
+is "$?" 1 "stream cut, glance-direct: exit 1"
+like "$(cat "$tmp/err")" "deleted the incomplete copy" "stream cut, glance-direct: the half-made copy is deleted"
+is "$(copies "$cut")" "" "stream cut, glance-direct: no image (uploading, importing or active) left in RegionTwo"
 kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null; proxy=
 
 diag "section start: ${SECONDS} s"
