@@ -4,7 +4,8 @@
 #   A<j>  nova-evac --format json drain FROM --to TO1,TO2 --max-parallel j [--max-per-dest p]
 #         (live block migrations, NON_SHARED_INC: the bases are pre-staged everywhere, only the
 #         overlays and the RAM travel; up to j at once, p per destination; without p nova-evac
-#         spreads j over the two destinations, rounded up: the limits in force are printed)
+#         spreads j over the two destinations, rounded up: the limits in force are printed);
+#         j = auto is nova-evac's default (-j auto: the limit adapts, each change printed)
 #   B     a serial loop of virsh migrate --live --p2p --copy-storage-all --persistent
 #         --undefinesource --unsafe, destinations alternating TO1, TO2, TO1, ... (full copy of
 #         each disk chain, base included; a dir pool for each instance directory is made on its
@@ -19,7 +20,9 @@
 #                       [--link-mib M] [--tsv FILE] [--logs DIR] [--keep-lab]
 #   --rounds     rounds (default 3)
 #   --instances  guests per method and round (default 12)
-#   --drains     nova-evac variants, max-parallel[/max-per-dest] each (default "1 2 4 8")
+#   --drains     nova-evac variants, max-parallel[/max-per-dest] each, max-parallel a number or
+#                auto (default "1 4 auto"); with auto and fixed ones, the report compares auto
+#                with the best fixed one (target: within 15%) and with the loop (target <= 0.35)
 #   --bases      base images, SIZE_MiB:DATA_MiB:w|- each, w = busy-writer MBR (default
 #                "512:416:w 384:320:w 256:224:-"); guest i uses base i mod (count)
 #   --dirty      MiB written into guest i's overlay, i mod (count) (default "4 8 16 24 32 48")
@@ -75,7 +78,7 @@ export NOVA_EVAC_LAB
 LAB=$NOVA_EVAC_LAB
 PROG=drain.sh
 
-ROUNDS=3 NINST=12 DRAINS="1 2 4 8" BASES="512:416:w 384:320:w 256:224:-" DIRTY="4 8 16 24 32 48"
+ROUNDS=3 NINST=12 DRAINS="1 4 auto" BASES="512:416:w 384:320:w 256:224:-" DIRTY="4 8 16 24 32 48"
 MEM_MIB=96 FROM=node02 TO=node01,node03 LINK_MIB=384 TSV="" LOGS="" KEEP_LAB=0
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
@@ -108,6 +111,7 @@ TO1=${TO%%,*} TO2=${TO#*,}
 METHODS=()
 for d in $DRAINS; do
     case $d in [1-9]|[1-9][0-9]|[1-9]/[1-9]|[1-9][0-9]/[1-9]|[1-9]/[1-9][0-9]|[1-9][0-9]/[1-9][0-9]) ;;
+        auto|auto/[1-9]|auto/[1-9][0-9]) ;;
         *) die "--drains: '$d' is not max-parallel[/max-per-dest]" ;; esac
     METHODS+=("A${d/\//d}")   # A4/2 -> A4d2 (a domain name cannot hold '/')
 done
@@ -243,7 +247,10 @@ phases() {
           + "; per migration: seconds median \($m | map(.seconds) | med * 100 | round / 100)"
           + " max \($m | map(.seconds) | max * 100 | round / 100)"
           + ", job_seconds median \($m | map(.job_seconds // 0) | med * 100 | round / 100)"
-          + " max \($m | map(.job_seconds // 0) | max * 100 | round / 100)"' "$1"
+          + " max \($m | map(.job_seconds // 0) | max * 100 | round / 100)"
+          + ([.[] | select(.event == "concurrency")] as $c | if ($c | length) == 0 then ""
+             else "; auto: 1" + ($c | map(" -> \(.max_parallel) at \(.t * 10 | round / 10) s") | join(""))
+             end)' "$1"
     # in flight at most: +1 at each migrating, -1 at each moved/failed, in arrival order
     awk '$2 ~ /"event":"migrating"/ { n++; if (n > mx) mx = n } $2 ~ /"event":"(moved|failed)"/ { n-- }
          END { printf "; in flight at most %d\n", mx }' "$3"
@@ -462,7 +469,8 @@ function hi(m, f,   r, x) { x = ""; for (r = 1; r <= rounds; r++) if ((r, m) in 
 function ratio(m, f,   r, n, a) { n = 0; for (r = 1; r <= rounds; r++) if ((r, m) in seen && (r, "B") in seen && v[r, "B", f] > 0) a[++n] = v[r, m, f] / v[r, "B", f]; return med(a, n) }
 function label(m,   p) {
     if (m == "B") return "B virsh loop"
-    p = substr(m, 2); if (index(p, "d")) return "A drain -j" substr(p, 1, index(p, "d") - 1) " -d" substr(p, index(p, "d") + 1)
+    p = substr(m, 2); sub(/^auto/, " auto", p)
+    if (index(p, "d")) return "A drain -j" substr(p, 1, index(p, "d") - 1) " -d" substr(p, index(p, "d") + 1)
     return "A drain -j" p
 }
 function mib(x) { return sprintf("%.0f", x / 1048576) }
@@ -498,4 +506,12 @@ END {
     for (k = 1; k < nm; k++)
         printf "  %-18s wall %.3f (%.1fx faster), data %.3f, wire %.3f (%.1fx fewer bytes)\n", label(M[k]),
             ratio(M[k], 3), 1 / ratio(M[k], 3), ratio(M[k], 7), ratio(M[k], 8), 1 / ratio(M[k], 8)
+    # -j auto against the loop and against the best fixed -j of the same run
+    for (k = 1; k < nm; k++) if (M[k] ~ /^Aauto/) {
+        a = ratio(M[k], 3); best = ""; bm = ""
+        for (q = 1; q < nm; q++) if (M[q] !~ /^Aauto/ && M[q] != "B" && (best == "" || ratio(M[q], 3) < best)) { best = ratio(M[q], 3); bm = M[q] }
+        printf "%s: wall %.3f of the loop (target <= 0.35: %s)", label(M[k]), a, a <= 0.35 ? "met" : "missed"
+        if (bm != "") printf "; best fixed %s %.3f: auto/best %.2f (target <= 1.15: %s)", label(bm), best, a / best, a / best <= 1.15 ? "met" : "missed"
+        printf "\n"
+    }
 }' "$WORK/rows"
