@@ -42,6 +42,7 @@ ne_waves_state_free(struct ne_waves_state *s)
     ne_waves_free(&s->plan);
     for (k = 0; k < s->ndone; k++) free(s->done[k]);
     free(s->done);
+    free(s->between);
     memset(s, 0, sizeof *s);
 }
 
@@ -89,6 +90,7 @@ apply(struct ne_waves_state *s, json_t *ev)
         s->plan = keep;
         s->started = true;
         plan_from_json(json_object_get(ev, "waves"), &s->plan);
+        s->between = xstrdup_null(json_string_value(json_object_get(ev, "between")));
     } else if (str_eq(what, "finish")) {
         s->finished = true;
     } else if (str_eq(what, "host") && host && rc == 0 && !ne_waves_host_done(s, host)) {
@@ -498,7 +500,7 @@ resume_cmd(const struct ne_waves_opts *o)
 
 static int
 run_waves(const struct ne_waves_opts *o, struct ne_journal *j, const struct ne_waves *w,
-          const struct ne_waves_state *st)
+          const struct ne_waves_state *st, const char *between)
 {
     CLEANUP_FREE char *again = resume_cmd(o);
     size_t k, i;
@@ -543,10 +545,10 @@ run_waves(const struct ne_waves_opts *o, struct ne_journal *j, const struct ne_w
             }
             if (ne_interrupted()) return NE_EXIT_INTERRUPTED;
         }
-        if (k < w->nw && o->between && !(st && st->between_ok >= k)) {
+        if (k < w->nw && between && !(st && st->between_ok >= k)) {
             ne_info("wave %zu of %zu done: running the --between-waves command for %s", k, w->nw,
                     list);
-            rc = run_between(o->between, k, w->nw, hs);
+            rc = run_between(between, k, w->nw, hs);
             record(j, json_pack("{s:s, s:i, s:i}", "event", "between", "wave", (int)k, "rc", rc));
             if (rc != 0) {
                 ne_error("wave %zu: the --between-waves command %s (%s): wave %zu not started; "
@@ -628,7 +630,7 @@ ne_drain_waves(const struct ne_waves_opts *o)
             CLEANUP_FREE char *l = joined(st.plan.w[k], " ");
             ne_info("resuming: wave %zu of %zu is %s (from the journal)", k + 1, st.plan.nw, l);
         }
-        rc = run_waves(o, j, &st.plan, &st);
+        rc = run_waves(o, j, &st.plan, &st, o->between ? o->between : st.between);
     } else {
         if (o->resume) ne_info("no interrupted drain of %s in waves to resume; starting a new one",
                                hs);
@@ -640,7 +642,7 @@ ne_drain_waves(const struct ne_waves_opts *o)
             record(j, json_pack("{s:s, s:o, s:o, s:s?, s:s}", "event", "start", "hosts",
                                 strv_json(o->hosts, o->nhosts), "waves", waves_json(&p.w), "between",
                                 o->between, "source", p.how));
-            rc = journal_failed(j) ? NE_EXIT_UNREACHABLE : run_waves(o, j, &p.w, NULL);
+            rc = journal_failed(j) ? NE_EXIT_UNREACHABLE : run_waves(o, j, &p.w, NULL, o->between);
             ne_waves_free(&p.w);
             json_decref(p.json);
         }

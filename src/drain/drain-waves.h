@@ -25,7 +25,8 @@
  * a kill -9, `--resume` follows the journal's waves (not planned again),
  * resumes the drain of the host in progress (its moves settled from its
  * own journal, nothing moved twice), runs an interrupted or failed
- * command again and goes on. */
+ * command again (the journal's, unless --between-waves is given again)
+ * and goes on. */
 #ifndef NE_DRAIN_WAVES_H
 #define NE_DRAIN_WAVES_H
 
@@ -48,6 +49,7 @@ struct ne_waves_state {
     size_t ndone;
     unsigned between_ok;   /* highest wave whose command exited 0 */
     unsigned waves_done;   /* highest wave recorded ended */
+    char *between;         /* the run's --between-waves command, or NULL (owned) */
     size_t bad_lines;
 };
 

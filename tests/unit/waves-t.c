@@ -129,11 +129,13 @@ main(void)
     }
     calls[0] = '\0';
     o.resume = true;
+    o.between = NULL; /* the journal's command */
     is_int(ne_drain_waves(&o), 0, "resume: exit 0");
     is_str(calls, "n3[n1,n5] n4[n1,n5] ", "resume: n2 not drained again; n3, n4 drained");
     text = slurp(log);
-    is_str(text, "1/3 n2 n2\n1/3 n2 n2\n2/3 n3 n3\n", "resume: the failed command ran again first");
+    is_str(text, "1/3 n2 n2\n1/3 n2 n2\n2/3 n3 n3\n", "resume: the failed command (the journal's) ran again first");
     free(text);
+    o.between = cmd;
 
     /* a host's drain interrupted (exit 130) in wave 2; resume: from that host */
     calls[0] = '\0';
