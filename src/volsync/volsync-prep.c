@@ -76,6 +76,31 @@ vs_drop_snapshots(struct vs *v)
     drop_snaps(v->dst, v->j.id, -1);
 }
 
+/* The watchers of pool/image (read-only open: it adds none), after waiting
+ * up to secs seconds for them to go: a client killed with SIGKILL keeps
+ * its watch (and an exclusive lock that then refuses writes with EROFS)
+ * until the OSD expires it.  -1 after reporting. */
+static int
+settled_watchers(struct ne_rbd *c, const struct ne_rbd_spec *sp, double secs)
+{
+    struct ne_rbd_img *ro = ne_rbd_open(c, sp->pool, sp->image, NULL, true);
+    double end = ne_now() + secs;
+    bool said = false;
+    int w;
+
+    if (!ro) return -1;
+    while ((w = ne_rbd_watchers(ro)) > 0 && ne_now() < end) {
+        if (!said)
+            ne_info("volume-sync: %s/%s/%s still has %d watcher%s after the interrupted attempt; "
+                    "waiting up to %.0f s for a killed client's watch to expire",
+                    sp->cluster, sp->pool, sp->image, w, w == 1 ? "" : "s", secs);
+        said = true;
+        usleep(250000);
+    }
+    ne_rbd_close(ro);
+    return w;
+}
+
 /* Settles the attempt of the journal: the round both sides share, or a
  * fresh start (the destination it created removed).  Exit code. */
 static int
@@ -85,7 +110,18 @@ settle(struct vs *v, long *resume)
     size_t ns = 0, nd = 0;
     long r;
     struct ne_rbd_info info;
+    int w;
 
+    /* only this tool writes the destination it created: a watcher left is
+     * the killed run's, and its lock would refuse the rollback */
+    if ((w = settled_watchers(v->dstc, v->d, 60)) < 0) return NE_EXIT_UNREACHABLE;
+    if (w > 0) {
+        ne_error("volume-sync %s/%s/%s: the destination this attempt created has %d watcher%s "
+                 "after 60 s; stop whatever opened it (rbd status shows it) and run the same "
+                 "command again",
+                 v->d->cluster, v->d->pool, v->d->image, w, w == 1 ? "" : "s");
+        return NE_EXIT_REFUSED;
+    }
     if (!(v->dst = ne_rbd_open(v->dstc, v->d->pool, v->d->image, NULL, false))) return NE_EXIT_UNREACHABLE;
     if (ne_rbd_snap_list(v->src, &sn, &ns) < 0 || ne_rbd_snap_list(v->dst, &dn, &nd) < 0) {
         ne_rbd_names_free(sn, ns);
@@ -144,6 +180,10 @@ vs_prepare(struct vs *v, long *resume)
         return NE_EXIT_UNREACHABLE;
     }
     ne_rbd_close(ro);
+    /* after a kill, the killed run's own watch counts until it expires */
+    if (w > 0 && !v->o->cutover_hook && !v->o->writer_stopper && v->j.started &&
+        (w = settled_watchers(v->srcc, v->s, 30)) < 0)
+        return NE_EXIT_UNREACHABLE;
     if (w > 0 && !v->o->cutover_hook && !v->o->writer_stopper) {
         ne_error("volume-sync %s: the image is in use (%d watcher%s: a running guest, a mapped "
                  "device or a writer); %s; nothing done",

@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# volume-sync.t: issue 15's acceptance for `volume-sync` on the lab's two Ceph clusters
+# (tests/lab/ceph.sh; cluster A holds the source, B the copy). A 1 GiB image on A gets
+# 192 MiB of random data, then a writer process keeps writing 1 MiB blocks of random data
+# into it through librbd (it holds the image open: a watcher, as a guest would).
+# - Refusals, each exit 2 or 3 with one message naming the cause, and nothing changed (no
+#   image on B, no snapshot on A, no journal): a cluster name without a [ceph:...] section,
+#   a keyring that does not exist, a destination image that already exists, the image in
+#   use without --cutover-hook.
+# - The copy is killed (SIGKILL, NOVA_EVAC_FAULT=volsync:copy#49) in the middle of round 1,
+#   with the writer still writing; the same command again resumes after round 0 (the
+#   snapshot both sides share), its rounds shrink and cut over under --max-final-bytes; the
+#   hook stops the writer; the copy is verified, equals the source (sha256 of `rbd export`),
+#   and no nova-evac-sync snapshot is left on either side. The resumed run first waits for
+#   the killed run's watch on the copy to expire (its exclusive lock refuses the rollback).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+T0=$(date +%s.%N)
+CEPH=$top_srcdir/tests/lab/ceph.sh
+why=$("$CEPH" check 2>&1) || skip_all "Ceph: ${why:-not usable} (tests/lab/ceph.sh up)"
+eval "$("$CEPH" env)"
+/usr/bin/python3 -c 'import rados, rbd' 2>/dev/null || skip_all "python3-rbd is not installed"
+"$NOVA_EVAC" volume-sync --help 2>&1 | grep -q -- --cutover-hook || skip_all "no volume-sync"
+id=$(uniq_id)
+img=$id-src
+tmp=$(mktemp -d)
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
+RA() { timeout 120 rbd -c "$CEPH_A_CONF" --id "$CEPH_A_USER" "$@"; }
+RB() { timeout 120 rbd -c "$CEPH_B_CONF" --id "$CEPH_B_USER" "$@"; }
+wpid=
+stop_writer() { # the writer exits on SIGTERM after its current write, then writes "stopped"
+    [ -n "$wpid" ] || return 0
+    kill -TERM "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    wpid=
+}
+cleanup() {
+    local v
+    trap - EXIT
+    stop_writer
+    for v in $(cat "$tmp/images" 2>/dev/null); do # CLUSTER POOL/IMAGE, made here
+        R${v%% *} snap purge "${v#* }" >/dev/null 2>&1
+        R${v%% *} rm --no-progress "${v#* }" >/dev/null 2>&1
+    done
+    rm -rf "$tmp"
+    diag "file time: $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
+}
+trap cleanup EXIT
+mkimg() { # mkimg A|B POOL/IMAGE SIZE: made here, removed by cleanup
+    echo "$1 $2" >>"$tmp/images"
+    R"$1" create --size "$3" --image-feature layering,exclusive-lock,object-map,fast-diff "$2"
+}
+conf() { # conf [KEYRING-OF-B]: the tool's configuration
+    printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
+    printf '[ceph:a]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_A_CONF" "$CEPH_A_USER_KEYRING" "$CEPH_A_USER"
+    printf '[ceph:b]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_B_CONF" "${1:-$CEPH_B_USER_KEYRING}" "$CEPH_B_USER"
+}
+conf >"$tmp/ne.conf"
+vs() { NOVA_EVAC_CONFIG=${CONF:-$tmp/ne.conf} "$NOVA_EVAC" "$@"; }
+sum_of() { # sum_of A|B POOL/IMAGE[@SNAP]: sha256 of the image read through librbd
+    R"$1" export --no-progress "$2" - 2>/dev/null | sha256sum | cut -c1-64
+}
+snaps() { R"$1" snap ls "$2" 2>/dev/null | grep -c nova-evac-sync || true; }
+journals() { find "$tmp/state" -path '*volume-sync*' -type f 2>/dev/null | wc -l; }
+unchanged() { # unchanged DESC: no copy on B, no snapshot on A, no journal
+    is "$(RB ls volumes | grep -c "^$img$" || true) $(snaps A "volumes/$img") $(journals)" "0 0 0" \
+        "$1: nothing changed (no image on B, no snapshot on A, no journal)"
+}
+
+# --- the source: 1 GiB, 192 MiB of random data at 0, the rest a hole
+t0=$(now)
+ok "1 GiB image volumes/$img on cluster A" mkimg A "volumes/$img" 1G
+head -c 201326592 /dev/urandom >"$tmp/fill.bin"
+ok "192 MiB of random data written through librbd" /usr/bin/python3 - "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$tmp/fill.bin" <<'EOF'
+import sys, rados, rbd
+conf, user, name, fill = sys.argv[1:]
+with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
+    im.write(open(fill, 'rb').read(), 0)
+EOF
+rm -f "$tmp/fill.bin"
+diag "source made: $(since "$t0") s"
+
+# --- the writer: 1 MiB of random data every 0.4 s at a random MiB of the first 192 MiB
+cat >"$tmp/writer.py" <<'EOF'
+import os, random, signal, sys, time, rados, rbd
+conf, user, name, state = sys.argv[1:]
+stop = False
+def term(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, term)
+n = 0
+with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
+    while not stop:
+        im.write(os.urandom(1 << 20), random.randrange(192) << 20)
+        n += 1
+        if n == 1:
+            open(state + '.up', 'w').close()
+        time.sleep(0.4)
+    im.flush()
+with open(state, 'w') as f:
+    f.write('stopped %d\n' % n)
+EOF
+start_writer() {
+    rm -f "$tmp/writer" "$tmp/writer.up"
+    /usr/bin/python3 "$tmp/writer.py" "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$tmp/writer" &
+    wpid=$!
+    for _ in $(seq 100); do [ -e "$tmp/writer.up" ] && break; sleep 0.1; done
+}
+start_writer
+ok "the writer writes (pid $wpid)" test -e "$tmp/writer.up"
+like "$(RA status "volumes/$img")" "watcher=" "the source has a watcher (the writer)"
+
+# --- refusals: nothing changes
+run vs volume-sync zz/volumes/"$img" b/volumes
+is "$rc" 2 "wrong cluster name: exit 2"
+like "$out" "ceph cluster zz: no \[ceph:zz\] section" "wrong cluster name: named, with the section to add"
+is "$(printf '%s\n' "$out" | grep -c .)" 1 "wrong cluster name: one message"
+unchanged "wrong cluster name"
+
+conf "$tmp/no-such.keyring" >"$tmp/nokey.conf"
+CONF=$tmp/nokey.conf run vs volume-sync --cutover-hook true a/volumes/"$img" b/volumes
+is "$rc" 2 "missing keyring: exit 2"
+like "$out" "ceph cluster b: cannot read its keyring $tmp/no-such.keyring" "missing keyring: the file named"
+is "$(printf '%s\n' "$out" | grep -c .)" 1 "missing keyring: one message"
+unchanged "missing keyring"
+
+run vs volume-sync a/volumes/"$img" b/volumes
+is "$rc" 3 "image in use without --cutover-hook: exit 3"
+like "$out" "volumes/$img: the image is in use \(1 watcher.*--cutover-hook" "in use: the watcher counted, the hook asked for"
+is "$(printf '%s\n' "$out" | grep -c .)" 1 "in use: one message"
+unchanged "in use without a hook"
+
+mkimg B "volumes/$id-taken" 64M
+RB bench --io-type write --io-size 1M --io-total 4M --no-progress "volumes/$id-taken" >/dev/null 2>&1
+taken=$(sum_of B "volumes/$id-taken")
+run vs volume-sync --cutover-hook true a/volumes/"$img" b/volumes/"$id-taken"
+is "$rc" 3 "destination exists: exit 3"
+like "$out" "the destination b/volumes/$id-taken already exists" "destination exists: named"
+is "$(printf '%s\n' "$out" | grep -c .)" 1 "destination exists: one message"
+is "$(sum_of B "volumes/$id-taken") $(snaps B "volumes/$id-taken")" "$taken 0" \
+    "destination exists: its data untouched, no snapshot on it"
+unchanged "destination exists"
+
+# --- kill -9 in the middle of round 1 (round 0: 48 pieces of 4 MiB), the writer writing
+echo "B volumes/$img-copy" >>"$tmp/images"
+hook="kill -TERM $wpid; for i in \$(seq 100); do [ -e $tmp/writer ] && exit 0; sleep 0.1; done; exit 1"
+sync_args=(--format json volume-sync --cutover-hook "$hook" --max-final-bytes 8M --max-rounds 10
+           a/volumes/"$img" b/volumes/"$img-copy")
+t0=$(now)
+NOVA_EVAC_FAULT=volsync:copy#49 run vs "${sync_args[@]}"
+is "$rc" 137 "first run killed by SIGKILL (fault volsync:copy#49)"
+diag "killed run: $(since "$t0") s"
+is "$(printf '%s\n' "$out" | jq -Rrc 'fromjson? | select(.round != null) | .round' | tr '\n' ' ')" "0 " \
+    "the killed run finished round 0 only"
+is "$(snaps A "volumes/$img") $(snaps B "volumes/$img-copy")" "2 1" \
+    "after the kill: round 0's and round 1's snapshots on A, round 0's on B"
+is "$(journals)" 1 "after the kill: the journal is there"
+sleep 2   # the writer goes on
+
+t0=$(now)
+run vs "${sync_args[@]}"
+is "$rc" 0 "second run exits 0"
+diag "second run: $(since "$t0") s"
+printf '%s\n' "$out" | sed 's/^/#   /'
+like "$out" "resuming attempt [0-9a-f]+ after round 0" "it resumes after round 0, the shared snapshot"
+rounds=$(printf '%s\n' "$out" | jq -Rc 'fromjson? | select(.round != null)')
+is "$(printf '%s\n' "$rounds" | head -1 | jq -r .round)" 1 "its first round is round 1"
+nonfinal=$(printf '%s\n' "$rounds" | jq -s '[.[] | select(.final == false)]')
+last=$(printf '%s' "$nonfinal" | jq '.[-1]')
+ok "the last incremental round predicts a final round under 8 MiB" \
+    test "$(printf '%s' "$last" | jq -r .predicted_final_bytes)" -le 8388608
+ok "the rounds converged (no 'does not shrink' warning)" \
+    sh -c '! printf "%s\n" "$1" | grep -q "does not shrink"' _ "$out"
+is "$(printf '%s\n' "$rounds" | jq -s '[.[] | select(.final)] | length')" 1 "one final round"
+final=$(printf '%s\n' "$rounds" | jq -s '.[-1]')
+ok "the final round copied at most 8 MiB" test "$(printf '%s' "$final" | jq -r .bytes)" -le 8388608
+done_line=$(printf '%s\n' "$out" | jq -Rc 'fromjson? | select(.result != null)')
+is "$(printf '%s' "$done_line" | jq -r '"\(.result) \(.verified)"')" "done true" "result: done, verified"
+diag "rounds: $(printf '%s\n' "$rounds" | jq -r '"\(.round):\(.bytes)B/\(.seconds|.*100|floor/100)s"' | tr '\n' ' ')"
+diag "result: $done_line"
+ok "the hook stopped the writer" test -s "$tmp/writer"
+wait "$wpid" 2>/dev/null; wpid=
+is "$(sum_of B "volumes/$img-copy")" "$(sum_of A "volumes/$img")" \
+    "the copy on B equals the source (sha256 through librbd)"
+is "$(RB info --format json "volumes/$img-copy" | jq -r .size)" 1073741824 "the copy is 1 GiB"
+is "$(snaps A "volumes/$img") $(snaps B "volumes/$img-copy")" "0 0" "no temporary snapshot left on either side"
+is "$(journals)" 0 "the journal is removed"
+
+# --- a Cinder volume attached to a running server: refused without --detach, then --detach
+done_testing
