@@ -139,7 +139,7 @@ exec "$NOVA_EVAC" undrain "\$@"
 EOF
 chmod +x "$tmp/between"
 printf 'node02\nnode03\n' >"$tmp/disabled" # the drains disable them: put back on exit
-"$NOVA_EVAC" drain node02 node03 --waves --between-waves "$tmp/between" --via nova -j 1 \
+"$NOVA_EVAC" drain node02 node03 --waves --between-waves "$tmp/between \"\$@\"" --via nova -j 1 \
     --reason "$id" >"$tmp/run1" 2>&1 &
 pid=$!
 for _ in $(seq 1200); do
