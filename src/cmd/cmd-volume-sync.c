@@ -22,6 +22,9 @@ static const struct ne_opt opts[] = {
      "run CMD (/bin/sh -c) before the last round, to stop or detach the writer; an image in use "
      "is refused without it",
      NULL, NULL, NULL},
+    {"detach", 0, OPT_FLAG, NULL,
+     "with a Cinder volume id: have Nova detach the volume from its server before the last round",
+     NULL, NULL, NULL},
     {"max-final-bytes", 0, OPT_STRING, "SIZE",
      "cut over once the predicted last round is at most SIZE (K, M, G suffixes; default 64M)", NULL,
      NULL, NULL},
@@ -144,7 +147,9 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (!dst.image)
         dst.image = xstrdup(ne_vsc_default_image(vc) ? ne_vsc_default_image(vc) : src.image);
     if (options(args, &o) < 0 || !(cfg = ne_ctx_config(ctx))) goto out;
-    if (ne_vsc_check_dst(vc, dst.cluster, dst.pool) < 0) goto out;
+    if (ne_vsc_check_dst(vc, dst.cluster, dst.pool) < 0 ||
+        ne_vsc_cutover(vc, ne_args_flag(args, "detach"), &o) < 0)
+        goto out;
     if (!ne_rbd_built()) {
         ne_error("volume-sync: this nova-evac was built without librbd; install librbd-dev and "
                  "librados-dev and configure --with-rbd");

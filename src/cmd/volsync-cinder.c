@@ -17,6 +17,7 @@
 #include "util/ini.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "volsync/volsync.h"
 
 struct ne_volsync_cinder {
     struct ne_os *os, *dos;           /* the cloud; --to-region's (may be os) */
@@ -26,6 +27,7 @@ struct ne_volsync_cinder {
     char *region, *dst_host;          /* --to-region, the manage host */
     char *dst_type;                   /* --volume-type, or NULL: the source's */
     char *default_dst;                /* the copy's image name when DST names none */
+    char *stop_hint;                  /* the in-use refusal's advice */
     struct ini *ini;
 };
 
@@ -55,6 +57,7 @@ ne_vsc_close(struct ne_volsync_cinder *c)
     free(c->dst_host);
     free(c->dst_type);
     free(c->default_dst);
+    free(c->stop_hint);
     if (c->ini) ini_free(c->ini);
     free(c);
 }
@@ -114,8 +117,7 @@ ne_vsc_open(const struct ne_args *a, const struct ne_config *cfg, const char *sr
         goto fail;
     }
     for (i = 0; i < c->vol.nservers; i++)
-        ne_info("volume %s is attached to server %s: the cut-over needs --cutover-hook to "
-                "detach it or stop its writer", src_id, c->vol.servers[i]);
+        ne_info("volume %s is attached to server %s", src_id, c->vol.servers[i]);
     *src_text = xasprintf("%s/%s/volume-%s", cluster, pool, c->vol.id);
     c->default_dst = xasprintf("migrated-volume-%s", c->vol.id);
     *rc = NE_EXIT_OK;
@@ -125,6 +127,52 @@ fail_kind:
 fail:
     ne_vsc_close(c);
     return NULL;
+}
+
+/* before_final of --detach: Nova detaches the volume from each server. */
+static int
+detach_all(void *opaque, const struct ne_volsync_state *st)
+{
+    struct ne_volsync_cinder *c = opaque;
+    size_t i;
+
+    for (i = 0; i < c->vol.nservers; i++) {
+        double t0 = ne_now();
+        ne_info("volume-sync: detaching volume %s from server %s (after round %u)", c->vol.id,
+                c->vol.servers[i], st->round);
+        if (cinder_detach_via_nova(c->src, c->vol.servers[i], c->vol.id, 120) < 0) {
+            ne_error("volume-sync: the last round was not made; the copy is kept up to round %u: "
+                     "detach volume %s yourself and run the same command again",
+                     st->round, c->vol.id);
+            return -1;
+        }
+        ne_info("volume-sync: volume %s detached from server %s in %.1f s", c->vol.id,
+                c->vol.servers[i], ne_now() - t0);
+    }
+    return 0;
+}
+
+int
+ne_vsc_cutover(struct ne_volsync_cinder *c, bool detach, struct ne_volsync_opts *o)
+{
+    if (!c || !c->have_vol) {
+        if (!detach) return 0;
+        ne_error("volume-sync: --detach needs a Cinder volume id as the source (Nova detaches "
+                 "that volume); for CLUSTER/POOL/IMAGE give --cutover-hook CMD");
+        return -1;
+    }
+    if (c->vol.nservers == 0) return 0;
+    if (detach) {
+        o->before_final = detach_all;
+        o->opaque = c;
+        o->writer_stopper = true;
+        return 0;
+    }
+    c->stop_hint = xasprintf("volume %s is attached to server %s%s: give --detach (Nova detaches "
+                             "it before the last round) or --cutover-hook CMD",
+                             c->vol.id, c->vol.servers[0], c->vol.nservers > 1 ? " and others" : "");
+    o->stop_hint = c->stop_hint;
+    return 0;
 }
 
 int

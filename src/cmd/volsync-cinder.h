@@ -17,6 +17,7 @@
 struct ne_args;
 struct ne_config;
 struct ne_volsync_cinder;
+struct ne_volsync_opts;
 
 /* True when text is a volume id (a UUID), not CLUSTER/POOL/IMAGE. */
 bool ne_vsc_is_volume_id(const char *text);
@@ -25,6 +26,11 @@ bool ne_vsc_is_volume_id(const char *text);
  * (newly allocated).  NULL after reporting; *rc is the exit status then. */
 struct ne_volsync_cinder *ne_vsc_open(const struct ne_args *a, const struct ne_config *cfg,
                                       const char *src_id, char **src_text, int *rc);
+/* The cut-over of an attached source volume: with detach (--detach), Nova
+ * detaches it from its servers before the last round (o->before_final);
+ * without, the in-use refusal names --detach (o->stop_hint).  -1 after
+ * reporting when detach is asked and the source is not a volume id. */
+int ne_vsc_cutover(struct ne_volsync_cinder *c, bool detach, struct ne_volsync_opts *o);
 /* With --to-region: the Cinder host that manages DST's cluster and pool;
  * 0, or -1 after reporting (no [cinder:...] section for it). */
 int ne_vsc_check_dst(struct ne_volsync_cinder *c, const char *cluster, const char *pool);

@@ -135,3 +135,49 @@ cinder_volume_manage(struct ne_cinder *c, const struct ne_volume *like, const ch
     c->err = NE_OS_OK;
     return 0;
 }
+
+int
+cinder_detach_via_nova(struct ne_cinder *c, const char *server, const char *volume, int timeout_s)
+{
+    CLEANUP_FREE char *es = http_escape(server), *ev = http_escape(volume),
+                      *path = xasprintf("/servers/%s/os-volume_attachments/%s", es, ev);
+    struct ne_os_req req = {.service = "compute", .method = "DELETE", .path = path,
+                            .source_len = -1};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    time_t end = time(NULL) + timeout_s;
+    struct ne_volume v;
+    int rc = ne_os_request(c->os, &req, &r, &kind);
+
+    if (rc < 0 || (r.status != 202 && r.status != 200 && r.status != 204)) {
+        CLEANUP_FREE char *why = rc < 0 ? xstrdup(r.err) : os_error_text(r.body, r.len);
+        c->err = rc < 0 ? kind : ne_os_status_kind(r.status);
+        if (rc < 0)
+            ne_error("nova: detach volume %s from server %s: %s; check that nova-api runs", volume,
+                     server, why);
+        else
+            ne_error("nova: detach volume %s from server %s: HTTP %ld %s (request %s)", volume,
+                     server, r.status, *why ? why : "(no details)",
+                     r.request_id ? r.request_id : "-");
+        http_resp_clear(&r);
+        return -1;
+    }
+    http_resp_clear(&r);
+    for (;;) { /* in-use -> detaching -> available */
+        if (cinder_volume_show(c, volume, &v) != 0) return -1;
+        if (str_eq(v.status, "available")) break;
+        if (time(NULL) >= end || (v.status && str_prefix(v.status, "error"))) {
+            ne_error("nova: volume %s is still %s %d s after its detach from server %s was "
+                     "asked; see nova-compute's log on the server's host",
+                     volume, v.status ? v.status : "of unknown status", timeout_s, server);
+            cinder_volume_clear(&v);
+            c->err = NE_OS_EUNREACHABLE;
+            return -1;
+        }
+        cinder_volume_clear(&v);
+        nanosleep(&(struct timespec){0, 250000000L}, NULL);
+    }
+    cinder_volume_clear(&v);
+    c->err = NE_OS_OK;
+    return 0;
+}

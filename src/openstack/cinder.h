@@ -45,5 +45,12 @@ int cinder_volume_show(struct ne_cinder *c, const char *id, struct ne_volume *ou
  * reporting (the new volume's id and status named when there is one). */
 int cinder_volume_manage(struct ne_cinder *c, const struct ne_volume *like, const char *host,
                          const char *source_name, int timeout_s, struct ne_volume *out);
+/* Detaches volume from server through Nova (DELETE
+ * /servers/SERVER/os-volume_attachments/VOLUME: the hypervisor unplugs the
+ * disk, then Nova tells Cinder), then waits up to timeout_s seconds until
+ * Cinder says the volume is available.  0, or -1 after reporting (the
+ * server, the volume and its status named). */
+int cinder_detach_via_nova(struct ne_cinder *c, const char *server, const char *volume,
+                           int timeout_s);
 
 #endif
