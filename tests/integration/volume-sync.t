@@ -14,8 +14,12 @@
 #   hook stops the writer; the copy is verified, equals the source (sha256 of `rbd export`),
 #   and no nova-evac-sync snapshot is left on either side. The resumed run first waits for
 #   the killed run's watch on the copy to expire (its exclusive lock refuses the rollback).
+# - With Cinder (tests/lab/cinder.sh) and Nova in libvirt mode: a Cinder volume attached to
+#   a running server is refused without --detach or a hook (exit 3, the server and --detach
+#   named, nothing changed). The server is then stopped and the volume copied with
+#   --detach: Nova detaches it before the last round (a stopped guest: the lab's guests
+#   cannot hot-unplug a disk), the volume is available, the copy equals it, no snapshot left.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-T0=$(date +%s.%N)
 CEPH=$top_srcdir/tests/lab/ceph.sh
 why=$("$CEPH" check 2>&1) || skip_all "Ceph: ${why:-not usable} (tests/lab/ceph.sh up)"
 eval "$("$CEPH" env)"
@@ -36,15 +40,22 @@ stop_writer() { # the writer exits on SIGTERM after its current write, then writ
     wpid=
 }
 cleanup() {
-    local v
+    local v s
     trap - EXIT
     stop_writer
+    for s in $(cat "$tmp/servers" 2>/dev/null); do nova DELETE "/servers/$s" >/dev/null 2>&1; done
+    for s in $(cat "$tmp/servers" 2>/dev/null); do
+        for _ in $(seq 120); do [ "$(nova GET "/servers/$s" | code)" = 404 ] && break; sleep 0.5; done
+    done
+    for v in $(cat "$tmp/volumes" 2>/dev/null); do
+        for _ in $(seq 60); do [ "$(vol_status "$v")" = in-use ] || break; sleep 0.5; done
+        cinder DELETE "/volumes/$v" >/dev/null 2>&1
+    done
     for v in $(cat "$tmp/images" 2>/dev/null); do # CLUSTER POOL/IMAGE, made here
         R${v%% *} snap purge "${v#* }" >/dev/null 2>&1
         R${v%% *} rm --no-progress "${v#* }" >/dev/null 2>&1
     done
     rm -rf "$tmp"
-    diag "file time: $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
 }
 trap cleanup EXIT
 mkimg() { # mkimg A|B POOL/IMAGE SIZE: made here, removed by cleanup
@@ -55,6 +66,7 @@ conf() { # conf [KEYRING-OF-B]: the tool's configuration
     printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp"
     printf '[ceph:a]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_A_CONF" "$CEPH_A_USER_KEYRING" "$CEPH_A_USER"
     printf '[ceph:b]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_B_CONF" "${1:-$CEPH_B_USER_KEYRING}" "$CEPH_B_USER"
+    printf '[cinder:ceph-a]\ncluster = a\npool = volumes\n'
 }
 conf >"$tmp/ne.conf"
 vs() { NOVA_EVAC_CONFIG=${CONF:-$tmp/ne.conf} "$NOVA_EVAC" "$@"; }
@@ -187,6 +199,67 @@ is "$(sum_of B "volumes/$img-copy")" "$(sum_of A "volumes/$img")" \
 is "$(RB info --format json "volumes/$img-copy" | jq -r .size)" 1073741824 "the copy is 1 GiB"
 is "$(snaps A "volumes/$img") $(snaps B "volumes/$img-copy")" "0 0" "no temporary snapshot left on either side"
 is "$(journals)" 0 "the journal is removed"
+
+# --- a Cinder volume attached to a server
+CINDER=$top_srcdir/tests/lab/cinder.sh
+why=$("$CINDER" check 2>&1) || skip_all "Cinder: ${why:-not usable}: no attached-volume part"
+need_openstack
+[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] || skip_all "the OpenStack lab is not in libvirt mode"
+eval "$("$CINDER" env)"
+. "$top_srcdir/tests/lab/os/api.sh"
+TOK=$(token)
+[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+PROJ=$(curl -sf -H "X-Auth-Token: $TOK" -H "X-Subject-Token: $TOK" "$KS/auth/tokens" | jq -r .token.project.id)
+cinder() { _authed "$CINDER_URL/$PROJ" "OpenStack-API-Version: volume 3.16" "$@"; }
+vol_status() { cinder GET "/volumes/$1" | body | jq -r .volume.status; }
+fl=$(nova GET /flavors | body | jq -r '.flavors[]|select(.name=="m1.tiny").id')
+gimg=$(glance GET '/v2/images?name=tiny' | body | jq -r '.images[0].id')
+t0=$(now)
+r=$(cinder POST /volumes "{\"volume\":{\"size\":1,\"name\":\"$id\",\"volume_type\":\"$CINDER_TYPE_A\"}}" | body)
+vol=$(printf '%s' "$r" | jq -r .volume.id)
+[ -n "$vol" ] && [ "$vol" != null ] || skip_all "Cinder refused a volume: $(printf '%s' "$r" | head -c 200)"
+echo "$vol" >>"$tmp/volumes"
+r=$(nova POST /servers "{\"server\":{\"name\":\"$id\",\"flavorRef\":\"$fl\",\"imageRef\":\"$gimg\",\"networks\":\"none\"}}" | body)
+srv_id=$(printf '%s' "$r" | jq -r .server.id)
+[ -n "$srv_id" ] && [ "$srv_id" != null ] || skip_all "Nova refused a server: $(printf '%s' "$r" | head -c 200)"
+echo "$srv_id" >>"$tmp/servers"
+for _ in $(seq 120); do [ "$(vol_status "$vol")" = available ] && break; sleep 0.5; done
+ok "8 MiB of random data written into volume-$vol through librbd" /usr/bin/python3 - "$CEPH_A_CONF" "$CEPH_A_USER" "volume-$vol" <<'PY'
+import os, sys, rados, rbd
+conf, user, name = sys.argv[1:]
+with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
+    im.write(os.urandom(8 << 20), 100 << 20)
+PY
+wait_srv "$srv_id" '.status=="ACTIVE" or .status=="ERROR"' 240 >/dev/null
+is "$(nova GET "/servers/$srv_id" | body | jq -r .server.status)" ACTIVE "server $srv_id ACTIVE"
+nova POST "/servers/$srv_id/os-volume_attachments" "{\"volumeAttachment\":{\"volumeId\":\"$vol\"}}" >/dev/null
+for _ in $(seq 120); do [ "$(vol_status "$vol")" = in-use ] && break; sleep 0.5; done
+is "$(vol_status "$vol")" in-use "volume attached to the running server"
+diag "volume, server, attach: $(since "$t0") s"
+run vs volume-sync "$vol" b/volumes/"$id-vol"
+is "$rc" 3 "attached volume without --detach or a hook: exit 3"
+like "$out" "volume $vol is attached to server $srv_id: give --detach" "names the server and --detach"
+is "$(printf '%s\n' "$out" | grep -c 'error:' || true)" 1 "one error"
+is "$(RB ls volumes | grep -c "^$id-vol$" || true) $(snaps A "volumes/volume-$vol") $(journals) $(vol_status "$vol")" \
+    "0 0 0 in-use" "refused: nothing changed, still attached"
+
+nova POST "/servers/$srv_id/action" '{"os-stop":null}' >/dev/null
+wait_srv "$srv_id" '.status=="SHUTOFF" or .status=="ERROR"' 120 >/dev/null
+is "$(nova GET "/servers/$srv_id" | body | jq -r .server.status)" SHUTOFF "server stopped"
+sum=$(sum_of A "volumes/volume-$vol")
+echo "B volumes/$id-vol" >>"$tmp/images"
+t0=$(now)
+run vs volume-sync "$vol" b/volumes/"$id-vol" --detach
+is "$rc" 0 "volume-sync VOLUME-ID --detach exits 0"
+diag "volume-sync --detach: $(since "$t0") s"
+printf '%s\n' "$out" | sed 's/^/#   /'
+like "$out" "detaching volume $vol from server $srv_id" "Nova detached it before the last round"
+is "$(vol_status "$vol")" available "the volume is available (detached)"
+is "$(nova GET "/servers/$srv_id/os-volume_attachments" | body | jq -r '.volumeAttachments | length')" 0 \
+    "Nova: the server has no attachment left"
+is "$(sum_of B "volumes/$id-vol")" "$sum" "the copy equals the volume (sha256 through librbd)"
+is "$(snaps A "volumes/volume-$vol") $(snaps B "volumes/$id-vol") $(journals)" "0 0 0" \
+    "no temporary snapshot or journal left"
 
 # --- a Cinder volume attached to a running server: refused without --detach, then --detach
 done_testing
