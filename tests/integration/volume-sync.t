@@ -51,10 +51,10 @@ cleanup() {
         for _ in $(seq 60); do [ "$(vol_status "$v")" = in-use ] || break; sleep 0.5; done
         cinder DELETE "/volumes/$v" >/dev/null 2>&1
     done
-    for v in $(cat "$tmp/images" 2>/dev/null); do # CLUSTER POOL/IMAGE, made here
-        R${v%% *} snap purge "${v#* }" >/dev/null 2>&1
-        R${v%% *} rm --no-progress "${v#* }" >/dev/null 2>&1
-    done
+    while read -r c v; do # CLUSTER POOL/IMAGE, made here
+        R"$c" snap purge "$v" >/dev/null 2>&1
+        R"$c" rm --no-progress "$v" >/dev/null 2>&1
+    done <"$tmp/images"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -193,7 +193,7 @@ is "$(printf '%s' "$done_line" | jq -r '"\(.result) \(.verified)"')" "done true"
 diag "rounds: $(printf '%s\n' "$rounds" | jq -r '"\(.round):\(.bytes)B/\(.seconds|.*100|floor/100)s"' | tr '\n' ' ')"
 diag "result: $done_line"
 ok "the hook stopped the writer" test -s "$tmp/writer"
-wait "$wpid" 2>/dev/null; wpid=
+stop_writer   # already stopped by the hook, unless the test failed
 is "$(sum_of B "volumes/$img-copy")" "$(sum_of A "volumes/$img")" \
     "the copy on B equals the source (sha256 through librbd)"
 is "$(RB info --format json "volumes/$img-copy" | jq -r .size)" 1073741824 "the copy is 1 GiB"
