@@ -2,29 +2,32 @@
 # SPDX-License-Identifier: Apache-2.0
 # bench/rbd-sync.sh - issue 15: one RBD image copied from Ceph cluster A to cluster B of
 # the lab (tests/lab/ceph.sh) while a writer keeps writing to it, two ways, in the same
-# run, the order alternating between repetitions:
+# run, on the same image and the same deltas:
 #   A  nova-evac volume-sync a/volumes/IMG b/volumes/IMG-A --cutover-hook H
 #      (round 0, incremental rounds, cut-over, verification, snapshots removed)
 #   B  what operators script with the rbd CLI: rbd export IMG@s0 - | rbd import - ...,
 #      then rbd export-diff --from-snap s(N-1) IMG@sN - | rbd import-diff - ... per
 #      round, then the last delta and a verification (sha256 of rbd export of both
 #      sides at the last snapshot, both at once)
-# Both copy the same image: a sparse --size-mib image with --data-mib of random data in
-# 4 MiB objects spread over it, copied (rbd cp) from one base made at the start. The
-# writer (one librbd client, like a guest: 8 writes in flight) writes delta i of --deltas (MiB, random data,
-# whole 4 MiB objects at seeded offsets, the same for A and B) during round i: it starts
-# when round i's snapshot appears. So incremental round i copies delta i, and the final
-# round copies the last delta, written during the last incremental round (the figure of
-# target (b): 64 MiB written since the previous round). The cut-over hook (A) and its
-# place in B wait until the writer has written its last delta and closed the image (the
-# stand-in for detaching the volume: the image is not attached to a guest here).
-# Prints per repetition each round's seconds, then the medians and the ratios B/A
-# (above 1: volume-sync is faster), and the cut-over time (hook done to verified,
-# target < 10 s). Figures only, no timed assertions; it fails when a copy differs.
+# The image: a sparse --size-mib image with --data-mib of random data in 4 MiB objects
+# spread over it, copied (rbd cp) from one base made at the start for each method. The
+# writer (one librbd client, like a guest: 8 writes of 4 MiB in flight, whole objects in
+# a fixed seeded order) starts delta i of --deltas (MiB) when round i's snapshot
+# appears, so incremental round i copies delta i and the final round the last delta
+# (target (b): 64 MiB written since the previous round). The cut-over hook (A), and its
+# place in B, let the writer write what is left and wait until it has closed the image
+# (the stand-in for detaching the volume: no guest, no Cinder here). When the writer is
+# slower than a round, a delta lands in two rounds and volume-sync decides on other
+# rounds than planned: the script says so, and B replays the deltas as A's rounds
+# copied them (same objects, same rounds), so A runs first in every repetition.
+# Prints each repetition's rows, then per stage the medians and the median of the
+# per-repetition ratios B/A (above 1: volume-sync is faster), and the cut-over time
+# (writer closed to verified, target < 10 s). Figures only, no timed assertions; it
+# fails when a copy differs from its source or a snapshot is left.
 #
 #   bench/rbd-sync.sh [--reps N] [--size-mib S] [--data-mib D] [--deltas 192,64,64]
 #                     [--tsv FILE]
-# Needs the lab's two Ceph clusters up (tests/lab/ceph.sh up), the rbd CLI and
+# Needs the lab's two Ceph clusters up (tests/lab/ceph.sh up), the rbd CLI, jq and
 # python3-rbd. Creates only images named rbdbench-PID-* in pool volumes of both
 # clusters and removes them on exit.
 set -eu -o pipefail
