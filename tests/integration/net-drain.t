@@ -93,10 +93,20 @@ boot_two() {
 
 # drain_path VIA: two fresh servers on node02, drained with --via VIA under the probe
 drain_path() {
-    local via=$1 sess=$id-$1 n h g e t0 probe_out echo_out
+    local via=$1 sess=$id-$1 n h g e f t0 probe_out echo_out
     boot_two "$via"
-    ok "$via: node02 holds only this test's guests (a drain moves all of them)" test -z "$(foreign)"
-    [ -z "$(foreign)" ] || { diag "$via: not ours on node02: $(foreign)"; return; }
+    f=$(foreign)
+    ok "$via: node02 holds only this test's guests (a drain moves all of them)" test -z "$f"
+    if [ -n "$f" ]; then
+        ## skip this path, but take its servers off node02: left there, the next path's drain
+        ## would move them too and count their failures as its own
+        diag "$via: not ours on node02: $f"
+        for n in 0 1; do nova DELETE "/servers/${S[$n]}" >/dev/null 2>&1; done
+        for n in 0 1; do
+            for f in $(seq 1 120); do [ "$(nova GET "/servers/${S[$n]}" | code)" = 404 ] && break; sleep 0.5; done
+        done
+        return
+    fi
     "$NET" probe start -s "$sess" "${IP[@]}"
     "$NET" echo start -s "$sess" "${IP[@]}" >/dev/null 2>"$tmp/echo.err" ||
         diag "$via: echo start: $(cat "$tmp/echo.err")"
