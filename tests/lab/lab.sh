@@ -71,6 +71,7 @@ num_of() {                                             # node01 | 01 | 1 -> 1
   echo "$n"
 }
 ip_of() { echo "$NET.$((10 + $1))"; }
+mac_of() { printf '02:4e:45:00:00:%02x' "$1"; }     # eth0's, the same across restarts
 dir_of() { echo "$LAB/lab/$(name_of "$1")"; }
 ns_of() { echo "$PFX-$(name_of "$1")"; }
 sock_of() { echo "$(dir_of "$1")/run/libvirt/libvirt-sock"; }
@@ -151,12 +152,15 @@ net_node_up() {    # (re)create nel-nodeNN with eth0 on the hub bridge
   ns_exists "$ns" && ip netns del "$ns"
   ip -n "$HUB" link del "v$nm" 2>/dev/null || true
   ip netns add "$ns"
-  ip -n "$HUB" link add "v$nm" type veth peer name eth0 netns "$ns"
+  # a fixed MAC: a restarted node is the same host to its peers, whose ARP
+  # caches would otherwise send to the old one until they expire (a first
+  # connection then waits 5-65 s for TCP retries)
+  ip -n "$HUB" link add "v$nm" type veth peer name eth0 address "$(mac_of "$n")" netns "$ns"
   ip -n "$HUB" link set "v$nm" master br0 up
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "$(ip_of "$n")/24" dev eth0
   ip -n "$ns" link set eth0 up
-  ip -n "$HUB" neigh del "$(ip_of "$n")" dev br0 2>/dev/null || true   # a restarted node has a new MAC
+  ip -n "$HUB" neigh del "$(ip_of "$n")" dev br0 2>/dev/null || true   # labs from before mac_of
 }
 
 # ---------------------------------------------------------------- node files
