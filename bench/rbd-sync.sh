@@ -158,6 +158,73 @@ def main():
 main()
 EOF
 
+# The gate: volume-sync's round j does not start before the writer has written delta j-1.
+cat >"$tmp/gate.py" <<'EOF'
+# gate K LOG BLOCKED -- CMD...: runs CMD with its stdout on a pipe kept almost full, so its
+# report of round j (one line, written at once) blocks it before round j+1's snapshot
+# until the writer has written delta j (a "delta j" line in LOG), for j < K-1; copies
+# CMD's stdout to ours; writes the seconds CMD spent blocked so to BLOCKED.
+import fcntl, os, subprocess, sys, time, termios, struct
+k, log, blocked_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+cmd = sys.argv[5:]
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+cap = fcntl.fcntl(w, 1032)  # F_GETPIPE_SZ
+wn = os.open('/proc/self/fd/%d' % w, os.O_WRONLY | os.O_NONBLOCK)  # our own description
+fl = fcntl.fcntl(r, fcntl.F_GETFL); fcntl.fcntl(r, fcntl.F_SETFL, fl | os.O_NONBLOCK)
+def pending():
+    return struct.unpack('i', fcntl.ioctl(r, termios.FIONREAD, b'\0\0\0\0'))[0]
+def fill():
+    while True:
+        n = cap - pending() - 64
+        if n <= 0: return
+        try: os.write(wn, b'\n' * n); return
+        except BlockingIOError: continue
+def done():
+    try: return sum(1 for l in open(log) if l.startswith('delta '))
+    except OSError: return 0
+def wchan(pid):
+    try: return open('/proc/%d/wchan' % pid).read()
+    except OSError: return ''
+fill()
+p = subprocess.Popen(cmd, stdout=w, stdin=subprocess.DEVNULL)
+os.close(w)
+buf, lines, blocked = b'', 0, 0.0
+last = time.time()
+out = sys.stdout.buffer
+while True:
+    now = time.time()
+    gating = lines < k - 1
+    if gating and done() <= lines:
+        if 'pipe_write' in wchan(p.pid): blocked += now - last
+    else:
+        try:
+            while True:
+                d = os.read(r, 65536)
+                if not d: break
+                buf += d
+        except BlockingIOError:
+            pass
+        *ls, buf = buf.split(b'\n')
+        for l in ls:
+            if l.strip():
+                out.write(l + b'\n'); out.flush()
+                if b'"round"' in l: lines += 1
+        if lines < k - 1: fill()
+    last = now
+    if p.poll() is not None:
+        os.close(wn)
+        fcntl.fcntl(r, fcntl.F_SETFL, fl)
+        buf += os.read(r, 1 << 20)
+        for l in buf.split(b'\n'):
+            if l.strip(): out.write(l + b'\n')
+        out.flush()
+        break
+    time.sleep(0.005)
+open(blocked_path, 'w').write('%.2f\n' % blocked)
+sys.exit(p.returncode)
+EOF
+
 now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 : >"$tmp/rows"
@@ -190,7 +257,8 @@ date +%s.%N >"$tmp/hook.end"
 EOF
   chmod +x "$tmp/hook.sh"
   t0=$(now)
-  NOVA_EVAC_CONFIG=$tmp/ne.conf "$NOVA_EVAC" --format json volume-sync "a/volumes/$work" "b/volumes/$tag-A" \
+  "$PY" "$tmp/gate.py" "$k" "$tmp/w.log" "$tmp/gate.blocked" -- env NOVA_EVAC_CONFIG="$tmp/ne.conf" \
+    "$NOVA_EVAC" --format json volume-sync "a/volumes/$work" "b/volumes/$tag-A" \
     --max-final-bytes "${maxfinal}M" --cutover-hook "$tmp/hook.sh" >"$tmp/A.json" 2>"$tmp/A.err" ||
     { echo "A (volume-sync) failed:" >&2; cat "$tmp/A.err" "$tmp/A.json" >&2; exit 1; }
   t1=$(now)
@@ -213,6 +281,7 @@ EOF
   row "$r" A verify - "$(sed -n 's/.*verified .* in \([0-9.]*\) s: identical.*/\1/p' "$tmp/A.err" | tail -1)"
   row "$r" A cutover "${adeltas##*,}" "$(awk -v c="$cs" -v a="$hs" -v b="$he" 'BEGIN{printf "%.2f", c-(b-a)}')"
   row "$r" A total - "$(dt "$t0" "$t1")"
+  row "$r" A waits - "$(awk -v g="$(cat "$tmp/gate.blocked")" -v a="$hs" -v b="$he" 'BEGIN{printf "%.2f", g+b-a}')"
   # an independent check: the copy equals the source (the writer is gone, nothing changes)
   [ "$(sum_of ra "volumes/$work")" = "$(sum_of rb "volumes/$tag-A")" ] || { echo "A: the copy differs from the source" >&2; exit 1; }
   [ -z "$(rb snap ls "volumes/$tag-A")" ] && [ -z "$(ra snap ls "volumes/$work")" ] ||
@@ -221,7 +290,7 @@ EOF
 }
 
 run_B() {
-  local r=$1 t0 t1 a b i k c1 c2 s1 s2 st
+  local r=$1 t0 t1 a b i k c1 c2 s1 s2 st wt=0
   local -a d
   IFS=, read -ra d <<<"$adeltas"
   k=${#d[@]}
@@ -234,12 +303,14 @@ run_B() {
   row "$r" B round0 "$data" "$(dt "$a" "$b")"
   rb snap create --no-progress "volumes/$tag-B@$tag-0" >/dev/null
   for ((i = 1; i <= k; i++)); do
+    a=$(now)
     if [ "$i" = "$k" ]; then # the cut-over: the writer's last delta written and the image closed
       while [ ! -e "$tmp/w.done" ]; do sleep 0.01; done
       c1=$(now)
     else
       while ! grep -q "^delta $((i - 1)) " "$tmp/w.log"; do sleep 0.01; done
     fi
+    wt=$(awk -v w="$wt" -v a="$a" -v b="$(now)" 'BEGIN{printf "%.2f", w+b-a}')
     ra snap create --no-progress "volumes/$work@$tag-$i" >/dev/null
     a=$(now)
     ra export-diff --no-progress --from-snap "$tag-$((i - 1))" "volumes/$work@$tag-$i" - |
@@ -264,6 +335,7 @@ run_B() {
   t1=$(now)
   writer_end
   row "$r" B total - "$(dt "$t0" "$t1")"
+  row "$r" B waits - "$wt"
   rm_img rb "$tag-B"
 }
 
@@ -282,7 +354,7 @@ rm_img ra "$work"
 
 echo
 printf '%-9s %5s %9s %11s %11s %13s\n' stage reps "MiB (med)" "A median s" "B median s" "B/A (median)"
-for st in $(awk -F'\t' '$2=="A" && $3 ~ /^round/ {print $3}' "$tmp/rows" | sort -u -V) final verify cutover total; do
+for st in $(awk -F'\t' '$2=="A" && $3 ~ /^round/ {print $3}' "$tmp/rows" | sort -u -V) final verify cutover total waits; do
   awk -F'\t' -v st="$st" '
     function med(v, n,  i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t=v[i]; v[i]=v[j]; v[j]=t }
                                     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
@@ -294,5 +366,6 @@ done
 echo "B/A above 1: volume-sync is faster. Rounds: A's own JSON \"seconds\" (diff + copy), B's"
 echo "rbd export[-diff] | rbd import[-diff] (two processes each). verify: A chunk checksums of both"
 echo "sides, B sha256 of rbd export of both sides at once. cutover: from the writer's close (hook"
-echo "done) to verified, target < 10 s; total: the whole command (A), every step (B)."
+echo "done) to verified, target < 10 s; total: the whole command (A), every step (B); waits: the"
+echo "part of total spent waiting for the writer (A: held between rounds and in the hook)."
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
