@@ -158,8 +158,13 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                             "via", dr->o->nova.migrate ? "nova" : "libvirt",
                                             "keep_source", dr->o->mig.keep_source_disks,
                                             "src_files", drain_source_files(it)));
-        if (dr->o->nova.migrate)
+        if (dr->o->nova.migrate) {
+            /* Nova gives no figures: the display says so and counts time */
+            struct ne_mig_stats none = {.progress_from = "elapsed time (Nova moves it)"};
+            struct ne_mig_progress p = {NE_MIG_PHASE_MIGRATING, &none, 0, false};
+            drain_progress_cb(&pctx, &p);
             it->rc = dr->o->nova.migrate(dr->o->nova.ctx, it->d, &it->plan, dr->o->host, to, &r);
+        }
         else
             it->rc = src && dst ? ne_migrate_instance(src, dst, it->d->uuid, &mo, &r)
                                 : NE_EXIT_UNREACHABLE;

@@ -234,7 +234,9 @@ run_job(struct ne_virt *src, struct ne_virt *dst, const struct ne_domain *d,
             if (ne_disk_is_local(&d->disks[i]) && d->disks[i].source && !d->disks[i].readonly)
                 m.st.progress_from = "destination allocation";
     }
-    ne_mig_say(o, NE_MIG_PHASE_MIGRATING, NULL, 0, false); /* a short job may end before a poll */
+    /* said before the first poll (a short job may end before one); without
+     * job stats, with where the figures will come from */
+    ne_mig_say(o, NE_MIG_PHASE_MIGRATING, virt_mig_has_stats(m.job) ? NULL : &m.st, 0, false);
     pthread_create(&t, NULL, monitor_run, &m);
     rc = virt_mig_run(m.job, virt_host(dst), peer, r->plan.copy, r->plan.ncopy, bw,
                       live_flags(&r->plan, cfg, o));

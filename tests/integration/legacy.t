@@ -25,7 +25,9 @@ sed -i 's/^\[node:node01\]$/[node:node01]\nlegacy = true/' "$NOVA_EVAC_CONFIG"
 quiet() { "$@" >/dev/null 2>&1; }
 vsh() { virsh -q -c "$("$LABSH" uri "$1")" "${@:2}"; }
 inst() { echo "$NOVA_EVAC_LAB/lab/$1/instances"; }
-alloc() { du -B1 "$1" | cut -f1; }
+# bytes in the file's data extents (SEEK_DATA/SEEK_HOLE): du's st_blocks also
+# counts ext4's extent tree blocks, which come with writeback and fragmentation
+alloc() { qemu-img map -U -f raw --output=json "$1" | jq '[.[] | select(.data) | .length] | add // 0'; }
 
 out=$(ne --format json inspect node01 2>/dev/null)
 is "$(jq -r '.capabilities | "\(.legacy) \(.migration_params.supported) \(.sparse_streams.supported) \(.job_stats.supported)"' <<<"$out")" \
@@ -77,6 +79,12 @@ is "$(moved lg-loc .progress_from)" "destination allocation" \
     "lg-loc: progress said to come from the destination's allocation (no job stats)"
 is "$(moved lg-loc .downtime_ms)" 0 "lg-loc: no downtime figure invented without job stats"
 ok "lg-vol: bytes copied reported" test "$(moved lg-vol .data_bytes)" -gt 0
+# the drain's live progress without job statistics says where its figures come from
+pf=$(jq -r 'select(.event == "progress" and .name == "lg-loc" and .phase == "migrating") | .from // "-"' \
+    "$tmp/drain.json" | sort -u | paste -sd,)
+like "$pf" "^(destination allocation|elapsed time)$" "lg-loc: progress events name their source, never job statistics ($pf)"
+like "$(grep 'lg-loc: migrating (to node02)' "$tmp/drain.err")" "no job statistics: progress from (destination allocation|elapsed time)" \
+    "lg-loc: the phase line says there are no job statistics"
 
 # Holes stay holes.
 dbase=$(inst node02)/_base/$sha
