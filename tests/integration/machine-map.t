@@ -9,7 +9,8 @@
 # on node02); with the map a cold move defines the guest there with the
 # mapped machine type and CPU model and starts it.  A live move cannot
 # change either (libvirt's guest ABI check refuses it, shown here with
-# virsh itself): the tool refuses it before anything and names --mode cold.
+# virsh itself): the tool refuses it before anything and names --mode cold;
+# a drain likewise, and with --mode cold it empties the node.
 # A private 2-node lab, no Nova.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -131,5 +132,18 @@ run ne migrate mm-live --from node01 --to node02 --mode cold --shutdown-timeout 
 is "$rc" 0 "the cold move of it: moved"
 is "$(machine node02 mm-live)" pc-i440fx-7.0 "as pc-i440fx-7.0"
 is "$(state node02 mm-live)" running "running on node02"
+
+# 5. drain, with the map: a running guest of the old machine type is refused
+# live before anything (the drain names --mode cold); --mode cold moves it.
+ud=$(new_uuid)
+ok "mm-drain runs on node01 as pc-i440fx-6.2" mkguest mm-drain "$ud" "s/machine='pc-i440fx-[0-9.]*'/machine='pc-i440fx-6.2'/"
+run ne drain node01 --to node02 -j 1
+is "$rc" 1 "drain (auto): the guest not moved (exit 1)"
+like "$out" "a live move cannot change the machine type .*--mode cold" "the drain says why and names --mode cold"
+is "$(state node01 mm-drain)" running "mm-drain still runs on node01"
+run ne drain node01 --to node02 -j 1 --mode cold --shutdown-timeout 2
+is "$rc" 0 "drain --mode cold: node01 emptied (exit 0)"
+is "$(machine node02 mm-drain)" pc-i440fx-7.0 "mm-drain defined on node02 as pc-i440fx-7.0"
+is "$(state node02 mm-drain)" running "and running there"
 
 done_testing
