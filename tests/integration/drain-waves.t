@@ -21,6 +21,15 @@
 #    group kept, node01's own server never moved.
 # The same rules on 5 nodes are the fleet planner's (tests/unit/fleet-t.c);
 # this test shows them through Nova on the 3 nodes of the shared lab.
+# Not in the suite yet (Makefile.am): points 18, 29-31, 35 and 37 fail every
+# run here. After wave 1, Nova answers NoValidHost to the live migration of
+# node03's group member to node02: its ServerGroupAntiAffinityFilter removes
+# node02, whose member had already left for node01, while the scheduler's
+# per-host instance lists are out of sync ("The instance sync for host ...
+# did not match" in nova-scheduler's log; it resyncs every
+# scheduler_instance_sync_interval, 120 s by default). nova-evac retries
+# after 2 and 4 s, too soon. What to do about it (wait for the sync, or
+# re-plan wave 2 from what Nova will accept) is not decided yet.
 # What the test changes in Nova (service states, a server group, servers)
 # is put back on exit.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
