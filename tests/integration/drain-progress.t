@@ -24,13 +24,15 @@ q() { "$@" >/dev/null 2>&1; }
 G=(pg-a pg-b pg-c)
 for i in 0 1 2; do
     ok "a running guest ${G[$i]} on node01" q "$LABSH" guest node01 "${G[$i]}" "$(new_uuid)" \
-        --image pg-img --dirty $((8 + 4 * i)) --mem 64
+        --image pg-img --dirty $((20 + 6 * i)) --mem 64
 done
 on() { virsh -q -c "$(eval echo "\$$(tr a-z A-Z <<<"$1")_URI")" list --name | grep -c '^pg-'; }
 
 # 1. -j2 under a terminal: the live block
-# --bandwidth: each job lasts a few seconds, so that the block is drawn
-# while both run (an unthrottled job of this size ends within a second)
+# --bandwidth: each job lasts 5 to 8 s (20 to 32 MiB of disk at 4 MiB/s),
+# so that the block is drawn, with the job's figures, while both run even
+# on a loaded machine (with 8 MiB, a CI run under load once drew pg-a only
+# before its first job statistics: "0 B/?")
 script -qfec "$NOVA_EVAC drain node01 --to node02 -j 2 --bandwidth 4" /dev/null >"$tmp/tty.raw" 2>&1
 rc=$?
 is "$rc" 0 "drain -j2 under a terminal: exit 0"
