@@ -493,6 +493,18 @@ check_up() {
 ## computes_ok: every nova-compute runs with a node config that sends os-vif's privsep
 ## daemon into the node's netns (nsenter -t <its libvirtd>): a compute started before that
 ## would make the guests' bridges in the control plane's netns. Sets STALE.
+## started_at PID: when PID started, in epoch seconds with 10 ms precision. Not `ps -o
+## lstart`: it adds the start ticks to /proc/stat's btime, which is truncated to the second,
+## so it can name a second before the real start, and a compute started in the second its
+## config was rendered then looked older than the config (seen: net.sh up failing after a
+## fresh openstack.sh up).
+started_at() {
+  local st up
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  read -r up _ </proc/uptime
+  awk -v f="${st##*) }" -v up="$up" -v now="$EPOCHREALTIME" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { split(f, a, " "); printf "%.2f\n", now - up + a[20] / hz }'
+}
 computes_ok() {
   local n c p t
   for n in $(nodes); do
@@ -500,8 +512,8 @@ computes_ok() {
     grep -q "^helper_command = nsenter -t $(lp_of "$n") -n " "$c" 2>/dev/null ||
       { STALE="nova-compute of $n: $c has no os-vif helper in the node's netns (restart the cloud: openstack.sh down; openstack.sh up libvirt)"; return 1; }
     p=$(cat "$OS/run/nova-compute-$n.pid" 2>/dev/null) || p=
-    t=$(ps -o lstart= -p "${p:-0}" 2>/dev/null) || t=
-    [ -n "$t" ] && [ "$(date -d "$t" +%s)" -ge "$(stat -c %Y "$c")" ] ||
+    t=$(started_at "${p:-0}") || t=
+    [ -n "$t" ] && awk -v s="$t" -v m="$(date -r "$c" +%s.%N)" 'BEGIN { exit !(s >= m) }' ||
       { STALE="nova-compute of $n started before $c was written (restart the cloud: openstack.sh down; openstack.sh up libvirt)"; return 1; }
   done
 }
