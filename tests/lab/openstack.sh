@@ -22,6 +22,8 @@
 ##                            rendered configuration changed (used by tests/lab/net.sh)
 ##   openstack.sh restart-computes   restart the libvirt-mode nova-computes alone, their
 ##                            node configs rendered again (NOVA_EVAC_VIRT applies)
+##   openstack.sh glance3-up  a third Glance, region RegionThree (127.0.0.1:9294), whose
+##                            only import method is web-download (idempotent; fake/libvirt)
 ##   openstack.sh reset db    reload nova_api/nova_cell0/nova/glance from the cache (db mode)
 ##
 ## State lives in $NOVA_EVAC_LAB/os (default /var/tmp/nova-evac-lab/os). Everything binds
@@ -468,39 +470,51 @@ glance_wait() {
 ## store under data/glance2, image endpoints in RegionTwo. Idempotent; prints what it
 ## added to `up` (seconds, PSS).
 G2_PORT=9293
-glance2_up() {
-  local t0=$EPOCHREALTIME d=$DATA/glance2 c=$ETC/glance2/glance-api.conf svc r itf have kb
+glance2_up() { glance_region_up glance2 $G2_PORT RegionTwo; }
+## glance3_up: a third Glance, region RegionThree (127.0.0.1:9294, database glance3, own
+## file store) whose only import method is web-download: a destination that does not offer
+## glance-direct. Not part of `up`: `openstack.sh glance3-up` (idempotent; tests call it).
+G3_PORT=9294
+glance3_up() {
+  glance_region_up glance3 $G3_PORT RegionThree \
+    -e "/^workers = /a enabled_import_methods = ['web-download']"
+}
+## glance_region_up NAME PORT REGION [sed-args...]: a Glance NAME on PORT, database NAME,
+## store data/NAME, its image endpoints in REGION; sed-args change its glance-api.conf
+glance_region_up() {
+  local n=$1 port=$2 reg=$3; shift 3
+  local t0=$EPOCHREALTIME d=$DATA/$n c=$ETC/$n/glance-api.conf svc r itf have kb
   mkdir -p "$d/images" "$d/staging" "$d/tasks"
-  render "$SRC/etc/glance/glance-api.conf" "$c" -e "s|^bind_port = .*|bind_port = $G2_PORT|" \
-    -e "s|/logs/glance-api.log|/logs/glance2-api.log|" -e "s|/data/glance/|/data/glance2/|" \
-    -e "s|:3306/glance$|:3306/glance2|"
-  if ! alive "$RUN/glance2-api.pid" "$c"; then
-    if [ -z "$(SQLROOT -B -N -e "SHOW DATABASES LIKE 'glance2'")" ]; then
+  render "$SRC/etc/glance/glance-api.conf" "$c" -e "s|^bind_port = .*|bind_port = $port|" \
+    -e "s|/logs/glance-api.log|/logs/$n-api.log|" -e "s|/data/glance/|/data/$n/|" \
+    -e "s|:3306/glance$|:3306/$n|" "$@"
+  if ! alive "$RUN/$n-api.pid" "$c"; then
+    if [ -z "$(SQLROOT -B -N -e "SHOW DATABASES LIKE '$n'")" ]; then
       ## glance's tables and alembic version without its rows: no second db_sync (~20 s)
-      SQLROOT -e "CREATE DATABASE glance2" &&
-        mariadb-dump --socket="$SOCK" -uroot --no-data glance | SQLROOT glance2 &&
-        SQLROOT glance2 -e "INSERT INTO alembic_version SELECT * FROM glance.alembic_version" ||
-        die "glance2 database failed"
+      SQLROOT -e "CREATE DATABASE $n" &&
+        mariadb-dump --socket="$SOCK" -uroot --no-data glance | SQLROOT $n &&
+        SQLROOT $n -e "INSERT INTO alembic_version SELECT * FROM glance.alembic_version" ||
+        die "$n database failed"
     fi
-    port_busy $G2_PORT && die "127.0.0.1:$G2_PORT is taken by another process"
-    start glance2-api $PY "$SRC/cmd/glance-api" --config-file "$c"
+    port_busy $port && die "127.0.0.1:$port is taken by another process"
+    start $n-api $PY "$SRC/cmd/glance-api" --config-file "$c"
   fi
   [ -n "${TOK:-}" ] || TOK=$(token)
   svc=$(curl -sf -H "X-Auth-Token: $TOK" "$KS/services?type=image" | jq -r '.services[0].id')
   [ -n "$svc" ] && [ "$svc" != null ] || die "keystone: no image service to add RegionTwo to"
-  r=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $TOK" "$KS/regions/RegionTwo")
+  r=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $TOK" "$KS/regions/$reg")
   [ "$r" = 200 ] || curl -sf -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' \
-    -d '{"region":{"id":"RegionTwo"}}' "$KS/regions" || die "keystone: creating region RegionTwo failed"
-  have=$(curl -sf -H "X-Auth-Token: $TOK" "$KS/endpoints?service_id=$svc&region_id=RegionTwo" | jq -r '.endpoints[].interface')
+    -d "{\"region\":{\"id\":\"$reg\"}}" "$KS/regions" || die "keystone: creating region $reg failed"
+  have=$(curl -sf -H "X-Auth-Token: $TOK" "$KS/endpoints?service_id=$svc&region_id=$reg" | jq -r '.endpoints[].interface')
   for itf in public internal admin; do
     echo "$have" | grep -qx $itf && continue
     curl -sf -o /dev/null -H "X-Auth-Token: $TOK" -H 'Content-Type: application/json' \
-      -d "{\"endpoint\":{\"service_id\":\"$svc\",\"interface\":\"$itf\",\"region_id\":\"RegionTwo\",\"url\":\"http://127.0.0.1:$G2_PORT\"}}" \
-      "$KS/endpoints" || die "keystone: creating the RegionTwo $itf image endpoint failed"
+      -d "{\"endpoint\":{\"service_id\":\"$svc\",\"interface\":\"$itf\",\"region_id\":\"$reg\",\"url\":\"http://127.0.0.1:$port\"}}" \
+      "$KS/endpoints" || die "keystone: creating the $reg $itf image endpoint failed"
   done
-  waitfor 120 glance2 http_ok http://127.0.0.1:$G2_PORT/healthcheck || { tail_log "$LOGS/glance2-api.log"; die "glance RegionTwo did not start"; }
-  kb=$(awk '/^Pss:/{print $2}' /proc/"$(cat "$RUN/glance2-api.pid")"/smaps_rollup 2>/dev/null)
-  step "glance RegionTwo up (127.0.0.1:$G2_PORT): added $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s, PSS $(( ${kb:-0} / 1024 )) MiB"
+  waitfor 120 $n http_ok http://127.0.0.1:$port/healthcheck || { tail_log "$LOGS/$n-api.log"; die "glance $reg did not start"; }
+  kb=$(awk '/^Pss:/{print $2}' /proc/"$(cat "$RUN/$n-api.pid")"/smaps_rollup 2>/dev/null)
+  step "glance $reg up (127.0.0.1:$port): added $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s, PSS $(( ${kb:-0} / 1024 )) MiB"
 }
 nova_api_start() { # needs only MariaDB: start it first, it is the slowest to load (2 workers)
   alive "$RUN/nova-api.pid" "$ETC/uwsgi/nova-api.ini" && return 0
@@ -720,6 +734,7 @@ cmd_down() {
   stop "$RUN/neutron-server.pid" TERM "$ETC/neutron/neutron.conf" 3 &
   stop "$RUN/glance-api.pid" TERM "$ETC/glance/glance-api.conf" 3 &
   stop "$RUN/glance2-api.pid" TERM "$ETC/glance2/glance-api.conf" 3 &
+  stop "$RUN/glance3-api.pid" TERM "$ETC/glance3/glance-api.conf" 3 &
   ## uwsgi masters: SIGINT = quit at once
   stop "$RUN/nova-api.pid" INT "$ETC/uwsgi/nova-api.ini" 10 &
   stop "$RUN/placement.pid" INT "$ETC/uwsgi/placement.ini" 10 &
@@ -737,7 +752,7 @@ cmd_down() {
     rm -f "$RUN/lab-started-by-us"
   fi
   local p busy=""
-  for p in 3306 5672 25672 5000 8778 9696 9292 9293 8774 4369; do port_busy $p && busy="$busy $p"; done
+  for p in 3306 5672 25672 5000 8778 9696 9292 9293 9294 8774 4369; do port_busy $p && busy="$busy $p"; done
   [ -z "$busy" ] || say "warning: still listening on 127.0.0.1:$busy (not necessarily ours)"
 }
 cmd_status() {
@@ -806,10 +821,11 @@ case ${1:-} in
   wipe) shift; with_lock cmd_wipe "$@" ;;
   restart-neutron-if-stale) with_lock cmd_restart_neutron ;;
   restart-computes) with_lock cmd_restart_computes ;;
+  glance3-up) mkdir -p "$LOGS"; with_lock glance3_up ;;
   reset) [ "${2:-}" = db ] || die "usage: reset db"; mkdir -p "$LOGS"; with_lock reset_db ;;
   status) cmd_status ;;
   mem) cmd_mem ;;
   env) cmd_env ;;
   sql) shift; cmd_sql "$@" ;;
-  *) sed -n '2,24s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,26s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
