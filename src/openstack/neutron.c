@@ -14,11 +14,15 @@
 
 struct ne_neutron {
     struct ne_os *os;
-    enum ne_os_err err;
     bool bindings; /* binding-extended */
 };
 
-enum ne_os_err neutron_err(const struct ne_neutron *nt) { return nt->err; }
+/* The kind of the calling thread's last failure, like errno: drain workers
+ * share one handle, and a field in it was overwritten by another worker's
+ * success between a failed call and the caller's neutron_err(). */
+static __thread enum ne_os_err last_err;
+
+enum ne_os_err neutron_err(const struct ne_neutron *nt) { (void)nt; return last_err; }
 bool neutron_has_bindings(const struct ne_neutron *nt) { return nt->bindings; }
 
 /* Sends one request; 0 when a reply with one of the ok statuses
@@ -41,21 +45,21 @@ call(struct ne_neutron *nt, const char *method, const char *path, const char *bo
     memset(r, 0, sizeof *r);
     if (body) ne_debug(NE_DBG_HTTP, "neutron: %s %s %s", method, path, body);
     if (ne_os_request(nt->os, &req, r, &kind) < 0) {
-        nt->err = kind;
+        last_err = kind;
         ne_error("neutron: %s %s: %s; check that the Neutron API runs and is reachable", action,
                  object, r->err);
         return -1;
     }
     for (; *ok; ok++)
         if (r->status == *ok) {
-            nt->err = NE_OS_OK;
+            last_err = NE_OS_OK;
             return 0;
         }
     if (quiet_status && r->status == quiet_status) {
-        nt->err = NE_OS_OK;
+        last_err = NE_OS_OK;
         return 1;
     }
-    nt->err = ne_os_status_kind(r->status);
+    last_err = ne_os_status_kind(r->status);
     why = os_error_text(r->body, r->len);
     ne_error("neutron: %s %s: HTTP %ld %s (request %s)%s", action, object, r->status,
              why && *why ? why : "(no details)", r->request_id ? r->request_id : "-",
@@ -67,7 +71,8 @@ call(struct ne_neutron *nt, const char *method, const char *path, const char *bo
 static int
 junk(struct ne_neutron *nt)
 {
-    nt->err = NE_OS_EUNREACHABLE;
+    (void)nt;
+    last_err = NE_OS_EUNREACHABLE;
     return -1;
 }
 
@@ -94,7 +99,7 @@ neutron_open(struct ne_os *os, enum ne_os_err *kind)
     }
     http_resp_clear(&r);
     if (rc < 0) {
-        *kind = nt->err;
+        *kind = last_err;
         free(nt);
         return NULL;
     }

@@ -13,7 +13,8 @@
  *
  * Requests go through the session (keystone.h).  A failing call reports
  * one line naming the port and the host, Neutron's error and the request
- * id, then returns -1; neutron_err() says what kind of failure it was.
+ * id, then returns -1; neutron_err(), read by the thread that made the
+ * call, says what kind of failure it was.
  *
  * The parsers (neutronjson.c) take a buffer and are pure: unit-tested
  * (tests/unit/neutron-t.c) and fuzzed (tests/fuzz).  Strings in the
