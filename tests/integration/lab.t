@@ -48,6 +48,18 @@ pids=$(for f in "$root"/lab/node*/libvirtd.pid "$root"/lab/node*/reaper.pid \
     "$root"/lab/node*/run/libvirt/qemu/*.pid; do head -n1 "$f" | tr -dc 0-9; echo; done 2>/dev/null | sort -u)
 ok "recorded processes found (libvirtd, reaper, QEMU)" test "$(printf '%s\n' $pids | wc -l)" -ge 7
 
+# Another root with this lab's prefix must not take its namespaces (down lists
+# the nodes from `ip netns`): up, down and wipe refuse and change nothing.
+for c in up down wipe; do
+    NOVA_EVAC_LAB=$root-other "$LABSH" $c >"$tmp/other.out" 2>&1
+    is "$?" 1 "$c of another root with prefix $pfx: refused"
+    like "$(cat "$tmp/other.out")" "belong to the lab at $root, not $root-other.*NOVA_EVAC_LAB_PREFIX" \
+        "$c of another root: says whose namespaces they are and what to set"
+done
+ok "no directory made for the other root" test ! -e "$root-other"
+is "$(virsh -q -c "$("$LABSH" uri node02)" domstate labt-vm 2>/dev/null)" running "the guest still runs"
+ok "node01 still reaches node03 over the hub" quiet "$LABSH" sh node01 virsh -q -c "$NODE03_PEER_URI" uri
+
 t=$(date +%s.%N)
 "$LABSH" down >"$tmp/down.out" 2>&1; rc=$?
 cat "$tmp/down.out" | sed "s/^/# /"

@@ -6,7 +6,9 @@
 #   lab.sh down [--keep] [--no-wait]  stop everything; removes lab/ shared/ state/ unless --keep;
 #                                 --no-wait: do not wait (<= 2 s) for PID 1 to reap the reapers' zombies
 #   lab.sh wipe                   down + remove all of lab.sh's files (incl. capcache, images);
-#                                 other things under $LAB (e.g. the OpenStack lab's os/) are left alone
+#                                 other things under $LAB (e.g. the OpenStack lab's os/) are left alone;
+#                                 down and wipe refuse while the OpenStack lab runs its computes in the
+#                                 nodes (openstack.sh down first; NOVA_EVAC_LAB_FORCE=1 overrides)
 #   lab.sh status                 nodes, pids, domains
 #   lab.sh uri NODE               the node's libvirt URI (unix socket, usable from the host)
 #   lab.sh sh NODE [CMD...]       run CMD with the node's view (net, mount and uts namespaces)
@@ -138,6 +140,23 @@ build_reaper() {
 
 # ---------------------------------------------------------------- network
 ns_exists() { [ -e "/run/netns/$1" ]; }
+# The namespace names $PFX-* belong to one lab root at a time; $OWNER names it. up, down
+# and wipe of another root with the same prefix would otherwise take that lab's namespaces
+# for its own (down lists the nodes from `ip netns`): a private lab started and wiped
+# without its own NOVA_EVAC_LAB_PREFIX cut the shared lab's network.
+OWNER=/run/nova-evac-lab-$PFX.root
+check_owner() {
+  local o
+  o=$(cat "$OWNER" 2>/dev/null) || o=
+  ns_exists "$HUB" || return 0
+  if [ -n "$o" ] && [ "$o" != "$LAB" ] && [ -d "$o/lab" ]; then
+    die "$1: the namespaces $PFX-* belong to the lab at $o, not $LAB: give this lab its own NOVA_EVAC_LAB_PREFIX (nothing changed)"
+  fi
+  if [ -z "$o" ] && [ ! -d "$LAB/lab" ]; then
+    die "$1: the namespaces $PFX-* exist and $LAB holds no lab: they are another lab's; give this lab its own NOVA_EVAC_LAB_PREFIX (nothing changed)"
+  fi
+  return 0
+}
 net_hub_up() {
   ns_exists "$HUB" && return 0
   ip netns add "$HUB"
@@ -350,6 +369,7 @@ cmd_up() {
   need_root; need_tools
   t0=$(now)
   [ ${#LAB} -le 60 ] || die "lab root '$LAB' is too long for a unix socket path (max 60 chars)"
+  check_owner up
   mkdir -p "$LAB"
   exec 9>"$LAB/.lock"
   flock -w 120 9 || die "another lab.sh holds $LAB/.lock"
@@ -357,6 +377,7 @@ cmd_up() {
   todo=${todo# }
   if [ -z "$todo" ]; then
     [ -s "$LAB/env" ] && [ -s "$LAB/nova-evac.conf" ] || write_env
+    echo "$LAB" >"$OWNER"
     log "already up ($(running_nodes | wc -l) nodes), $(since "$t0") s"
     return 0
   fi
@@ -369,6 +390,7 @@ cmd_up() {
   mkdir -p /var/lib/libvirt /var/log/libvirt /var/cache/libvirt   # empty mount points on the host
   build_reaper
   for n in $todo; do stop_node "$n" quiet; done
+  echo "$LAB" >"$OWNER"
   net_hub_up
   for n in $todo; do net_node_up "$n"; done
   t1=$(now)
@@ -468,6 +490,7 @@ do_down() {
     ns_exists "$(ns_of "$n")" && ip netns del "$(ns_of "$n")"
   done
   ns_exists "$HUB" && ip netns del "$HUB"
+  [ "$(cat "$OWNER" 2>/dev/null)" = "$LAB" ] && rm -f "$OWNER"
   rm -f "$LAB/env"
   DOWN_REAPERS=$r
   [ "$quiet" = quiet ] || true
@@ -489,12 +512,28 @@ wait_zombies() {
   done
 }
 DOWN_REAPERS=""
+# refuse_under_cloud WHAT: the OpenStack lab in libvirt mode (openstack.sh up libvirt) runs a
+# nova-compute inside each node: stopping the nodes under it breaks the cloud for everyone
+# using it (a `wipe` meant for a private lab, run without its NOVA_EVAC_LAB_PREFIX, once took
+# the shared lab down for an hour). NOVA_EVAC_LAB_FORCE=1 goes ahead anyway.
+refuse_under_cloud() {
+  local f p
+  [ "${NOVA_EVAC_LAB_FORCE:-0}" = 1 ] && return 0
+  [ "$(cat "$LAB/os/run/mode" 2>/dev/null)" = libvirt ] || return 0
+  for f in "$LAB"/os/run/nova-compute-*.pid; do
+    p=$(cat "$f" 2>/dev/null) || continue
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null || continue
+    die "$1: the OpenStack lab runs nova-compute (pid $p, $(basename "$f" .pid)) in these nodes; stop the cloud first (tests/lab/openstack.sh down), use a private lab (NOVA_EVAC_LAB_PREFIX), or set NOVA_EVAC_LAB_FORCE=1"
+  done
+}
 cmd_down() {
   local keep=0 t0 nowait=0 a
   for a in "$@"; do
     case $a in --keep) keep=1 ;; --no-wait) nowait=1 ;; *) die "down: unknown option '$a' (--keep, --no-wait)" ;; esac
   done
   need_root
+  check_owner "${CMD_NAME:-down}"
+  refuse_under_cloud "${CMD_NAME:-down}"
   t0=$(now)
   mkdir -p "$LAB"
   exec 9>"$LAB/.lock"
@@ -509,7 +548,7 @@ cmd_down() {
 }
 cmd_wipe() {   # only what this script owns: $LAB may also hold other labs (e.g. $LAB/os)
   need_root
-  cmd_down
+  CMD_NAME=wipe cmd_down
   rm -rf "$LAB/lab" "$LAB/shared" "$LAB/state" "$LAB/capcache" "$LAB/images" "$LAB/reaper" \
          "$LAB/env" "$LAB/nova-evac.conf"
   rmdir "$LAB/instances" 2>/dev/null || true
