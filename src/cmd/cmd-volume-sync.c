@@ -44,6 +44,22 @@ static const struct ne_opt opts[] = {
     {"volume-type", 0, OPT_STRING, "TYPE",
      "with --to-region: the new volume's type there (default: the source volume's)", NULL, NULL,
      NULL},
+    {"mirror", 0, OPT_FLAG, NULL,
+     "have the destination cluster's rbd-mirror daemon make the copy (journal mirroring): report "
+     "the image's features, enable mirroring, wait until it is in sync",
+     NULL, NULL, NULL},
+    {"enable-features", 0, OPT_FLAG, NULL,
+     "with --mirror: turn object-map and fast-diff off, exclusive-lock and journaling on (the "
+     "features before are journaled and restored by --finish)",
+     NULL, NULL, NULL},
+    {"finish", 0, OPT_FLAG, NULL,
+     "with --mirror: demote the source, promote the copy, verify, disable mirroring, restore the "
+     "features on both",
+     NULL, NULL, NULL},
+    {"yes", 0, OPT_FLAG, NULL,
+     "with --mirror: change or demote an image in use (its guest may freeze)", NULL, NULL, NULL},
+    {"wait", 0, OPT_UINT, "N",
+     "with --mirror: seconds to wait for the sync or the demotion (default 600)", NULL, NULL, NULL},
     NE_OS_OPTS,
     OPT_END,
 };
@@ -126,6 +142,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     CLEANUP_FREE char *src_text = NULL;
     char why[160];
     int rc = NE_EXIT_USAGE;
+    bool mirror = ne_args_flag(args, "mirror");
 
     /* A Cinder volume id as the source, or --to-region: Cinder is asked */
     if (ne_vsc_is_volume_id(ne_args_pos(args, 0)) || ne_args_str(args, "to-region")) {
@@ -146,7 +163,20 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     }
     if (!dst.image)
         dst.image = xstrdup(ne_vsc_default_image(vc) ? ne_vsc_default_image(vc) : src.image);
+    unsigned long wait_s = 0;
     if (options(args, &o) < 0 || !(cfg = ne_ctx_config(ctx))) goto out;
+    if (ne_args_count(args, "wait", &wait_s) < 0) goto out;
+    if (!mirror && (ne_args_flag(args, "enable-features") || ne_args_flag(args, "finish") ||
+                    ne_args_flag(args, "yes") || wait_s)) {
+        ne_error("volume-sync: --enable-features, --finish, --yes and --wait go with --mirror");
+        goto out;
+    }
+    if (mirror && (ne_args_str(args, "to-region") || ne_args_flag(args, "detach") ||
+                   o.cutover_hook)) {
+        ne_error("volume-sync --mirror: --to-region, --detach and --cutover-hook are for the copy "
+                 "in rounds; register the mirrored copy after --finish (or copy in rounds)");
+        goto out;
+    }
     if (ne_vsc_check_dst(vc, dst.cluster, dst.pool) < 0 ||
         ne_vsc_cutover(vc, ne_args_flag(args, "detach"), &o) < 0)
         goto out;
@@ -164,6 +194,14 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (!(rs = ne_rbd_connect(&cs))) goto out;
     if (str_eq(src.cluster, dst.cluster)) rd = rs;
     else if (!(rd = ne_rbd_connect(&cd))) goto out;
+    if (mirror) {
+        struct ne_volsync_mirror_opts mo = {o.state_dir, ne_args_flag(args, "enable-features"),
+                                            ne_args_flag(args, "finish"), ne_args_flag(args, "yes"),
+                                            o.dry_run, o.json, 0};
+        mo.wait_s = wait_s > 86400 ? 86400 : (unsigned)wait_s;
+        rc = ne_volsync_mirror(rs, &src, rd, &dst, &mo);
+        goto out;
+    }
     rc = ne_volsync_run(rs, &src, rd, &dst, &o);
     if (rc == NE_EXIT_OK && !o.dry_run && ne_vsc_register(vc, dst.image, o.json) < 0)
         rc = NE_EXIT_PARTIAL;

@@ -87,3 +87,13 @@ uint64_t ne_rbd_feature_bit(const char *n) { (void)n; return 0; }
 int ne_rbd_mirror_enable(struct ne_rbd_img *im, bool s) { (void)im, (void)s; return -1; }
 int ne_rbd_mirror_disable(struct ne_rbd_img *im, bool f) { (void)im, (void)f; return -1; }
 int ne_rbd_mirror_status(struct ne_rbd_img *im, struct ne_rbd_mirror_status *s) { (void)im, (void)s; return -1; }
+int ne_rbd_mirror_demote(struct ne_rbd_img *im) { (void)im; return -1; }
+int ne_rbd_mirror_promote(struct ne_rbd_img *im, bool f) { (void)im, (void)f; return -1; }
+int ne_rbd_rebuild_object_map(struct ne_rbd_img *im) { (void)im; return -1; }
+int
+ne_rbd_mirror_pool_info(struct ne_rbd *r, const char *p, struct ne_rbd_mirror_pool *o)
+{
+    (void)r, (void)p, (void)o;
+    return -1;
+}
+int ne_rbd_mirror_daemons(struct ne_rbd *r, const char *p, unsigned t) { (void)r, (void)p, (void)t; return -1; }

@@ -228,3 +228,39 @@ ne_chunk_hash(const void *buf, size_t len)
     h ^= h >> 33;
     return h;
 }
+
+enum ne_mirror_phase
+ne_mirror_phase_parse(const char *state, const char *desc, int *percent, long *behind)
+{
+    const char *p, *pct;
+
+    *percent = -1, *behind = -1;
+    if (!state || !str_prefix(state, "up+")) return NE_MIRROR_DOWN;
+    state += 3;
+    desc = desc ? desc : "";
+    if (str_eq(state, "error") || str_eq(state, "stopped") || str_eq(state, "stopping_replay"))
+        return NE_MIRROR_ERROR;
+    if (str_eq(state, "syncing")) {
+        /* "bootstrapping, IMAGE_SYNC/COPY_IMAGE 42%": the last number before a '%' */
+        if ((pct = strrchr(desc, '%')) && pct > desc) {
+            p = pct;
+            while (p > desc && p[-1] >= '0' && p[-1] <= '9') p--;
+            if (p < pct && pct - p <= 3) {
+                int v = (int)strtol(p, NULL, 10);
+                *percent = v > 100 ? 100 : v;
+            }
+        }
+        return NE_MIRROR_SYNCING;
+    }
+    if (str_eq(state, "replaying")) {
+        if ((p = strstr(desc, "\"entries_behind_primary\":"))) {
+            char *end;
+            long v;
+            p += strlen("\"entries_behind_primary\":");
+            v = strtol(p, &end, 10);
+            if (end != p && v >= 0) *behind = v;
+        }
+        return NE_MIRROR_REPLAYING;
+    }
+    return NE_MIRROR_STARTING;
+}

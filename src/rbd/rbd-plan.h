@@ -79,6 +79,23 @@ bool ne_sync_snap_parse(const char *name, const char *id, unsigned *round);
 long ne_sync_resume_round(const char *id, const char *const *src, size_t nsrc,
                           const char *const *dst, size_t ndst);
 
+/* Where a journal-mirrored image's replication stands, from the state
+ * ("up+replaying") and description of its mirror status as the rbd-mirror
+ * daemon reports it: NE_MIRROR_SYNCING with *percent (0..100, -1 unknown)
+ * while the first full copy runs, NE_MIRROR_REPLAYING with *behind (the
+ * journal entries not yet replayed, -1 unknown), NE_MIRROR_DOWN when no
+ * daemon reports (down+...), NE_MIRROR_ERROR for error/stopped states,
+ * NE_MIRROR_STARTING otherwise. */
+enum ne_mirror_phase {
+    NE_MIRROR_DOWN,
+    NE_MIRROR_STARTING,
+    NE_MIRROR_SYNCING,
+    NE_MIRROR_REPLAYING,
+    NE_MIRROR_ERROR,
+};
+enum ne_mirror_phase ne_mirror_phase_parse(const char *state, const char *desc, int *percent,
+                                           long *behind);
+
 /* A 64-bit checksum of a chunk, its length included (not cryptographic:
  * it tells a faithful copy from a damaged one, fast). */
 uint64_t ne_chunk_hash(const void *buf, size_t len);

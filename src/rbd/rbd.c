@@ -579,9 +579,103 @@ ne_rbd_mirror_status(struct ne_rbd_img *im, struct ne_rbd_mirror_status *st)
     snprintf(st->global_id, sizeof st->global_id, "%s", g.info.global_id ? g.info.global_id : "");
     if (g.site_statuses_count > 0) {
         const rbd_mirror_image_site_status_t *s = &g.site_statuses[0];
+        /* the peer's report (non-empty mirror uuid) is the replication's */
+        for (uint32_t i = 0; i < g.site_statuses_count; i++)
+            if (g.site_statuses[i].mirror_uuid && *g.site_statuses[i].mirror_uuid) {
+                s = &g.site_statuses[i];
+                break;
+            }
         snprintf(st->state, sizeof st->state, "%s+%s", s->up ? "up" : "down", mstate(s->state));
         snprintf(st->description, sizeof st->description, "%s", s->description ? s->description : "");
     }
     rbd_mirror_image_global_status_cleanup(&g);
     return 0;
+}
+
+int
+ne_rbd_mirror_demote(struct ne_rbd_img *im)
+{
+    return chk(im, rbd_mirror_image_demote(im->im), "demote", NULL);
+}
+
+int
+ne_rbd_mirror_promote(struct ne_rbd_img *im, bool force)
+{
+    int e = rbd_mirror_image_promote(im->im, force);
+    if (e == -EBUSY) return -EBUSY; /* the demotion is not replayed yet: the caller retries */
+    return chk(im, e, "promote", force ? "(forced)" : NULL);
+}
+
+int
+ne_rbd_rebuild_object_map(struct ne_rbd_img *im)
+{
+    /* a NULL progress callback crashes librbd (Pacific) */
+    return chk(im, rbd_rebuild_object_map(im->im, quiet_progress, NULL), "rebuild the object map",
+               NULL);
+}
+
+int
+ne_rbd_mirror_pool_info(struct ne_rbd *r, const char *pool, struct ne_rbd_mirror_pool *out)
+{
+    rbd_mirror_peer_site_t peers[16];
+    rbd_mirror_mode_t mode;
+    rados_ioctx_t io;
+    size_t len = sizeof out->uuid;
+    int n = 16, e;
+
+    memset(out, 0, sizeof *out);
+    if (ioctx(r, pool, &io) < 0) return -1;
+    if ((e = rbd_mirror_mode_get(io, &mode)) == 0 && mode != RBD_MIRROR_MODE_DISABLED)
+        e = rbd_mirror_uuid_get(io, out->uuid, &len);
+    if (e < 0 || (e = rbd_mirror_peer_site_list(io, peers, &n)) < 0) {
+        ne_error("ceph cluster %s: pool %s: mirroring settings: %s", r->name, pool, err(e));
+        rados_ioctx_destroy(io);
+        return -1;
+    }
+    rados_ioctx_destroy(io);
+    out->mode = mode == RBD_MIRROR_MODE_IMAGE ? 1 : mode == RBD_MIRROR_MODE_POOL ? 2 : 0;
+    for (int i = 0; i < n; i++) {
+        const char *site = peers[i].site_name ? peers[i].site_name : "";
+        if (peers[i].direction != RBD_MIRROR_PEER_DIRECTION_TX && out->n_rx < 4)
+            snprintf(out->rx_sites[out->n_rx++], sizeof out->rx_sites[0], "%s", site);
+        if (peers[i].direction != RBD_MIRROR_PEER_DIRECTION_RX && out->n_tx < 4)
+            snprintf(out->tx_uuids[out->n_tx++], sizeof out->tx_uuids[0], "%s",
+                     peers[i].mirror_uuid ? peers[i].mirror_uuid : "");
+    }
+    rbd_mirror_peer_site_list_cleanup(peers, n);
+    return 0;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int
+ne_rbd_mirror_daemons(struct ne_rbd *r, const char *pool, unsigned timeout_ms)
+{
+    /* librbd's mirroring notify message (encoding v1, compat 1, 4 bytes):
+     * op 0xffffffff, which its watchers acknowledge as an unknown op */
+    static const char msg[] = {1, 1, 4, 0, 0, 0, '\xff', '\xff', '\xff', '\xff'};
+    char *reply = NULL;
+    size_t rlen = 0;
+    rados_ioctx_t io;
+    int e;
+
+    if (ioctx(r, pool, &io) < 0) return -1;
+    e = rados_notify2(io, "rbd_mirroring", msg, sizeof msg, timeout_ms, &reply, &rlen);
+    rados_ioctx_destroy(io);
+    if (e == -ENOENT) return 0; /* never mirrored: no object, no daemon */
+    if (e < 0 && e != -ETIMEDOUT) {
+        ne_error("ceph cluster %s: pool %s: cannot ask for rbd-mirror daemons: %s", r->name, pool,
+                 err(e));
+        rados_buffer_free(reply);
+        return -1;
+    }
+    /* the reply: the acknowledgements (u32 count, then per ack u64 gid,
+     * u64 cookie, u32 length and payload), then the timeouts */
+    e = reply && rlen >= 4 ? (int)le32((const unsigned char *)reply) : 0;
+    rados_buffer_free(reply);
+    return e;
 }

@@ -123,6 +123,32 @@ struct ne_rbd_mirror_status {
     char state[32];       /* "up+replaying", "down+unknown", ... */
     char description[128];
 };
+/* The image's mirroring state; the site is the peer's report (the daemon
+ * replicating it) when there is one, else the local one. */
 int ne_rbd_mirror_status(struct ne_rbd_img *im, struct ne_rbd_mirror_status *st);
+/* Demote a primary image / promote a non-primary one (force: without the
+ * old primary's demotion replayed). */
+int ne_rbd_mirror_demote(struct ne_rbd_img *im);
+int ne_rbd_mirror_promote(struct ne_rbd_img *im, bool force);
+/* Rebuilds an object map that was just enabled (flagged invalid). */
+int ne_rbd_rebuild_object_map(struct ne_rbd_img *im);
+
+/* A pool's mirroring: its mode (0 off, 1 image, 2 pool), its mirror uuid
+ * (empty while off), the sites it replicates from (rx or rx-tx peers) and
+ * the pools that replicate it (tx peers, each added by a peer's rbd-mirror
+ * daemon under its own pool's mirror uuid). */
+struct ne_rbd_mirror_pool {
+    int mode;
+    char uuid[64];
+    char rx_sites[4][64];
+    size_t n_rx;
+    char tx_uuids[4][64];
+    size_t n_tx;
+};
+int ne_rbd_mirror_pool_info(struct ne_rbd *r, const char *pool, struct ne_rbd_mirror_pool *out);
+/* The rbd-mirror daemons serving pool on this cluster: each watches the
+ * pool's rbd_mirroring object and answers a notify on it (an op it does
+ * not know, which it acknowledges and ignores).  The count, or -1. */
+int ne_rbd_mirror_daemons(struct ne_rbd *r, const char *pool, unsigned timeout_ms);
 
 #endif

@@ -9,6 +9,7 @@
  *     dst-created <id>            before the destination image is created
  *     round <id> <n> <bytes>      round n done: its snapshot is on both sides
  *     verified <id> <n>           the destination equals the source at round n
+ *     features <id> <hex>         --mirror: the source's features before any change
  *
  * The file is removed when the attempt is finished (snapshots removed). */
 #include <config.h>
@@ -78,7 +79,8 @@ ne_vsj_parse(const char *text, struct ne_vsj *j)
 
     free(j->src), free(j->dst);
     j->src = j->dst = NULL;
-    j->started = j->dst_created = false;
+    j->started = j->dst_created = j->has_features = false;
+    j->features = 0;
     j->last_round = -1;
     j->id[0] = 0;
     while (p && *p) {
@@ -95,6 +97,16 @@ ne_vsj_parse(const char *text, struct ne_vsj *j)
             j->src = xstrndup(w[2], wl[2]);
             j->dst = xstrndup(w[3], wl[3]);
             j->started = true, j->dst_created = false, j->last_round = -1;
+            j->has_features = false, j->features = 0;
+        } else if (j->started && !j->has_features && n == 3 && same(w[0], wl[0], "features") &&
+                   same(w[1], wl[1], j->id) && wl[2] > 2 && wl[2] <= 18 && w[2][0] == '0' &&
+                   w[2][1] == 'x') {
+            /* the first record counts: the features before any change */
+            char num[20], *end;
+            memcpy(num, w[2], wl[2]);
+            num[wl[2]] = 0;
+            unsigned long long f = strtoull(num + 2, &end, 16);
+            if (*end == 0 && end != num + 2) j->features = f, j->has_features = true;
         } else if (j->started && n == 2 && same(w[0], wl[0], "dst-created") &&
                    same(w[1], wl[1], j->id)) {
             j->dst_created = true;

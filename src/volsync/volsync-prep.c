@@ -249,18 +249,26 @@ vs_verify(struct vs *v, const char *snap)
     if (ne_rbd_checksums(s, &all, chunk, &a, &na, verify_progress, v) < 0 ||
         ne_rbd_checksums(d, &all, chunk, &b, &nb, NULL, NULL) < 0)
         goto out;
-    for (size_t i = 0; i < na && i < nb; i++)
+    /* both lists come from the same extents: a length that differs is a
+     * read that stopped short, never a match */
+    if (na != nb) {
+        ne_error("volume-sync %s: VERIFICATION FAILED %s%s: %zu chunks read on the source, %zu on "
+                 "the destination; run the same command again",
+                 ne_rbd_img_name(d), snap ? "at snapshot " : "at the head", snap ? snap : "", na, nb);
+        goto out;
+    }
+    for (size_t i = 0; i < na; i++)
         if (a[i] != b[i]) {
-            ne_error("volume-sync %s: VERIFICATION FAILED at snapshot %s: chunk %zu differs; the "
-                     "snapshots are kept on both sides for inspection",
-                     ne_rbd_img_name(d), snap, i);
+            ne_error("volume-sync %s: VERIFICATION FAILED %s%s: chunk %zu differs; %s",
+                     ne_rbd_img_name(d), snap ? "at snapshot " : "at the head", snap ? snap : "", i,
+                     snap ? "the snapshots are kept on both sides for inspection"
+                          : "both images are kept as they are for inspection");
             goto out;
         }
-    if (na != nb) goto out;
     rc = 0;
     if (progress_enabled()) progress_done("verify", true, "identical");
-    ne_info("volume-sync: verified %zu chunks (%" PRIu64 " bytes) at %s in %.2f s: identical", na,
-            all.data_bytes, snap, ne_now() - t0);
+    ne_info("volume-sync: verified %zu chunks (%" PRIu64 " bytes) %s%s in %.2f s: identical", na,
+            all.data_bytes, snap ? "at " : "at the head", snap ? snap : "", ne_now() - t0);
 out:
     if (rc < 0 && progress_enabled()) progress_done("verify", false, "failed");
     free(a);

@@ -73,6 +73,19 @@ void ne_volsync_conn_free(struct ne_rbd_conn *c);
 int ne_volsync_run(struct ne_rbd *srcc, const struct ne_rbd_spec *src, struct ne_rbd *dstc,
                    const struct ne_rbd_spec *dst, const struct ne_volsync_opts *o);
 
+/* ---- --mirror (volsync-mirror.c): journal-based RBD mirroring by the
+ * rbd-mirror daemon of the destination cluster instead of copy rounds. */
+struct ne_volsync_mirror_opts {
+    const char *state_dir;
+    bool enable_features; /* change the features mirroring needs */
+    bool finish;          /* demote, promote, stop mirroring, restore features */
+    bool yes;             /* accept changing an image in use */
+    bool dry_run, json;
+    unsigned wait_s;      /* for the sync, the demotion (0: 600) */
+};
+int ne_volsync_mirror(struct ne_rbd *srcc, const struct ne_rbd_spec *src, struct ne_rbd *dstc,
+                      const struct ne_rbd_spec *dst, const struct ne_volsync_mirror_opts *o);
+
 /* ---- the journal (volsync-journal.c) */
 struct ne_vsj {
     char *state_dir;
@@ -82,6 +95,8 @@ struct ne_vsj {
     bool dst_created;   /* "dst-created": this attempt created the destination */
     long last_round;    /* the last "round" record, -1 if none */
     char *src, *dst;    /* the specs of the start record */
+    bool has_features;  /* --mirror: "features <id> <hex>", the source's */
+    uint64_t features;  /* features before --enable-features changed them */
 };
 /* Parses a journal's text (pure; unit-tested and fuzzed).  Unknown or
  * malformed lines are skipped (a torn last line after a kill); a second

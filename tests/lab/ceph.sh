@@ -8,7 +8,14 @@
 ##                     cephx on, an admin keyring and a client.nova-evac key (profile rbd)
 ##                     per cluster. Idempotent: a cluster that answers is kept; one that is
 ##                     down is made again from nothing (memstore keeps no data on a stop).
-##   ceph.sh down      stop the daemons it started (recorded PIDs only, OSD first)
+##   ceph.sh mirror-up journal-based RBD mirroring of pool volumes from A to B, for
+##                     `volume-sync --mirror`: pool mirror mode "image" on both (site names a
+##                     and b), B given A as an rx-only peer (bootstrap token made on A,
+##                     imported on B), and one rbd-mirror daemon for cluster B (client
+##                     rbd-mirror.b, PID in b/run/rbd-mirror.pid). Idempotent: what is
+##                     there is kept; only a missing piece is made. Not part of `up`.
+##   ceph.sh mirror-down stop that rbd-mirror daemon (the pool settings and peer stay)
+##   ceph.sh down      stop the daemons it started (recorded PIDs only: rbd-mirror, OSD, mon)
 ##   ceph.sh wipe      down + remove the clusters' directories
 ##   ceph.sh status    what runs, per cluster
 ##   ceph.sh check     exit 0 if both clusters answer (77 and why, if not)
@@ -260,9 +267,68 @@ cmd_up() {
   for p in $pids; do wait "$p" || rc=1; done
   [ $rc = 0 ] || die "a cluster did not start (logs: $CD/{a,b}/log)"
 }
+## ---------------------------------------------------------------- mirroring (A -> B)
+MIRROR_POOL=volumes
+MIRROR_ID=rbd-mirror.b
+mirror_alive() { alive "$CD/b/run/rbd-mirror.pid" "$CD/b/ceph.conf"; }
+R() { # R NAME rbd-args...: the rbd CLI as client.admin on cluster NAME, bounded
+  local n=$1; shift
+  timeout 20 rbd -c "$(conf_of "$n")" "$@"
+}
+cmd_mirror_up() {
+  local n mode peers tok D=$CD/b end
+  command -v rbd-mirror >/dev/null || skip "rbd-mirror missing: tests/lab/deps.sh ceph"
+  for n in a b; do up_ok "$n" || skip "Ceph cluster $n is not up: tests/lab/ceph.sh up"; done
+  exec 9>"$CD/.lock"
+  flock -w 300 9 || die "another ceph.sh holds $CD/.lock"
+  for n in a b; do
+    mode=$(R "$n" mirror pool info "$MIRROR_POOL" --format json | jq -r .mode)
+    if [ "$mode" = disabled ]; then
+      R "$n" mirror pool enable "$MIRROR_POOL" image --site-name "$n"
+      step "cluster $n: pool $MIRROR_POOL mirror mode image, site name $n"
+    fi
+  done
+  peers=$(R b mirror pool info "$MIRROR_POOL" --format json | jq '[.peers[]? | select(.site_name == "a")] | length')
+  if [ "$peers" = 0 ]; then
+    tok=$(mktemp)
+    R a mirror pool peer bootstrap create --site-name a "$MIRROR_POOL" >"$tok"
+    R b mirror pool peer bootstrap import --site-name b --direction rx-only "$MIRROR_POOL" "$tok"
+    rm -f "$tok"
+    step "cluster b: pool $MIRROR_POOL has cluster a as its rx-only peer"
+  fi
+  if mirror_alive; then
+    step "rbd-mirror for cluster b already runs (pid $(cat "$D/run/rbd-mirror.pid"))"
+    return 0
+  fi
+  C b auth get-or-create "client.$MIRROR_ID" mon 'profile rbd-mirror' osd 'profile rbd' \
+    -o "$D/ceph.client.$MIRROR_ID.keyring"
+  ## its pool replayers open their own cluster connections from the default conf search
+  ## path, which CEPH_CONF sets (-c is not passed on to them), and CEPH_ARGS: the journal
+  ## polled and the replay position committed every second instead of 5. An image's status
+  ## (entries behind) is still refreshed every 10-30 s: a sync takes at least that long.
+  CEPH_CONF=$D/ceph.conf CEPH_ARGS="--rbd_mirror_journal_commit_age=1 --rbd_mirror_journal_poll_age=1" \
+    setsid rbd-mirror -f -c "$D/ceph.conf" --id "$MIRROR_ID" --log-file "$D/log/rbd-mirror.log" \
+    --admin-socket "$D/run/rbd-mirror.asok" </dev/null >>"$D/log/rbd-mirror.stderr" 2>&1 8>&- 9>&- &
+  echo $! >"$D/run/rbd-mirror.pid"
+  ## ready: it registered on A as B's tx peer (it pings A's pool when its pool replayer starts)
+  end=$((${EPOCHREALTIME%.*} + 30))
+  until R a mirror pool info "$MIRROR_POOL" --format json |
+      jq -e '[.peers[]? | select(.direction == "tx-only")] | length > 0' >/dev/null; do
+    mirror_alive || { tail -5 "$D/log/rbd-mirror.log" >&2; die "rbd-mirror for cluster b exited"; }
+    [ "${EPOCHREALTIME%.*}" -lt $end ] || die "rbd-mirror for cluster b did not register on a after 30s (log: $D/log/rbd-mirror.log)"
+    sleep 0.2
+  done
+  step "rbd-mirror for cluster b up (pid $(cat "$D/run/rbd-mirror.pid"))"
+}
+cmd_mirror_down() {
+  [ -d "$CD/b" ] || return 0
+  stop_one "$CD/b/run/rbd-mirror.pid" "$CD/b/ceph.conf"
+  step "rbd-mirror for cluster b stopped"
+}
 cmd_down() {
   local n
   [ -d "$CD" ] || return 0
+  cmd_mirror_down
   for n in a b; do stop_cluster "$n" & done
   wait
   step "clusters stopped"
@@ -281,6 +347,7 @@ cmd_status() {
       "$(alive "$D/run/osd.0.pid" "$D/ceph.conf" && echo "up pid $(cat "$D/run/osd.0.pid")" || echo down)" \
       "$(up_ok "$n" && echo ready || echo "not ready")"
   done
+  printf 'rbd-mirror for cluster b: %s\n' "$(mirror_alive && echo "up pid $(cat "$CD/b/run/rbd-mirror.pid")" || echo down)"
 }
 cmd_check() {
   command -v rbd >/dev/null || skip "rbd missing: tests/lab/deps.sh ceph"
@@ -305,9 +372,11 @@ cmd_env() {
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
+  mirror-up) cmd_mirror_up ;;
+  mirror-down) cmd_mirror_down ;;
   wipe) cmd_wipe ;;
   status) cmd_status ;;
   check) cmd_check ;;
   env) cmd_env ;;
-  *) sed -n 's/^## \{0,1\}//p' "$0" | sed -n '1,/^$/p' >&2; say "usage: ceph.sh up|down|wipe|status|check|env"; exit 2 ;;
+  *) sed -n 's/^## \{0,1\}//p' "$0" | sed -n '1,/^$/p' >&2; say "usage: ceph.sh up|down|mirror-up|mirror-down|wipe|status|check|env"; exit 2 ;;
 esac

@@ -20,7 +20,7 @@ openstack="python3-nova python3-keystone python3-glance python3-placement python
 net="neutron-linuxbridge-agent ebtables bridge-utils socat busybox-static cpio kmod genisoimage
  iputils-ping"
 report="chromium"
-ceph="ceph-mon ceph-osd ceph-common librbd-dev librados-dev"
+ceph="ceph-mon ceph-osd ceph-common librbd-dev librados-dev rbd-mirror"
 cinder="python3-cinder python3-rbd python3-rados qemu-block-extra"
 case $what in
   build) pkgs=$build ;;

@@ -179,7 +179,42 @@ journal(void)
     ok(!j.dst_created && strcmp(j.id, "99998888") == 0, "journal: a new start resets the state");
     is_int(ne_vsj_parse("start xyz a b\n", &j), -1, "journal: bad id refused");
     is_int(ne_vsj_parse("start 0123abcd a\x01 b\n", &j), -1, "journal: control byte refused");
+    ne_vsj_parse("start 0123abcd a mirror:b\nfeatures 0123abcd 0x3d\nfeatures 0123abcd 0x45\n", &j);
+    ok(j.has_features && j.features == 0x3d, "journal: the first features record is the one kept");
+    ne_vsj_parse("start 0123abcd a mirror:b\nfeatures ffffffff 0x3d\nfeatures 0123abcd 3d\n"
+                 "features 0123abcd 0xzz\nfeatures 0123abcd 0x3d",
+                 &j);
+    ok(!j.has_features, "journal: features of another id, without 0x, bad hex, torn: none");
     free(j.src), free(j.dst);
+}
+
+static void
+mirror_phase(void)
+{
+    int pct;
+    long behind;
+
+    is_int(ne_mirror_phase_parse("down+unknown", "status not found", &pct, &behind), NE_MIRROR_DOWN,
+           "mirror: down");
+    is_int(ne_mirror_phase_parse("", NULL, &pct, &behind), NE_MIRROR_DOWN, "mirror: no status");
+    is_int(ne_mirror_phase_parse("up+syncing", "bootstrapping, IMAGE_SYNC/COPY_IMAGE 42%", &pct,
+                                 &behind),
+           NE_MIRROR_SYNCING, "mirror: syncing");
+    is_int(pct, 42, "mirror: syncing percent");
+    ne_mirror_phase_parse("up+syncing", "bootstrapping, IMAGE_SYNC/CREATE_SYNC_POINT", &pct, &behind);
+    is_int(pct, -1, "mirror: syncing without a percent");
+    is_int(ne_mirror_phase_parse("up+replaying",
+                                 "replaying, {\"bytes_per_second\":0.0,\"entries_behind_primary\":17,"
+                                 "\"entries_per_second\":0.0}",
+                                 &pct, &behind),
+           NE_MIRROR_REPLAYING, "mirror: replaying");
+    is_int(behind, 17, "mirror: entries behind");
+    ne_mirror_phase_parse("up+replaying", "replaying", &pct, &behind);
+    is_int(behind, -1, "mirror: replaying without figures: unknown, not 0");
+    is_int(ne_mirror_phase_parse("up+error", "failed to bootstrap", &pct, &behind), NE_MIRROR_ERROR,
+           "mirror: error");
+    is_int(ne_mirror_phase_parse("up+starting_replay", "", &pct, &behind), NE_MIRROR_STARTING,
+           "mirror: starting");
 }
 
 int
@@ -188,6 +223,7 @@ main(void)
     specs();
     extents();
     decide();
+    mirror_phase();
     snaps();
     hashes();
     journal();
