@@ -174,8 +174,10 @@ tee_sink(const char *data, size_t len, void *p)
     struct tee *t = p;
 
     t->bytes += (long long)len;
-    digest_update(&t->md5, data, len);
-    if (t->has_hash) digest_update(&t->hash, data, len);
+    if (!t->count_only) {
+        digest_update(&t->md5, data, len);
+        if (t->has_hash) digest_update(&t->hash, data, len);
+    }
     return t->sink(data, len, t->opaque);
 }
 
@@ -256,9 +258,11 @@ bad:
     return -1;
 }
 
-int
-glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_sink sink,
-                      void *opaque, struct ne_glance_xfer *res)
+/* hash: digests computed here and verified; otherwise bytes counted only
+ * (glance_image_download_unhashed) */
+static int
+download(struct ne_glance *g, const struct ne_image *im, ne_http_sink sink, void *opaque,
+         struct ne_glance_xfer *res, bool hash)
 {
     CLEANUP_FREE char *esc = http_escape(im->id), *path = xasprintf("/images/%s/file", esc);
     CLEANUP_FREE char *obj = xasprintf("%s (%s)", im->name ? im->name : "?", im->id);
@@ -278,14 +282,41 @@ glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_si
         return -1;
     }
     tee_init(&t, im->hash_algo);
+    t.count_only = !hash;
     rc = request(g, &req, path, &r, &kind);
     if (rc < 0 || r.status != 200) return fail(g, "download", obj, rc, &r, kind);
     http_resp_clear(&r);
-    tee_finish(&t, im->hash_algo, res);
     res->seconds = ne_now() - t0;
+    if (!hash) {
+        res->bytes = t.bytes;
+        g->err = NE_OS_OK;
+        return 0;
+    }
+    tee_finish(&t, im->hash_algo, res);
     if (verify(g, "download", im, res) < 0) return -1;
     g->err = NE_OS_OK;
     return 0;
+}
+
+int
+glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_sink sink,
+                      void *opaque, struct ne_glance_xfer *res)
+{
+    return download(g, im, sink, opaque, res, true);
+}
+
+int
+glance_image_download_unhashed(struct ne_glance *g, const struct ne_image *im,
+                               ne_http_sink sink, void *opaque, struct ne_glance_xfer *res)
+{
+    return download(g, im, sink, opaque, res, false);
+}
+
+int
+glance_verify_download(struct ne_glance *g, const struct ne_image *im,
+                       struct ne_glance_xfer *res)
+{
+    return verify(g, "download", im, res);
 }
 
 /* The PUT and the check of Glance's record; known: digests computed

@@ -45,6 +45,16 @@ struct ne_glance_xfer {
 int glance_image_download(struct ne_glance *g, const struct ne_image *im, ne_http_sink sink,
                           void *opaque, struct ne_glance_xfer *res);
 
+/* The same without digests: res->bytes only, nothing verified.  The
+ * caller hashes the bytes the sink received (off the network thread: see
+ * glance_copy_stream), fills res's md5, hash and hash_algo, and calls
+ * glance_verify_download, which checks size, MD5 and os_hash against im
+ * (-1 reported on a mismatch). */
+int glance_image_download_unhashed(struct ne_glance *g, const struct ne_image *im,
+                                   ne_http_sink sink, void *opaque, struct ne_glance_xfer *res);
+int glance_verify_download(struct ne_glance *g, const struct ne_image *im,
+                           struct ne_glance_xfer *res);
+
 /* POST /v2/images: a new queued image with spec's name, disk and container
  * formats, visibility, min_disk/min_ram, id when set, and its custom
  * properties.  *id newly allocated. */

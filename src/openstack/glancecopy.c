@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* glancecopy.c: a Glance download joined to a Glance upload (glance.h).
  *
- * The download runs in a thread of its own (its session is held while it
- * streams); its sink fills a ring buffer and waits while the ring is full.
- * The upload, in the caller's thread, reads the ring and waits while it is
- * empty.  The upload's end of stream (read returns 0) comes only once the
- * download has returned and verified size, MD5 and os_hash: a source that
- * breaks or lies makes the read return -1, so curl aborts the chunked PUT
- * and Glance never marks the image active.  A failed upload stops the
- * download the same way (its sink returns -1).  Memory: the ring, whatever
- * the image size. */
+ * Three threads share one ring buffer.  The download runs in a thread of
+ * its own (its session is held while it streams) and only counts bytes;
+ * its sink fills the ring and waits while it is full.  A hashing thread
+ * computes MD5 and the image's os_hash over what the ring received,
+ * behind the download, so curl's receiving is never held up by the
+ * digests.  The upload, in the caller's thread, sends what the ring holds
+ * (hashed or not yet) and waits while it is empty.  Ring space is free
+ * again once both the hasher and the upload are past it.  The upload's
+ * end of stream (read returns 0) comes only once the download has
+ * returned and the hasher has verified size, MD5 and os_hash against the
+ * source's record: a source that breaks or lies makes the read return -1,
+ * so curl aborts the chunked PUT and Glance never marks the image active.
+ * A failed upload stops the download the same way (its sink returns -1).
+ * Memory: the ring, whatever the image size. */
 #include <config.h>
 
 #include <errno.h>
@@ -17,19 +22,28 @@
 #include <string.h>
 
 #include "openstack/glance.h"
+#include "util/digest.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
+
+#define HASH_PIECE (128 * 1024) /* the hasher frees ring space this often */
 
 struct ring {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     char *buf;
-    size_t cap, head, used; /* head: next byte to read */
+    size_t cap;
+    /* positions in the stream (byte counts), never wrapped: the ring index
+     * is pos % cap.  in: received; sent: given to the upload; hashed: through
+     * the digests (== in when nothing hashes here) */
+    unsigned long long in, sent, hashed;
+    bool hashing;           /* a hashing thread runs */
     bool down_done;         /* the download returned */
-    bool down_ok;           /* ... and was verified */
+    bool down_ok;           /* ... without an error */
+    bool hash_done, hash_ok; /* the hasher finished (verified) */
     bool up_stop;           /* the upload gave up: the download stops */
-    long long moved, total;
+    long long total;
     ne_glance_progress progress;
     void *opaque;
     /* the download thread's inputs and outputs */
@@ -41,6 +55,13 @@ struct ring {
     void *popaque;
 };
 
+/* The oldest byte still needed (by the upload or the hasher); lock held. */
+static unsigned long long
+ring_low(const struct ring *r)
+{
+    return r->hashing && r->hashed < r->sent ? r->hashed : r->sent;
+}
+
 static int
 ring_sink(const char *data, size_t len, void *p)
 {
@@ -50,17 +71,21 @@ ring_sink(const char *data, size_t len, void *p)
     while (len) {
         size_t tail, n;
 
-        while (r->used == r->cap && !r->up_stop) pthread_cond_wait(&r->cond, &r->lock);
+        while (r->in - ring_low(r) == r->cap && !r->up_stop)
+            pthread_cond_wait(&r->cond, &r->lock);
         if (r->up_stop || ne_interrupted()) {
             pthread_mutex_unlock(&r->lock);
             return -1;
         }
-        tail = (r->head + r->used) % r->cap;
-        n = r->cap - r->used;
+        tail = (size_t)(r->in % r->cap);
+        n = r->cap - (size_t)(r->in - ring_low(r));
         if (n > r->cap - tail) n = r->cap - tail;
         if (n > len) n = len;
+        /* [in, in + n) is free and nobody reads it before in moves */
+        pthread_mutex_unlock(&r->lock);
         memcpy(r->buf + tail, data, n);
-        r->used += n;
+        pthread_mutex_lock(&r->lock);
+        r->in += n;
         data += n;
         len -= n;
         pthread_cond_broadcast(&r->cond);
@@ -73,31 +98,34 @@ static ssize_t
 ring_source(char *buf, size_t len, void *p)
 {
     struct ring *r = p;
-    size_t n;
+    size_t n, head, want;
     long long moved, total;
 
     if (ne_interrupted()) return -1;
     pthread_mutex_lock(&r->lock);
     /* whole reads (curl's upload buffer, 64 KiB): each becomes one HTTP chunk, and
      * Glance pays per chunk; the download delivers 16 KiB pieces */
-    while (r->used < (len < r->cap / 2 ? len : r->cap / 2) && !r->down_done)
-        pthread_cond_wait(&r->cond, &r->lock);
-    if (r->used == 0) { /* the download returned and everything was read */
-        pthread_mutex_unlock(&r->lock);
-        return r->down_ok ? 0 : -1;
-    }
+    want = len < r->cap / 2 ? len : r->cap / 2;
+    while (r->in - r->sent < want && !r->down_done) pthread_cond_wait(&r->cond, &r->lock);
     if (r->down_done && !r->down_ok) { /* no point sending the rest */
         pthread_mutex_unlock(&r->lock);
         return -1;
     }
-    n = r->used;
-    if (n > r->cap - r->head) n = r->cap - r->head;
+    if (r->in == r->sent) { /* the download returned and everything was read */
+        while (r->hashing && !r->hash_done) pthread_cond_wait(&r->cond, &r->lock);
+        n = !r->hashing || r->hash_ok;
+        pthread_mutex_unlock(&r->lock);
+        return n ? 0 : -1;
+    }
+    head = (size_t)(r->sent % r->cap);
+    n = (size_t)(r->in - r->sent);
+    if (n > r->cap - head) n = r->cap - head;
     if (n > len) n = len;
-    memcpy(buf, r->buf + r->head, n);
-    r->head = (r->head + n) % r->cap;
-    r->used -= n;
-    r->moved += (long long)n;
-    moved = r->moved;
+    pthread_mutex_unlock(&r->lock);
+    memcpy(buf, r->buf + head, n); /* not overwritten before sent moves */
+    pthread_mutex_lock(&r->lock);
+    r->sent += n;
+    moved = (long long)r->sent;
     total = r->total;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
@@ -110,11 +138,65 @@ download_thread(void *p)
 {
     struct ring *r = p;
     int rc = r->produce ? r->produce(ring_sink, r, r->popaque)
-                        : glance_image_download(r->src, r->im, ring_sink, r, r->down);
+                        : glance_image_download_unhashed(r->src, r->im, ring_sink, r, r->down);
 
     pthread_mutex_lock(&r->lock);
     r->down_done = true;
     r->down_ok = rc == 0;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* MD5 and the image's os_hash over the ring's bytes, then the download's
+ * verification against the source's record. */
+static void *
+hash_thread(void *p)
+{
+    struct ring *r = p;
+    struct digest md5, hash;
+    enum digest_algo algo;
+    bool has_hash = r->im->hash_algo && digest_algo_parse(r->im->hash_algo, &algo) == 0;
+    bool ok = false;
+
+    digest_init(&md5, DIGEST_MD5);
+    if (has_hash) digest_init(&hash, algo);
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        size_t head, n;
+
+        while (r->hashed == r->in && !r->down_done && !r->up_stop)
+            pthread_cond_wait(&r->cond, &r->lock);
+        if (r->up_stop || (r->down_done && !r->down_ok)) break;
+        if (r->hashed == r->in) { /* down_done: all hashed */
+            ok = true;
+            break;
+        }
+        head = (size_t)(r->hashed % r->cap);
+        n = (size_t)(r->in - r->hashed);
+        if (n > r->cap - head) n = r->cap - head;
+        if (n > HASH_PIECE) n = HASH_PIECE;
+        pthread_mutex_unlock(&r->lock);
+        digest_update(&md5, r->buf + head, n);
+        if (has_hash) digest_update(&hash, r->buf + head, n);
+        pthread_mutex_lock(&r->lock);
+        r->hashed += n;
+        pthread_cond_broadcast(&r->cond);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (ok) {
+        /* the download returned: its thread no longer touches r->down or src */
+        digest_final_hex(&md5, r->down->md5, sizeof r->down->md5);
+        r->down->hash[0] = r->down->hash_algo[0] = '\0';
+        if (has_hash) {
+            digest_final_hex(&hash, r->down->hash, sizeof r->down->hash);
+            snprintf(r->down->hash_algo, sizeof r->down->hash_algo, "%s", r->im->hash_algo);
+        }
+        ok = glance_verify_download(r->src, r->im, r->down) == 0;
+    }
+    pthread_mutex_lock(&r->lock);
+    r->hash_done = true;
+    r->hash_ok = ok;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
     return NULL;
@@ -127,8 +209,8 @@ copy(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst, co
 {
     struct ring r = {.cap = bufsize ? bufsize : 1 << 20, .total = im->size,
                      .progress = progress, .opaque = opaque, .src = src, .im = im,
-                     .down = down};
-    pthread_t t;
+                     .down = down, .hashing = true};
+    pthread_t t, h;
     int rc, err;
 
     memset(down, 0, sizeof *down);
@@ -136,14 +218,25 @@ copy(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst, co
     r.buf = xmalloc(r.cap);
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.cond, NULL);
+    if ((err = pthread_create(&h, NULL, hash_thread, &r)) != 0) {
+        errno = err;
+        ne_syserror("glance: copy image %s: cannot start the hashing thread", im->id);
+        rc = -1;
+        goto out;
+    }
     if ((err = pthread_create(&t, NULL, download_thread, &r)) != 0) {
         errno = err;
         ne_syserror("glance: copy image %s: cannot start the download thread", im->id);
+        pthread_mutex_lock(&r.lock);
+        r.up_stop = true;
+        pthread_cond_broadcast(&r.cond);
+        pthread_mutex_unlock(&r.lock);
+        pthread_join(h, NULL);
         rc = -1;
         goto out;
     }
     /* no rewind: the stream cannot be replayed (a 401 mid-upload fails) */
-    /* the download hashes the bytes once; the upload's check uses its digests */
+    /* the hasher digests the bytes once; the upload's check uses its digests */
     rc = stage ? glance_image_stage_known(dst, dst_id, ring_source, &r, down, up)
                : glance_image_upload_known(dst, dst_id, ring_source, &r, down, up);
     pthread_mutex_lock(&r.lock);
@@ -151,7 +244,8 @@ copy(struct ne_glance *src, const struct ne_image *im, struct ne_glance *dst, co
     pthread_cond_broadcast(&r.cond);
     pthread_mutex_unlock(&r.lock);
     pthread_join(t, NULL);
-    if (!r.down_ok) rc = -1;
+    pthread_join(h, NULL);
+    if (!r.down_ok || !r.hash_ok) rc = -1;
     else if (rc == 0 && up->bytes != down->bytes) {
         ne_error("glance: copy image %s: %lld bytes downloaded, %lld uploaded", im->id,
                  down->bytes, up->bytes);

@@ -103,11 +103,39 @@ static const uint64_t sha512_h0[8] = {
     0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
 };
 
-static const unsigned md5_r[16] = {7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21};
-
 static uint32_t rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32 - n)); }
 static uint32_t ror32(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
 static uint64_t ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64 - n)); }
+
+/* The block functions keep the working variables in registers: each round
+ * is a macro whose arguments rotate (no array shifted per round), the
+ * message words are loaded with one byte-order conversion each, and the
+ * MD5 rounds are written out with their constants.  That is what makes
+ * hashing an image no slower than the network it arrives on. */
+
+static inline uint32_t
+load_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint32_t
+load_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline uint64_t
+load_be64(const unsigned char *p)
+{
+    return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
+}
+
+#define MD5_F(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MD5_G(x, y, z) ((y) ^ ((z) & ((x) ^ (y))))
+#define MD5_H(x, y, z) ((x) ^ (y) ^ (z))
+#define MD5_I(x, y, z) ((y) ^ ((x) | ~(z)))
+#define MD5_STEP(f, a, b, c, d, k, s, i) (a) = (b) + rol32((a) + f((b), (c), (d)) + w[k] + md5_k[i], (s))
 
 static void
 md5_block(uint32_t h[4], const unsigned char *p)
@@ -115,30 +143,30 @@ md5_block(uint32_t h[4], const unsigned char *p)
     uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3];
     unsigned i;
 
-    for (i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
-               (uint32_t)p[4 * i + 3] << 24;
-    for (i = 0; i < 64; i++) {
-        uint32_t f, t;
-        unsigned g;
-        if (i < 16) {
-            f = (b & c) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        t = d;
-        d = c;
-        c = b;
-        b = b + rol32(a + f + md5_k[i] + w[g], md5_r[(i / 16) * 4 + i % 4]);
-        a = t;
+    for (i = 0; i < 16; i++) w[i] = load_le32(p + 4 * i);
+    for (i = 0; i < 16; i += 4) {
+        MD5_STEP(MD5_F, a, b, c, d, i, 7, i);
+        MD5_STEP(MD5_F, d, a, b, c, i + 1, 12, i + 1);
+        MD5_STEP(MD5_F, c, d, a, b, i + 2, 17, i + 2);
+        MD5_STEP(MD5_F, b, c, d, a, i + 3, 22, i + 3);
+    }
+    for (i = 16; i < 32; i += 4) {
+        MD5_STEP(MD5_G, a, b, c, d, (5 * i + 1) % 16, 5, i);
+        MD5_STEP(MD5_G, d, a, b, c, (5 * i + 6) % 16, 9, i + 1);
+        MD5_STEP(MD5_G, c, d, a, b, (5 * i + 11) % 16, 14, i + 2);
+        MD5_STEP(MD5_G, b, c, d, a, (5 * i + 16) % 16, 20, i + 3);
+    }
+    for (i = 32; i < 48; i += 4) {
+        MD5_STEP(MD5_H, a, b, c, d, (3 * i + 5) % 16, 4, i);
+        MD5_STEP(MD5_H, d, a, b, c, (3 * i + 8) % 16, 11, i + 1);
+        MD5_STEP(MD5_H, c, d, a, b, (3 * i + 11) % 16, 16, i + 2);
+        MD5_STEP(MD5_H, b, c, d, a, (3 * i + 14) % 16, 23, i + 3);
+    }
+    for (i = 48; i < 64; i += 4) {
+        MD5_STEP(MD5_I, a, b, c, d, (7 * i) % 16, 6, i);
+        MD5_STEP(MD5_I, d, a, b, c, (7 * i + 7) % 16, 10, i + 1);
+        MD5_STEP(MD5_I, c, d, a, b, (7 * i + 14) % 16, 15, i + 2);
+        MD5_STEP(MD5_I, b, c, d, a, (7 * i + 21) % 16, 21, i + 3);
     }
     h[0] += a;
     h[1] += b;
@@ -146,59 +174,88 @@ md5_block(uint32_t h[4], const unsigned char *p)
     h[3] += d;
 }
 
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+#define SHA256_ROUND(a, b, c, d, e, f, g, h, i)                                                   \
+    do {                                                                                          \
+        uint32_t t1_ = (h) + (ror32((e), 6) ^ ror32((e), 11) ^ ror32((e), 25)) +                 \
+                       CH((e), (f), (g)) + sha256_k[i] + w[i];                                    \
+        (d) += t1_;                                                                               \
+        (h) = t1_ + (ror32((a), 2) ^ ror32((a), 13) ^ ror32((a), 22)) + MAJ((a), (b), (c));      \
+    } while (0)
+
 static void
 sha256_block(uint32_t h[8], const unsigned char *p)
 {
-    uint32_t w[64], v[8];
+    uint32_t w[64], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
+                    hh = h[7];
     unsigned i;
 
-    for (i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (i = 0; i < 16; i++) w[i] = load_be32(p + 4 * i);
     for (i = 16; i < 64; i++) {
         uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    memcpy(v, h, sizeof v);
-    for (i = 0; i < 64; i++) {
-        uint32_t S1 = ror32(v[4], 6) ^ ror32(v[4], 11) ^ ror32(v[4], 25);
-        uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-        uint32_t t1 = v[7] + S1 + ch + sha256_k[i] + w[i];
-        uint32_t S0 = ror32(v[0], 2) ^ ror32(v[0], 13) ^ ror32(v[0], 22);
-        uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-        memmove(v + 1, v, 7 * sizeof v[0]);
-        v[4] += t1;
-        v[0] = t1 + S0 + maj;
+    for (i = 0; i < 64; i += 8) {
+        SHA256_ROUND(a, b, c, d, e, f, g, hh, i);
+        SHA256_ROUND(hh, a, b, c, d, e, f, g, i + 1);
+        SHA256_ROUND(g, hh, a, b, c, d, e, f, i + 2);
+        SHA256_ROUND(f, g, hh, a, b, c, d, e, i + 3);
+        SHA256_ROUND(e, f, g, hh, a, b, c, d, i + 4);
+        SHA256_ROUND(d, e, f, g, hh, a, b, c, i + 5);
+        SHA256_ROUND(c, d, e, f, g, hh, a, b, i + 6);
+        SHA256_ROUND(b, c, d, e, f, g, hh, a, i + 7);
     }
-    for (i = 0; i < 8; i++) h[i] += v[i];
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
 }
+
+#define SHA512_ROUND(a, b, c, d, e, f, g, h, i)                                                   \
+    do {                                                                                          \
+        uint64_t t1_ = (h) + (ror64((e), 14) ^ ror64((e), 18) ^ ror64((e), 41)) +                \
+                       CH((e), (f), (g)) + sha512_k[i] + w[i];                                    \
+        (d) += t1_;                                                                               \
+        (h) = t1_ + (ror64((a), 28) ^ ror64((a), 34) ^ ror64((a), 39)) + MAJ((a), (b), (c));     \
+    } while (0)
 
 static void
 sha512_block(uint64_t h[8], const unsigned char *p)
 {
-    uint64_t w[80], v[8];
-    unsigned i, j;
+    uint64_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
+                    hh = h[7];
+    unsigned i;
 
-    for (i = 0; i < 16; i++)
-        for (w[i] = 0, j = 0; j < 8; j++) w[i] = w[i] << 8 | p[8 * i + j];
+    for (i = 0; i < 16; i++) w[i] = load_be64(p + 8 * i);
     for (i = 16; i < 80; i++) {
         uint64_t s0 = ror64(w[i - 15], 1) ^ ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
         uint64_t s1 = ror64(w[i - 2], 19) ^ ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    memcpy(v, h, sizeof v);
-    for (i = 0; i < 80; i++) {
-        uint64_t S1 = ror64(v[4], 14) ^ ror64(v[4], 18) ^ ror64(v[4], 41);
-        uint64_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-        uint64_t t1 = v[7] + S1 + ch + sha512_k[i] + w[i];
-        uint64_t S0 = ror64(v[0], 28) ^ ror64(v[0], 34) ^ ror64(v[0], 39);
-        uint64_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-        memmove(v + 1, v, 7 * sizeof v[0]);
-        v[4] += t1;
-        v[0] = t1 + S0 + maj;
+    for (i = 0; i < 80; i += 8) {
+        SHA512_ROUND(a, b, c, d, e, f, g, hh, i);
+        SHA512_ROUND(hh, a, b, c, d, e, f, g, i + 1);
+        SHA512_ROUND(g, hh, a, b, c, d, e, f, i + 2);
+        SHA512_ROUND(f, g, hh, a, b, c, d, e, i + 3);
+        SHA512_ROUND(e, f, g, hh, a, b, c, d, i + 4);
+        SHA512_ROUND(d, e, f, g, hh, a, b, c, i + 5);
+        SHA512_ROUND(c, d, e, f, g, hh, a, b, i + 6);
+        SHA512_ROUND(b, c, d, e, f, g, hh, a, i + 7);
     }
-    for (i = 0; i < 8; i++) h[i] += v[i];
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
 }
 
 static size_t
