@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# volume-sync-mirror.t: issue 15's acceptance for `volume-sync --mirror` on the lab's two Ceph
+# clusters, the copy made by cluster B's rbd-mirror daemon (tests/lab/ceph.sh mirror-up: pool
+# volumes mirrored A -> B, journal mode).
+# - A 128 MiB image on A with layering, exclusive-lock, object-map, fast-diff, deep-flatten and
+#   24 MiB of random data. --mirror alone reports the features and changes nothing; so does
+#   --dry-run with --enable-features.
+# - Refusals, each one message and nothing changed (features, mirroring, no copy on B, no
+#   journal): the destination on the same cluster or under another name (exit 2), the image in
+#   use (a process holds it open) without --yes (exit 3), no rbd-mirror daemon for B (it is
+#   stopped for that, then started again; exit 3), the wrong direction (an image on B, A has
+#   no peer to replicate from; exit 3).
+# - --enable-features: object-map and fast-diff off, exclusive-lock and journaling on, in sync;
+#   the copy on B equals the source (sha256 of `rbd export`). 4 MiB more are written on A.
+# - --finish: A demoted, B promoted, verified, mirroring off on both, and "restored" checked
+#   as the man page defines it: both images have exactly the source's original features, with
+#   a valid object map (no flags), and both equal the source as last written; no journal left.
+#   --finish again is refused (no journal records the features).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+CEPH=$top_srcdir/tests/lab/ceph.sh
+why=$("$CEPH" check 2>&1) || skip_all "Ceph: ${why:-not usable} (tests/lab/ceph.sh up)"
+command -v rbd-mirror >/dev/null || skip_all "rbd-mirror is not installed (tests/lab/deps.sh ceph)"
+"$NOVA_EVAC" volume-sync --help 2>&1 | grep -q -- --enable-features || skip_all "no volume-sync --mirror"
+why=$("$CEPH" mirror-up 2>&1) || skip_all "rbd-mirror for cluster b did not start: $why"
+eval "$("$CEPH" env)"
+/usr/bin/python3 -c 'import rados, rbd' 2>/dev/null || skip_all "python3-rbd is not installed"
+id=$(uniq_id)
+img=$id-src
+tmp=$(mktemp -d)
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+RA() { timeout 60 rbd -c "$CEPH_A_CONF" --id "$CEPH_A_USER" "$@"; }
+RB() { timeout 60 rbd -c "$CEPH_B_CONF" --id "$CEPH_B_USER" "$@"; }
+hpid=
+cleanup() {
+    trap - EXIT
+    [ -z "$hpid" ] || { kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; }
+    "$CEPH" mirror-up >/dev/null 2>&1 # a failed run may have left it stopped
+    # mirroring off on the primary first: the daemon then removes its copy
+    RA mirror image disable "volumes/$img" >/dev/null 2>&1
+    RA mirror image disable --force "volumes/$img" >/dev/null 2>&1
+    RB mirror image disable --force "volumes/$img" >/dev/null 2>&1
+    RB mirror image disable --force "volumes/$id-onb" >/dev/null 2>&1
+    RA rm --no-progress "volumes/$img" >/dev/null 2>&1
+    for _ in $(seq 20); do RB info "volumes/$img" >/dev/null 2>&1 || break; sleep 0.5; done
+    RB rm --no-progress "volumes/$img" >/dev/null 2>&1
+    RB rm --no-progress "volumes/$id-onb" >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+printf '[DEFAULT]\nstate_dir = %s/state\n' "$tmp" >"$tmp/ne.conf"
+printf '[ceph:a]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_A_CONF" "$CEPH_A_USER_KEYRING" "$CEPH_A_USER" >>"$tmp/ne.conf"
+printf '[ceph:b]\nconf = %s\nkeyring = %s\nclient = %s\n' "$CEPH_B_CONF" "$CEPH_B_USER_KEYRING" "$CEPH_B_USER" >>"$tmp/ne.conf"
+vs() { NOVA_EVAC_CONFIG=$tmp/ne.conf "$NOVA_EVAC" volume-sync "$@"; }
+sum_of() { R"$1" export --no-progress "$2" - 2>/dev/null | sha256sum | cut -c1-64; }
+feats() { R"$1" info --format json "$2" 2>/dev/null | jq -r '.features | join(",")'; }
+flags() { R"$1" info --format json "$2" 2>/dev/null | jq -r '.flags | join(",")'; }
+mstate() { R"$1" info --format json "$2" 2>/dev/null | jq -r '.mirroring.state // "off"'; }
+journals() { find "$tmp/state" -path '*volume-sync*' -type f 2>/dev/null | wc -l; }
+ORIG=layering,exclusive-lock,object-map,fast-diff,deep-flatten
+unchanged() { # unchanged DESC: the source as made, no copy on B, no journal
+    is "$(feats A "volumes/$img") $(mstate A "volumes/$img") $(RB ls volumes | grep -c "^$img$") $(journals)" \
+        "$ORIG off 0 0" "$1: nothing changed (features, mirroring off, no copy on B, no journal)"
+}
+one_line() { is "$(printf '%s\n' "$out" | grep -c 'error:')" 1 "$1: one error message"; }
+
+# --- the source: 128 MiB, 24 MiB of random data at 8 MiB, the rest holes
+t0=$(now)
+ok "128 MiB image volumes/$img on A ($ORIG)" \
+    RA create --size 128M --image-feature "$ORIG" "volumes/$img"
+head -c 25165824 /dev/urandom >"$tmp/fill.bin"
+ok "24 MiB of random data written through librbd" /usr/bin/python3 - "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$tmp/fill.bin" <<'EOF'
+import sys, rados, rbd
+conf, user, name, fill = sys.argv[1:]
+with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
+    im.write(open(fill, 'rb').read(), 8 << 20)
+EOF
+src0=$(sum_of A "volumes/$img")
+
+# --- report only, and the dry run
+run vs --mirror a/volumes/"$img" b/volumes
+is "$rc" 0 "--mirror alone: exit 0"
+like "$out" "a/volumes/$img: features $ORIG; mirroring disabled; 0 watchers" "--mirror: the features reported"
+like "$out" "needs features layering,exclusive-lock,deep-flatten,journaling.*--enable-features" \
+    "--mirror: what would change, and the option that changes it"
+unchanged "--mirror alone"
+run vs --mirror --enable-features --dry-run a/volumes/"$img" b/volumes
+is "$rc" 0 "--dry-run: exit 0"
+like "$out" "would change the features to layering,exclusive-lock,deep-flatten,journaling" "--dry-run: says what it would do"
+unchanged "--dry-run"
+
+# --- refusals
+run vs --mirror --enable-features a/volumes/"$img" a/volumes
+is "$rc" 2 "same cluster: exit 2"
+like "$out" "the destination is on the same cluster a" "same cluster: named"
+one_line "same cluster"
+run vs --mirror --enable-features a/volumes/"$img" b/volumes/other
+is "$rc" 2 "another image name: exit 2"
+like "$out" "same pool and name; give b/volumes or b/volumes/$img" "another name: the right destination given"
+unchanged "wrong destination"
+
+/usr/bin/python3 - "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$tmp/holder" <<'EOF' &
+import signal, sys, time, rados, rbd
+conf, user, name, up = sys.argv[1:]
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the image: no watch left behind
+with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
+    open(up, 'w').close()
+    time.sleep(120)
+EOF
+hpid=$!
+for _ in $(seq 100); do [ -e "$tmp/holder" ] && break; sleep 0.1; done
+run vs --mirror --enable-features a/volumes/"$img" b/volumes
+is "$rc" 3 "in use without --yes: exit 3"
+like "$out" "error: volume-sync a/volumes/$img --mirror: the image is in use \(1 watcher.*can freeze it.*--yes" \
+    "in use: the watcher counted, the freeze risk and --yes named"
+unchanged "in use without --yes"
+kill "$hpid"; wait "$hpid" 2>/dev/null; hpid=
+
+"$CEPH" mirror-down >/dev/null 2>&1
+run vs --mirror --enable-features a/volumes/"$img" b/volumes
+"$CEPH" mirror-up >/dev/null 2>&1 & mpid=$!
+is "$rc" 3 "no rbd-mirror daemon: exit 3"
+like "$out" "no rbd-mirror daemon runs for cluster b.*tests/lab/ceph.sh mirror-up" \
+    "no daemon: the cluster and the next step named"
+one_line "no daemon"
+unchanged "no daemon"
+
+ok "a 4 MiB image volumes/$id-onb on B" RB create --size 4M "volumes/$id-onb"
+run vs --mirror --enable-features b/volumes/"$id-onb" a/volumes
+is "$rc" 3 "the wrong direction (B to A): exit 3"
+like "$out" "pool volumes of cluster a has no peer to replicate from" "wrong direction: A has no peer, named"
+is "$(feats B "volumes/$id-onb")" "layering,exclusive-lock,object-map,fast-diff,deep-flatten" \
+    "wrong direction: the image on B is unchanged"
+ok "rbd-mirror for B is up again" wait "$mpid"
+diag "source and refusals: $(since "$t0") s"
+
+# --- mirroring
+t0=$(now)
+run vs --mirror --enable-features a/volumes/"$img" b/volumes
+is "$rc" 0 "--enable-features: exit 0"
+printf '%s\n' "$out" | grep -v '^nova-evac: volume-sync.*(.* s)$' | sed 's/^/#   /'
+diag "enable and sync: $(since "$t0") s"
+like "$out" "features: $ORIG -> layering,exclusive-lock,deep-flatten,journaling" "the features changed"
+like "$out" "in sync: a/volumes/$img -> b/volumes/$img" "in sync"
+is "$(feats A "volumes/$img") $(mstate A "volumes/$img")" \
+    "layering,exclusive-lock,deep-flatten,journaling enabled" "A: journaling on, object-map and fast-diff off, mirroring enabled"
+is "$(RB info --format json "volumes/$img" | jq -r .mirroring.primary)" false "B: the copy, non-primary"
+is "$(sum_of B "volumes/$img")" "$src0" "B equals the source (sha256 through librbd)"
+is "$(journals)" 1 "the journal records the original features"
+ok "4 MiB more written on A" RA bench --io-type write --io-size 1M --io-total 4M --io-pattern seq "volumes/$img"
+src1=$(sum_of A "volumes/$img")
+
+# --- finish
+t0=$(now)
+run vs --mirror --finish a/volumes/"$img" b/volumes
+is "$rc" 0 "--finish: exit 0"
+printf '%s\n' "$out" | grep -v '^nova-evac: volume-sync.*(.* s)$' | sed 's/^/#   /'
+diag "finish: $(since "$t0") s"
+like "$out" "demoted a/volumes/$img" "A demoted"
+like "$out" "promoted b/volumes/$img" "B promoted"
+like "$out" "verified [0-9]+ chunks .* at the head .*: identical" "both heads verified"
+is "$(mstate A "volumes/$img") $(mstate B "volumes/$img")" "off off" "mirroring off on both"
+is "$(feats A "volumes/$img")|$(flags A "volumes/$img")" "$ORIG|" "A: the original features back, object map valid"
+is "$(feats B "volumes/$img")|$(flags B "volumes/$img")" "$ORIG|" "B: the original features too, object map valid"
+ok "the source changed after the sync (4 MiB written)" test "$src1" != "$src0"
+is "$(sum_of B "volumes/$img")" "$src1" "B equals the source as last written"
+is "$(sum_of A "volumes/$img")" "$src1" "A's data unchanged by the finish"
+is "$(journals)" 0 "no journal left"
+ok "B is writable (promoted, not mirrored)" RB bench --io-type write --io-size 4K --io-total 4K "volumes/$img"
+
+run vs --mirror --finish a/volumes/"$img" b/volumes
+is "$rc" 3 "--finish again: exit 3"
+like "$out" "no journal of this tool records the features" "--finish again: refused, no journal"
+done_testing
