@@ -38,6 +38,10 @@ static const struct ne_opt opts[] = {
      NULL, NULL, NULL},
     {"retries", 0, OPT_UINT, "N", "extra attempts after a failure that left the source intact "
      "(default 2)", NULL, NULL, NULL},
+    {"scheduler-wait", 0, OPT_UINT, "SECONDS", "with --via nova: how long to wait and ask again "
+     "while Nova's scheduler refuses a destination the plan found valid (default: nova.conf's "
+     "scheduler_instance_sync_interval + 30 s, 150 s when unset; 0: do not wait)", NULL, NULL,
+     NULL},
     {"reason", 0, OPT_STRING, "TEXT", "reason recorded when disabling the compute service", NULL,
      NULL, NULL},
     {"force-check", 0, OPT_LIST, "NAME", "go on despite this check's blockers (see nova-evac "
@@ -106,6 +110,15 @@ ne_drain_opts_from_args(const struct ne_args *args, struct ne_drain_opts *o, cha
     case 1: o->max_per_dest = (unsigned)v;
     }
     if (ne_args_uint(args, "retries", &v)) o->retries = (unsigned)v;
+    o->sched_wait = -1;
+    if (ne_args_uint(args, "scheduler-wait", &v)) {
+        if (v > 86400) {
+            ne_error("option --scheduler-wait: %lu s is more than a day; give the seconds to wait "
+                     "for Nova's scheduler (0: do not wait)", v);
+            return NE_EXIT_USAGE;
+        }
+        o->sched_wait = (int)v;
+    }
     gmtime_r(&now, &tm);
     if (ne_args_str(args, "reason"))
         snprintf(reason, rlen, "%s", ne_args_str(args, "reason"));

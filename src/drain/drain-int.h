@@ -98,5 +98,12 @@ int drain_pause(unsigned s);
 /* Waits for host's libvirtd to answer again (bounded); 0 when it does. */
 int drain_wait_for_host(struct ne_drain *dr, const struct ne_drain_item *it, const char *host,
                         unsigned *waited);
+/* Nova's scheduler refused to (nova.migrate said NE_DRAIN_SCHED_REFUSED)
+ * on the instance's tries-th refusal: says what it waits for and why, and
+ * pauses (drain-schedwait.h), *waited counting against --scheduler-wait.
+ * 0 to ask again; -1 when the time is up or the drain is interrupted,
+ * gave_up then says why and the next step. */
+int drain_wait_for_scheduler(struct ne_drain *dr, const struct ne_drain_item *it, const char *to,
+                             unsigned tries, unsigned *waited, char *gave_up, size_t len);
 
 #endif

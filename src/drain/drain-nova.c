@@ -24,6 +24,7 @@
 
 #include "drain/drain-fleet.h"
 #include "drain/drain-nova.h"
+#include "drain/drain-schedwait.h"
 #include "novadb/novadb.h"
 #include "novasync/novasync.h"
 #include "util/exitcode.h"
@@ -144,10 +145,12 @@ watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig
 }
 
 /* Waits until Nova is idle on the instance (and its status is not leave),
- * watching the libvirt job on from meanwhile; 0 when Nova reports host to. */
+ * watching the libvirt job on from meanwhile; 0 when Nova reports host to.
+ * With stayed: when Nova has it idle on from (not ERROR), *stayed is set
+ * and the caller says why (no error printed here). */
 static int
 settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, const char *to,
-       unsigned timeout_s, const char *leave, struct ne_mig_stats *st)
+       unsigned timeout_s, const char *leave, struct ne_mig_stats *st, bool *stayed)
 {
     struct ne_virt *src = virt_open(dn->cfg, from);
     double t0 = ne_now(), last_line = t0;
@@ -171,7 +174,10 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
         watch_job(src, d->name, d->uuid, st, &last_line);
         nanosleep(&(struct timespec){0, 500000000L}, NULL);
     }
-    if (rc == 0 && !(str_eq(s.host, to) && !str_eq(s.status, "ERROR"))) {
+    if (rc == 0 && stayed && str_eq(s.host, from) && !str_eq(s.status, "ERROR")) {
+        rc = -1;
+        *stayed = true;
+    } else if (rc == 0 && !(str_eq(s.host, to) && !str_eq(s.status, "ERROR"))) {
         rc = -1;
         ne_error("%s (%s): Nova reports it %s on %s after the migration to %s%s%s", d->name,
                  d->uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
@@ -245,6 +251,49 @@ migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const struct ne_d
     return rc;
 }
 
+static const struct ne_migration *newest_migration(const struct ne_migration *m, size_t n);
+
+/* A live migration to a named host after which Nova has the server idle
+ * on its source: Nova refused it.  NE_DRAIN_SCHED_REFUSED when the
+ * refusal is the scheduler's NoValidHost (drain-schedwait.h: the caller
+ * waits and asks again), else NE_EXIT_PARTIAL with what Nova says. */
+static int
+refused_or_failed(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from,
+                  const char *to)
+{
+    struct ne_migration_filter f = {.instance_uuid = d->uuid};
+    struct ne_migration *m = NULL;
+    const struct ne_migration *last;
+    CLEANUP_FREE char *why = NULL;
+    struct ne_server s;
+    size_t n = 0;
+    bool sched;
+
+    memset(&s, 0, sizeof s);
+    if (nova_server_show(dn->nv, d->uuid, &s) != 0 || nova_migrations(dn->nv, &f, &m, &n) < 0) {
+        ne_server_clear(&s);
+        ne_error("%s (%s): Nova left it on %s instead of moving it to %s, and what it says about "
+                 "that cannot be read (above)", d->name, d->uuid, from, to);
+        return NE_EXIT_PARTIAL;
+    }
+    last = newest_migration(m, n);
+    if (nova_action_error(dn->nv, d->uuid, "live-migration", &why) < 0) why = NULL;
+    sched = ne_sched_refused(s.status, s.host, from, to, last ? last->status : NULL,
+                             last ? last->dest_compute : NULL, why);
+    if (sched)
+        ne_info("%s (%s): Nova's scheduler refused %s (%s, migration %s: %s)", d->name, d->uuid,
+                to, why ? why : "no event details before compute API 2.84",
+                last && last->id ? last->id : "?", last && last->status ? last->status : "?");
+    else
+        ne_error("%s (%s): Nova left it %s on %s instead of moving it to %s (migration %s: %s)%s%s",
+                 d->name, d->uuid, s.status ? s.status : "?", from, to,
+                 last && last->id ? last->id : "?", last && last->status ? last->status : "?",
+                 why ? "; " : "", why ? why : "");
+    ne_migrations_free(m, n);
+    ne_server_clear(&s);
+    return sched ? NE_DRAIN_SCHED_REFUSED : NE_EXIT_PARTIAL;
+}
+
 static int
 migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const char *from,
         const char *to, struct ne_mig_result *r)
@@ -253,6 +302,7 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     struct ne_novasync *ns = sync_of(dn);
     struct ne_server_call c = {.action = NE_ACT_LIVE_MIGRATE, .server = d->uuid, .host = to,
                                .block = plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES};
+    bool stayed = false;
     int rc;
 
     memset(r, 0, sizeof *r);
@@ -268,7 +318,8 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     }
     if (rc == 0)
         rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
-                    &r->st);
+                    &r->st, plan->method == NE_METHOD_COLD ? NULL : &stayed);
+    if (stayed) return refused_or_failed(dn, d, from, to);
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
 }
 

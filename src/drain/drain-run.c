@@ -137,7 +137,7 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
     struct ne_mig_result r;
     struct drain_pctx pctx = {dr, it};
     double t0 = ne_now();
-    unsigned quick = 0, waited = 0;
+    unsigned quick = 0, waited = 0, sched_tries = 0, sched_waited = 0;
     char gave_up[384] = "";
 
     memset(&r, 0, sizeof r);
@@ -171,6 +171,15 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
         virt_close(src);
         virt_close(dst);
         if (it->rc == 0) break;
+        if (it->rc == NE_DRAIN_SCHED_REFUSED) {
+            /* Nova's scheduler said no before anything moved: wait for
+             * its per-host instance lists to be synced, then ask again */
+            it->rc = NE_EXIT_PARTIAL;
+            if (drain_wait_for_scheduler(dr, it, to, sched_tries++, &sched_waited, gave_up,
+                                         sizeof gave_up) < 0)
+                break;
+            continue;
+        }
         if (it->rc == NE_EXIT_REFUSED || it->rc == NE_EXIT_USAGE || ne_migrate_interrupted())
             break;
         /* A libvirtd that does not answer (restarting, or down for a

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "drain/drain-int.h"
+#include "drain/drain-schedwait.h"
+#include "util/ini.h"
 #include "util/log.h"
 
 /* Whether host's libvirtd answers now (the run's connection, reconnected
@@ -68,4 +70,51 @@ drain_wait_for_host(struct ne_drain *dr, const struct ne_drain_item *it, const c
         }
     }
     return -1;
+}
+
+int
+drain_wait_for_scheduler(struct ne_drain *dr, const struct ne_drain_item *it, const char *to,
+                         unsigned tries, unsigned *waited, char *gave_up, size_t len)
+{
+    struct ini *nc = dr->cfg->nova_conf && *dr->cfg->nova_conf
+                         ? ini_load(dr->cfg->nova_conf, true) : NULL;
+    const char *from = NULL;
+    int interval = ne_sched_sync_interval(nc, &from);
+    unsigned bound = dr->o->sched_wait >= 0 ? (unsigned)dr->o->sched_wait
+                                            : ne_sched_wait_default(interval);
+    unsigned pause = ne_sched_wait_next(tries, *waited, bound, interval);
+    char iv[160];
+
+    ini_free(nc);
+    if (interval > 0)
+        snprintf(iv, sizeof iv, "scheduler_instance_sync_interval, %d s: %s", interval, from);
+    else
+        snprintf(iv, sizeof iv, "never here: scheduler_instance_sync_interval is %d in %s",
+                 interval, dr->cfg->nova_conf);
+    if (pause == 0) {
+        if (tries == 0)
+            snprintf(gave_up, len, "Nova's scheduler refused %s (NoValidHost) and %s; when %s "
+                     "holds no member of its server group and has room, 'nova-evac drain %s "
+                     "--resume' asks again", to, bound == 0 && dr->o->sched_wait == 0
+                     ? "--scheduler-wait is 0" : "its instance lists are never synced",
+                     to, dr->o->host);
+        else
+            snprintf(gave_up, len, "Nova's scheduler still refused %s after %u s (--scheduler-"
+                     "wait %u); nova-scheduler's log names the filter ('Filtering removed all "
+                     "hosts'); once it passes, 'nova-evac drain %s --resume'", to, *waited, bound,
+                     dr->o->host);
+        return -1;
+    }
+    if (tries == 0)
+        ne_info("%s: waiting for Nova's scheduler to accept %s, which the plan found valid: "
+                "after a live migration the scheduler still counts the instance on the host it "
+                "left (for its server-group filters) until that host's nova-compute sends its "
+                "instance list (%s); asking again in %u s, for up to %u s (--scheduler-wait)",
+                it->d->name, to, iv, pause, bound);
+    else
+        ne_info("%s: Nova's scheduler still refuses %s; asking again in %u s (%u of %u s "
+                "waited)", it->d->name, to, pause, *waited, bound);
+    if (drain_pause(pause) < 0) return -1;
+    *waited += pause;
+    return 0;
 }

@@ -29,6 +29,9 @@ struct ne_nova_fate {
 
 struct ne_nova_fleet;
 
+/* nova.migrate: Nova's scheduler refused the destination (not an exit code). */
+#define NE_DRAIN_SCHED_REFUSED 64
+
 /* What the drain tells Nova, when Nova is configured (all may be NULL). */
 struct ne_nova_hooks {
     void *ctx;
@@ -38,7 +41,9 @@ struct ne_nova_hooks {
     int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to, bool running);
     /* --via nova: ask Nova to move uuid to dest with the planned method
      * (plan->method) and wait for it; fill r->st where known.  Returns an
-     * exit code like ne_migrate_instance().  NULL: libvirt path. */
+     * exit code like ne_migrate_instance(), or NE_DRAIN_SCHED_REFUSED when
+     * Nova's scheduler refused dest before anything moved (the drain waits
+     * and asks again: drain-schedwait.h).  NULL: libvirt path. */
     int (*migrate)(void *ctx, const struct ne_domain *d, const struct ne_plan *plan,
                    const char *from, const char *to, struct ne_mig_result *r);
     /* --resume of a move through Nova that the interrupted run left in
@@ -75,6 +80,9 @@ struct ne_drain_opts {
     unsigned max_per_dest;   /* incoming at once per destination (0: max_parallel
                               * spread over the destinations in use, rounded up) */
     unsigned retries;        /* extra attempts for a failure that left the source intact */
+    int sched_wait;          /* --scheduler-wait: seconds to wait while Nova's scheduler
+                              * refuses a planned destination; -1: from nova.conf's
+                              * scheduler_instance_sync_interval (drain-schedwait.h) */
     const char *reason;      /* for the compute service */
     bool json_events;        /* JSON lines on stdout */
     bool stage_images;       /* stage missing base images instead of avoiding such hosts */

@@ -795,6 +795,55 @@ nova_create_image(struct ne_nova *nv, const char *server, const char *name,
     return 0;
 }
 
+int
+nova_action_error(struct ne_nova *nv, const char *server, const char *action, char **out)
+{
+    static const long ok[] = {200, 0};
+    CLEANUP_FREE char *esc = http_escape(server);
+    CLEANUP_FREE char *path = xasprintf("/servers/%s/os-instance-actions", esc);
+    CLEANUP_FREE char *req = NULL;
+    struct ne_http_resp r;
+    json_t *root, *a, *ev;
+    size_t i;
+
+    *out = NULL;
+    if (expect(nv, "list the instance actions of", server, NULL, "GET", path, NULL, true, ok,
+               &r) < 0)
+        return -1;
+    root = r.len ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+    http_resp_clear(&r);
+    /* newest first */
+    json_array_foreach(json_object_get(root, "instanceActions"), i, a) {
+        const char *name = json_string_value(json_object_get(a, "action"));
+        if (name && strcmp(name, action) == 0) {
+            req = xstrdup_null(json_string_value(json_object_get(a, "request_id")));
+            break;
+        }
+    }
+    json_decref(root);
+    if (!req) return 0;
+    {
+        CLEANUP_FREE char *rq = http_escape(req);
+        CLEANUP_FREE char *p2 = xasprintf("%s/%s", path, rq);
+        if (expect(nv, "show the instance action of", server, NULL, "GET", p2, NULL, true, ok,
+                   &r) < 0)
+            return -1;
+    }
+    root = r.len ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+    http_resp_clear(&r);
+    json_array_foreach(json_object_get(json_object_get(root, "instanceAction"), "events"), i, ev) {
+        const char *res = json_string_value(json_object_get(ev, "result"));
+        const char *name = json_string_value(json_object_get(ev, "event"));
+        const char *det = json_string_value(json_object_get(ev, "details"));
+        if (!res || strcmp(res, "Error") != 0) continue;
+        *out = det && *det ? xasprintf("%s: %s", name ? name : "?", det)
+                           : xstrdup(name ? name : "?");
+        break;
+    }
+    json_decref(root);
+    return 0;
+}
+
 /* fleetapi.h: a plain GET for the fleet's reads (aggregates, groups). */
 int
 nova_get(struct ne_nova *nv, const char *action, const char *path, struct ne_http_resp *r)

@@ -131,6 +131,11 @@ struct ne_migration_filter {
 /* GET /os-migrations with the filter, all pages. */
 int nova_migrations(struct ne_nova *nv, const struct ne_migration_filter *f,
                     struct ne_migration **out, size_t *n);
+/* The error event of the server's newest instance action named action
+ * ("live-migration"): "EVENT: DETAILS" (details from compute API 2.84,
+ * else "EVENT"), malloc'd into *out, or NULL when that action has no
+ * failed event.  0, or -1 (reported). */
+int nova_action_error(struct ne_nova *nv, const char *server, const char *action, char **out);
 /* In-progress live migrations of one server (2.23+). */
 int nova_server_migrations(struct ne_nova *nv, const char *server, struct ne_migration **out,
                            size_t *n);
