@@ -41,7 +41,7 @@ ne_sched_wait_next(unsigned tries, unsigned waited, unsigned bound, int interval
     unsigned cap = 30, step = 5;
 
     if (waited >= bound) return 0;
-    if (interval > 0 && (unsigned)interval / 4 < cap) cap = (unsigned)interval / 4;
+    if (interval > 0 && (unsigned)interval / 8 < cap) cap = (unsigned)interval / 8;
     if (cap < 5) cap = 5;
     while (tries-- > 0 && step < cap) step *= 2;
     if (step > cap) step = cap;

@@ -44,8 +44,10 @@ int ne_sched_sync_interval(const struct ini *nova_conf, const char **from);
 unsigned ne_sched_wait_default(int interval);
 
 /* The next pause (seconds) after waited seconds of a bound: 5 s, doubled
- * after each try, at most 30 s nor a quarter of the interval (not under
- * 5 s), never past the bound; 0 when the bound is reached. */
+ * after each try, at most an eighth of the interval (15 s for Nova's
+ * default), between 5 and 30 s, never past the bound; 0 when the bound is
+ * reached.  Each try that Nova refuses leaves a migration record in
+ * "error": not more often than that. */
 unsigned ne_sched_wait_next(unsigned tries, unsigned waited, unsigned bound, int interval);
 
 /* Whether what Nova shows after a live migration to a named host is a

@@ -63,9 +63,12 @@ main(void)
     is_int(ne_sched_wait_default(-1), 0, "never synced: no wait");
 
     /* the pauses */
-    is_str(pauses(150, 120), "5 10 20 30 30 30 25", "120 s: 5 s doubling to 30 s, up to 150 s");
-    is_str(pauses(40, 10), "5 5 5 5 5 5 5 5", "10 s: every 5 s (a quarter of 10 is under 5)");
-    is_str(pauses(100, 40), "5 10 10 10 10 10 10 10 10 10 5", "40 s: at most a quarter, 10 s");
+    is_str(pauses(150, 120), "5 10 15 15 15 15 15 15 15 15 15",
+           "120 s: 5 s doubling to an eighth of it, 15 s, up to 150 s");
+    is_str(pauses(40, 10), "5 5 5 5 5 5 5 5", "10 s: every 5 s (an eighth of 10 is under 5)");
+    is_str(pauses(300, 600), "5 10 20 30 30 30 30 30 30 30 30 25",
+           "600 s: at most 30 s between tries");
+    is_str(pauses(100, 80), "5 10 10 10 10 10 10 10 10 10 5", "80 s: at most an eighth, 10 s");
     is_str(pauses(7, 120), "5 2", "never past the bound");
     is_str(pauses(0, 120), "", "bound 0: no pause at all");
     is_int(ne_sched_wait_next(0, 150, 150, 120), 0, "bound reached: 0");
