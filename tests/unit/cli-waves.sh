@@ -4,7 +4,8 @@
 # (host names, each once, options that need --waves, --report with one
 # host), the waves of a dry run without Nova (the order given), a run whose
 # first host cannot be reached (stops before the next wave, the waves
-# journal left for --resume) and the refusal of a new run over it.  The
+# journal left for --resume) and the refusal of a new run over it; plan
+# HOST HOST... prints the same waves.  The
 # configuration names nodes whose sockets do not exist.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -54,6 +55,24 @@ ok "dry run: no journal" test ! -e "$tmp/state/waves-node03+node02.journal"
 out=$(ne --format json drain node03 node02 --waves --wave-size 2 --dry-run 2>/dev/null)
 is "$(printf '%s' "$out" | jq -c '[.waves[].hosts]')" '[["node03","node02"]]' \
     "dry run --wave-size 2 (JSON): one wave of both"
+
+# plan HOST HOST...: the same waves as drain --dry-run, nothing written.
+run ne plan node03 node02 --waves
+like "$out" "waves: 2, without Nova's view" "plan --waves: two waves, said where from"
+is "$(printf '%s\n' "$out" | grep '^wave ' | tr '\n' '|')" "wave 1: node03|wave 2: node02|" \
+    "plan --waves: node03 then node02, as given"
+run ne plan node03 node02
+is "$(printf '%s\n' "$out" | grep '^wave ' | tr '\n' '|')" "wave 1: node03 node02|" \
+    "plan of two hosts without --waves: one wave"
+out=$(ne --format json plan node03 node02 --waves --wave-size 2 2>/dev/null)
+is "$(printf '%s' "$out" | jq -c '[.waves[].hosts]')" '[["node03","node02"]]' \
+    "plan --wave-size 2 (JSON): one wave of both"
+run ne plan node02 node03 node02
+is "$rc" 2 "plan: a host named twice: exit 2"
+like "$out" "host node02 named twice" "the host is named"
+run ne plan node02 node03 --wave-size 1
+is "$rc" 2 "plan: --wave-size without --waves: exit 2"
+ok "plan: no journal" test ! -e "$tmp/state/waves-node03+node02.journal"
 
 # A run whose first host cannot be reached: wave 2 is not started, the
 # waves journal stays for --resume, a new run is refused.
