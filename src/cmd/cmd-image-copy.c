@@ -13,9 +13,11 @@
 #include "cmd/osargs.h"
 #include "imgcopy/imgcopy.h"
 #include "novasync/novasync.h"
+#include "rbd/rbd.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "volsync/volsync.h"
 
 #define MAX_PARALLEL 8
 
@@ -41,6 +43,11 @@ static const struct ne_opt opts[] = {
      "PUT of the image file, default), glance-direct (image import: staged, then imported), "
      "auto (glance-direct when the destination offers it)", NULL, NULL,
      "stream|glance-direct|auto"},
+    {"rbd-from", 0, OPT_STRING, "CLUSTER", "with --rbd-to: the Ceph cluster ([ceph:CLUSTER] of "
+     "the configuration) holding the source Glance's rbd store", NULL, NULL, NULL},
+    {"rbd-to", 0, OPT_STRING, "CLUSTER/POOL", "copy the data cluster to cluster through librbd "
+     "into POOL (the destination Glance's rbd store) and give the destination the image by its "
+     "location", NULL, "rbd-from", NULL},
     {"json", 0, OPT_FLAG, NULL, "JSON result (same as --format json)", NULL, NULL, NULL},
     {"dry-run", 'n', OPT_FLAG, NULL, "say what would be copied; change nothing", NULL, NULL,
      NULL},
@@ -142,7 +149,59 @@ choose_method(const char *want, char **methods, const char *dest, struct ne_imgc
 struct run {
     struct side src[MAX_PARALLEL], dst[MAX_PARALLEL];
     size_t nw;
+    struct ne_rbd *rs, *rd;
+    char *rbd_to;
 };
+
+/* --rbd-from/--rbd-to: both clusters connected; an exit code. */
+static int
+open_rbd(struct ne_ctx *ctx, const struct ne_args *args, struct run *r,
+         struct ne_imgcopy_opts *o)
+{
+    const char *from = ne_args_str(args, "rbd-from"), *to = ne_args_str(args, "rbd-to");
+    struct ne_config *cfg;
+    struct ne_rbd_conn cs = {0}, cd = {0};
+    char *slash;
+    int rc = NE_EXIT_USAGE;
+
+    if (!from && !to) return NE_EXIT_OK;
+    if (!from || !to || !(slash = strchr(to, '/')) || slash == to || !slash[1] ||
+        strchr(slash + 1, '/')) {
+        ne_error("image-copy: give both --rbd-from CLUSTER and --rbd-to CLUSTER/POOL (the "
+                 "[ceph:CLUSTER] sections of the configuration, and the destination Glance's "
+                 "rbd pool)");
+        return NE_EXIT_USAGE;
+    }
+    if (o->glance_direct) {
+        ne_error("image-copy: --rbd-to gives the destination the image by its location; it "
+                 "does not go with --import-method glance-direct");
+        return NE_EXIT_USAGE;
+    }
+    if (!ne_rbd_built()) {
+        ne_error("image-copy: this nova-evac was built without librbd: --rbd-to is not "
+                 "available");
+        return NE_EXIT_USAGE;
+    }
+    r->rbd_to = xstrdup(to);
+    r->rbd_to[slash - to] = '\0';
+    o->rbd_src_name = from;
+    o->rbd_dst_name = r->rbd_to;
+    o->rbd_dst_pool = r->rbd_to + (slash - to) + 1;
+    if (!(cfg = ne_ctx_config(ctx))) return NE_EXIT_USAGE;
+    if (ne_volsync_conn(cfg->path, from, &cs) < 0 || ne_volsync_conn(cfg->path, r->rbd_to, &cd) < 0)
+        goto out;
+    rc = NE_EXIT_UNREACHABLE;
+    if (!(r->rs = ne_rbd_connect(&cs))) goto out;
+    if (str_eq(from, r->rbd_to)) r->rd = r->rs;
+    else if (!(r->rd = ne_rbd_connect(&cd))) goto out;
+    o->rbd_src = r->rs;
+    o->rbd_dst = r->rd;
+    rc = NE_EXIT_OK;
+out:
+    ne_volsync_conn_free(&cs);
+    ne_volsync_conn_free(&cd);
+    return rc;
+}
 
 /* Opens nw pairs of sessions; an exit code. */
 static int
@@ -269,7 +328,9 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         return NE_EXIT_USAGE;
     }
     for (i = 0; i < n; i++) ids[i] = ne_args_pos(args, i);
-    r.nw = o.dry_run || !n ? 1 : (par < n ? par : n);
+    /* between RBD stores: one transfer at a time (the librbd copy keeps its own I/Os in
+     * flight) */
+    r.nw = o.dry_run || !n || ne_args_str(args, "rbd-to") ? 1 : (par < n ? par : n);
     ne_interrupt_install("the copies in flight stop and their partial images are deleted; run "
                          "image-copy again to copy the rest");
     rc = open_sides(args, &r, &o, &label);
@@ -277,6 +338,7 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
     if (rc == NE_EXIT_OK && glance_import_methods(r.dst[0].g, &methods) < 0)
         rc = ne_os_exit(glance_err(r.dst[0].g));
     if (rc == NE_EXIT_OK) rc = choose_method(ne_args_str(args, "import-method"), methods, label, &o);
+    if (rc == NE_EXIT_OK) rc = open_rbd(ctx, args, &r, &o);
     if (rc == NE_EXIT_OK && snap_of && o.dry_run) {
         ne_info("image-copy: --dry-run: would snapshot instance %s and copy the snapshot to %s",
                 snap_of, label);
@@ -319,6 +381,9 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         side_close(&r.src[i]);
         side_close(&r.dst[i]);
     }
+    if (r.rd && r.rd != r.rs) ne_rbd_disconnect(r.rd);
+    if (r.rs) ne_rbd_disconnect(r.rs);
+    free(r.rbd_to);
     free(ids);
     return rc;
 }

@@ -103,8 +103,8 @@ on_progress(long long done, long long total, void *p)
 }
 
 /* Deletes the image this run created at the destination (never another). */
-static void
-drop(struct ne_glance *dst, const struct ne_imgcopy_opts *o, const char *id)
+void
+imgcopy_drop(struct ne_glance *dst, const struct ne_imgcopy_opts *o, const char *id)
 {
     if (glance_image_delete(dst, id) == 0)
         ne_info("image-copy: deleted the incomplete copy %s in %s", id, o->dest_label);
@@ -165,6 +165,10 @@ copy_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im
     struct ne_image spec, made;
     char *why;
 
+    if (o->rbd_dst) {
+        imgcopy_rbd_one(src, dst, im, o, r);
+        return;
+    }
     r->method = o->glance_direct ? "glance-direct" : "stream";
     imgcopy_spec(im, o, &spec);
     if (glance_image_create(dst, &spec, &r->dest_id) < 0) {
@@ -218,7 +222,7 @@ copy_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im
     return;
 fail:
     r->seconds = ne_now() - pr.t0;
-    drop(dst, o, r->dest_id);
+    imgcopy_drop(dst, o, r->dest_id);
     free(r->dest_id);
     r->dest_id = NULL;
     r->md5[0] = r->hash[0] = r->hash_algo[0] = '\0';

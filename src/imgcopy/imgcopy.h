@@ -27,6 +27,8 @@
 #include "openstack/glance.h"
 #include "virt/virt.h"
 
+struct ne_rbd;
+
 #define NE_IMGCOPY_SRC_REGION "nova_evac_source_region"
 #define NE_IMGCOPY_SRC_IMAGE "nova_evac_source_image"
 #define NE_IMGCOPY_SRC_BASE "nova_evac_source_base"   /* images --to-glance: host:path */
@@ -42,6 +44,9 @@ struct ne_imgcopy_opts {
     bool progress;            /* progress lines on stderr */
     bool glance_direct;       /* image import (stage, then glance-direct) instead of a PUT */
     unsigned import_timeout;  /* seconds the import may take once staged (0 = 600) */
+    /* --rbd-from/--rbd-to: the data go cluster to cluster (imgcopy-rbd.c) */
+    struct ne_rbd *rbd_src, *rbd_dst; /* both set, or neither */
+    const char *rbd_src_name, *rbd_dst_name, *rbd_dst_pool;
 };
 
 enum ne_imgcopy_status { IMGCOPY_COPIED, IMGCOPY_EXISTS, IMGCOPY_DRY_RUN, IMGCOPY_FAILED };
@@ -144,5 +149,24 @@ void imgcopy_bases(struct ne_glance *src, struct ne_glance *dst, ne_imgcopy_meta
  * dst: 0 and *id (newly allocated) or NULL; -1 reported. */
 int imgcopy_find_copy(struct ne_glance *dst, const char *source_id,
                       const struct ne_imgcopy_opts *o, char **id);
+
+/* ---- between RBD stores (imgcopy-rbd.c) */
+
+/* rbd://FSID/POOL/IMAGE/SNAP (Glance's rbd locations): 0 and the four
+ * parts, newly allocated; -1 (nothing allocated) for anything else. */
+int imgcopy_rbd_url_parse(const char *url, char **fsid, char **pool, char **image, char **snap);
+
+/* Copies im with o->rbd_src/rbd_dst: its rbd:// location at the source
+ * (its cluster must be o->rbd_src's), a queued image at dst, the RBD
+ * image named by its id in o->rbd_dst_pool (data extents only, holes
+ * stay holes), read back and hashed against im's checksum and os_hash,
+ * snapshot "snap" protected, then the location added with those digests
+ * (Glance makes it active).  A failure removes what it made (the RBD
+ * image, then the Glance image).  r: as copy_one's. */
+void imgcopy_rbd_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_image *im,
+                     const struct ne_imgcopy_opts *o, struct ne_imgcopy_result *r);
+
+/* Deletes the image id this run created at the destination, reporting. */
+void imgcopy_drop(struct ne_glance *dst, const struct ne_imgcopy_opts *o, const char *id);
 
 #endif

@@ -483,6 +483,41 @@ glance_import_methods(struct ne_glance *g, char ***methods)
 }
 
 int
+glance_image_rbd_location(struct ne_glance *g, const char *id, char **url)
+{
+    CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s", esc);
+    struct ne_os_req req = {.method = "GET", .idempotent = true};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(g, &req, path, &r, &kind);
+
+    *url = NULL;
+    if (rc < 0 || r.status != 200) return fail(g, "show", id, rc, &r, kind);
+    rc = glance_parse_rbd_location(r.body, r.len, "glance: show image", url);
+    http_resp_clear(&r);
+    g->err = rc < 0 ? NE_OS_EUNREACHABLE : NE_OS_OK;
+    return rc;
+}
+
+int
+glance_image_add_location(struct ne_glance *g, const char *id, const char *url,
+                          const struct ne_glance_xfer *v)
+{
+    CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s", esc);
+    CLEANUP_FREE char *body = glance_location_body(url, v->md5, v->hash_algo, v->hash);
+    struct ne_os_req req = {.method = "PATCH", .body = body, .body_len = strlen(body),
+                            .content_type = "application/openstack-images-v2.1-json-patch"};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(g, &req, path, &r, &kind);
+
+    if (rc < 0 || r.status != 200) return fail(g, "add a location to", id, rc, &r, kind);
+    http_resp_clear(&r);
+    g->err = NE_OS_OK;
+    return 0;
+}
+
+int
 glance_image_set_protected(struct ne_glance *g, const char *id, bool on)
 {
     CLEANUP_FREE char *esc = http_escape(id), *path = xasprintf("/images/%s", esc);

@@ -100,6 +100,17 @@ int glance_images_with(struct ne_glance *g, const char *key, const char *value,
  * allocated; empty for a Glance without image import).  -1 reported. */
 int glance_import_methods(struct ne_glance *g, char ***methods);
 
+/* The image's first rbd:// location (shown when its Glance sets
+ * show_multiple_locations or show_image_direct_url): 0 and *url (newly
+ * allocated, NULL when none is shown); -1 reported. */
+int glance_image_rbd_location(struct ne_glance *g, const char *id, char **url);
+/* Adds location url to the queued image id (PATCH /locations/-) with v's
+ * md5, hash_algo and hash as its validation data: Glance makes the image
+ * active with them, without reading the data (the caller verified it).
+ * Needs show_multiple_locations at that Glance.  0 or -1 (reported). */
+int glance_image_add_location(struct ne_glance *g, const char *id, const char *url,
+                              const struct ne_glance_xfer *v);
+
 /* PATCH protected to on (a protected image cannot be deleted). */
 int glance_image_set_protected(struct ne_glance *g, const char *id, bool on);
 

@@ -185,6 +185,49 @@ glance_parse_import_methods(const char *buf, size_t len, const char *what, char 
     return 0;
 }
 
+int
+glance_parse_rbd_location(const char *buf, size_t len, const char *what, char **url)
+{
+    json_t *root = osj_load(buf, len, what), *l, *v, *u;
+    size_t i;
+
+    *url = NULL;
+    if (!root) return -1;
+    l = json_object_get(root, "locations");
+    if (json_is_array(l)) {
+        json_array_foreach(l, i, v) {
+            u = json_object_get(v, "url");
+            if (json_is_string(u) && str_prefix(json_string_value(u), "rbd://")) {
+                *url = xstrdup(json_string_value(u));
+                break;
+            }
+        }
+    }
+    u = json_object_get(root, "direct_url");
+    if (!*url && json_is_string(u) && str_prefix(json_string_value(u), "rbd://"))
+        *url = xstrdup(json_string_value(u));
+    json_decref(root);
+    return 0;
+}
+
+char *
+glance_location_body(const char *url, const char *md5, const char *algo, const char *hash)
+{
+    json_t *vd = json_object(), *b;
+    char *text;
+
+    if (md5 && *md5) json_object_set_new(vd, "checksum", json_string(md5));
+    if (algo && *algo && hash && *hash) {
+        json_object_set_new(vd, "os_hash_algo", json_string(algo));
+        json_object_set_new(vd, "os_hash_value", json_string(hash));
+    }
+    b = json_pack("[{s:s, s:s, s:{s:s, s:{}, s:o}}]", "op", "add", "path", "/locations/-",
+                  "value", "url", url, "metadata", "validation_data", vd);
+    text = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return text;
+}
+
 char *
 glance_create_body(const struct ne_image *spec)
 {

@@ -126,6 +126,14 @@ int glance_parse_image_list(const char *buf, size_t len, const char *what,
  * ("glance-direct", "web-download", "copy-image"...), newly allocated,
  * NULL-terminated.  -1 (reported) on junk. */
 int glance_parse_import_methods(const char *buf, size_t len, const char *what, char ***out);
+/* The first rbd:// URL of an image (its "locations", else its
+ * "direct_url"): 0 and *url newly allocated, or NULL when it has none
+ * shown; -1 reported on bad JSON. */
+int glance_parse_rbd_location(const char *buf, size_t len, const char *what, char **url);
+/* The JSON patch adding location url to a queued image, with its
+ * validation data (checksum, os_hash_algo and os_hash_value, each when
+ * given): newly allocated. */
+char *glance_location_body(const char *url, const char *md5, const char *algo, const char *hash);
 /* The body of POST /v2/images for spec: name, formats, visibility, owner,
  * id, min_disk, min_ram, protected, tags and the custom properties (as
  * strings).  Newly allocated JSON text. */

@@ -97,3 +97,11 @@ ne_rbd_mirror_pool_info(struct ne_rbd *r, const char *p, struct ne_rbd_mirror_po
     return -1;
 }
 int ne_rbd_mirror_daemons(struct ne_rbd *r, const char *p, unsigned t) { (void)r, (void)p, (void)t; return -1; }
+int ne_rbd_fsid(struct ne_rbd *r, char *b, size_t l) { (void)r, (void)b, (void)l; return -1; }
+int
+ne_rbd_read_stream(struct ne_rbd_img *im, uint64_t s, size_t c,
+                   int (*fn)(const void *data, size_t len, void *opaque), void *o)
+{
+    (void)im, (void)s, (void)c, (void)fn, (void)o;
+    return -1;
+}

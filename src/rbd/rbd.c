@@ -679,3 +679,38 @@ ne_rbd_mirror_daemons(struct ne_rbd *r, const char *pool, unsigned timeout_ms)
     rados_buffer_free(reply);
     return e;
 }
+
+int
+ne_rbd_fsid(struct ne_rbd *r, char *buf, size_t len)
+{
+    int e = rados_cluster_fsid(r->cl, buf, len);
+
+    if (e < 0) {
+        ne_error("ceph cluster %s: cannot read its fsid: %s", r->name, err(e));
+        return -1;
+    }
+    return 0;
+}
+
+int
+ne_rbd_read_stream(struct ne_rbd_img *im, uint64_t size, size_t chunk,
+                   int (*fn)(const void *data, size_t len, void *opaque), void *opaque)
+{
+    char *buf = xmalloc(chunk);
+    uint64_t off;
+    int rc = 0;
+
+    for (off = 0; off < size && rc == 0; off += chunk) {
+        size_t want = size - off < chunk ? (size_t)(size - off) : chunk;
+        ssize_t got = rbd_read(im->im, off, want, buf);
+
+        if (got < 0) rc = chk(im, (int)got, "read", NULL);
+        else if ((size_t)got != want) {
+            ne_error("ceph image %s: short read at %llu: %zd of %zu bytes", im->label,
+                     (unsigned long long)off, got, want);
+            rc = -1;
+        } else if (fn(buf, want, opaque) < 0) rc = -1;
+    }
+    free(buf);
+    return rc;
+}

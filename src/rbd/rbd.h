@@ -151,4 +151,12 @@ int ne_rbd_mirror_pool_info(struct ne_rbd *r, const char *pool, struct ne_rbd_mi
  * not know, which it acknowledges and ignores).  The count, or -1. */
 int ne_rbd_mirror_daemons(struct ne_rbd *r, const char *pool, unsigned timeout_ms);
 
+/* The cluster's fsid into buf (len >= 37).  0 or -1 (reported). */
+int ne_rbd_fsid(struct ne_rbd *r, char *buf, size_t len);
+/* Reads bytes [0, size) of the image (at its snapshot) in order, chunk
+ * bytes at a time, giving each piece to fn; fn returning -1 stops it.
+ * 0 or -1 (a read failure reported; fn reports its own). */
+int ne_rbd_read_stream(struct ne_rbd_img *im, uint64_t size, size_t chunk,
+                       int (*fn)(const void *data, size_t len, void *opaque), void *opaque);
+
 #endif

@@ -24,6 +24,8 @@
 ##                            node configs rendered again (NOVA_EVAC_VIRT applies)
 ##   openstack.sh glance3-up  a third Glance, region RegionThree (127.0.0.1:9294), whose
 ##                            only import method is web-download (idempotent; fake/libvirt)
+##   openstack.sh glance-rbd-up  two Glances on Ceph RBD (tests/lab/ceph.sh up): RegionCephA
+##                            (127.0.0.1:9295, cluster a) and RegionCephB (9296, cluster b)
 ##   openstack.sh reset db    reload nova_api/nova_cell0/nova/glance from the cache (db mode)
 ##
 ## State lives in $NOVA_EVAC_LAB/os (default /var/tmp/nova-evac-lab/os). Everything binds
@@ -479,6 +481,31 @@ glance3_up() {
   glance_region_up glance3 $G3_PORT RegionThree \
     -e "/^workers = /a enabled_import_methods = ['web-download']"
 }
+## glance_rbd_up: two Glances whose store is Ceph RBD, for image-copy between clusters:
+## RegionCephA (127.0.0.1:9295, database glance4, pool images of cluster a) and
+## RegionCephB (127.0.0.1:9296, database glance5, pool images of cluster b, made here if
+## missing), client nova-evac, locations shown and settable (show_multiple_locations,
+## show_image_direct_url). Needs tests/lab/ceph.sh up. Not part of `up`:
+## `openstack.sh glance-rbd-up` (idempotent; tests call it).
+G4_PORT=9295 G5_PORT=9296
+glance_rbd_up() {
+  local envs x conf
+  envs=$("$HERE/ceph.sh" env 2>/dev/null) && "$HERE/ceph.sh" check >/dev/null 2>&1 ||
+    skip "glance-rbd-up: the Ceph clusters do not answer (tests/lab/ceph.sh up)"
+  eval "$envs"
+  timeout 30 ceph -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" osd pool ls | grep -qx images || {
+    timeout 30 ceph -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" osd pool create images 8 >/dev/null 2>&1 &&
+      timeout 30 rbd -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" pool init images; } ||
+    die "glance-rbd-up: creating pool images on ceph cluster b failed"
+  for x in A B; do
+    eval conf=\$CEPH_${x}_CONF
+    glance_region_up glance$([ $x = A ] && echo 4 || echo 5) $([ $x = A ] && echo $G4_PORT || echo $G5_PORT) \
+      RegionCeph$x -e "s|^enabled_backends = .*|enabled_backends = ceph:rbd|" \
+      -e "s|^default_backend = .*|default_backend = ceph|" \
+      -e "/^workers = /a show_multiple_locations = True\nshow_image_direct_url = True" \
+      -e "\$a [ceph]\nrbd_store_pool = images\nrbd_store_user = $CEPH_A_USER\nrbd_store_ceph_conf = $conf\nrbd_store_chunk_size = 4\nrados_connect_timeout = 10"
+  done
+}
 ## glance_region_up NAME PORT REGION [sed-args...]: a Glance NAME on PORT, database NAME,
 ## store data/NAME, its image endpoints in REGION; sed-args change its glance-api.conf
 glance_region_up() {
@@ -735,6 +762,8 @@ cmd_down() {
   stop "$RUN/glance-api.pid" TERM "$ETC/glance/glance-api.conf" 3 &
   stop "$RUN/glance2-api.pid" TERM "$ETC/glance2/glance-api.conf" 3 &
   stop "$RUN/glance3-api.pid" TERM "$ETC/glance3/glance-api.conf" 3 &
+  stop "$RUN/glance4-api.pid" TERM "$ETC/glance4/glance-api.conf" 3 &
+  stop "$RUN/glance5-api.pid" TERM "$ETC/glance5/glance-api.conf" 3 &
   ## uwsgi masters: SIGINT = quit at once
   stop "$RUN/nova-api.pid" INT "$ETC/uwsgi/nova-api.ini" 10 &
   stop "$RUN/placement.pid" INT "$ETC/uwsgi/placement.ini" 10 &
@@ -752,7 +781,7 @@ cmd_down() {
     rm -f "$RUN/lab-started-by-us"
   fi
   local p busy=""
-  for p in 3306 5672 25672 5000 8778 9696 9292 9293 9294 8774 4369; do port_busy $p && busy="$busy $p"; done
+  for p in 3306 5672 25672 5000 8778 9696 9292 9293 9294 9295 9296 8774 4369; do port_busy $p && busy="$busy $p"; done
   [ -z "$busy" ] || say "warning: still listening on 127.0.0.1:$busy (not necessarily ours)"
 }
 cmd_status() {
@@ -822,10 +851,11 @@ case ${1:-} in
   restart-neutron-if-stale) with_lock cmd_restart_neutron ;;
   restart-computes) with_lock cmd_restart_computes ;;
   glance3-up) mkdir -p "$LOGS"; with_lock glance3_up ;;
+  glance-rbd-up) mkdir -p "$LOGS"; with_lock glance_rbd_up ;;
   reset) [ "${2:-}" = db ] || die "usage: reset db"; mkdir -p "$LOGS"; with_lock reset_db ;;
   status) cmd_status ;;
   mem) cmd_mem ;;
   env) cmd_env ;;
   sql) shift; cmd_sql "$@" ;;
-  *) sed -n '2,26s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,28s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
  * the source, the result JSON), from real-shaped replies. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "imgcopy/imgcopy.h"
@@ -199,9 +200,56 @@ test_meta(void)
     ne_image_clear(&im);
 }
 
+static void
+test_rbd(void)
+{
+    static const char shown[] =
+        "{\"id\": \"i1\", \"direct_url\": \"rbd://f2/images/i1/snap\", \"locations\": "
+        "[{\"url\": \"file:///var/lib/glance/i1\", \"metadata\": {}}, {\"url\": "
+        "\"rbd://f1/images/i1/snap\", \"metadata\": {\"store\": \"ceph\"}}]}";
+    static const char direct[] = "{\"id\": \"i1\", \"direct_url\": \"rbd://f2/p/i1/snap\"}";
+    static const char file[] = "{\"id\": \"i1\", \"direct_url\": \"file:///x/i1\"}";
+    char *fsid, *pool, *image, *snap, *url, *body;
+
+    ok(imgcopy_rbd_url_parse("rbd://31fd-ab/images/5b1c/snap", &fsid, &pool, &image, &snap) == 0,
+       "rbd url: parsed");
+    is_str(fsid, "31fd-ab", "rbd url: fsid");
+    is_str(pool, "images", "rbd url: pool");
+    is_str(image, "5b1c", "rbd url: image");
+    is_str(snap, "snap", "rbd url: snapshot");
+    free(fsid), free(pool), free(image), free(snap);
+    ok(imgcopy_rbd_url_parse("rbd://f/images/5b1c", &fsid, &pool, &image, &snap) < 0 && !fsid,
+       "rbd url without a snapshot: refused, nothing allocated");
+    ok(imgcopy_rbd_url_parse("rbd://f/images/5b1c/snap/x", &fsid, &pool, &image, &snap) < 0,
+       "rbd url with a fifth part: refused");
+    ok(imgcopy_rbd_url_parse("rbd://f//5b1c/snap", &fsid, &pool, &image, &snap) < 0,
+       "rbd url with an empty pool: refused");
+    ok(imgcopy_rbd_url_parse("file:///var/lib/glance/x", &fsid, &pool, &image, &snap) < 0,
+       "a file location: refused");
+    ok(glance_parse_rbd_location(shown, strlen(shown), "t", &url) == 0, "locations parsed");
+    is_str(url, "rbd://f1/images/i1/snap", "the first rbd location wins over direct_url");
+    free(url);
+    ok(glance_parse_rbd_location(direct, strlen(direct), "t", &url) == 0, "direct_url parsed");
+    is_str(url, "rbd://f2/p/i1/snap", "no locations shown: direct_url");
+    free(url);
+    ok(glance_parse_rbd_location(file, strlen(file), "t", &url) == 0 && url == NULL,
+       "a file store: no rbd location");
+    body = glance_location_body("rbd://f/p/i/snap", "0123", "sha512", "abcd");
+    is_str(body, "[{\"op\":\"add\",\"path\":\"/locations/-\",\"value\":{\"url\":"
+                 "\"rbd://f/p/i/snap\",\"metadata\":{},\"validation_data\":{\"checksum\":"
+                 "\"0123\",\"os_hash_algo\":\"sha512\",\"os_hash_value\":\"abcd\"}}}]",
+           "the location patch carries checksum and os_hash as validation data");
+    free(body);
+    body = glance_location_body("rbd://f/p/i/snap", "0123", "", "");
+    ok(strstr(body, "os_hash") == NULL && strstr(body, "\"checksum\":\"0123\""),
+       "without an os_hash: only the checksum");
+    free(body);
+}
+
 int
 main(void)
 {
+    test_rbd();
     test_list();
     test_import();
     test_spec();
