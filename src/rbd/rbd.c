@@ -458,26 +458,49 @@ int
 ne_rbd_checksums(struct ne_rbd_img *im, const struct ne_extents *ext, uint64_t chunk,
                  uint64_t **sums, size_t *n, ne_copy_progress progress, void *opaque)
 {
+    /* reads in flight, hashed in order as they complete: piece i uses
+     * slot i % NSLOT, whose previous read (piece i - NSLOT) is hashed first */
+    enum { NSLOT = 8 };
     struct ne_extents pieces = {0};
+    rbd_completion_t c[NSLOT];
+    char *buf[NSLOT];
     uint64_t total, done = 0;
-    char *buf = xmalloc(chunk);
+    size_t issued = 0, hashed = 0;
     int rc = 0;
 
     ne_extents_split(ext, chunk, &pieces);
     total = pieces.data_bytes + pieces.zero_bytes;
     *sums = xcalloc(pieces.n + 1, sizeof **sums);
     *n = pieces.n;
-    for (size_t i = 0; i < pieces.n; i++) {
-        ssize_t r = rbd_read(im->im, pieces.v[i].off, pieces.v[i].len, buf);
-        if (r < 0 || (uint64_t)r != pieces.v[i].len) {
-            rc = chk(im, r < 0 ? (int)r : -EIO, "read for verification", NULL);
-            break;
+    for (int k = 0; k < NSLOT; k++) buf[k] = xmalloc(chunk);
+    while (hashed < pieces.n) {
+        while (rc == 0 && issued < pieces.n && issued < hashed + NSLOT) {
+            const struct ne_extent *p = &pieces.v[issued];
+            int k = (int)(issued % NSLOT), e;
+            rbd_aio_create_completion(NULL, NULL, &c[k]);
+            if ((e = rbd_aio_read(im->im, p->off, p->len, buf[k], c[k])) < 0) {
+                rbd_aio_release(c[k]);
+                rc = chk(im, e, "start a read for verification", NULL);
+                break;
+            }
+            issued++;
         }
-        (*sums)[i] = ne_chunk_hash(buf, pieces.v[i].len);
-        done += pieces.v[i].len;
-        if (progress) progress(done, total, opaque);
+        if (hashed == issued) break; /* nothing in flight: a start failed */
+        int k = (int)(hashed % NSLOT);
+        const struct ne_extent *p = &pieces.v[hashed];
+        rbd_aio_wait_for_complete(c[k]);
+        ssize_t r = rbd_aio_get_return_value(c[k]);
+        rbd_aio_release(c[k]);
+        if (rc == 0 && (r < 0 || (uint64_t)r != p->len))
+            rc = chk(im, r < 0 ? (int)r : -EIO, "read for verification", NULL);
+        if (rc == 0) {
+            (*sums)[hashed] = ne_chunk_hash(buf[k], p->len);
+            done += p->len;
+            if (progress) progress(done, total, opaque);
+        }
+        hashed++;
     }
-    free(buf);
+    for (int k = 0; k < NSLOT; k++) free(buf[k]);
     ne_extents_free(&pieces);
     return rc;
 }
