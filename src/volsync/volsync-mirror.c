@@ -278,6 +278,10 @@ start(struct vm *v, struct ne_rbd_img *ro, const struct ne_rbd_info *info, int w
         printf("mirroring enabled (journal): %s -> %s\n", v->sl, v->dl);
     }
     fflush(stdout);
+    /* wait through a read-only handle: no watch, no lock held for the
+     * minutes a sync may take (nor left behind by a kill) */
+    ne_rbd_close(rw);
+    if (!(rw = ne_rbd_open(v->srcc, v->s->pool, v->s->image, NULL, true))) goto out;
     double t0 = ne_now();
     if (wait_in_sync(v, rw, "mirror") < 0) goto out;
     if (v->o->json)

@@ -11,8 +11,11 @@
 #   use (a process holds it open) without --yes (exit 3), no rbd-mirror daemon for B (it is
 #   stopped for that, then started again; exit 3), the wrong direction (an image on B, A has
 #   no peer to replicate from; exit 3).
-# - --enable-features: object-map and fast-diff off, exclusive-lock and journaling on, in sync;
-#   the copy on B equals the source (sha256 of `rbd export`). 4 MiB more are written on A.
+# - --enable-features: object-map and fast-diff off, exclusive-lock and journaling on; the run
+#   is killed (SIGKILL) while it waits for the sync, and run again: in sync; the copy on B
+#   equals the source (sha256 of `rbd export`). 4 MiB more are written on A.
+# - --finish restores the features recorded by the killed run (the image's features then are
+#   the changed ones: only the journal knows the original).
 # - --finish: A demoted, B promoted, verified, mirroring off on both, and "restored" checked
 #   as the man page defines it: both images have exactly the source's original features, with
 #   a valid object map (no flags), and both equal the source as last written; no journal left.
@@ -135,13 +138,22 @@ is "$(feats B "volumes/$id-onb")" "layering,exclusive-lock,object-map,fast-diff,
 ok "rbd-mirror for B is up again" wait "$mpid"
 diag "source and refusals: $(since "$t0") s"
 
-# --- mirroring
+# --- mirroring: the first run is killed while it waits for the sync (the daemon refreshes
+# the status every 10-30 s: a sync takes longer than 6 s), the second finds its journal
 t0=$(now)
-run vs --mirror --enable-features a/volumes/"$img" b/volumes
-is "$rc" 0 "--enable-features: exit 0"
-printf '%s\n' "$out" | grep -v '^nova-evac: volume-sync.*(.* s)$' | sed 's/^/#   /'
-diag "enable and sync: $(since "$t0") s"
+run timeout -s KILL 6 env NOVA_EVAC_CONFIG="$tmp/ne.conf" "$NOVA_EVAC" volume-sync --mirror \
+    --enable-features a/volumes/"$img" b/volumes
+is "$rc" 137 "--enable-features killed (SIGKILL) while it waits for the sync"
 like "$out" "features: $ORIG -> layering,exclusive-lock,deep-flatten,journaling" "the features changed"
+is "$(feats A "volumes/$img") $(mstate A "volumes/$img") $(journals)" \
+    "layering,exclusive-lock,deep-flatten,journaling enabled 1" \
+    "after the kill: features changed, mirroring enabled, the journal kept"
+run vs --mirror --enable-features a/volumes/"$img" b/volumes
+is "$rc" 0 "--enable-features again: exit 0"
+printf '%s\n' "$out" | grep -v '^nova-evac: volume-sync.*(.* s)$' | sed 's/^/#   /'
+diag "enable and sync, both runs: $(since "$t0") s"
+like "$out" "features layering,exclusive-lock,deep-flatten,journaling; mirroring enabled" \
+    "the second run finds the features changed and mirroring on"
 like "$out" "in sync: a/volumes/$img -> b/volumes/$img" "in sync"
 is "$(feats A "volumes/$img") $(mstate A "volumes/$img")" \
     "layering,exclusive-lock,deep-flatten,journaling enabled" "A: journaling on, object-map and fast-diff off, mirroring enabled"
