@@ -72,7 +72,7 @@ imgcopy_rbd_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_im
     struct ne_rbd_img *si = NULL, *di = NULL;
     struct ne_rbd_info info;
     struct ne_extents ext = {0};
-    struct ne_rbd_copy_opt copt = {.skip_zero_data = true};
+    struct ne_rbd_copy_opt copt = {.skip_zero_data = true, .inflight = 4};
     struct ne_rbd_copy_stat st;
     struct ne_glance_xfer v = {0};
     struct hashing h = {.o = o, .im = im};
