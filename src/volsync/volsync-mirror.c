@@ -216,12 +216,18 @@ start(struct vm *v, struct ne_rbd_img *ro, const struct ne_rbd_info *info, int w
                  v->sl);
         return NE_EXIT_REFUSED;
     }
-    printf("%s: features %s; mirroring %s; %d watcher%s\n", v->sl, have,
-           st.enabled ? "enabled" : "disabled", watchers, watchers == 1 ? "" : "s");
-    if (change)
-        printf("mirroring needs features %s (object-map and fast-diff off, exclusive-lock and "
-               "journaling on)%s\n",
-               want, v->o->enable_features ? "" : "; run again with --enable-features to change them");
+    if (v->o->json) {
+        json_out(json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:s?}", "event", "report", "image", v->sl,
+                           "features", have, "mirroring", st.enabled, "primary", st.primary,
+                           "watchers", watchers, "features_needed", change ? want : NULL));
+    } else {
+        printf("%s: features %s; mirroring %s; %d watcher%s\n", v->sl, have,
+               st.enabled ? "enabled" : "disabled", watchers, watchers == 1 ? "" : "s");
+        if (change)
+            printf("mirroring needs features %s (object-map and fast-diff off, exclusive-lock and "
+                   "journaling on)%s\n",
+                   want, v->o->enable_features ? "" : "; run again with --enable-features to change them");
+    }
     fflush(stdout);
     if (change && !v->o->enable_features && !v->o->dry_run) return NE_EXIT_OK;
     if ((rc = check_pools(v)) != NE_EXIT_OK) return rc;
@@ -332,6 +338,23 @@ finish(struct vm *v, struct ne_rbd_img *ro, int watchers)
                  v->sl, watchers, watchers == 1 ? "" : "s");
         return NE_EXIT_REFUSED;
     }
+    /* before the demotion: a daemon must replay it, onto a copy */
+    if (ss.enabled && ss.primary) {
+        if ((rc = check_pools(v)) != NE_EXIT_OK) return rc;
+        if ((e = ne_rbd_exists(v->dstc, v->d->pool, v->d->image)) < 0) return NE_EXIT_UNREACHABLE;
+        if (e == 0) {
+            ne_error("volume-sync %s --mirror --finish: the copy %s is not there yet; run "
+                     "--mirror --enable-features until it is in sync; nothing done",
+                     v->sl, v->dl);
+            return NE_EXIT_REFUSED;
+        }
+        rc = NE_EXIT_PARTIAL;
+    } else if (!ss.enabled && ne_rbd_exists(v->dstc, v->d->pool, v->d->image) != 1) {
+        ne_error("volume-sync %s --mirror --finish: the image is not mirrored and the copy %s is "
+                 "not there; nothing to finish; nothing done",
+                 v->sl, v->dl);
+        return NE_EXIT_REFUSED;
+    }
     if (v->o->dry_run) {
         printf("would demote %s, promote %s, verify both, disable mirroring and restore the "
                "features %s on both\n",
@@ -345,7 +368,8 @@ finish(struct vm *v, struct ne_rbd_img *ro, int watchers)
         printf("demoted %s\n", v->sl);
     }
     if (ne_rbd_exists(v->dstc, v->d->pool, v->d->image) != 1) {
-        ne_error("volume-sync %s --mirror --finish: the copy %s is not there; nothing more done",
+        ne_error("volume-sync %s --mirror --finish: the copy %s is not there; run the same "
+                 "command again once it is",
                  v->sl, v->dl);
         goto out;
     }

@@ -88,6 +88,9 @@ like "$out" "a/volumes/$img: features $ORIG; mirroring disabled; 0 watchers" "--
 like "$out" "needs features layering,exclusive-lock,deep-flatten,journaling.*--enable-features" \
     "--mirror: what would change, and the option that changes it"
 unchanged "--mirror alone"
+run env NOVA_EVAC_CONFIG="$tmp/ne.conf" "$NOVA_EVAC" --format json volume-sync --mirror a/volumes/"$img" b/volumes
+is "$rc $(printf '%s\n' "$out" | jq -rc 'select(.event == "report") | [.features, .mirroring, .watchers, .features_needed] | join(" ")')" \
+    "0 $ORIG false 0 layering,exclusive-lock,deep-flatten,journaling" "--format json: the report as one object"
 run vs --mirror --enable-features --dry-run a/volumes/"$img" b/volumes
 is "$rc" 0 "--dry-run: exit 0"
 like "$out" "would change the features to layering,exclusive-lock,deep-flatten,journaling" "--dry-run: says what it would do"
@@ -162,6 +165,13 @@ is "$(sum_of B "volumes/$img")" "$src0" "B equals the source (sha256 through lib
 is "$(journals)" 1 "the journal records the original features"
 ok "4 MiB more written on A" RA bench --io-type write --io-size 1M --io-total 4M --io-pattern seq "volumes/$img"
 src1=$(sum_of A "volumes/$img")
+
+run vs --mirror --finish --dry-run a/volumes/"$img" b/volumes
+is "$rc" 0 "--finish --dry-run: exit 0"
+like "$out" "would demote a/volumes/$img, promote b/volumes/$img, verify both, disable mirroring and restore the features $ORIG on both" \
+    "--finish --dry-run: says what it would do, with the journaled features"
+is "$(mstate A "volumes/$img") $(RB info --format json "volumes/$img" | jq -r .mirroring.primary)" "enabled false" \
+    "--finish --dry-run: still mirrored, B still the copy"
 
 # --- finish
 t0=$(now)
