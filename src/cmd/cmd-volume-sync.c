@@ -161,8 +161,11 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
         ne_error("volume-sync: destination '%s': %s", ne_args_pos(args, 1), why);
         goto out;
     }
+    /* rbd-mirror keeps the image's name: a mirrored Cinder volume's copy is
+     * volume-ID too */
     if (!dst.image)
-        dst.image = xstrdup(ne_vsc_default_image(vc) ? ne_vsc_default_image(vc) : src.image);
+        dst.image = xstrdup(!mirror && ne_vsc_default_image(vc) ? ne_vsc_default_image(vc)
+                                                                : src.image);
     unsigned long wait_s = 0;
     if (options(args, &o) < 0 || !(cfg = ne_ctx_config(ctx))) goto out;
     if (ne_args_count(args, "wait", &wait_s) < 0) goto out;

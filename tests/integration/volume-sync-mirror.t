@@ -49,6 +49,7 @@ cleanup() {
     for _ in $(seq 20); do RB info "volumes/$img" >/dev/null 2>&1 || break; sleep 0.5; done
     RB rm --no-progress "volumes/$img" >/dev/null 2>&1
     RB rm --no-progress "volumes/$id-onb" >/dev/null 2>&1
+    if [ -s "$tmp/volume" ]; then cinder DELETE "/volumes/$(cat "$tmp/volume")" >/dev/null 2>&1; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -194,4 +195,32 @@ ok "B is writable (promoted, not mirrored)" RB bench --io-type write --io-size 4
 run vs --mirror --finish a/volumes/"$img" b/volumes
 is "$rc" 3 "--finish again: exit 3"
 like "$out" "no journal of this tool records the features" "--finish again: refused, no journal"
+
+# --- a Cinder volume id as the source, when the lab's Cinder is up: resolved to
+# a/volumes/volume-ID, and the copy keeps that name (rbd-mirror's); a dry run (one sync is
+# enough for this test)
+if envs=$("$top_srcdir/tests/lab/openstack.sh" env 2>/dev/null) && eval "$envs" &&
+    case ${NOVA_EVAC_OS_MODE:-down} in fake | libvirt) true ;; *) false ;; esac &&
+    "$top_srcdir/tests/lab/cinder.sh" check >/dev/null 2>&1; then
+    eval "$("$top_srcdir/tests/lab/cinder.sh" env)"
+    . "$top_srcdir/tests/lab/os/api.sh"
+    TOK=$(token)
+    PROJ=$(curl -sf -H "X-Auth-Token: $TOK" -H "X-Subject-Token: $TOK" "$KS/auth/tokens" | jq -r .token.project.id)
+    cinder() { _authed "$CINDER_URL/$PROJ" "OpenStack-API-Version: volume 3.16" "$@"; }
+    vol=$(cinder POST /volumes "{\"volume\":{\"size\":1,\"name\":\"$id\",\"volume_type\":\"$CINDER_TYPE_A\"}}" |
+        body | jq -r .volume.id)
+    echo "$vol" >"$tmp/volume"
+    for _ in $(seq 120); do
+        [ "$(cinder GET "/volumes/$vol" | body | jq -r .volume.status)" = available ] && break
+        sleep 0.5
+    done
+    printf '[cinder:ceph-a]\ncluster = a\npool = volumes\n' >>"$tmp/ne.conf"
+    run vs --mirror --enable-features --dry-run "$vol" b/volumes
+    is "$rc" 0 "a Cinder volume id, --dry-run: exit 0"
+    like "$out" "would change the features to .*journaling.*mirroring of a/volumes/volume-$vol to b/volumes/volume-$vol " \
+        "a Cinder volume id: a/volumes/volume-ID, copied under the same name"
+    is "$(mstate A "volumes/volume-$vol")" off "a Cinder volume id, --dry-run: nothing changed"
+else
+    diag "the lab's Cinder is not up: the Cinder volume id case is not run"
+fi
 done_testing
