@@ -172,11 +172,12 @@ open_rbd(struct ne_ctx *ctx, const struct ne_args *args, struct run *r,
                  "rbd pool)");
         return NE_EXIT_USAGE;
     }
-    if (o->glance_direct) {
+    if (str_eq(ne_args_str(args, "import-method"), "glance-direct")) {
         ne_error("image-copy: --rbd-to gives the destination the image by its location; it "
                  "does not go with --import-method glance-direct");
         return NE_EXIT_USAGE;
     }
+    o->glance_direct = false; /* auto: the location is the better way */
     if (!ne_rbd_built()) {
         ne_error("image-copy: this nova-evac was built without librbd: --rbd-to is not "
                  "available");

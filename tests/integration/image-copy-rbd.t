@@ -110,8 +110,10 @@ is "$(rbdb snap ls images/"$dst" --format json | jq -r '.[] | .name + " " + (.pr
     "the RBD image has the protected snapshot Glance's rbd store reads"
 is "$(curl -s -H "X-Auth-Token: $(token)" "$GB/v2/images/$dst/file" | md5sum | cut -c1-32)" "$(jq -r .checksum <<<"$s")" \
     "RegionCephB serves the same bytes (MD5 of its download = the source's checksum)"
-run ne image-copy "$a" --os-region-name RegionCephA --to-region RegionCephB --rbd-from a --rbd-to b/images
-like "$out" "already in region RegionCephB as $dst; not copied" "second run: not copied again"
+run ne image-copy "$a" --os-region-name RegionCephA --to-region RegionCephB --rbd-from a --rbd-to b/images \
+    --import-method auto
+like "$out" "already in region RegionCephB as $dst; not copied" \
+    "second run (--import-method auto, RegionCephB offers glance-direct): not copied again"
 
 # ---- failures: nothing left in Glance or in cluster b
 after=$(nb)
