@@ -193,8 +193,11 @@ ne_rbd_open(struct ne_rbd *r, const char *pool, const char *image, const char *s
     if (ioctx(r, pool, &io) < 0) return NULL;
     e = readonly || snap ? rbd_open_read_only(io, image, &h, snap) : rbd_open(io, image, &h, NULL);
     if (e < 0) {
-        ne_error("ceph cluster %s: cannot open image %s/%s%s%s: %s", r->name, pool, image,
-                 snap ? "@" : "", snap ? snap : "", e == -ENOENT ? "no such image or snapshot" : err(e));
+        ne_error("ceph cluster %s: cannot open image %s/%s%s%s: %s%s", r->name, pool, image,
+                 snap ? "@" : "", snap ? snap : "", e == -ENOENT ? "no such image or snapshot" : err(e),
+                 e == -EPERM || e == -EACCES
+                     ? "; the client needs write access to the pool (caps: osd 'profile rbd')"
+                     : "");
         rados_ioctx_destroy(io);
         return NULL;
     }

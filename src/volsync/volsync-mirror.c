@@ -243,6 +243,8 @@ start(struct vm *v, struct ne_rbd_img *ro, const struct ne_rbd_info *info, int w
                change ? "change the features to " : "", change ? want : "", v->sl, v->dl);
         return NE_EXIT_OK;
     }
+    if (!(rw = ne_rbd_open(v->srcc, v->s->pool, v->s->image, NULL, false))) return NE_EXIT_UNREACHABLE;
+    rc = NE_EXIT_PARTIAL;
     /* the features before any change, journaled first (a resumed run
      * keeps the first record's) */
     if (!v->j.started) {
@@ -253,30 +255,43 @@ start(struct vm *v, struct ne_rbd_img *ro, const struct ne_rbd_info *info, int w
         if (f) fclose(f);
         if (n != sizeof b) {
             ne_syserror("volume-sync: cannot read /dev/urandom");
-            return NE_EXIT_PARTIAL;
+            goto out;
         }
         for (size_t i = 0; i < sizeof b; i++) snprintf(id + 2 * i, 3, "%02x", b[i]);
         memcpy(v->j.id, id, sizeof id);
-        if (ne_vsj_append(&v->j, "start %s %s %s\n", v->j.id, v->sl, key) < 0) return NE_EXIT_PARTIAL;
+        if (ne_vsj_append(&v->j, "start %s %s %s\n", v->j.id, v->sl, key) < 0) goto out;
         v->j.started = true;
     }
     if (!v->j.has_features) {
         if (ne_vsj_append(&v->j, "features %s 0x%" PRIx64 "\n", v->j.id, info->features) < 0)
-            return NE_EXIT_PARTIAL;
+            goto out;
         v->j.has_features = true, v->j.features = info->features;
     }
-    if (!(rw = ne_rbd_open(v->srcc, v->s->pool, v->s->image, NULL, false))) return NE_EXIT_UNREACHABLE;
-    rc = NE_EXIT_PARTIAL;
     if (change) {
         if (watchers > 0)
             ne_warn("volume-sync %s: changing the features of an image in use (%d watcher%s); if "
                     "its guest freezes, turn journaling and exclusive-lock off again and hard-"
                     "reboot it",
                     v->sl, watchers, watchers == 1 ? "" : "s");
-        if ((info->features & F_OFF) && ne_rbd_update_features(rw, info->features & F_OFF, false) < 0)
+        if (((info->features & F_OFF) &&
+             ne_rbd_update_features(rw, info->features & F_OFF, false) < 0) ||
+            (!(info->features & F_EXCL) && ne_rbd_update_features(rw, F_EXCL, true) < 0) ||
+            (!(info->features & F_JOURNAL) && ne_rbd_update_features(rw, F_JOURNAL, true) < 0)) {
+            /* put back what was changed: the image is as it was */
+            bool back = restore_features(rw, info->features) == 0;
+            ne_error("volume-sync %s --mirror: the features of the image cannot be changed as "
+                     "mirroring needs (%s; see above); %s; mirroring not enabled",
+                     v->sl, want,
+                     back ? "its features are back to what they were: nothing changed"
+                          : "they could not all be put back either: set them by hand (rbd feature "
+                            "enable/disable) to the original ones");
+            if (!back) fprintf(stderr, "original features of %s: %s\n", v->sl, have);
+            if (back) {
+                ne_vsj_remove(&v->j);
+                rc = NE_EXIT_REFUSED;
+            }
             goto out;
-        if (!(info->features & F_EXCL) && ne_rbd_update_features(rw, F_EXCL, true) < 0) goto out;
-        if (!(info->features & F_JOURNAL) && ne_rbd_update_features(rw, F_JOURNAL, true) < 0) goto out;
+        }
         printf("features: %s -> %s\n", have, want);
     }
     if (!st.enabled) {
