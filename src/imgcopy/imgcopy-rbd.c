@@ -7,6 +7,7 @@
  * os_hash as validation data (imgcopy.h). */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,23 +42,140 @@ bad:
     return -1;
 }
 
+/* The read-back's digests: the reader copies each piece into a ring and
+ * goes on reading; one thread per digest (MD5, the os_hash) follows it, so
+ * reading and both digests overlap.  The ring's space is reused once both
+ * digests are past it. */
+#define RING (16u << 20)
+#define PIECE (1u << 20)
+
 struct hashing {
-    struct digest md5, h;
-    bool has_h;
-    long long done, total;
-    const struct ne_imgcopy_opts *o;
-    const struct ne_image *im;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    char *buf;
+    unsigned long long in, pos[2];
+    bool use[2], done, stop;
+    struct digest d[2];
 };
+
+struct hasher {
+    struct hashing *h;
+    int k;
+};
+
+static unsigned long long
+ring_low(const struct hashing *h)
+{
+    if (!h->use[1]) return h->pos[0];
+    return h->pos[0] < h->pos[1] ? h->pos[0] : h->pos[1];
+}
 
 static int
 hash_piece(const void *data, size_t len, void *p)
 {
     struct hashing *h = p;
+    const char *d = data;
 
-    if (ne_interrupted()) return -1;
-    digest_update(&h->md5, data, len);
-    if (h->has_h) digest_update(&h->h, data, len);
-    h->done += (long long)len;
+    pthread_mutex_lock(&h->lock);
+    while (len) {
+        size_t tail, n;
+
+        while (h->in - ring_low(h) == RING && !ne_interrupted())
+            pthread_cond_wait(&h->cond, &h->lock);
+        if (ne_interrupted()) {
+            pthread_mutex_unlock(&h->lock);
+            return -1;
+        }
+        tail = (size_t)(h->in % RING);
+        n = RING - (size_t)(h->in - ring_low(h));
+        if (n > RING - tail) n = RING - tail;
+        if (n > len) n = len;
+        pthread_mutex_unlock(&h->lock);
+        memcpy(h->buf + tail, d, n); /* free space: nobody reads it before in moves */
+        pthread_mutex_lock(&h->lock);
+        h->in += n;
+        d += n;
+        len -= n;
+        pthread_cond_broadcast(&h->cond);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return 0;
+}
+
+static void *
+hash_thread(void *p)
+{
+    struct hasher *t = p;
+    struct hashing *h = t->h;
+
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        size_t off, n;
+
+        while (h->pos[t->k] == h->in && !h->done && !h->stop)
+            pthread_cond_wait(&h->cond, &h->lock);
+        if (h->stop || h->pos[t->k] == h->in) break;
+        off = (size_t)(h->pos[t->k] % RING);
+        n = (size_t)(h->in - h->pos[t->k]);
+        if (n > RING - off) n = RING - off;
+        if (n > PIECE) n = PIECE;
+        pthread_mutex_unlock(&h->lock);
+        digest_update(&h->d[t->k], h->buf + off, n);
+        pthread_mutex_lock(&h->lock);
+        h->pos[t->k] += n;
+        pthread_cond_broadcast(&h->cond);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* Reads di's size bytes and fills v's md5 (and hash, hash_algo when the
+ * image has a supported os_hash_algo).  0 or -1 (reported). */
+static int
+read_back(struct ne_rbd_img *di, uint64_t size, const struct ne_image *im,
+          struct ne_glance_xfer *v)
+{
+    struct hashing h = {.use = {true, false}};
+    struct hasher t[2] = {{&h, 0}, {&h, 1}};
+    pthread_t th[2];
+    enum digest_algo algo;
+    size_t started = 0, k;
+    int rc;
+
+    h.use[1] = im->hash_algo && digest_algo_parse(im->hash_algo, &algo) == 0;
+    digest_init(&h.d[0], DIGEST_MD5);
+    if (h.use[1]) digest_init(&h.d[1], algo);
+    h.buf = xmalloc(RING);
+    pthread_mutex_init(&h.lock, NULL);
+    pthread_cond_init(&h.cond, NULL);
+    for (k = 0; k < 2; k++) {
+        if (!h.use[k]) continue;
+        if (pthread_create(&th[k], NULL, hash_thread, &t[k]) != 0) break;
+        started |= (size_t)1 << k;
+    }
+    if (started != (h.use[1] ? 3u : 1u)) {
+        ne_error("image-copy: cannot start the threads that hash the copy");
+        rc = -1;
+    } else {
+        rc = ne_rbd_read_stream(di, size, READ_CHUNK, hash_piece, &h);
+    }
+    pthread_mutex_lock(&h.lock);
+    h.done = true;
+    h.stop = rc < 0;
+    pthread_cond_broadcast(&h.cond);
+    pthread_mutex_unlock(&h.lock);
+    for (k = 0; k < 2; k++)
+        if (started & ((size_t)1 << k)) pthread_join(th[k], NULL);
+    pthread_cond_destroy(&h.cond);
+    pthread_mutex_destroy(&h.lock);
+    free(h.buf);
+    if (rc < 0) return -1;
+    digest_final_hex(&h.d[0], v->md5, sizeof v->md5);
+    v->hash[0] = v->hash_algo[0] = '\0';
+    if (h.use[1]) {
+        digest_final_hex(&h.d[1], v->hash, sizeof v->hash);
+        snprintf(v->hash_algo, sizeof v->hash_algo, "%s", im->hash_algo);
+    }
     return 0;
 }
 
@@ -75,11 +193,9 @@ imgcopy_rbd_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_im
     struct ne_rbd_copy_opt copt = {.skip_zero_data = true, .inflight = 4};
     struct ne_rbd_copy_stat st;
     struct ne_glance_xfer v = {0};
-    struct hashing h = {.o = o, .im = im};
     struct ne_image spec, made;
-    enum digest_algo algo;
     bool made_rbd = false, snapped = false, guarded = false, located = false;
-    double t0 = ne_now();
+    double t0 = ne_now(), t1;
     char *why;
 
     r->method = "rbd";
@@ -151,21 +267,14 @@ imgcopy_rbd_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_im
         r->error = xstrdup("the copy between the Ceph clusters failed");
         goto fail;
     }
+    t1 = ne_now();
     /* what the destination holds, read back and hashed */
-    digest_init(&h.md5, DIGEST_MD5);
-    h.has_h = im->hash_algo && digest_algo_parse(im->hash_algo, &algo) == 0;
-    if (h.has_h) digest_init(&h.h, algo);
-    if (ne_rbd_read_stream(di, info.size, READ_CHUNK, hash_piece, &h) < 0) {
+    if (read_back(di, info.size, im, &v) < 0) {
         r->error = xstrdup(ne_interrupted() ? "interrupted" : "reading the copy back failed");
         goto fail;
     }
-    digest_final_hex(&h.md5, v.md5, sizeof v.md5);
-    if (h.has_h) {
-        digest_final_hex(&h.h, v.hash, sizeof v.hash);
-        snprintf(v.hash_algo, sizeof v.hash_algo, "%s", im->hash_algo);
-    }
     if ((im->checksum && *im->checksum && !str_eq(im->checksum, v.md5)) ||
-        (h.has_h && im->hash_value && *im->hash_value && !str_eq(im->hash_value, v.hash))) {
+        (v.hash[0] && im->hash_value && *im->hash_value && !str_eq(im->hash_value, v.hash))) {
         ne_error("image-copy: %s (%s): the copy %s reads MD5 %s, Glance's checksum of the "
                  "source is %s%s", name, im->id, ne_rbd_img_name(di), v.md5,
                  im->checksum ? im->checksum : "(none)",
@@ -174,7 +283,10 @@ imgcopy_rbd_one(struct ne_glance *src, struct ne_glance *dst, const struct ne_im
                            "checksum");
         goto fail;
     }
-    if (!(im->checksum && *im->checksum) && !(h.has_h && im->hash_value && *im->hash_value)) {
+    ne_info("image-copy: %s (%s): %llu bytes of data copied in %.1f s, the copy read back and "
+            "verified in %.1f s", name, im->id, (unsigned long long)st.data_bytes, t1 - t0,
+            ne_now() - t1);
+    if (!(im->checksum && *im->checksum) && !(v.hash[0] && im->hash_value && *im->hash_value)) {
         r->error = xstrdup("the source has neither checksum nor os_hash_value: nothing to "
                            "verify the copy against");
         goto fail;
