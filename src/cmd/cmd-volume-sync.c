@@ -13,6 +13,7 @@
 #include "cmd/volsync-cinder.h"
 #include "rbd/rbd-plan.h"
 #include "rbd/rbd.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "volsync/volsync.h"
@@ -202,6 +203,9 @@ run(struct ne_ctx *ctx, const struct ne_args *args)
                                             ne_args_flag(args, "finish"), ne_args_flag(args, "yes"),
                                             o.dry_run, o.json, 0};
         mo.wait_s = wait_s > 86400 ? 86400 : (unsigned)wait_s;
+        if (!mo.dry_run)
+            ne_interrupt_install("every step looks at the images first: run the same command "
+                                 "again to go on");
         rc = ne_volsync_mirror(rs, &src, rd, &dst, &mo);
         goto out;
     }

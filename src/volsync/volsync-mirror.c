@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "util/exitcode.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/progress.h"
@@ -53,6 +54,7 @@ struct vm {
     struct ne_vsj j;
     char sl[600], dl[600];
     double wait;
+    bool interrupted; /* a wait stopped on SIGINT/SIGTERM */
 };
 
 static char *
@@ -147,6 +149,14 @@ wait_in_sync(struct vm *v, struct ne_rbd_img *src, const char *what)
         if (ne_rbd_mirror_status(src, &st) < 0) return -1;
         ph = ne_mirror_phase_parse(st.state, st.description, &pct, &behind);
         if (ph == NE_MIRROR_REPLAYING && behind == 0) break;
+        if (ne_interrupted()) {
+            ne_error("volume-sync %s --mirror: interrupted while waiting for the sync; the image "
+                     "stays mirrored: run the same command again",
+                     v->sl);
+            if (progress_enabled()) progress_done(what, false, "interrupted");
+            v->interrupted = true;
+            return -1;
+        }
         if (ne_now() > end) {
             ne_error("volume-sync %s --mirror: not in sync after %.0f s (%s: %s); the image stays "
                      "mirrored; see the rbd-mirror log of cluster %s, then run the same command "
@@ -393,7 +403,9 @@ finish(struct vm *v, struct ne_rbd_img *ro, int watchers)
     if (ds.enabled && !ds.primary) {
         /* a plain promote succeeds once the daemon replayed the demotion */
         end = ne_now() + v->wait;
-        while ((e = ne_rbd_mirror_promote(dst, false)) == -EBUSY && ne_now() < end) usleep(500000);
+        while ((e = ne_rbd_mirror_promote(dst, false)) == -EBUSY && ne_now() < end &&
+               !ne_interrupted())
+            usleep(500000);
         if (e < 0) {
             if (e == -EBUSY)
                 ne_error("volume-sync %s --mirror --finish: %s did not get the demotion within "
@@ -441,7 +453,7 @@ int
 ne_volsync_mirror(struct ne_rbd *srcc, const struct ne_rbd_spec *src, struct ne_rbd *dstc,
                   const struct ne_rbd_spec *dst, const struct ne_volsync_mirror_opts *o)
 {
-    struct vm v = {srcc, dstc, src, dst, o, {0}, "", "", o->wait_s ? o->wait_s : 600};
+    struct vm v = {srcc, dstc, src, dst, o, {0}, "", "", o->wait_s ? o->wait_s : 600, false};
     CLEANUP_FREE char *key = NULL;
     struct ne_rbd_img *ro = NULL;
     struct ne_rbd_info info;
@@ -470,6 +482,7 @@ ne_volsync_mirror(struct ne_rbd *srcc, const struct ne_rbd_spec *src, struct ne_
     w = ne_rbd_watchers(ro);
     if (w < 0 || ne_rbd_stat(ro, &info) < 0) rc = NE_EXIT_UNREACHABLE;
     else rc = o->finish ? finish(&v, ro, w) : start(&v, ro, &info, w);
+    if (v.interrupted || (rc != NE_EXIT_OK && ne_interrupted())) rc = NE_EXIT_INTERRUPTED;
     ne_rbd_close(ro);
     ne_vsj_free(&v.j);
     return rc;
