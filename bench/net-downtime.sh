@@ -161,7 +161,7 @@ move() {
     eo=$("$NET" echo check -s "$id" 2>&1 || true)
     po=$("$NET" probe stop -s "$id")
     "$NET" echo stop -s "$id" >/dev/null 2>&1 || true
-    local g l e gt dt ta act=?
+    local g l e gt dt ta act='?'
     g=$(printf '%s\n' "$po" | awk -v ip="$ip" '$1 == ip { sub("longest_gap_ms=", "", $4); print $4 }')
     gt=$(printf '%s\n' "$po" | awk -v ip="$ip" '$1 == ip { sub("gap_to=", "", $6); print $6 }')
     dt=$(jobdt "$s" "$to")
