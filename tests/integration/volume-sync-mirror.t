@@ -11,9 +11,11 @@
 #   use (a process holds it open) without --yes (exit 3), no rbd-mirror daemon for B (it is
 #   stopped for that, then started again; exit 3), the wrong direction (an image on B, A has
 #   no peer to replicate from; exit 3).
-# - --enable-features: object-map and fast-diff off, exclusive-lock and journaling on; the run
-#   is killed (SIGKILL) while it waits for the sync, and run again: in sync; the copy on B
-#   equals the source (sha256 of `rbd export`). 4 MiB more are written on A.
+# - --enable-features --yes while a librbd writer writes: object-map and fast-diff off,
+#   exclusive-lock and journaling on, the freeze risk warned about, and the writer goes on
+#   writing; the run is killed (SIGKILL) while it waits for the sync; the writer is stopped;
+#   run again: in sync; the copy on B equals the source (sha256 of `rbd export`). 4 MiB more
+#   are written on A. --finish on the image in use without --yes is refused.
 # - --finish restores the features recorded by the killed run (the image's features then are
 #   the changed ones: only the journal knows the original).
 # - --finish: A demoted, B promoted, verified, mirroring off on both, and "restored" checked
@@ -80,7 +82,6 @@ conf, user, name, fill = sys.argv[1:]
 with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
     im.write(open(fill, 'rb').read(), 8 << 20)
 EOF
-src0=$(sum_of A "volumes/$img")
 
 # --- report only, and the dry run
 run vs --mirror a/volumes/"$img" b/volumes
@@ -107,22 +108,42 @@ is "$rc" 2 "another image name: exit 2"
 like "$out" "same pool and name; give b/volumes or b/volumes/$img" "another name: the right destination given"
 unchanged "wrong destination"
 
-/usr/bin/python3 - "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$tmp/holder" <<'EOF' &
-import signal, sys, time, rados, rbd
-conf, user, name, up = sys.argv[1:]
+# hold hold|write: a librbd client with the image open (a watcher, as a guest), writing 1 MiB
+# of random data every 0.3 s with "write"; $tmp/writes holds its count of writes
+cat >"$tmp/hold.py" <<'EOF'
+import os, random, signal, sys, time, rados, rbd
+conf, user, name, mode, state = sys.argv[1:]
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the image: no watch left behind
+n = 0
 with rados.Rados(conffile=conf, rados_id=user) as c, c.open_ioctx('volumes') as io, rbd.Image(io, name) as im:
-    open(up, 'w').close()
-    time.sleep(120)
+    try:
+        open(state + '.up', 'w').close()
+        while True:
+            if mode == 'write':
+                im.write(os.urandom(1 << 20), random.randrange(8, 32) << 20)
+                n += 1
+                with open(state + '.tmp', 'w') as f:
+                    f.write('%d\n' % n)
+                os.rename(state + '.tmp', state)
+            time.sleep(0.3)
+    finally:
+        im.flush()
 EOF
-hpid=$!
-for _ in $(seq 100); do [ -e "$tmp/holder" ] && break; sleep 0.1; done
+hold() {
+    rm -f "$tmp/writes" "$tmp/writes.up"
+    /usr/bin/python3 "$tmp/hold.py" "$CEPH_A_CONF" "$CEPH_A_USER" "$img" "$1" "$tmp/writes" &
+    hpid=$!
+    for _ in $(seq 100); do [ -e "$tmp/writes.up" ] && break; sleep 0.1; done
+}
+unhold() { kill "$hpid"; wait "$hpid" 2>/dev/null; hpid=; }
+writes() { cat "$tmp/writes" 2>/dev/null || echo 0; }
+hold hold
 run vs --mirror --enable-features a/volumes/"$img" b/volumes
 is "$rc" 3 "in use without --yes: exit 3"
 like "$out" "error: volume-sync a/volumes/$img --mirror: the image is in use \(1 watcher.*can freeze it.*--yes" \
     "in use: the watcher counted, the freeze risk and --yes named"
 unchanged "in use without --yes"
-kill "$hpid"; wait "$hpid" 2>/dev/null; hpid=
+unhold
 
 "$CEPH" mirror-down >/dev/null 2>&1
 run vs --mirror --enable-features a/volumes/"$img" b/volumes
@@ -142,16 +163,25 @@ is "$(feats B "volumes/$id-onb")" "layering,exclusive-lock,object-map,fast-diff,
 ok "rbd-mirror for B is up again" wait "$mpid"
 diag "source and refusals: $(since "$t0") s"
 
-# --- mirroring: the first run is killed while it waits for the sync (the daemon refreshes
-# the status every 10-30 s: a sync takes longer than 6 s), the second finds its journal
+# --- mirroring, with --yes while a writer writes: the features change under it and it goes
+# on writing (no freeze). The run is killed while it waits for the sync (the daemon refreshes
+# the status every 10-30 s: a sync takes longer than 6 s); the writer is stopped, and the
+# second run finds the journal of the first.
+hold write
 t0=$(now)
 run timeout -s KILL 6 env NOVA_EVAC_CONFIG="$tmp/ne.conf" "$NOVA_EVAC" volume-sync --mirror \
-    --enable-features a/volumes/"$img" b/volumes
-is "$rc" 137 "--enable-features killed (SIGKILL) while it waits for the sync"
+    --enable-features --yes a/volumes/"$img" b/volumes
+is "$rc" 137 "--enable-features --yes killed (SIGKILL) while it waits for the sync"
+like "$out" "warning: .*changing the features of an image in use \(1 watcher\).*freezes" \
+    "--yes on an image in use: the freeze risk warned about"
 like "$out" "features: $ORIG -> layering,exclusive-lock,deep-flatten,journaling" "the features changed"
 is "$(feats A "volumes/$img") $(mstate A "volumes/$img") $(journals)" \
     "layering,exclusive-lock,deep-flatten,journaling enabled 1" \
     "after the kill: features changed, mirroring enabled, the journal kept"
+w0=$(writes); sleep 2
+ok "the writer goes on writing after the change ($w0 writes, then $(writes))" test "$(writes)" -gt "$w0"
+unhold
+src0=$(sum_of A "volumes/$img")
 run vs --mirror --enable-features a/volumes/"$img" b/volumes
 is "$rc" 0 "--enable-features again: exit 0"
 printf '%s\n' "$out" | grep -v '^nova-evac: volume-sync.*(.* s)$' | sed 's/^/#   /'
@@ -173,6 +203,15 @@ like "$out" "would demote a/volumes/$img, promote b/volumes/$img, verify both, d
     "--finish --dry-run: says what it would do, with the journaled features"
 is "$(mstate A "volumes/$img") $(RB info --format json "volumes/$img" | jq -r .mirroring.primary)" "enabled false" \
     "--finish --dry-run: still mirrored, B still the copy"
+
+hold hold
+run vs --mirror --finish a/volumes/"$img" b/volumes
+is "$rc" 3 "--finish on an image in use, without --yes: exit 3"
+like "$out" "the image is in use \(1 watcher\); demoting it makes it read-only under its writer.*--yes" \
+    "--finish in use: refused, the reason and --yes named"
+is "$(mstate A "volumes/$img") $(RB info --format json "volumes/$img" | jq -r .mirroring.primary) $(journals)" \
+    "enabled false 1" "--finish in use: nothing changed"
+unhold
 
 # --- finish
 t0=$(now)
