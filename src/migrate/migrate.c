@@ -46,6 +46,7 @@ struct monitor {
     const struct ne_domain *d;
     double stat_at;           /* when the destination's allocation was last read */
     struct ne_mig_stats alloc; /* no job stats: the destination's allocation (disk_*) */
+    unsigned dt_tries;        /* failed attempts at the current downtime step */
 };
 
 static void
@@ -142,9 +143,20 @@ tick(struct monitor *m, unsigned long *step)
     }
     ne_downtime_step(m->cfg, m->gib, *step, &at, &ms);
     if (*step <= m->cfg->downtime_steps && elapsed >= (double)at) {
-        if (virt_mig_set_downtime(m->job, ms) == 0)
+        /* A step that did not take (a libvirt that refuses it before the
+         * job runs) is tried again at the next ticks: a short migration
+         * would otherwise run with QEMU's default (300 ms) instead of the
+         * first, smallest step.  After 3 tries it is given up. */
+        if (virt_mig_set_downtime(m->job, ms) == 0) {
             ne_debug(NE_DBG_VIRT, "%s: max downtime %lu ms at %.0f s", m->label, ms, elapsed);
-        (*step)++;
+            m->dt_tries = 0;
+            (*step)++;
+        } else if (++m->dt_tries >= 3) {
+            ne_debug(NE_DBG_VIRT, "%s: max downtime %lu ms refused 3 times by libvirt", m->label,
+                     ms);
+            m->dt_tries = 0;
+            (*step)++;
+        }
     }
     timeout = m->o->timeout_s ? m->o->timeout_s : ne_completion_timeout(m->cfg, m->gib);
     if (ne_interrupted() && !m->aborted) {
