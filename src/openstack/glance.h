@@ -145,7 +145,8 @@ typedef int (*ne_glance_producer)(ne_http_sink sink, void *sink_opaque, void *op
 
 /* Uploads into the queued image dst_id of dst the size bytes produce
  * gives (in a thread of its own), through the same bounded buffer, hashed
- * while sent and checked against what Glance records (glance_image_upload).
+ * by a thread behind the producer, sent chunked, and checked against what
+ * Glance records and against size (bytes sent).
  * A producer that fails aborts the upload: Glance never marks the image
  * active.  0 or -1 (reported; the caller deletes the image). */
 int glance_upload_produced(struct ne_glance *dst, const char *dst_id, long long size,

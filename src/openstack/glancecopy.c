@@ -114,6 +114,11 @@ ring_source(char *buf, size_t len, void *p)
     if (r->in == r->sent) { /* the download returned and everything was read */
         while (r->hashing && !r->hash_done) pthread_cond_wait(&r->cond, &r->lock);
         n = !r->hashing || r->hash_ok;
+        if (n && r->total >= 0 && r->in != (unsigned long long)r->total) {
+            /* never end a chunked upload short: Glance would make the image active */
+            ne_error("glance: the stream ended after %llu bytes of %lld", r->in, r->total);
+            n = 0;
+        }
         pthread_mutex_unlock(&r->lock);
         return n ? 0 : -1;
     }
@@ -156,7 +161,9 @@ hash_thread(void *p)
     struct ring *r = p;
     struct digest md5, hash;
     enum digest_algo algo;
-    bool has_hash = r->im->hash_algo && digest_algo_parse(r->im->hash_algo, &algo) == 0;
+    /* a producer's data have no source record: SHA-512, Glance's default */
+    const char *algo_name = r->im ? r->im->hash_algo : "sha512";
+    bool has_hash = algo_name && digest_algo_parse(algo_name, &algo) == 0;
     bool ok = false;
 
     digest_init(&md5, DIGEST_MD5);
@@ -190,9 +197,10 @@ hash_thread(void *p)
         r->down->hash[0] = r->down->hash_algo[0] = '\0';
         if (has_hash) {
             digest_final_hex(&hash, r->down->hash, sizeof r->down->hash);
-            snprintf(r->down->hash_algo, sizeof r->down->hash_algo, "%s", r->im->hash_algo);
+            snprintf(r->down->hash_algo, sizeof r->down->hash_algo, "%s", algo_name);
         }
-        ok = glance_verify_download(r->src, r->im, r->down) == 0;
+        if (r->im) ok = glance_verify_download(r->src, r->im, r->down) == 0;
+        else r->down->bytes = (long long)r->in; /* a producer's: nothing to verify against */
     }
     pthread_mutex_lock(&r->lock);
     r->hash_done = true;
@@ -279,29 +287,49 @@ glance_upload_produced(struct ne_glance *dst, const char *dst_id, long long size
                        ne_glance_producer produce, void *popaque, size_t bufsize,
                        ne_glance_progress progress, void *opaque, struct ne_glance_xfer *up)
 {
+    struct ne_glance_xfer known = {0};
     struct ring r = {.cap = bufsize ? bufsize : 1 << 20, .total = size, .progress = progress,
-                     .opaque = opaque, .produce = produce, .popaque = popaque};
-    pthread_t t;
+                     .opaque = opaque, .produce = produce, .popaque = popaque,
+                     .down = &known, .hashing = true};
+    pthread_t t, h;
     int rc, err;
 
     memset(up, 0, sizeof *up);
     r.buf = xmalloc(r.cap);
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.cond, NULL);
-    if ((err = pthread_create(&t, NULL, download_thread, &r)) != 0) {
+    if ((err = pthread_create(&h, NULL, hash_thread, &r)) != 0) {
         errno = err;
-        ne_syserror("glance: upload image %s: cannot start the reading thread", dst_id);
+        ne_syserror("glance: upload image %s: cannot start the hashing thread", dst_id);
         rc = -1;
         goto out;
     }
-    /* hashed here, while sent; checked against Glance's record */
-    rc = glance_image_upload(dst, dst_id, ring_source, NULL, &r, size, up);
+    if ((err = pthread_create(&t, NULL, download_thread, &r)) != 0) {
+        errno = err;
+        ne_syserror("glance: upload image %s: cannot start the reading thread", dst_id);
+        pthread_mutex_lock(&r.lock);
+        r.up_stop = true;
+        pthread_cond_broadcast(&r.cond);
+        pthread_mutex_unlock(&r.lock);
+        pthread_join(h, NULL);
+        rc = -1;
+        goto out;
+    }
+    /* hashed by the hashing thread, off the upload's; Glance's record is
+     * checked against its digests */
+    rc = glance_image_upload_known(dst, dst_id, ring_source, &r, &known, up);
     pthread_mutex_lock(&r.lock);
     r.up_stop = true;
     pthread_cond_broadcast(&r.cond);
     pthread_mutex_unlock(&r.lock);
     pthread_join(t, NULL);
-    if (!r.down_ok) rc = -1;
+    pthread_join(h, NULL);
+    if (!r.down_ok || !r.hash_ok) rc = -1;
+    else if (rc == 0 && size >= 0 && up->bytes != size) {
+        ne_error("glance: upload image %s: %lld bytes sent, %lld expected", dst_id, up->bytes,
+                 size);
+        rc = -1;
+    }
 out:
     pthread_cond_destroy(&r.cond);
     pthread_mutex_destroy(&r.lock);
