@@ -40,7 +40,8 @@ static const struct ne_opt opts[] = {
      "(default 2)", NULL, NULL, NULL},
     {"scheduler-wait", 0, OPT_UINT, "SECONDS", "with --via nova: how long to wait and ask again "
      "while Nova's scheduler refuses a destination the plan found valid (default: nova.conf's "
-     "scheduler_instance_sync_interval + 30 s, 150 s when unset; 0: do not wait)", NULL, NULL,
+     "scheduler_instance_sync_interval and half of it, at least 30 s more; 180 s when unset; 0: do "
+     "not wait)", NULL, NULL,
      NULL},
     {"reason", 0, OPT_STRING, "TEXT", "reason recorded when disabling the compute service", NULL,
      NULL, NULL},

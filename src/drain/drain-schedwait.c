@@ -32,7 +32,10 @@ ne_sched_sync_interval(const struct ini *nova_conf, const char **from)
 unsigned
 ne_sched_wait_default(int interval)
 {
-    return interval > 0 ? (unsigned)interval + NE_SCHED_WAIT_MARGIN_S : 0;
+    unsigned half = (unsigned)interval / 2;
+
+    if (interval <= 0) return 0;
+    return (unsigned)interval + (half > NE_SCHED_WAIT_MARGIN_S ? half : NE_SCHED_WAIT_MARGIN_S);
 }
 
 unsigned

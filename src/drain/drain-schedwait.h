@@ -28,8 +28,11 @@
 
 struct ini;
 
-/* Nova's default scheduler_instance_sync_interval, and what is added to
- * it for the periodic task's lateness and the scheduler's processing. */
+/* Nova's default scheduler_instance_sync_interval, and the least that is
+ * added to it for the periodic task's lateness (it runs after the other
+ * periodic tasks of nova-compute that are due: 125 s of refusals were
+ * seen with the 120 s default on a loaded lab) and the scheduler's
+ * processing: half the interval, at least this. */
 #define NE_SCHED_SYNC_DEFAULT_S 120
 #define NE_SCHED_WAIT_MARGIN_S 30
 
@@ -39,8 +42,9 @@ struct ini;
  * never sync (Nova skips a periodic task with a negative spacing). */
 int ne_sched_sync_interval(const struct ini *nova_conf, const char **from);
 
-/* The default bound of the wait for an interval: interval + margin, 0
- * when the computes never sync (waiting cannot help then). */
+/* The default bound of the wait for an interval: the interval and half
+ * of it (at least NE_SCHED_WAIT_MARGIN_S more): 180 s for Nova's default;
+ * 0 when the computes never sync (waiting cannot help then). */
 unsigned ne_sched_wait_default(int interval);
 
 /* The next pause (seconds) after waited seconds of a bound: 5 s, doubled
