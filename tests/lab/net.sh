@@ -37,9 +37,11 @@
 ##
 ## The guest: Nova boots its kernel directly (kernel_id/ramdisk_id; no bootloader or disk
 ## to build), it reads its address from the config drive (img_config_drive=mandatory),
-## answers ping, echoes TCP on port 7. Measured: boot -> first ping 27-57 s under TCG on a
-## loaded 2-core box (the guest itself is up ~10 s after QEMU starts); under this machine's
-## nested KVM the kernel never passes its decompressor: run the computes with TCG
+## answers ping, echoes TCP on port 7; a user_data line "nel-writer /dev/vdX" has it write
+## to that disk (attached later) continuously until the disk is unplugged (its virtio disks
+## hot-unplug: the Debian kernel has ACPI/PCIe hotplug built in). Measured: boot -> first
+## ping 27-57 s under TCG on a loaded 2-core box (the guest itself is up ~10 s after QEMU
+## starts); under this machine's nested KVM the kernel never passes its decompressor: run the computes with TCG
 ## (NOVA_EVAC_VIRT=qemu openstack.sh up libvirt).
 ## State: $NOVA_EVAC_LAB/net (pids, agent configs and logs); the guest image is cached in
 ## $NOVA_EVAC_LAB/netcache (rebuilt only when linux-image/busybox-static/this script change).
@@ -200,6 +202,23 @@ else
 fi
 [ -n "$IPADDR" ] && arping -U -c 1 -I "$IF" "$IPADDR" >/dev/null 2>&1 &
 echo "GUEST-UP ${IPADDR:-none} $IF $(hostname) uptime=$(cut -d' ' -f1 /proc/uptime)"
+## user_data line "nel-writer /dev/vdX": once the disk appears (a volume attached later),
+## write 256 KiB of random data at a random place of its first 64 MiB, synced, again and
+## again until a write fails or the disk is gone (hot-unplugged): then stop
+nel_writer() {
+  d=$1; n=0
+  while [ ! -b "$d" ]; do sleep 0.2; done
+  echo "NEL-WRITER $d up"
+  while [ -b "$d" ]; do
+    dd if=/dev/urandom of="$d" bs=256k count=1 seek=$((RANDOM % 256)) oflag=direct conv=fsync,notrunc 2>/dev/null || break
+    n=$((n+1)); [ $((n % 100)) = 0 ] && echo "NEL-WRITER $d writes=$n"
+  done
+  echo "NEL-WRITER $d stopped writes=$n"
+}
+UD=/mnt/config/openstack/latest/user_data
+if [ -f "$UD" ]; then
+  for d in $(sed -n 's|^nel-writer \(/dev/[a-z0-9]*\)$|\1|p' "$UD"); do nel_writer "$d" & done
+fi
 exec /bin/init
 EOT
 }
