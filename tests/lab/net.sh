@@ -41,8 +41,8 @@
 ## to that disk (attached later) continuously until the disk is unplugged (its virtio disks
 ## hot-unplug: the Debian kernel has ACPI/PCIe hotplug built in). Measured: boot -> first
 ## ping 27-57 s under TCG on a loaded 2-core box (the guest itself is up ~10 s after QEMU
-## starts); under this machine's nested KVM the kernel never passes its decompressor: run the computes with TCG
-## (NOVA_EVAC_VIRT=qemu openstack.sh up libvirt).
+## starts); under this machine's nested KVM the kernel never passes its decompressor: run
+## the computes with TCG (NOVA_EVAC_VIRT=qemu openstack.sh up libvirt).
 ## State: $NOVA_EVAC_LAB/net (pids, agent configs and logs); the guest image is cached in
 ## $NOVA_EVAC_LAB/netcache (rebuilt only when linux-image/busybox-static/this script change).
 ## Only PIDs recorded here are signalled, after checking /proc/PID/cmdline.
