@@ -142,8 +142,8 @@ detach_all(void *opaque, const struct ne_volsync_state *st)
                 c->vol.servers[i], st->round);
         if (cinder_detach_via_nova(c->src, c->vol.servers[i], c->vol.id, 120) < 0) {
             ne_error("volume-sync: the last round was not made; the copy is kept up to round %u: "
-                     "detach volume %s yourself and run the same command again",
-                     st->round, c->vol.id);
+                     "once volume %s is detached (or server %s stopped), run the same command "
+                     "again", st->round, c->vol.id, c->vol.servers[i]);
             return -1;
         }
         ne_info("volume-sync: volume %s detached from server %s in %.1f s", c->vol.id,

@@ -147,8 +147,25 @@ cinder_detach_via_nova(struct ne_cinder *c, const char *server, const char *volu
     enum ne_os_err kind;
     time_t end = time(NULL) + timeout_s;
     struct ne_volume v;
-    int rc = ne_os_request(c->os, &req, &r, &kind);
+    bool asked;
+    int rc;
 
+    /* a detach asked before (an earlier run) that Nova still retries: wait for it, as
+     * Nova refuses a second one (HTTP 400) while the volume is detaching */
+    if (cinder_volume_show(c, volume, &v) != 0) return -1;
+    asked = str_eq(v.status, "detaching");
+    if (str_eq(v.status, "available")) {
+        cinder_volume_clear(&v);
+        c->err = NE_OS_OK;
+        return 0;
+    }
+    cinder_volume_clear(&v);
+    if (asked) {
+        ne_info("nova: volume %s is already detaching from server %s (asked before): waiting",
+                volume, server);
+        goto wait;
+    }
+    rc = ne_os_request(c->os, &req, &r, &kind);
     if (rc < 0 || (r.status != 202 && r.status != 200 && r.status != 204)) {
         CLEANUP_FREE char *why = rc < 0 ? xstrdup(r.err) : os_error_text(r.body, r.len);
         c->err = rc < 0 ? kind : ne_os_status_kind(r.status);
@@ -163,12 +180,25 @@ cinder_detach_via_nova(struct ne_cinder *c, const char *server, const char *volu
         return -1;
     }
     http_resp_clear(&r);
+wait:
     for (;;) { /* in-use -> detaching -> available */
         if (cinder_volume_show(c, volume, &v) != 0) return -1;
         if (str_eq(v.status, "available")) break;
-        if (time(NULL) >= end || (v.status && str_prefix(v.status, "error"))) {
+        if (v.status && str_prefix(v.status, "error")) {
+            ne_error("nova: volume %s is %s after its detach from server %s was asked; see "
+                     "nova-compute's log on the server's host", volume, v.status, server);
+            cinder_volume_clear(&v);
+            c->err = NE_OS_EUNREACHABLE;
+            return -1;
+        }
+        if (time(NULL) >= end) {
+            /* a running guest must release the disk: Nova waits for its ack of the hot-unplug */
             ne_error("nova: volume %s is still %s %d s after its detach from server %s was "
-                     "asked; see nova-compute's log on the server's host",
+                     "asked: a running guest must acknowledge the hot-unplug (an OS with ACPI or "
+                     "PCIe hotplug), and Nova retries for [libvirt] device_detach_attempts x "
+                     "device_detach_timeout (8 x 20 s by default); if the guest cannot, stop the "
+                     "server first (a stopped server's disk is detached at once); else see "
+                     "nova-compute's log on the server's host",
                      volume, v.status ? v.status : "of unknown status", timeout_s, server);
             cinder_volume_clear(&v);
             c->err = NE_OS_EUNREACHABLE;
