@@ -184,6 +184,17 @@ wait:
     for (;;) { /* in-use -> detaching -> available */
         if (cinder_volume_show(c, volume, &v) != 0) return -1;
         if (str_eq(v.status, "available")) break;
+        if (str_eq(v.status, "detaching")) asked = true;
+        if (asked && str_eq(v.status, "in-use")) { /* Nova gave up and rolled back */
+            ne_error("nova: the detach of volume %s from server %s failed: it is in-use again "
+                     "(Nova gave up waiting for the guest to acknowledge the hot-unplug, which "
+                     "needs an OS with ACPI or PCIe hotplug); stop the server first (a stopped "
+                     "server's disk is detached at once), or see nova-compute's log on its host",
+                     volume, server);
+            cinder_volume_clear(&v);
+            c->err = NE_OS_EUNREACHABLE;
+            return -1;
+        }
         if (v.status && str_prefix(v.status, "error")) {
             ne_error("nova: volume %s is %s after its detach from server %s was asked; see "
                      "nova-compute's log on the server's host", volume, v.status, server);
