@@ -21,7 +21,8 @@
 ##   openstack.sh restart-neutron-if-stale   restart neutron-server alone when its
 ##                            rendered configuration changed (used by tests/lab/net.sh)
 ##   openstack.sh restart-computes   restart the libvirt-mode nova-computes alone, their
-##                            node configs rendered again (NOVA_EVAC_VIRT applies)
+##                            node configs rendered again (virt type: NOVA_EVAC_VIRT, else the one
+##                            the cloud was started with)
 ##   openstack.sh glance3-up  a third Glance, region RegionThree (127.0.0.1:9294), whose
 ##                            only import method is web-download (idempotent; fake/libvirt)
 ##   openstack.sh glance-rbd-up  two Glances on Ceph RBD (tests/lab/ceph.sh up): RegionCephA
@@ -593,11 +594,15 @@ libvirt_computes_up() {
     lp=$(cat "$LAB/lab/$n/libvirtd.pid")
     num=${n#node}; num=$((10#$num))
     ip=10.77.0.$((10 + num))
-    virt=${NOVA_EVAC_VIRT:-}
+    ## NOVA_EVAC_VIRT, else the type this cloud was started with ($RUN/virt: a restart from a
+    ## shell without NOVA_EVAC_VIRT, e.g. a test's restart-computes, once turned two TCG nodes
+    ## into KVM ones under the network lab's guests), else KVM when the node offers it
+    virt=${NOVA_EVAC_VIRT:-$(cat "$RUN/virt" 2>/dev/null)}
     if [ -z "$virt" ]; then
       if nsenter -t "$lp" -m -u -- virsh -c qemu:///system capabilities 2>/dev/null | grep -q "domain type='kvm'"; then
         virt=kvm; else virt=qemu; fi
     fi
+    echo "$virt" >"$RUN/virt"
     render "$SRC/etc/nova/node-libvirt.conf" "$ETC/nova/$n.conf" -e "s|@NODE@|$n|g" -e "s|@IP@|$ip|g" \
       -e "s|@VIRT@|$virt|g" -e "s|@INSTANCES@|$LAB/instances|g" -e "s|@LIBVIRTD_PID@|$lp|g"
     mkdir -p "$DATA/nova-$n/lock"
@@ -775,7 +780,7 @@ cmd_down() {
   wait
   stop "$RUN/rabbitmq-launch.pid" TERM rabbitmq-server 5
   stop "$RUN/epmd.pid" TERM epmd 5
-  rm -f "$RUN/libvirt-nodes" "$RUN/mode"
+  rm -f "$RUN/libvirt-nodes" "$RUN/mode" "$RUN/virt"
   if [ -f "$RUN/lab-started-by-us" ]; then
     "$HERE/lab.sh" down >>"$LOGS/lab.out" 2>&1 || say "lab.sh down failed (see $LOGS/lab.out)"
     rm -f "$RUN/lab-started-by-us"
