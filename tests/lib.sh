@@ -102,6 +102,28 @@ need_openstack() {
         skip_all "nova-api does not answer on 127.0.0.1:8774 within 60 s (tests/lab/openstack.sh status)"
 }
 
+# need_nova_libvirt: the libvirt lab and the mini-cloud in libvirt mode (its
+# nova-computes drive the lab's nodes), the REST helpers of
+# tests/lab/os/api.sh and an admin token in $TOK; skips the test otherwise.
+need_nova_libvirt() {
+    need_lab
+    need_openstack
+    [ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
+        skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
+    . "$top_srcdir/tests/lab/os/api.sh"
+    TOK=$(token)
+    [ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+}
+# need_net_lab: the network lab (tests/lab/net.sh: L2 agents, nel-net1, the
+# nel-guest image) with its environment; $NET is net.sh. Skips otherwise.
+need_net_lab() {
+    local why
+    NET=$top_srcdir/tests/lab/net.sh
+    why=$("$NET" check 2>&1) || skip_all "network lab: ${why:-not usable} (tests/lab/net.sh up)"
+    eval "$("$NET" env)"
+    [ -n "$NEL_NET1" ] && [ -n "$NEL_IMAGE" ] || skip_all "network lab: no nel-net1 or nel-guest image (tests/lab/net.sh up)"
+}
+
 # _os_answers URL WHAT LOGNAME: the service answers within 60 s (a loaded
 # 2-core machine can stall a uwsgi worker for a while); when it does not,
 # prints what runs and the end of its log as TAP comments.

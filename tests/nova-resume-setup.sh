@@ -4,13 +4,7 @@
 # the lab and cloud they need, a config with a private state dir and the
 # lab's nova.conf, cleanup of their servers, and helpers that read Nova's and
 # libvirt's view of an instance.  Sets id, tmp, TOK, fl (m1.tiny), img (tiny).
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
 id=$(uniq_id)
 tmp=$(mktemp -d)
 cleanup() {

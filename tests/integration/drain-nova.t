@@ -4,13 +4,7 @@
 # tests/lab/openstack.sh up libvirt): --via nova moves real guests through Nova; --via libvirt moves
 # them directly and records them so well that Nova keeps managing them.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
 id=$(uniq_id)
 tmp=$(mktemp -d)
 cleanup() { # the servers booted (boot runs in a subshell: their ids are in a file)

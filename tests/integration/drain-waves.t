@@ -33,13 +33,7 @@
 # What the test changes in Nova (service states, a server group, servers)
 # is put back on exit.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
 id=$(uniq_id)
 tmp=$(mktemp -d)
 pid=

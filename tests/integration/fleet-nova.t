@@ -10,13 +10,7 @@
 # booted onto it just before is drained too.  What the test changes in Nova
 # (service states, a server group, an aggregate, servers) is put back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
 id=$(uniq_id)
 tmp=$(mktemp -d)
 svc_id() { nova GET "/os-services?binary=nova-compute&host=$1" | body | jq -r '.services[0].id'; }

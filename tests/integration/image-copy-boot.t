@@ -7,17 +7,8 @@
 # name, the image boots a server on nel-net1 whose guest comes up and
 # answers ping from the probe namespace.  Everything made is deleted.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-NET=$top_srcdir/tests/lab/net.sh
-why=$("$NET" check 2>&1) || skip_all "network lab: ${why:-not usable} (tests/lab/net.sh up)"
-eval "$("$NET" env)"
-[ -n "$NEL_NET1" ] && [ -n "$NEL_IMAGE" ] || skip_all "network lab: no nel-net1 or nel-guest image (tests/lab/net.sh up)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
+need_net_lab
 G2=http://127.0.0.1:9293
 curl -sf -o /dev/null --max-time 10 "$G2/healthcheck" ||
     skip_all "no RegionTwo Glance on $G2 (tests/lab/openstack.sh up starts it)"

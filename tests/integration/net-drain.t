@@ -9,17 +9,8 @@
 # run of lost pings (10 ms) per guest is printed for both paths in one table.
 # node02 must hold only this test's guests: a drain moves everything on it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-NET=$top_srcdir/tests/lab/net.sh
-why=$("$NET" check 2>&1) || skip_all "network lab: ${why:-not usable} (tests/lab/net.sh up)"
-eval "$("$NET" env)"
-[ -n "$NEL_NET1" ] && [ -n "$NEL_IMAGE" ] || skip_all "network lab: no nel-net1 or nel-guest image (tests/lab/net.sh up)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
+need_net_lab
 NEUTRON=http://127.0.0.1:9696
 neutron() { _authed "$NEUTRON" "" "$@"; }
 id=$(uniq_id)

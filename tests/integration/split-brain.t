@@ -16,13 +16,7 @@
 # migrates slowly (virsh migrate-setspeed), so the kill lands while libvirt
 # migrates.  Moves between node01 and node03 only: drain-nova.t uses node02.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-need_lab
-need_openstack
-[ "${NOVA_EVAC_OS_MODE:-}" = libvirt ] ||
-    skip_all "the OpenStack lab runs in '${NOVA_EVAC_OS_MODE:-}' mode; this test needs 'libvirt' (tests/lab/openstack.sh up libvirt)"
-. "$top_srcdir/tests/lab/os/api.sh"
-TOK=$(token)
-[ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
+need_nova_libvirt
 OSSH=$top_srcdir/tests/lab/openstack.sh
 id=$(uniq_id)
 tmp=$(mktemp -d)
