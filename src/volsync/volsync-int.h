@@ -30,6 +30,9 @@ int vs_prepare(struct vs *v, long *resume);
 int vs_verify(struct vs *v, const char *snap);
 /* Removes this attempt's snapshots on both sides (warns on failures). */
 void vs_drop_snapshots(struct vs *v);
+/* A new attempt id: 16 hex digits from /dev/urandom.  0, or -1 after
+ * reporting. */
+int vs_new_id(char id[33]);
 /* Runs cmd with /bin/sh -c, stdin from /dev/null; its exit status, -1 when
  * it could not run or was killed. */
 int ne_run_shell(const char *cmd);

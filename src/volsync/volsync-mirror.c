@@ -258,17 +258,7 @@ start(struct vm *v, struct ne_rbd_img *ro, const struct ne_rbd_info *info, int w
     /* the features before any change, journaled first (a resumed run
      * keeps the first record's) */
     if (!v->j.started) {
-        char id[33];
-        unsigned char b[8];
-        FILE *f = fopen("/dev/urandom", "rb");
-        size_t n = f ? fread(b, 1, sizeof b, f) : 0;
-        if (f) fclose(f);
-        if (n != sizeof b) {
-            ne_syserror("volume-sync: cannot read /dev/urandom");
-            goto out;
-        }
-        for (size_t i = 0; i < sizeof b; i++) snprintf(id + 2 * i, 3, "%02x", b[i]);
-        memcpy(v->j.id, id, sizeof id);
+        if (vs_new_id(v->j.id) < 0) goto out;
         if (ne_vsj_append(&v->j, "start %s %s %s\n", v->j.id, v->sl, key) < 0) goto out;
         v->j.started = true;
     }

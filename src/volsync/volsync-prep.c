@@ -38,8 +38,8 @@ ne_run_shell(const char *cmd)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int
-new_id(char id[33])
+int
+vs_new_id(char id[33])
 {
     unsigned char b[8];
     FILE *f = fopen("/dev/urandom", "rb");
@@ -212,7 +212,7 @@ vs_prepare(struct vs *v, long *resume)
     if (v->j.started && ex) return settle(v, resume);
     if (v->j.started) /* the destination is gone: this attempt's source snapshots too */
         drop_snaps(v->src, v->j.id, -1);
-    if (new_id(v->j.id) < 0) return NE_EXIT_PARTIAL;
+    if (vs_new_id(v->j.id) < 0) return NE_EXIT_PARTIAL;
     v->j.dst_created = false;
     if (ne_vsj_append(&v->j, "start %s %s %s\n", v->j.id, sl, dl) < 0) return NE_EXIT_PARTIAL;
     v->j.started = true;
