@@ -14,15 +14,28 @@
 ##                      client.$CEPH_A_USER) and socat relays so that QEMU in the node's
 ##                      netns reaches cluster A's mon and OSD on the same 127.0.0.1 ports.
 ##                      Idempotent; a Ceph cluster made anew (new fsid) restarts Cinder.
-##   cinder.sh down     stop Cinder and the relays (recorded PIDs only); the secrets and
-##                      the database stay
+##   cinder.sh region2-up  a second Cinder, region RegionTwo (the destination region of
+##                      volume moves), on demand (tests call it; 6.6 s cold, 0.8 s when up,
+##                      3 processes, ~470 MiB, so not part of `up`): `up` first if
+##                      RegionOne's is not running, then database "cinder2" (the cached
+##                      schema), RabbitMQ virtual host cinder2, the volumev3 endpoint in
+##                      RegionTwo (127.0.0.1:8786), cinder2-api, -scheduler, -volume (host
+##                      cinder2) with one RBD backend ceph-b2 on cluster B, pool volumes2
+##                      (made here when missing), and its volume type ceph-b2 (the default
+##                      there). Its manage host is cinder2@ceph-b2#ceph-b2. Idempotent.
+##   cinder.sh region2-down  stop RegionTwo's Cinder only (recorded PIDs)
+##   cinder.sh region2-check exit 0 if RegionTwo's Cinder answers and ceph-b2 is up (77 if not)
+##   cinder.sh down     stop both Cinders and the relays (recorded PIDs only); the secrets,
+##                      the databases and the Keystone endpoints stay
 ##   cinder.sh status   what runs
 ##   cinder.sh check    exit 0 if Cinder answers and both backends are up (77 if not)
 ##   cinder.sh env      sourceable variables: CINDER_URL, CINDER_TYPE_A, CINDER_TYPE_B,
-##                      and ceph.sh's CEPH_* variables
+##                      CINDER2_URL, CINDER2_TYPE, CINDER2_POOL, CINDER2_HOST (RegionTwo's,
+##                      whether it runs or not) and ceph.sh's CEPH_* variables
 ##
-## State: $NOVA_EVAC_LAB/cinder (etc, data, logs, run, relay, cache). Exit 77 = a
-## prerequisite is missing (tests skip), 1 = failure.
+## State: $NOVA_EVAC_LAB/cinder (etc, data, logs, run, relay, cache; RegionTwo's in
+## etc/region2 and region2/, its logs and PIDs as cinder2-*). Exit 77 = a prerequisite is
+## missing (tests skip), 1 = failure.
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +49,11 @@ ETC=$CI_/etc RUN=$CI_/run DATA=$CI_/data LOGS=$CI_/logs CACHE=$CI_/cache RELAY=$
 SOCK=$OS/run/mysqld.sock
 PY=/usr/bin/python3
 PORT=8776
+## RegionTwo's Cinder (region2-up)
+R2_PORT=8786 R2_REGION=RegionTwo R2_POOL=volumes2 R2_BACKEND=ceph-b2 R2_VHOST=cinder2
+R2_HOST=cinder2@ceph-b2#ceph-b2
+ETC2=$CI_/etc/region2 DATA2=$CI_/region2/data
+RMQ_HOME=$OS/data/rabbitmq/home RMQ_NODE=nova-evac@localhost
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export NOVA_EVAC_LAB=$LAB
 
@@ -192,10 +210,11 @@ backends_up() { # the scheduler knows both backends' pools: drivers initialized,
     jq '[.pools[].name|select(test("@ceph-[ab]#"))]|unique|length')
   [ "${n:-0}" -ge 2 ]
 }
-volume_types() {
-  local t have
+volume_types() { # volume_types [NAME...]: one public type per backend of that name
+  local t have names=("$@")
+  [ $# -gt 0 ] || names=(ceph-a ceph-b)
   have=$(cinder_api GET /types | jq -r '.volume_types[].name')
-  for t in ceph-a ceph-b; do
+  for t in "${names[@]}"; do
     echo "$have" | grep -qx "$t" && continue
     cinder_api POST /types "{\"volume_type\":{\"name\":\"$t\",\"os-volume-type-access:is_public\":true,
       \"extra_specs\":{\"volume_backend_name\":\"$t\"}}}" >/dev/null || die "creating volume type $t failed"
@@ -272,6 +291,96 @@ node_mon_ok() { # the node's netns reaches cluster A's monitor through its relay
     --connect-timeout 10 mon stat
 }
 
+## ---------------------------------------------------------------- RegionTwo's Cinder
+## its services: cinder2-api, cinder2-scheduler, cinder2-volume (config $ETC2/cinder.conf)
+r2_start() {
+  local s
+  for s in $SERVICES; do
+    alive "$RUN/cinder2-$s.pid" "$ETC2/cinder.conf" && continue
+    start "cinder2-$s" $PY "$SRC/cmd/cinder-$s" --config-file "$ETC2/cinder.conf" --log-file "$LOGS/cinder2-$s.log"
+  done
+}
+r2_stop() {
+  local s
+  for s in $SERVICES; do stop "$RUN/cinder2-$s.pid" "$ETC2/cinder.conf" 10 & done
+  wait
+}
+r2_running() { local s; for s in $SERVICES; do alive "$RUN/cinder2-$s.pid" "$ETC2/cinder.conf" || return 1; done; }
+## the lab's RabbitMQ (openstack.sh: run as root, its cookie under data/rabbitmq/home)
+RMQCTL() { HOME=$RMQ_HOME RABBITMQ_NODENAME=$RMQ_NODE timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q "$@"; }
+r2_vhost() {
+  RMQCTL list_vhosts | grep -qx "$R2_VHOST" && return 0
+  RMQCTL add_vhost "$R2_VHOST" >/dev/null && RMQCTL set_permissions -p "$R2_VHOST" openstack '.*' '.*' '.*' >/dev/null ||
+    die "RabbitMQ: virtual host $R2_VHOST for RegionTwo's Cinder failed"
+  step "RabbitMQ virtual host $R2_VHOST made"
+}
+## pool volumes2 on cluster B (memstore: a cluster made anew has lost it)
+r2_pool() {
+  timeout 30 ceph -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" osd pool ls | grep -qx "$R2_POOL" && return 0
+  timeout 30 ceph -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" osd pool create "$R2_POOL" 8 >/dev/null 2>&1 &&
+    timeout 30 rbd -c "$CEPH_B_CONF" -k "$CEPH_B_KEYRING" pool init "$R2_POOL" ||
+    die "creating pool $R2_POOL on Ceph cluster B failed"
+  step "pool $R2_POOL made on cluster B"
+}
+r2_schema() {
+  local key f
+  [ -n "$(SQLROOT -B -N -e "SHOW TABLES FROM cinder2 LIKE 'volumes'" 2>/dev/null)" ] && return 0
+  SQLROOT -e "CREATE DATABASE IF NOT EXISTS cinder2" || die "creating database cinder2 failed"
+  key=$(dpkg-query -W -f='${Version}' python3-cinder mariadb-server | sha1sum | cut -c1-12)
+  f=$CACHE/cinder-$key.sql   # `up` made it (RegionOne's schema right after db sync)
+  if [ -f "$f" ]; then
+    SQLROOT cinder2 <"$f" || die "loading $f into cinder2 failed"
+    step "cinder2 schema loaded from cache"
+  else
+    $PY "$SRC/cmd/cinder-manage" --config-file "$ETC2/cinder.conf" db sync >>"$LOGS/cinder-manage.log" 2>&1 ||
+      { tail_log "$LOGS/cinder-manage.log"; die "cinder-manage db sync (cinder2) failed"; }
+    step "cinder2 schema synced (cinder-manage db sync)"
+  fi
+}
+r2_backend_up() {
+  local n
+  n=$(cinder_api GET /scheduler-stats/get_pools | jq --arg h "${R2_HOST%#*}#" '[.pools[].name|select(startswith($h))]|length')
+  [ "${n:-0}" -ge 1 ]
+}
+r2_ready() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$R2_PORT/healthcheck"; }
+r2_token() {
+  TOK=$(token); [ -n "$TOK" ] || die "no Keystone token"
+  PROJ=$(curl -sf -H "X-Auth-Token: $TOK" -H "X-Subject-Token: $TOK" http://127.0.0.1:5000/v3/auth/tokens |
+    jq -r .token.project.id)
+}
+cmd_region2_up() {
+  local t0=$EPOCHREALTIME
+  alive "$RUN/cinder-volume.pid" "$ETC/cinder.conf" || cmd_up
+  : >>"$LOGS/up.log"
+  eval "$("$HERE/ceph.sh" env)"
+  render "$SRC/etc/cinder/cinder-region2.conf" "$ETC2/cinder.conf" && r2_stop   # new fsid or template
+  mkdir -p "$DATA2/lock" "$DATA2/conversion"
+  r2_pool
+  r2_schema
+  r2_vhost
+  if [ ! -f "$DATA2/keystone.done" ]; then
+    $PY "$SRC/cinder-entities.py" "$R2_REGION" "$R2_PORT" >>"$LOGS/up.log" 2>&1 ||
+      die "keystone: the volumev3 endpoint in $R2_REGION failed (see $LOGS/up.log)"
+    touch "$DATA2/keystone.done"
+  fi
+  r2_start
+  r2_token
+  PORT=$R2_PORT   # cinder_api, volume_types: RegionTwo's from here on
+  waitfor 120 cinder2-api r2_ready || { tail_log "$LOGS/cinder2-api.log" "$LOGS/cinder2-api.out"; die "cinder2-api did not start"; }
+  waitfor 120 "cinder2-volume backend $R2_BACKEND" r2_backend_up ||
+    { tail_log "$LOGS/cinder2-volume.log" "$LOGS/cinder2-volume.out"; die "cinder2-volume backend not up"; }
+  volume_types "$R2_BACKEND"
+  step "READY: $R2_REGION api 127.0.0.1:$R2_PORT, backend $R2_BACKEND (cluster B, pool $R2_POOL) up, in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s"
+}
+cmd_region2_check() {
+  r2_running || skip "RegionTwo's Cinder is not running (cinder.sh region2-up)"
+  r2_ready || skip "cinder2-api does not answer"
+  TOK=$(token); [ -n "$TOK" ] || skip "no Keystone token"
+  PROJ=$(curl -sf -H "X-Auth-Token: $TOK" -H "X-Subject-Token: $TOK" http://127.0.0.1:5000/v3/auth/tokens | jq -r .token.project.id)
+  PORT=$R2_PORT
+  r2_backend_up || skip "RegionTwo's backend $R2_BACKEND is not up"
+}
+
 ## ---------------------------------------------------------------- commands
 ready() {
   curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/healthcheck"
@@ -305,6 +414,7 @@ cmd_up() {
 }
 cmd_down() {
   [ -d "$RUN" ] || return 0
+  r2_stop
   services_stop
   relays_stop
 }
@@ -331,6 +441,8 @@ cmd_env() {
 export CINDER_URL=http://127.0.0.1:$PORT/v3
 export CINDER_TYPE_A=ceph-a CINDER_TYPE_B=ceph-b
 export NOVA_EVAC_CINDER=$CI_
+export CINDER2_REGION=$R2_REGION CINDER2_URL=http://127.0.0.1:$R2_PORT/v3
+export CINDER2_TYPE=$R2_BACKEND CINDER2_POOL=$R2_POOL CINDER2_HOST='$R2_HOST'
 EOF
 }
 
@@ -343,8 +455,11 @@ with_lock() {
 case ${1:-} in
   up) with_lock cmd_up ;;
   down) with_lock cmd_down ;;
+  region2-up) with_lock cmd_region2_up ;;
+  region2-down) with_lock r2_stop ;;
+  region2-check) cmd_region2_check ;;
   status) cmd_status ;;
   check) cmd_check ;;
   env) cmd_env ;;
-  *) sed -n '2,26s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,/^set -eu/s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 ## Idempotently create Cinder's service user (cinder / secret, roles admin + service in
-## the service project) and its catalog entry: volumev3 in RegionOne on 127.0.0.1:8776.
+## the service project) and its catalog entry: volumev3 in REGION on 127.0.0.1:PORT.
+## Usage: cinder-entities.py [REGION PORT]   (default: RegionOne 8776; the region is made
+## when Keystone has none of that name)
+import sys
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
@@ -21,10 +24,13 @@ service_role = one(ks.roles.list(name='service')) or ks.roles.create('service')
 user = one(ks.users.list(name='cinder')) or ks.users.create('cinder', domain='default', password='secret')
 ks.roles.grant(admin_role, user=user, project=proj)
 ks.roles.grant(service_role, user=user, project=proj)
-url = 'http://127.0.0.1:8776/v3/%(project_id)s'
+region, port = (sys.argv[1], sys.argv[2]) if len(sys.argv) > 2 else ('RegionOne', '8776')
+if region not in {r.id for r in ks.regions.list()}:
+    ks.regions.create(id=region)
+url = 'http://127.0.0.1:%s/v3/%%(project_id)s' % port
 svc = one(ks.services.list(type='volumev3')) or ks.services.create('cinderv3', type='volumev3')
-have = {e.interface for e in ks.endpoints.list(service=svc, region='RegionOne')}
+have = {e.interface for e in ks.endpoints.list(service=svc, region=region)}
 for itf in ('public', 'internal', 'admin'):
     if itf not in have:
-        ks.endpoints.create(svc, url, interface=itf, region='RegionOne')
-print('cinder keystone entities ok')
+        ks.endpoints.create(svc, url, interface=itf, region=region)
+print('cinder keystone entities ok (%s, port %s)' % (region, port))
