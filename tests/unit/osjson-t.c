@@ -103,6 +103,33 @@ test_token(void)
     os_token_info_clear(&t);
 }
 
+/* Two regions with Cinder (the lab's RegionOne and RegionTwo), the second region's
+ * endpoints listed first: the cloud's region picks, not the catalog's order. */
+static void
+test_two_cinders(void)
+{
+    struct ne_token_info t;
+
+    ok(os_parse_token(L("{\"token\":{\"issued_at\":\"2026-11-22T10:00:00Z\",\"expires_at\":"
+                        "\"2026-11-22T10:03:00Z\",\"catalog\":[{\"type\":\"volumev3\","
+                        "\"endpoints\":["
+                        "{\"interface\":\"public\",\"region_id\":\"RegionTwo\",\"url\":\"http://127.0.0.1:8786/v3/p\"},"
+                        "{\"interface\":\"internal\",\"region_id\":\"RegionTwo\",\"url\":\"http://r2-int:8786/v3/p\"},"
+                        "{\"interface\":\"public\",\"region_id\":\"RegionOne\",\"url\":\"http://127.0.0.1:8776/v3/p\"},"
+                        "{\"interface\":\"internal\",\"region_id\":\"RegionOne\",\"url\":\"http://r1-int:8776/v3/p\"}"
+                        "]}]}}"), "t", &t) == 0 && t.neps == 4,
+       "a catalog with volumev3 in two regions parses");
+    is_str(os_catalog_find(&t, "volumev3", "public", "RegionOne"), "http://127.0.0.1:8776/v3/p",
+           "volumev3 public in RegionOne although RegionTwo's is listed first");
+    is_str(os_catalog_find(&t, "volumev3", "internal", "RegionOne"), "http://r1-int:8776/v3/p",
+           "... and the internal one");
+    is_str(os_catalog_find(&t, "block-storage", "public", "RegionTwo"), "http://127.0.0.1:8786/v3/p",
+           "block-storage (alias) in RegionTwo");
+    ok(os_catalog_find(&t, "volumev3", "public", "RegionThree") == NULL,
+       "no volumev3 in RegionThree: NULL, not another region's");
+    os_token_info_clear(&t);
+}
+
 static void
 test_errors(void)
 {
@@ -183,6 +210,7 @@ main(void)
     test_time();
     test_versions();
     test_token();
+    test_two_cinders();
     test_errors();
     test_image();
     is_str(e, "node%2002%2F%C3%A9%26x%3Dy", "http_escape for query strings and paths");
