@@ -253,13 +253,15 @@ migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const struct ne_d
 
 static const struct ne_migration *newest_migration(const struct ne_migration *m, size_t n);
 
-/* A live migration to a named host after which Nova has the server idle
- * on its source: Nova refused it.  NE_DRAIN_SCHED_REFUSED when the
- * refusal is the scheduler's NoValidHost (drain-schedwait.h: the caller
- * waits and asks again), else NE_EXIT_PARTIAL with what Nova says. */
+/* A migration to a named host after which Nova has the server idle on its
+ * source: Nova refused it.  NE_DRAIN_SCHED_REFUSED when the refusal is
+ * the scheduler's NoValidHost (drain-schedwait.h: the caller waits and
+ * asks again), else NE_EXIT_PARTIAL with what Nova says.  cold: the move
+ * was a cold migration (instance action "migrate": its conductor event
+ * says "No valid host found for cold migrate"), else a live one. */
 static int
 refused_or_failed(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from,
-                  const char *to)
+                  const char *to, bool cold)
 {
     struct ne_migration_filter f = {.instance_uuid = d->uuid};
     struct ne_migration *m = NULL;
@@ -277,7 +279,7 @@ refused_or_failed(struct ne_drain_nova *dn, const struct ne_domain *d, const cha
         return NE_EXIT_PARTIAL;
     }
     last = newest_migration(m, n);
-    if (nova_action_error(dn->nv, d->uuid, "live-migration", &why) < 0) why = NULL;
+    if (nova_action_error(dn->nv, d->uuid, ne_sched_action(cold), &why) < 0) why = NULL;
     sched = ne_sched_refused(s.status, s.host, from, to, last ? last->status : NULL,
                              last ? last->dest_compute : NULL, why);
     if (sched)
@@ -302,7 +304,7 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     struct ne_novasync *ns = sync_of(dn);
     struct ne_server_call c = {.action = NE_ACT_LIVE_MIGRATE, .server = d->uuid, .host = to,
                                .block = plan->method == NE_METHOD_LIVE ? NE_BLOCK_NO : NE_BLOCK_YES};
-    bool stayed = false;
+    bool stayed = false, cold = plan->method == NE_METHOD_COLD;
     int rc;
 
     memset(r, 0, sizeof *r);
@@ -310,16 +312,15 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
     if (!ns) return NE_EXIT_PARTIAL;
-    if (plan->method == NE_METHOD_COLD) {
+    if (cold) {
         rc = migrate_cold(dn, ns, d, from, to);
     } else {
         rc = novasync_server_action(ns, dn->nv, &c);
         if (rc == 0) ne_fault_point("nova:migrating");
     }
     if (rc == 0)
-        rc = settle(dn, d, from, to, 1800, plan->method == NE_METHOD_COLD ? "VERIFY_RESIZE" : NULL,
-                    &r->st, plan->method == NE_METHOD_COLD ? NULL : &stayed);
-    if (stayed) return refused_or_failed(dn, d, from, to);
+        rc = settle(dn, d, from, to, 1800, cold ? "VERIFY_RESIZE" : NULL, &r->st, &stayed);
+    if (stayed) return refused_or_failed(dn, d, from, to, cold);
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
 }
 

@@ -61,9 +61,16 @@ bool
 ne_sched_refused(const char *status, const char *host, const char *from, const char *to,
                  const char *mig_status, const char *mig_dest, const char *event_details)
 {
-    if (!eq(host, from) || !status || eq(status, "ERROR") || eq(status, "MIGRATING"))
+    if (!eq(host, from) || !status || eq(status, "ERROR") || eq(status, "MIGRATING") ||
+        eq(status, "RESIZE") || eq(status, "VERIFY_RESIZE") || eq(status, "REVERT_RESIZE"))
         return false;
     if (!eq(mig_status, "error")) return false;
     if (mig_dest && *mig_dest && to && !eq(mig_dest, to)) return false;
     return !event_details || !*event_details || strstr(event_details, "No valid host") != NULL;
+}
+
+const char *
+ne_sched_action(bool cold)
+{
+    return cold ? "migrate" : "live-migration";
 }

@@ -14,12 +14,15 @@
  * trips on it: wave 2 sends an anti-affinity member to a host that wave 1
  * emptied a moment ago, and the scheduler answers NoValidHost.
  *
- * What the drain does about it: when Nova refused the move before
- * anything moved (the server idle on its source, its migration record
- * "error", the action's event "No valid host"), it waits, saying what for,
- * and asks again, for a bounded time (--scheduler-wait, by default that
- * sync interval from nova.conf plus a margin); then it stops with the
- * next step.  These are the pure parts. */
+ * A cold migration to a named host (compute API 2.56) meets the same
+ * list through the same filters; its refusal looks alike.
+ *
+ * What the drain does about it: when Nova refused the move (live or
+ * cold) before anything moved (the server idle on its source, its
+ * migration record "error", the action's event "No valid host"), it
+ * waits, saying what for, and asks again, for a bounded time
+ * (--scheduler-wait, by default that sync interval from nova.conf plus a
+ * margin); then it stops with the next step.  These are the pure parts. */
 #ifndef NE_DRAIN_SCHEDWAIT_H
 #define NE_DRAIN_SCHEDWAIT_H
 
@@ -54,12 +57,20 @@ unsigned ne_sched_wait_default(int interval);
  * "error": not more often than that. */
 unsigned ne_sched_wait_next(unsigned tries, unsigned waited, unsigned bound, int interval);
 
-/* Whether what Nova shows after a live migration to a named host is a
- * scheduler refusal worth waiting for: the server idle (not ERROR) on
- * from, the newest migration record "error" (dest_compute to, or unset),
- * and the action's error event, when Nova gives one (compute API 2.84),
- * "No valid host".  Any argument may be NULL (unknown). */
+/* Whether what Nova shows after a live or cold migration to a named host
+ * is a scheduler refusal worth waiting for: the server idle (not ERROR,
+ * not migrating, not in a resize) on from, the newest migration record
+ * "error" (dest_compute to, or unset), and the action's error event, when
+ * Nova gives one (compute API 2.84), "No valid host" (a live move's
+ * conductor_live_migrate_instance, a cold one's conductor_migrate_server:
+ * "No valid host found for cold migrate").  Any argument may be NULL
+ * (unknown). */
 bool ne_sched_refused(const char *status, const char *host, const char *from, const char *to,
                       const char *mig_status, const char *mig_dest, const char *event_details);
+
+/* The instance action whose error event says why Nova refused a move:
+ * "migrate" for a cold migration (Nova's os-migrations type "migration"),
+ * "live-migration" for a live one. */
+const char *ne_sched_action(bool cold);
 
 #endif

@@ -102,5 +102,28 @@ main(void)
        "no migration record: no wait");
     ok(!ne_sched_refused(NULL, NULL, "node03", "node02", "error", NULL, NULL),
        "the server unknown: no wait");
+
+    /* a cold migration to a named host (compute API 2.56): the same
+     * refusal, read from the "migrate" action's conductor event */
+    is_str(ne_sched_action(true), "migrate", "cold: the refusal is in the migrate action");
+    is_str(ne_sched_action(false), "live-migration", "live: in the live-migration action");
+    ok(ne_sched_refused("ACTIVE", "node02", "node02", "node01", "error", NULL,
+                        "conductor_migrate_server: No valid host was found. No valid host found "
+                        "for cold migrate"),
+       "cold: idle on the source, migration error without destination, NoValidHost: refused");
+    ok(ne_sched_refused("SHUTOFF", "node02", "node02", "node01", "error", "node01",
+                        "conductor_migrate_server: No valid host was found. No valid host found "
+                        "for cold migrate"),
+       "cold, a stopped server put back SHUTOFF: refused");
+    ok(!ne_sched_refused("ACTIVE", "node02", "node02", "node01", "error", NULL,
+                         "conductor_migrate_server: Unable to migrate instance to the current "
+                         "host"),
+       "cold, another conductor error: a failure, no wait");
+    ok(!ne_sched_refused("VERIFY_RESIZE", "node02", "node02", "node01", "error", NULL, NULL),
+       "a resize waiting for its confirmation is no refusal (an older record in error)");
+    ok(!ne_sched_refused("RESIZE", "node02", "node02", "node01", "error", NULL, NULL),
+       "a resize in progress is no refusal");
+    ok(!ne_sched_refused("ACTIVE", "node02", "node02", "node01", "reverted", "node01", NULL),
+       "a reverted cold migration is no refusal");
     return done_testing();
 }
