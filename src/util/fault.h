@@ -5,7 +5,9 @@
  * (first when #N is absent) it raises SIGKILL at once, flushing nothing,
  * as a kill -9 at that moment would.  Unset (production): a point costs one
  * flag test.  Tests kill the tool at chosen, journaled moments instead of
- * after a guessed sleep.
+ * after a guessed sleep.  An item ending in "=stop" ("journal:planned#3=stop")
+ * raises SIGSTOP instead: the whole process stops there until the test,
+ * having changed the world (deleted a server in Nova, say), sends SIGCONT.
  *
  * The points, one after each journal record is durably written (the
  * record's event, see journal.h), stable names tests rely on: */
