@@ -24,6 +24,9 @@ int drain_open(struct ne_drain *dr);
 void drain_emit(struct ne_drain *dr, const char *event, const struct ne_drain_item *it,
                 json_t *extra);
 struct ne_drain_item *drain_item_by_uuid(struct ne_drain *dr, const char *uuid);
+/* it was deleted in Nova during the drain (evidence how: what Nova and
+ * libvirt showed): NE_ITEM_GONE, said, journalled "gone". */
+void drain_gone(struct ne_drain *dr, struct ne_drain_item *it, const char *to, const char *how);
 /* Index of host name in dr->hosts, or -1. */
 int drain_host_index(const struct ne_drain *dr, const char *name);
 

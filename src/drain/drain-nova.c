@@ -145,7 +145,8 @@ watch_job(struct ne_virt *src, const char *name, const char *uuid, struct ne_mig
 }
 
 /* Waits until Nova is idle on the instance (and its status is not leave),
- * watching the libvirt job on from meanwhile; 0 when Nova reports host to.
+ * watching the libvirt job on from meanwhile; 0 when Nova reports host to,
+ * NE_DRAIN_GONE (not reported) when Nova answers 404 for it.
  * With stayed: when Nova has it idle on from (not ERROR), *stayed is set
  * and the caller says why (no error printed here). */
 static int
@@ -159,8 +160,13 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
 
     memset(&s, 0, sizeof s);
     for (;;) {
+        int shown;
         ne_server_clear(&s);
-        if (nova_server_show(dn->nv, d->uuid, &s) < 0) break;
+        if ((shown = nova_server_show(dn->nv, d->uuid, &s)) < 0) break;
+        if (shown == 1) { /* 404: deleted meanwhile (the caller says it) */
+            rc = NE_DRAIN_GONE;
+            break;
+        }
         if (!s.task_state && !nova_status_busy(s.status) && !(leave && str_eq(s.status, leave))) {
             rc = 0;
             break;
@@ -183,11 +189,60 @@ settle(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from, co
                  d->uuid, s.status ? s.status : "?", s.host ? s.host : "?", to,
                  s.fault_message ? ": " : "", s.fault_message ? s.fault_message : "");
     }
-    if (progress_enabled()) progress_done(d->name, rc == 0, rc == 0 ? to : "failed");
+    if (progress_enabled())
+        progress_done(d->name, rc == 0, rc == 0 ? to : rc == NE_DRAIN_GONE ? "gone" : "failed");
     st->seconds = ne_now() - t0;
     ne_server_clear(&s);
     virt_close(src);
     return rc;
+}
+
+/* Whether Nova deleted the server: 1 when it answers 404 for it, waiting
+ * up to NE_GONE_WAIT_S while it shows the server being deleted (task
+ * "deleting": the guest may already be gone from libvirt, the record not
+ * yet); 0 it exists; -1 it cannot be read (reported). */
+#define NE_GONE_WAIT_S 60
+static int
+server_gone(struct ne_drain_nova *dn, const char *uuid)
+{
+    double t0 = ne_now();
+
+    for (;;) {
+        struct ne_server s;
+        bool deleting;
+        int r;
+
+        memset(&s, 0, sizeof s);
+        if ((r = nova_server_show(dn->nv, uuid, &s)) != 0) return r == 1 ? 1 : -1;
+        deleting = str_eq(s.task_state, "deleting") || str_eq(s.status, "DELETED");
+        ne_server_clear(&s);
+        if (!deleting || ne_now() - t0 > NE_GONE_WAIT_S) return 0;
+        sleep(1);
+    }
+}
+
+/* nova_wait_idle, but a server that no longer exists is no error here:
+ * NE_DRAIN_GONE (the caller says it). */
+static int
+wait_idle(struct ne_drain_nova *dn, const char *uuid, unsigned timeout_s, struct ne_server *out)
+{
+    double t0 = ne_now();
+    int r;
+
+    for (;;) {
+        if ((r = nova_server_show(dn->nv, uuid, out)) != 0) return r == 1 ? NE_DRAIN_GONE : -1;
+        if (!out->task_state && !nova_status_busy(out->status)) return 0;
+        if (ne_now() - t0 > timeout_s) {
+            ne_error("nova: wait for instance %s (%s) on %s: still %s/%s after %u s",
+                     out->name ? out->name : "?", uuid, out->host ? out->host : "no host",
+                     out->status ? out->status : "?", out->task_state ? out->task_state : "-",
+                     timeout_s);
+            ne_server_clear(out);
+            return -1;
+        }
+        ne_server_clear(out);
+        nanosleep(&(struct timespec){0, 500000000L}, NULL);
+    }
 }
 
 /* Below compute API 2.56 a cold migration cannot name its host: Nova's
@@ -235,7 +290,7 @@ migrate_cold(struct ne_drain_nova *dn, struct ne_novasync *ns, const struct ne_d
     if ((rc = novasync_server_action(ns, dn->nv, &c)) < 0) return rc;
     ne_fault_point("nova:migrating");
     memset(&s, 0, sizeof s);
-    rc = nova_wait_idle(dn->nv, d->uuid, 1800, NULL, &s);
+    if ((rc = wait_idle(dn, d->uuid, 1800, &s)) == NE_DRAIN_GONE) return rc;
     if (rc == 0 && str_eq(s.status, "VERIFY_RESIZE")) {
         ne_fault_point("nova:verify-resize");
         if (!named && !str_eq(s.host, to)) {
@@ -312,6 +367,8 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     snprintf(r->name, sizeof r->name, "%s", d->name);
     memcpy(r->uuid, d->uuid, sizeof r->uuid);
     if (!ns) return NE_EXIT_PARTIAL;
+    /* deleted in Nova since the plan: nothing to ask (a 404 is no failure) */
+    if (server_gone(dn, d->uuid) == 1) return NE_DRAIN_GONE;
     if (cold) {
         rc = migrate_cold(dn, ns, d, from, to);
     } else {
@@ -320,7 +377,11 @@ migrate(void *ctx, const struct ne_domain *d, const struct ne_plan *plan, const 
     }
     if (rc == 0)
         rc = settle(dn, d, from, to, 1800, cold ? "VERIFY_RESIZE" : NULL, &r->st, &stayed);
+    if (rc == NE_DRAIN_GONE) return rc;
     if (stayed) return refused_or_failed(dn, d, from, to, cold);
+    /* a failed request or wait: deleted in Nova meanwhile (the server gone
+     * during its move), or the usual failure, said above */
+    if (rc != 0 && server_gone(dn, d->uuid) == 1) return NE_DRAIN_GONE;
     return rc == 0 ? NE_EXIT_OK : NE_EXIT_PARTIAL;
 }
 
@@ -385,8 +446,8 @@ settle_inflight(void *ctx, const char *uuid, const char *name, const char *from,
         memset(&s, 0, sizeof s);
         if ((r = nova_server_show(dn->nv, uuid, &s)) < 0) return -1;
         if (r == 1) {
-            out->kind = NE_FATE_OTHER;
-            snprintf(out->what, sizeof out->what, "no such server");
+            out->kind = NE_FATE_GONE;
+            snprintf(out->what, sizeof out->what, "no such server (deleted in Nova)");
             return 0;
         }
         if (nova_migrations(dn->nv, &f, &m, &n) < 0) {
@@ -497,6 +558,15 @@ fleet(void *ctx, const char *const *src, size_t nsrc, struct ne_nova_fleet *out)
     return ne_nova_fleet_read(dn->nv, dn->pl, src, nsrc, out);
 }
 
+/* ne_nova_hooks.gone: after a move through libvirt failed. */
+static int
+gone(void *ctx, const char *uuid)
+{
+    struct ne_drain_nova *dn = ctx;
+
+    return server_gone(dn, uuid);
+}
+
 /* Servers Nova still builds on host (BUILD), waited for up to 300 s. */
 static int
 wait_builds(void *ctx, const char *host)
@@ -585,6 +655,7 @@ ne_drain_nova_setup(struct ne_nova_conn *c, const struct ne_config *cfg, const c
     o->nova.free_disk = dn->nv ? free_disk : NULL;
     o->nova.fleet = dn->nv ? fleet : NULL;
     o->nova.wait_builds = dn->nv ? wait_builds : NULL;
+    o->nova.gone = dn->nv ? gone : NULL;
     *out = dn;
     return 0;
 }

@@ -182,7 +182,8 @@ block(struct ne_drain *dr, unsigned cols, size_t *nlines)
         const struct ne_drain_live *l = &it->live;
         if (it->dest < 0) continue;
         total++;
-        if (it->state == NE_ITEM_MOVED || it->state == NE_ITEM_FAILED) ended++;
+        if (it->state == NE_ITEM_MOVED || it->state == NE_ITEM_FAILED || it->state == NE_ITEM_GONE)
+            ended++;
         if (it->state == NE_ITEM_PENDING) pend += it->bytes_expected;
         if (it->state != NE_ITEM_RUNNING) continue;
         done += l->job_bytes;

@@ -23,7 +23,7 @@ dest_name(const struct ne_drain *dr, const struct ne_drain_item *it)
 static const char *
 state_name(enum ne_item_state s)
 {
-    static const char *n[] = {"pending", "running", "moved", "failed", "skipped"};
+    static const char *n[] = {"pending", "running", "moved", "failed", "skipped", "gone"};
     return n[s];
 }
 

@@ -231,7 +231,11 @@ resolve_nova(struct ne_drain *dr, struct ne_drain_item *it, const struct ne_jent
                    dr->o->host);
         return;
     }
-    if (fate.kind == NE_FATE_MOVED && on_dst == 1 && on_src == 0) {
+    if (fate.kind == NE_FATE_GONE && on_src == 0 && on_dst == 0) {
+        it->dest = drain_host_index(dr, e->dest);
+        drain_gone(dr, it, e->dest, "after the interrupted migration through Nova, Nova answers "
+                   "404 for it and libvirt defines it on neither host");
+    } else if (fate.kind == NE_FATE_MOVED && on_dst == 1 && on_src == 0) {
         ne_info("%s: the interrupted migration through Nova to %s completed (%s)", it->d->name,
                 e->dest, fate.what);
         it->state = NE_ITEM_MOVED;
@@ -330,6 +334,12 @@ resolve_inflight(struct ne_drain *dr, const struct ne_jentry *e, json_t *attempt
             ne_net_release(&dr->o->mig, e->uuid, e->name, e->dest);
         if (e->was_running && s_st != NE_DOM_RUNNING) it->start_policy = 1;
         drain_emit(dr, "rolled-back", it, json_pack("{s:s}", "reason", "interrupted attempt undone"));
+    } else if (on_src == 0 && on_dst == 0 && dr->o->nova.gone &&
+               dr->o->nova.gone(dr->o->nova.ctx, e->uuid) == 1) {
+        drain_clean_leftovers(dr, it);
+        it->dest = drain_host_index(dr, e->dest);
+        drain_gone(dr, it, e->dest, "after the interrupted attempt, Nova answers 404 for it and "
+                   "libvirt defines it on neither host");
     } else if (on_src == 0 && on_dst == 0) {
         not_moved(dr, it, e, "after the interrupted attempt it is defined on neither %s nor %s: "
                   "not touched; look for it with 'nova-evac stuck --host %s'", dr->o->host,
@@ -361,6 +371,25 @@ check_moved_entries(struct ne_drain *dr)
     }
 }
 
+/* Journal entries of instances deleted in Nova during the interrupted run
+ * ("gone"): never tried again; one the source defines again is left
+ * alone and reported (Nova answered 404 for it then). */
+static void
+check_gone_entries(struct ne_drain *dr)
+{
+    size_t i;
+
+    for (i = 0; i < dr->prior.n; i++) {
+        const struct ne_jentry *e = &dr->prior.e[i];
+        struct ne_drain_item *it = drain_item_by_uuid(dr, e->uuid);
+        if (e->state != NE_J_GONE || !it || it->state != NE_ITEM_PENDING) continue;
+        not_moved(dr, it, e, "the journal says it was deleted in Nova during the interrupted "
+                  "drain (Nova answered 404 for it), yet %s defines it (%s): not touched; run "
+                  "'nova-evac stuck --host %s'", dr->o->host, ne_dom_state_name(it->d->state),
+                  dr->o->host);
+    }
+}
+
 /* Every in-flight entry of the interrupted drain, settled or reported. */
 void
 drain_resume_all(struct ne_drain *dr)
@@ -374,5 +403,6 @@ drain_resume_all(struct ne_drain *dr)
         if (dr->prior.e[i].state == NE_J_MIGRATING)
             resolve_inflight(dr, &dr->prior.e[i], json_object_get(attempts, dr->prior.e[i].uuid));
     check_moved_entries(dr);
+    check_gone_entries(dr);
     json_decref(attempts);
 }

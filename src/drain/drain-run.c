@@ -128,6 +128,39 @@ drain_per_dest(const struct ne_drain *dr, unsigned nth)
     return (unsigned)((nth + used - 1) / used);
 }
 
+/* After a move through libvirt failed: whether Nova deleted the instance
+ * meanwhile.  Never a guess: libvirt defines it on neither the source nor
+ * to (both answer), and Nova answers 404 for it (nova.gone).  Anything
+ * else is the usual failure.  A move through Nova: nova.migrate says it
+ * (NE_DRAIN_GONE). */
+static bool
+deleted_in_nova(struct ne_drain *dr, const struct ne_drain_item *it, const char *to)
+{
+    struct ne_virt *src, *dst;
+    int st = 0, on_src, on_dst = -1;
+
+    if (dr->o->nova.migrate || !dr->o->nova.gone) return false;
+    src = virt_open(dr->cfg, dr->o->host);
+    on_src = src ? virt_domain_state(src, it->d->uuid, &st, NULL) : -1;
+    virt_close(src);
+    if (on_src == 0 && (dst = virt_open(dr->cfg, to))) {
+        on_dst = virt_domain_state(dst, it->d->uuid, &st, NULL);
+        virt_close(dst);
+    }
+    return on_src == 0 && on_dst == 0 && dr->o->nova.gone(dr->o->nova.ctx, it->d->uuid) == 1;
+}
+
+void
+drain_gone(struct ne_drain *dr, struct ne_drain_item *it, const char *to, const char *how)
+{
+    it->state = NE_ITEM_GONE;
+    snprintf(it->why, sizeof it->why, "gone (deleted in Nova during the drain): not moved, "
+             "nothing to do");
+    ne_warn("%s (%s): gone (deleted in Nova during the drain): %s; neither moved to %s nor "
+            "failed, not tried again", it->d->name, it->d->uuid, how, to);
+    drain_emit(dr, "gone", it, json_pack("{s:s, s:s}", "reason", it->why, "evidence", how));
+}
+
 /* One instance, with retries while the source still holds it intact. */
 static void
 migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
@@ -171,6 +204,10 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
         virt_close(src);
         virt_close(dst);
         if (it->rc == 0) break;
+        if (it->rc == NE_DRAIN_GONE || deleted_in_nova(dr, it, to)) {
+            it->rc = NE_DRAIN_GONE;
+            break;
+        }
         if (it->rc == NE_DRAIN_SCHED_REFUSED) {
             /* Nova's scheduler said no before anything moved: wait for
              * its per-host instance lists to be synced, then ask again */
@@ -224,6 +261,12 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                         (json_int_t)r.st.disk_processed, "data_bytes",
                                         (json_int_t)(r.st.data_processed + r.st.files_bytes),
                                         "progress_from", r.st.progress_from));
+    } else if (it->rc == NE_DRAIN_GONE) {
+        it->rc = 0;
+        if (!dr->o->nova.migrate) drain_clean_leftovers(dr, it); /* its copies on to */
+        drain_gone(dr, it, to, dr->o->nova.migrate
+                   ? "Nova answers 404 for it"
+                   : "Nova answers 404 for it and libvirt defines it on neither host");
     } else {
         it->state = NE_ITEM_FAILED;
         if (gave_up[0])
@@ -250,13 +293,18 @@ overall(struct ne_drain *dr, const struct ne_drain_item *it)
     for (i = 0; i < dr->n; i++) {
         if (dr->items[i].dest < 0) continue;
         total++;
-        if (dr->items[i].state == NE_ITEM_MOVED || dr->items[i].state == NE_ITEM_FAILED) done++;
+        if (dr->items[i].state == NE_ITEM_MOVED || dr->items[i].state == NE_ITEM_FAILED ||
+            dr->items[i].state == NE_ITEM_GONE)
+            done++;
     }
     if (done && done < total)
         snprintf(eta, sizeof eta, ", about %.0f s left", elapsed / (double)done * (double)(total - done));
     if (it->state == NE_ITEM_MOVED)
         ne_info("[%zu/%zu] %s moved to %s; %.0f s elapsed%s", done, total, it->d->name,
                 dr->hosts[it->dest].name, elapsed, eta);
+    else if (it->state == NE_ITEM_GONE)
+        ne_info("[%zu/%zu] %s gone (deleted in Nova during the drain); %.0f s elapsed%s", done,
+                total, it->d->name, elapsed, eta);
     else
         ne_info("[%zu/%zu] %s NOT moved: %s; %.0f s elapsed%s", done, total, it->d->name, it->why,
                 elapsed, eta);
@@ -404,10 +452,11 @@ open_journal(struct ne_drain *dr)
 static int
 finish(struct ne_drain *dr)
 {
-    size_t i, moved = 0, failed = 0, todo = 0;
+    size_t i, moved = 0, failed = 0, todo = 0, gone = 0;
 
     for (i = 0; i < dr->n; i++) {
-        if (dr->items[i].state == NE_ITEM_MOVED && !dr->items[i].unrecorded) moved++;
+        if (dr->items[i].state == NE_ITEM_GONE) gone++; /* not a failure: nothing to move */
+        else if (dr->items[i].state == NE_ITEM_MOVED && !dr->items[i].unrecorded) moved++;
         else if (dr->items[i].state == NE_ITEM_MOVED) todo++; /* moved, Nova not told */
         else if (dr->items[i].state == NE_ITEM_FAILED || dr->items[i].dest < 0) failed++;
         else todo++;
@@ -417,9 +466,9 @@ finish(struct ne_drain *dr)
                 "run 'nova-evac drain %s --resume' once the next step is done", dr->o->host,
                 dr->unresolved, dr->unresolved == 1 ? "" : "s", dr->o->host);
     else if (!ne_migrate_interrupted())
-        drain_emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:f}", "host", dr->o->host, "moved",
-                                           (int)moved, "not_moved", (int)(failed + todo), "seconds",
-                                           ne_now() - dr->t0));
+        drain_emit(dr, "finish", NULL, json_pack("{s:s, s:i, s:i, s:i, s:f}", "host", dr->o->host,
+                                           "moved", (int)moved, "not_moved", (int)(failed + todo),
+                                           "gone", (int)gone, "seconds", ne_now() - dr->t0));
     if (journal_failed(dr->j)) {
         ne_error("drain %s: the journal %s could not be written: no new move was started after "
                  "that; free space on its filesystem (or fix the disk), then run 'nova-evac drain "

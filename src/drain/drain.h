@@ -23,6 +23,7 @@ struct ne_nova_fate {
         NE_FATE_STAYED,    /* idle on the source, its migration record ended */
         NE_FATE_BUSY,      /* Nova still works on it (waited long enough) */
         NE_FATE_OTHER,     /* anything else (ERROR, another host): see what */
+        NE_FATE_GONE,      /* Nova answers 404: deleted in Nova meanwhile */
     } kind;
     char what[384];        /* what Nova shows, for messages */
 };
@@ -31,6 +32,10 @@ struct ne_nova_fleet;
 
 /* nova.migrate: Nova's scheduler refused the destination (not an exit code). */
 #define NE_DRAIN_SCHED_REFUSED 64
+/* nova.migrate: Nova says the server does not exist (404): it was deleted
+ * in Nova while the drain ran (not an exit code; the drain counts it
+ * "gone", neither moved nor failed). */
+#define NE_DRAIN_GONE 65
 
 /* What the drain tells Nova, when Nova is configured (all may be NULL). */
 struct ne_nova_hooks {
@@ -41,9 +46,12 @@ struct ne_nova_hooks {
     int (*record_move)(void *ctx, const char *uuid, const char *from, const char *to, bool running);
     /* --via nova: ask Nova to move uuid to dest with the planned method
      * (plan->method) and wait for it; fill r->st where known.  Returns an
-     * exit code like ne_migrate_instance(), or NE_DRAIN_SCHED_REFUSED when
+     * exit code like ne_migrate_instance(), NE_DRAIN_SCHED_REFUSED when
      * Nova's scheduler refused dest before anything moved (the drain waits
-     * and asks again: drain-schedwait.h).  NULL: libvirt path. */
+     * and asks again: drain-schedwait.h; a live or a cold move), or
+     * NE_DRAIN_GONE when Nova answers 404 for the server, before or after
+     * the move was asked (deleted in Nova meanwhile; the caller says it).
+     * NULL: libvirt path. */
     int (*migrate)(void *ctx, const struct ne_domain *d, const struct ne_plan *plan,
                    const char *from, const char *to, struct ne_mig_result *r);
     /* --resume of a move through Nova that the interrupted run left in
@@ -62,6 +70,11 @@ struct ne_nova_hooks {
      * (planning: one thread): 0 and *out (drain-fleet.h), -1 (reported:
      * the plan then uses libvirt's figures alone).  NULL without the API. */
     int (*fleet)(void *ctx, const char *const *src, size_t nsrc, struct ne_nova_fleet *out);
+    /* After a move through libvirt failed while libvirt defines uuid on
+     * neither host: whether Nova deleted the server.  1 Nova answers 404
+     * for it (waiting, bounded, while Nova shows it being deleted), 0 it
+     * exists, -1 cannot tell (reported).  NULL without the API. */
+    int (*gone)(void *ctx, const char *uuid);
     /* After host was disabled: waits (bounded) while Nova still builds
      * servers there; how many it saw building, -1 (reported). */
     int (*wait_builds)(void *ctx, const char *host);
@@ -104,7 +117,12 @@ struct ne_drain_live {
     const char *from;        /* where the figures come from (progress_from) */
 };
 
-enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED };
+/* NE_ITEM_GONE: deleted in Nova during the drain (Nova answers 404; with
+ * a move through libvirt, libvirt defines it on neither host either):
+ * neither moved nor failed, not counted against the exit code, journalled
+ * "gone" and never tried again by a --resume. */
+enum ne_item_state { NE_ITEM_PENDING, NE_ITEM_RUNNING, NE_ITEM_MOVED, NE_ITEM_FAILED, NE_ITEM_SKIPPED,
+                     NE_ITEM_GONE };
 
 struct ne_drain_item {
     struct ne_domain *d;     /* owned */
@@ -172,7 +190,8 @@ int ne_drain_plan(struct ne_drain *dr, const struct ne_config *cfg, const struct
  * both hosts; with --via nova also Nova's task state and migration record)
  * or, when a host or the API cannot be reached or the evidence is unclear,
  * reported with its next step and left alone: never planned again.  Exit
- * code: 0 all moved, 1 some not moved (unresolved and vanished instances
+ * code: 0 all moved (those deleted in Nova during the drain, "gone", do
+ * not count), 1 some not moved (unresolved and vanished instances
  * included), 3 refused (e.g. an interrupted drain without --resume). */
 int ne_drain_run(struct ne_drain *dr);
 /* Prints the plan (table or JSON) to stdout. */

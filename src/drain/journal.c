@@ -26,7 +26,7 @@ struct ne_journal {
     bool failed;
 };
 
-static const char *names[] = {"none", "planned", "migrating", "moved", "failed", "skipped"};
+static const char *names[] = {"none", "planned", "migrating", "moved", "failed", "skipped", "gone"};
 
 /* The whole file from offset 0 (NUL-terminated; *len without it), or NULL
  * on a read error (errno set). */

@@ -13,7 +13,8 @@
 
 #include "migrate/migrate.h"
 
-enum ne_jstate { NE_J_NONE, NE_J_PLANNED, NE_J_MIGRATING, NE_J_MOVED, NE_J_FAILED, NE_J_SKIPPED };
+enum ne_jstate { NE_J_NONE, NE_J_PLANNED, NE_J_MIGRATING, NE_J_MOVED, NE_J_FAILED, NE_J_SKIPPED,
+                 NE_J_GONE };
 
 struct ne_jentry {
     char uuid[37];

@@ -134,6 +134,12 @@ event(struct ne_rmodel *m, json_t *ev)
         l->downtime_ms = jint(ev, "downtime_ms", -1);
         l->seconds = json_is_number(s) ? json_number_value(s) : -1;
         l->reason[0] = l->next[0] = l->detail[0] = '\0';
+    } else if (strcmp(what, "gone") == 0) {
+        l = lane(m, uuid, jstr(ev, "name"));
+        l->state = NE_R_GONE;
+        l->t_end = t;
+        snprintf(l->reason, sizeof l->reason, "%s", jstr(ev, "reason"));
+        l->next[0] = l->detail[0] = '\0';
     } else if (strcmp(what, "failed") == 0 || strcmp(what, "unresolved") == 0) {
         l = lane(m, uuid, jstr(ev, "name"));
         l->state = NE_R_FAILED;
@@ -266,7 +272,7 @@ ne_html_escape(FILE *f, const char *s)
 static const char *
 state_name(enum ne_rstate s)
 {
-    static const char *n[] = {"queued", "migrating", "moved", "failed"};
+    static const char *n[] = {"queued", "migrating", "moved", "failed", "gone"};
     return n[s];
 }
 

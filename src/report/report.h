@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum ne_rstate { NE_R_QUEUED, NE_R_MIGRATING, NE_R_MOVED, NE_R_FAILED };
+/* NE_R_GONE: deleted in Nova during the drain (its "gone" record). */
+enum ne_rstate { NE_R_QUEUED, NE_R_MIGRATING, NE_R_MOVED, NE_R_FAILED, NE_R_GONE };
 
 /* One instance.  Times are milliseconds since the epoch, -1 when the
  * journal does not hold them. */

@@ -261,6 +261,15 @@ main(void)
     is_int(e ? e->attempts : 0, 1, "one attempt");
     journal_replay_free(&r);
 
+    /* deleted in Nova during the drain: "gone" after its attempt */
+    journal_replay_text("{\"event\":\"start\"}\n"
+                        "{\"event\":\"migrating\",\"uuid\":\"" U1 "\",\"dest\":\"node01\"}\n"
+                        "{\"event\":\"gone\",\"uuid\":\"" U1 "\",\"dest\":\"node01\"}\n", &r);
+    e = journal_find(&r, U1);
+    ok(e && e->state == NE_J_GONE, "a gone record: the instance is gone, not in flight");
+    is_int(e ? e->attempts : 0, 1, "its one attempt counted");
+    journal_replay_free(&r);
+
     journal_replay_text("not json\n{\"event\":\"moved\",\"uuid\":\"short\"}\n[1,2]\n", &r);
     is_int(r.n, 0, "events without a valid uuid ignored");
     is_int(r.bad_lines, 2, "garbage and non-objects counted");
