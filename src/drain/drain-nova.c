@@ -312,7 +312,7 @@ static const struct ne_migration *newest_migration(const struct ne_migration *m,
  * source: Nova refused it.  NE_DRAIN_SCHED_REFUSED when the refusal is
  * the scheduler's NoValidHost (drain-schedwait.h: the caller waits and
  * asks again), else NE_EXIT_PARTIAL with what Nova says.  cold: the move
- * was a cold migration (instance action "migrate": its conductor event
+ * was a cold migration (instance action "migrate": its event cold_migrate
  * says "No valid host found for cold migrate"), else a live one. */
 static int
 refused_or_failed(struct ne_drain_nova *dn, const struct ne_domain *d, const char *from,

@@ -62,7 +62,7 @@ unsigned ne_sched_wait_next(unsigned tries, unsigned waited, unsigned bound, int
  * not migrating, not in a resize) on from, the newest migration record
  * "error" (dest_compute to, or unset), and the action's error event, when
  * Nova gives one (compute API 2.84), "No valid host" (a live move's
- * conductor_live_migrate_instance, a cold one's conductor_migrate_server:
+ * conductor_live_migrate_instance, a cold one's cold_migrate:
  * "No valid host found for cold migrate").  Any argument may be NULL
  * (unknown). */
 bool ne_sched_refused(const char *status, const char *host, const char *from, const char *to,

@@ -108,15 +108,15 @@ main(void)
     is_str(ne_sched_action(true), "migrate", "cold: the refusal is in the migrate action");
     is_str(ne_sched_action(false), "live-migration", "live: in the live-migration action");
     ok(ne_sched_refused("ACTIVE", "node02", "node02", "node01", "error", NULL,
-                        "conductor_migrate_server: No valid host was found. No valid host found "
+                        "cold_migrate: No valid host was found. No valid host found "
                         "for cold migrate"),
        "cold: idle on the source, migration error without destination, NoValidHost: refused");
     ok(ne_sched_refused("SHUTOFF", "node02", "node02", "node01", "error", "node01",
-                        "conductor_migrate_server: No valid host was found. No valid host found "
+                        "cold_migrate: No valid host was found. No valid host found "
                         "for cold migrate"),
        "cold, a stopped server put back SHUTOFF: refused");
     ok(!ne_sched_refused("ACTIVE", "node02", "node02", "node01", "error", NULL,
-                         "conductor_migrate_server: Unable to migrate instance to the current "
+                         "cold_migrate: Unable to migrate instance to the current "
                          "host"),
        "cold, another conductor error: a failure, no wait");
     ok(!ne_sched_refused("VERIFY_RESIZE", "node02", "node02", "node01", "error", NULL, NULL),
