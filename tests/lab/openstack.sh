@@ -23,6 +23,15 @@
 ##   openstack.sh restart-computes   restart the libvirt-mode nova-computes alone, their
 ##                            node configs rendered again (virt type: NOVA_EVAC_VIRT, else the one
 ##                            the cloud was started with)
+##   openstack.sh computes-add NODE...     libvirt mode: nova-compute in lab nodes beyond
+##                            the cloud's own (lab.sh up starts the nodes that do not run), for a
+##                            test that needs more computes for a while (2 GiB of RAM each for
+##                            servers: other tests' servers go to the cloud's own); waits until
+##                            Nova lists them up (services, hypervisors, host mappings, Placement)
+##   openstack.sh computes-remove NODE...  stop those (recorded PIDs) and delete their compute
+##                            services, compute nodes, host mappings and resource providers, so
+##                            Nova has the cloud's own computes again (refused while Nova has
+##                            servers there); the lab nodes keep running
 ##   openstack.sh glance3-up  a third Glance, region RegionThree (127.0.0.1:9294), whose
 ##                            only import method is web-download (idempotent; fake/libvirt)
 ##   openstack.sh glance-rbd-up  two Glances on Ceph RBD (tests/lab/ceph.sh up): RegionCephA
@@ -447,7 +456,108 @@ cmd_restart_computes() {
   since=$(date -u +%Y-%m-%dT%H:%M:%S)
   libvirt_computes_up
   TOK=$(token)
-  computes_ready "$(wc -l <"$RUN/libvirt-nodes")" "$since"
+  computes_ready "$(($(wc -l <"$RUN/libvirt-nodes") + $(extra_computes | wc -w)))" "$since"
+}
+## the nodes computes-add gave a nova-compute (run/extra-computes, one a line)
+extra_computes() { cat "$RUN/extra-computes" 2>/dev/null || true; }
+svc_json() { nova GET "/os-services?binary=nova-compute&host=$1" | body; }
+## compute_ready NODE SINCE: Nova has NODE's compute service up (reported after SINCE), its
+## hypervisor up, its host mapped to cell1 and its resource provider with DISK_GB in Placement
+compute_ready() {
+  local rp
+  svc_json "$1" | jq -e --arg t "$2" '.services[0] | .state=="up" and .updated_at >= $t' || return 1
+  nova GET "/os-hypervisors?hypervisor_hostname_pattern=$1" | body |
+    jq -e --arg h "$1" '[.hypervisors[] | select(.hypervisor_hostname==$h and .state=="up")] | length == 1' || return 1
+  [ "$(SQLROOT -B -N nova_api -e "SELECT COUNT(*) FROM host_mappings WHERE host='$1'")" = 1 ] || return 1
+  rp=$(placement GET "/resource_providers?name=$1" | body | jq -r '.resource_providers[0].uuid // empty')
+  [ -n "$rp" ] && placement GET "/resource_providers/$rp/inventories" | body | jq -e '.inventories.DISK_GB'
+}
+## compute_gone NODE: nothing of NODE's compute is left in Nova or Placement
+compute_gone() {
+  svc_json "$1" | jq -e '.services | length == 0' &&
+    nova GET "/os-hypervisors?hypervisor_hostname_pattern=$1" | body | jq -e '(.hypervisors // []) | length == 0' &&
+    [ "$(SQLROOT -B -N nova_api -e "SELECT COUNT(*) FROM host_mappings WHERE host='$1'")" = 0 ] &&
+    placement GET "/resource_providers?name=$1" | body | jq -e '.resource_providers | length == 0'
+}
+## computes_args WHAT NODE...: the nodes must be lab node names outside $NODES
+computes_args() {
+  local what=$1 n; shift
+  [ $# -gt 0 ] || die "usage: $what NODE... (lab nodes beyond the cloud's own: $NODES)"
+  [ "$(cat "$RUN/mode" 2>/dev/null)" = libvirt ] || die "$what: the cloud is not up in libvirt mode (openstack.sh up libvirt)"
+  for n in "$@"; do
+    case $n in node[0-9][0-9]) ;; *) die "$what: '$n' is not a lab node name (nodeNN); nothing changed" ;; esac
+    case " $NODES " in *" $n "*) die "$what: $n is one of the cloud's own computes ($NODES); nothing changed" ;; esac
+  done
+}
+cmd_computes_add() {
+  local n max=0 since missing=""
+  computes_args computes-add "$@"
+  for n in "$@"; do
+    [ $((10#${n#node})) -gt $max ] && max=$((10#${n#node}))
+    case " $(lab_nodes | tr '\n' ' ') " in *" $n "*) ;; *) missing="$missing $n" ;; esac
+  done
+  if [ -n "$missing" ]; then
+    step "starting lab node(s)$missing (tests/lab/lab.sh up $max)"
+    "$HERE/lab.sh" up "$max" >>"$LOGS/lab.out" 2>&1 9>&- || { tail_log "$LOGS/lab.out"; die "lab.sh up $max failed"; }
+  fi
+  since=$(date -u +%Y-%m-%dT%H:%M:%S)
+  { extra_computes; printf '%s\n' "$@"; } | sort -u >"$RUN/extra-computes.tmp"
+  mv "$RUN/extra-computes.tmp" "$RUN/extra-computes"
+  libvirt_computes_up
+  TOK=$(token)
+  for n in "$@"; do
+    ## the scheduler maps new hosts every 2 s; nova-manage only if that did not happen
+    if ! waitfor 120 "nova-compute on $n" compute_ready "$n" "$since"; then
+      NM cell_v2 discover_hosts >>"$LOGS/nova-manage.log" 2>&1
+      waitfor 60 "nova-compute on $n" compute_ready "$n" "$since" ||
+        { tail_log "$LOGS/nova-compute-$n.log"; die "computes-add: $n's nova-compute is not ready (computes-remove $n undoes it)"; }
+    fi
+  done
+  step "computes added: $* (up, mapped, in Placement)"
+}
+rp_unused() { placement GET "/resource_providers/$1/allocations" | body | jq -e '.allocations | length == 0'; }
+rp_delete() { local c; c=$(placement DELETE "/resource_providers/$1" | code); [ "$c" = 204 ] || [ "$c" = 404 ]; }
+cmd_computes_remove() {
+  local n s id rp
+  computes_args computes-remove "$@"
+  TOK=$(token)
+  for n in "$@"; do   # refuse before changing anything
+    s=$(nova GET "/servers?all_tenants=1&host=$n" | body | jq -r '[.servers[].id] | join(" ")')
+    [ -z "$s" ] || die "computes-remove: Nova still has server(s) on $n ($s): delete or move them first; nothing changed"
+  done
+  ## disabled first: the scheduler stops choosing them for other servers (a shared cloud);
+  ## one that it chose just before (its allocation on the provider) is waited for below
+  for n in "$@"; do
+    id=$(svc_json "$n" | jq -r '.services[0].id // empty')
+    [ -z "$id" ] || nova PUT "/os-services/$id" '{"status":"disabled","disabled_reason":"openstack.sh computes-remove"}' >/dev/null
+  done
+  for n in "$@"; do
+    ## a server the scheduler had sent there (its allocation) is built or gone first
+    rp=$(placement GET "/resource_providers?name=$n" | body | jq -r '.resource_providers[0].uuid // empty')
+    if [ -n "$rp" ] && ! waitfor 90 "servers being built on $n" rp_unused "$rp"; then
+      die "computes-remove: $n (now disabled) still has allocations of $(placement GET "/resource_providers/$rp/allocations" | body | jq -r '.allocations | keys | join(" ")'): delete those servers, then computes-remove $n again"
+    fi
+    s=$(nova GET "/servers?all_tenants=1&host=$n" | body | jq -r '[.servers[].id] | join(" ")')
+    [ -z "$s" ] || die "computes-remove: server(s) $s were built on $n meanwhile ($n is now disabled): delete or move them, then computes-remove $n again"
+    stop "$RUN/nova-compute-$n.pid" TERM "$ETC/nova/$n.conf" 10
+    id=$(svc_json "$n" | jq -r '.services[0].id // empty')
+    if [ -n "$id" ]; then
+      [ "$(nova DELETE "/os-services/$id" | code)" = 204 ] || die "computes-remove: Nova refused to delete $n's compute service ($id)"
+    fi
+    ## Nova deletes the compute node, the host mapping and the resource provider with the
+    ## service; a provider it left (allocations of a server scheduled there meanwhile) goes
+    ## here once they are gone, with the consumers named if they stay
+    rp=$(placement GET "/resource_providers?name=$n" | body | jq -r '.resource_providers[0].uuid // empty')
+    if [ -n "$rp" ] && ! waitfor 120 "$n's resource provider" rp_delete "$rp"; then
+      die "computes-remove: Placement keeps $n's resource provider $rp: allocations of $(placement GET "/resource_providers/$rp/allocations" | body | jq -r '.allocations | keys | join(" ")') (servers scheduled there: delete them, then computes-remove $n again)"
+    fi
+    SQLROOT nova_api -e "DELETE FROM host_mappings WHERE host='$n'"
+    extra_computes | grep -vx "$n" >"$RUN/extra-computes.tmp" || true
+    mv "$RUN/extra-computes.tmp" "$RUN/extra-computes"
+    waitfor 30 "$n's compute gone from Nova" compute_gone "$n" || die "computes-remove: $n is still listed by Nova or Placement"
+  done
+  [ -s "$RUN/extra-computes" ] || rm -f "$RUN/extra-computes"
+  step "computes removed: $* (services, hypervisors, host mappings, resource providers)"
 }
 neutron_wait() { # needs keystone (warm-up)
   waitfor 180 neutron http_ok http://127.0.0.1:9696/ || { tail_log "$LOGS/neutron-server.log"; return 1; }
@@ -587,10 +697,10 @@ lab_up() {
   touch "$RUN/lab-started-by-us"
 }
 libvirt_computes_up() {
-  local n lp ip virt num
+  local n lp ip virt num res
   rm -f "$RUN/libvirt-nodes.tmp"
   for n in $(lab_nodes); do
-    case " $NODES " in *" $n "*) ;; *) continue ;; esac
+    case " $NODES $(extra_computes | tr '\n' ' ')" in *" $n "*) ;; *) continue ;; esac
     lp=$(cat "$LAB/lab/$n/libvirtd.pid")
     num=${n#node}; num=$((10#$num))
     ip=10.77.0.$((10 + num))
@@ -603,10 +713,17 @@ libvirt_computes_up() {
         virt=kvm; else virt=qemu; fi
     fi
     echo "$virt" >"$RUN/virt"
+    ## computes-add's nodes keep 2 GiB of RAM for servers: Nova's RAM weigher then sends
+    ## other tests' servers to the cloud's own computes, not to these (a shared cloud)
+    res=()
+    case " $NODES " in *" $n "*) ;; *)
+      res=(-e "/^\[DEFAULT\]\$/a reserved_host_memory_mb = $(($(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo) - 2048))") ;;
+    esac
     render "$SRC/etc/nova/node-libvirt.conf" "$ETC/nova/$n.conf" -e "s|@NODE@|$n|g" -e "s|@IP@|$ip|g" \
-      -e "s|@VIRT@|$virt|g" -e "s|@INSTANCES@|$LAB/instances|g" -e "s|@LIBVIRTD_PID@|$lp|g"
+      -e "s|@VIRT@|$virt|g" -e "s|@INSTANCES@|$LAB/instances|g" -e "s|@LIBVIRTD_PID@|$lp|g" "${res[@]}"
     mkdir -p "$DATA/nova-$n/lock"
-    echo "$n" >>"$RUN/libvirt-nodes.tmp"
+    ## computes-add's nodes stay out of libvirt-nodes (net.sh gives those nodes its agents)
+    case " $NODES " in *" $n "*) echo "$n" >>"$RUN/libvirt-nodes.tmp" ;; esac
     alive "$RUN/nova-compute-$n.pid" "$ETC/nova/$n.conf" && continue
     ## node's mount + UTS namespace (its /run -> its libvirtd, its instances dir, hostname),
     ## root netns (127.0.0.1 control plane); bin/ssh, bin/scp first in PATH.
@@ -780,7 +897,7 @@ cmd_down() {
   wait
   stop "$RUN/rabbitmq-launch.pid" TERM rabbitmq-server 5
   stop "$RUN/epmd.pid" TERM epmd 5
-  rm -f "$RUN/libvirt-nodes" "$RUN/mode" "$RUN/virt"
+  rm -f "$RUN/libvirt-nodes" "$RUN/extra-computes" "$RUN/mode" "$RUN/virt"
   if [ -f "$RUN/lab-started-by-us" ]; then
     "$HERE/lab.sh" down >>"$LOGS/lab.out" 2>&1 || say "lab.sh down failed (see $LOGS/lab.out)"
     rm -f "$RUN/lab-started-by-us"
@@ -855,6 +972,8 @@ case ${1:-} in
   wipe) shift; with_lock cmd_wipe "$@" ;;
   restart-neutron-if-stale) with_lock cmd_restart_neutron ;;
   restart-computes) with_lock cmd_restart_computes ;;
+  computes-add) shift; with_lock cmd_computes_add "$@" ;;
+  computes-remove) shift; with_lock cmd_computes_remove "$@" ;;
   glance3-up) mkdir -p "$LOGS"; with_lock glance3_up ;;
   glance-rbd-up) mkdir -p "$LOGS"; with_lock glance_rbd_up ;;
   reset) [ "${2:-}" = db ] || die "usage: reset db"; mkdir -p "$LOGS"; with_lock reset_db ;;
@@ -862,5 +981,5 @@ case ${1:-} in
   mem) cmd_mem ;;
   env) cmd_env ;;
   sql) shift; cmd_sql "$@" ;;
-  *) sed -n '2,28s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,43s/^## \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
