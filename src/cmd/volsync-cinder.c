@@ -175,6 +175,29 @@ ne_vsc_cutover(struct ne_volsync_cinder *c, bool detach, struct ne_volsync_opts 
     return 0;
 }
 
+/* The type the copy will have there (--volume-type, else the source
+ * volume's) must exist in the destination's Cinder: it refuses to manage an
+ * image with an unknown type, and that would be found out only after the
+ * whole copy. */
+static int
+check_type(struct ne_volsync_cinder *c)
+{
+    const char *type = c->dst_type ? c->dst_type : c->have_vol ? c->vol.volume_type : NULL;
+    CLEANUP_FREE char *names = NULL;
+    int rc;
+
+    if (!type || !*type) return 0; /* that Cinder's default type */
+    rc = cinder_type_exists(c->dst, type, &names);
+    if (rc > 0) return 0;
+    if (rc == 0)
+        ne_error("volume-sync: volume type %s%s does not exist in %s's Cinder (its types: %s); "
+                 "give --volume-type TYPE with one of them; nothing was changed", type,
+                 c->dst_type ? "" : " (the source volume's)", c->region, names);
+    else
+        ne_error("volume-sync: could not list %s's volume types; nothing was changed", c->region);
+    return -1;
+}
+
 int
 ne_vsc_check_dst(struct ne_volsync_cinder *c, const char *cluster, const char *pool)
 {
@@ -188,7 +211,7 @@ ne_vsc_check_dst(struct ne_volsync_cinder *c, const char *cluster, const char *p
         if (str_eq(ini_get(c->ini, e->section, "cluster"), cluster) &&
             str_eq(ini_get(c->ini, e->section, "pool"), pool) && (h = e->value) && *h) {
             c->dst_host = xstrdup(h);
-            return 0;
+            return check_type(c);
         }
     }
     ne_error("volume-sync: --to-region %s: no [cinder:BACKEND] section in %s with cluster = %s, "

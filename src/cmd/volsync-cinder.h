@@ -31,8 +31,9 @@ struct ne_volsync_cinder *ne_vsc_open(const struct ne_args *a, const struct ne_c
  * without, the in-use refusal names --detach (o->stop_hint).  -1 after
  * reporting when detach is asked and the source is not a volume id. */
 int ne_vsc_cutover(struct ne_volsync_cinder *c, bool detach, struct ne_volsync_opts *o);
-/* With --to-region: the Cinder host that manages DST's cluster and pool;
- * 0, or -1 after reporting (no [cinder:...] section for it). */
+/* With --to-region: the Cinder host that manages DST's cluster and pool,
+ * and the copy's volume type known to that Cinder; 0, or -1 after
+ * reporting (no [cinder:...] section for it, an unknown type). */
 int ne_vsc_check_dst(struct ne_volsync_cinder *c, const char *cluster, const char *pool);
 /* After a verified copy: registers dst_image in the destination region's
  * Cinder.  0 (or nothing to do without --to-region), -1 after reporting. */

@@ -94,6 +94,22 @@ cinder_volume_show(struct ne_cinder *c, const char *id, struct ne_volume *out)
 }
 
 int
+cinder_type_exists(struct ne_cinder *c, const char *type, char **names)
+{
+    struct ne_os_req req = {.method = "GET", .idempotent = true};
+    struct ne_http_resp r;
+    enum ne_os_err kind;
+    int rc = request(c, &req, "/types?is_public=None", &r, &kind);
+
+    if (names) *names = NULL;
+    if (rc < 0 || r.status != 200) return fail(c, "list the types for", type, rc, &r, kind);
+    rc = cinder_types_find(r.body, r.len, "cinder: list volume types", type, names);
+    http_resp_clear(&r);
+    c->err = rc < 0 ? NE_OS_EUNREACHABLE : NE_OS_OK;
+    return rc;
+}
+
+int
 cinder_volume_manage(struct ne_cinder *c, const struct ne_volume *like, const char *host,
                      const char *source_name, int timeout_s, struct ne_volume *out)
 {

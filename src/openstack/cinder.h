@@ -29,6 +29,11 @@ void cinder_volume_clear(struct ne_volume *v);
  * (host@backend#pool), with v's name, description, volume type and metadata.
  * Newly allocated JSON text. */
 char *cinder_manage_body(const struct ne_volume *v, const char *host, const char *source_name);
+/* Parses {"volume_types": [...]}: 1 when a type is named or has the id
+ * `type`, 0 when none does (then *names, if given, gets the types' names,
+ * comma-separated, newly allocated), -1 after reporting "WHAT: ...". */
+int cinder_types_find(const char *buf, size_t len, const char *what, const char *type,
+                      char **names);
 /* "host@backend#pool" -> "backend" in buf; NULL when host has no '@'. */
 const char *cinder_host_backend(const char *host, char *buf, size_t n);
 
@@ -40,6 +45,10 @@ void cinder_close(struct ne_cinder *c);
 enum ne_os_err cinder_err(const struct ne_cinder *c);
 /* GET /volumes/ID: 0, 1 when there is no such volume (reported), -1. */
 int cinder_volume_show(struct ne_cinder *c, const char *id, struct ne_volume *out);
+/* GET /types (all of them, public or not, as an admin sees them): 1 when
+ * `type` (a name or an id) is one of them, 0 when not (*names: the ones there
+ * are), -1 after reporting. */
+int cinder_type_exists(struct ne_cinder *c, const char *type, char **names);
 /* POST /os-volume-manage, then waits up to timeout_s seconds until the new
  * volume leaves "creating".  0 with out filled (status available), -1 after
  * reporting (the new volume's id and status named when there is one). */

@@ -103,6 +103,40 @@ cinder_manage_body(const struct ne_volume *v, const char *host, const char *sour
     return text;
 }
 
+int
+cinder_types_find(const char *buf, size_t len, const char *what, const char *type, char **names)
+{
+    json_error_t e;
+    json_t *root = json_loadb(buf ? buf : "", buf ? len : 0, 0, &e), *list, *t;
+    size_t i, used = 0, cap = 0;
+    char *all = NULL;
+    int found = 0;
+
+    if (names) *names = NULL;
+    list = root ? json_object_get(root, "volume_types") : NULL;
+    if (!json_is_array(list)) {
+        ne_error("%s: %s", what, root ? "no volume_types list in the reply" : e.text);
+        json_decref(root);
+        return -1;
+    }
+    json_array_foreach (list, i, t) {
+        const char *n = json_string_value(json_object_get(t, "name"));
+        const char *id = json_string_value(json_object_get(t, "id"));
+        if (type && (str_eq(n, type) || str_eq(id, type))) found = 1;
+        if (names && n) {
+            size_t l = strlen(n);
+            xgrow(&all, &cap, used + l + 3, 1);
+            if (used) all[used++] = ',', all[used++] = ' ';
+            memcpy(all + used, n, l + 1);
+            used += l;
+        }
+    }
+    json_decref(root);
+    if (names && !found) *names = all ? all : xstrdup("none");
+    else free(all);
+    return found;
+}
+
 const char *
 cinder_host_backend(const char *host, char *buf, size_t n)
 {

@@ -10,7 +10,8 @@
 # not of RegionOne's) with the source's name, description, size and metadata, of type
 # ceph-b2, whose data read through librbd equals the source's. Errors: an unknown volume
 # id, a backend without a [cinder:...] section, --to-region without a host for the
-# destination pool, a region without Cinder: exit 2, nothing made.
+# destination pool, a region without Cinder, a volume type the destination's Cinder does
+# not have (the source's, or --volume-type's): exit 2, nothing made.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 need_openstack
 CINDER=$top_srcdir/tests/lab/cinder.sh
@@ -90,8 +91,16 @@ like "$out" "no \[cinder:BACKEND\] section .* cluster = b, pool = $CINDER2_POOL 
 run vs volume-sync "$src" "b/$CINDER2_POOL" --to-region RegionThree
 is "$rc" 2 "--to-region RegionThree (no volumev3 endpoint there): exit 2"
 like "$out" "no volumev3 endpoint in RegionThree" "names the region without Cinder"
+run vs volume-sync "$src" "b/$CINDER2_POOL" --to-region RegionTwo
+is "$rc" 2 "the source's type ($CINDER_TYPE_A) unknown to RegionTwo's Cinder: exit 2, before any copy"
+like "$out" "volume type $CINDER_TYPE_A \(the source volume's\) does not exist in RegionTwo's Cinder \(its types: .*$CINDER2_TYPE.*\); give --volume-type" \
+    "names the type, RegionTwo's types and --volume-type"
+run vs volume-sync "$src" "b/$CINDER2_POOL" --to-region RegionTwo --volume-type "no-such-$id"
+is "$rc" 2 "--volume-type unknown to RegionTwo's Cinder: exit 2"
+like "$out" "volume type no-such-$id does not exist in RegionTwo's Cinder" "names the type given"
 is "$(RB ls "$CINDER2_POOL" | grep -c "$src" || true)" 0 \
     "the refusals made no image on cluster B"
+ok "and left no journal" sh -c "! ls '$tmp/state/volume-sync/'* >/dev/null 2>&1"
 
 # --- the copy, registered in RegionTwo's Cinder as a ceph-b2 volume (the source's type,
 # ceph-a, is RegionOne's: --volume-type names RegionTwo's)

@@ -81,5 +81,23 @@ main(void)
     cinder_volume_clear(&w);
     ok(cinder_parse_volume(NULL, 0, "t", &w) < 0, "no body");
     cinder_volume_clear(&w);
+
+    {
+        static const char types[] =
+            "{\"volume_types\": [{\"id\": \"5a1b\", \"name\": \"ceph-b2\", \"is_public\": true},"
+            " {\"id\": \"77c0\", \"name\": \"gold\", \"is_public\": false}, {\"id\": \"9d\"}]}";
+        char *names = NULL;
+        ok(cinder_types_find(types, strlen(types), "t", "gold", &names) == 1 && !names,
+           "types: a private type found by name");
+        ok(cinder_types_find(types, strlen(types), "t", "5a1b", NULL) == 1, "types: found by id");
+        ok(cinder_types_find(types, strlen(types), "t", "ceph-a", &names) == 0, "types: unknown");
+        is_str(names, "ceph-b2, gold", "types: the names there are, for the error");
+        free(names);
+        ok(cinder_types_find("{\"volume_types\": []}", 20, "t", "x", &names) == 0, "types: none");
+        is_str(names, "none", "types: none named as such");
+        free(names);
+        ok(cinder_types_find("{\"volume_types\": {}}", 20, "t", "x", NULL) < 0, "types: not a list");
+        ok(cinder_types_find("[", 1, "t", "x", NULL) < 0, "types: not JSON");
+    }
     return done_testing();
 }
