@@ -22,20 +22,31 @@ cap(const struct ne_auto *a)
     return a->ceiling && a->ceiling < a->max ? a->ceiling : a->max;
 }
 
-/* A rate as text: MiB/s, or migrations per minute without job stats. */
+/* A rate as text: migrations per minute, and the jobs' MiB/s when known. */
 static const char *
-rate_str(double r, bool bytes, char *buf, size_t len)
+rate_str(double r, double bytes_r, bool bytes, char *buf, size_t len)
 {
-    if (bytes) snprintf(buf, len, "%.1f MiB/s", r / 1048576.0);
+    if (bytes) snprintf(buf, len, "%.1f migrations/min (%.1f MiB/s)", r * 60.0, bytes_r / 1048576.0);
     else snprintf(buf, len, "%.1f migrations/min", r * 60.0);
     return buf;
+}
+
+/* The limit changed now: its time in force starts. */
+static void
+mark_change(struct ne_auto *a, const struct ne_auto_obs *o)
+{
+    a->changed_t = o->t;
+    a->changed_bytes = o->bytes;
+    a->changed_work = o->work;
+    a->changed_done = o->completed;
 }
 
 /* Backs off to `to` for a reason said by the caller; limits above stay
  * out of reach. */
 static void
-back_off(struct ne_auto *a, unsigned to)
+back_off(struct ne_auto *a, unsigned to, const struct ne_auto_obs *o)
 {
+    if (to != a->limit) mark_change(a, o);
     a->ceiling = to;
     a->limit = to;
     a->growing = false;
@@ -46,9 +57,10 @@ back_off(struct ne_auto *a, unsigned to)
 unsigned
 ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t len)
 {
-    char r1[40], r2[40];
-    double dt, rate;
+    char r1[64], r2[64];
+    double dt, rate, brate;
     unsigned from = a->limit, next;
+    bool rising;
     char dummy[8];
 
     if (!why) why = dummy, len = sizeof dummy;
@@ -58,17 +70,24 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     if (o->stuck > a->stuck_acted) {
         a->stuck_acted = o->stuck;
         if (a->limit > 1) {
-            back_off(a, a->limit / 2);
+            back_off(a, a->limit / 2, o);
             snprintf(why, len, "%u migration%s not converging with %u at once (every downtime "
                      "step used, or past the completion timeout): down to %u", o->stuck,
                      o->stuck == 1 ? "" : "s", from, a->limit);
             return a->limit;
         }
     }
+    if (a->win_open && a->win_bytes_known != o->bytes_known) a->win_open = false;
     if (!a->win_open) {
         /* measure only a filled limit, and only while more could start */
         if (o->waiting == 0 || o->inflight < a->limit) return a->limit;
+        /* with job statistics, once the migrations started at the last
+         * change run their jobs (or NE_AUTO_SETTLE_S after it): their
+         * preparation is not the new limit's rate */
+        if (o->bytes_known && o->copying < a->limit && o->t - a->changed_t < NE_AUTO_SETTLE_S)
+            return a->limit;
         a->win_open = true;
+        a->win_bytes_known = o->bytes_known;
         a->win_t = o->t;
         a->win_bytes = o->bytes;
         a->win_done = o->completed;
@@ -76,40 +95,60 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     }
     dt = o->t - a->win_t;
     if (dt < NE_AUTO_WINDOW_S) return a->limit;
-    /* a whole migration's cost in it: at least one ended (or a minute) */
-    if (o->completed == a->win_done && dt < 60) return a->limit;
     /* without bytes, a rate needs completions: as many as the limit, or a minute */
     if (!o->bytes_known && o->completed - a->win_done < a->limit && dt < 60) return a->limit;
-    rate = o->bytes_known ? (o->bytes - a->win_bytes) / dt : (double)(o->completed - a->win_done) / dt;
-    a->win_open = false;
-    a->last_rate = rate;
-    rate_str(rate, o->bytes_known, r1, sizeof r1);
+    /* with bytes: over the limit's whole time in force, its first
+     * seconds included as they were for the previous one (a window's
+     * bytes alone come in bursts: a job reports its disk in chunks) */
+    if (o->bytes_known) {
+        rate = (o->work - a->changed_work) / (o->t - a->changed_t);
+        brate = (o->bytes - a->changed_bytes) / (o->t - a->changed_t);
+    } else {
+        rate = (double)(o->completed - a->win_done) / dt;
+        brate = 0;
+    }
+    rate_str(rate, brate, o->bytes_known, r1, sizeof r1);
     if (a->limit > 1 && o->dest_busy >= NE_AUTO_BUSY && o->dest_busy_base >= 0 &&
         o->dest_busy - o->dest_busy_base >= NE_AUTO_BUSY_RISE) {
-        back_off(a, a->limit - 1);
+        back_off(a, a->limit - 1, o);
         snprintf(why, len, "the busiest destination's CPU is %.0f%% busy with %u at once (%.0f%% "
                  "before the drain): down to %u", o->dest_busy * 100, from,
                  o->dest_busy_base * 100, a->limit);
         return a->limit;
     }
-    if (a->prev_limit == 0 || rate >= a->prev_rate * (1 + NE_AUTO_GAIN)) {
+    /* the first window only sets the baseline (one job's bytes say
+     * nothing about two): its end raises whatever it measured */
+    rising = a->prev_limit == 0 || (rate > 0 && rate >= a->prev_rate * (1 + NE_AUTO_GAIN));
+    /* not rising: a verdict against the limit needs whole migrations'
+     * costs in its time (a job's first seconds move few bytes, its disk
+     * comes in chunks): until as many migrations as the limit ended since
+     * it came in force, or a minute, the window grows */
+    if (!rising && o->bytes_known && o->completed - a->changed_done < a->limit && dt < 60)
+        return a->limit;
+    a->win_open = false;
+    a->last_rate = rate;
+    if (rising) {
         if (o->waiting == 0 || a->limit >= cap(a)) return a->limit;
+        /* more at once only while every migration in flight converges */
+        if (o->stuck) return a->limit;
         next = a->growing ? a->limit * 2 : a->limit + 1;
         if (next > cap(a)) next = cap(a);
         if (a->prev_limit == 0)
             snprintf(why, len, "rate %s with %u at once: up to %u", r1, from, next);
         else
             snprintf(why, len, "rate %s with %u at once, up from %s with %u: up to %u", r1, from,
-                     rate_str(a->prev_rate, o->bytes_known, r2, sizeof r2), a->prev_limit, next);
+                     rate_str(a->prev_rate, a->prev_brate, o->bytes_known, r2, sizeof r2), a->prev_limit, next);
         a->prev_limit = a->limit;
         a->prev_rate = rate;
+        a->prev_brate = brate;
         a->limit = next;
+        mark_change(a, o);
         return a->limit;
     }
-    rate_str(a->prev_rate, o->bytes_known, r2, sizeof r2);
+    rate_str(a->prev_rate, a->prev_brate, o->bytes_known, r2, sizeof r2);
     if (rate < a->prev_rate * (1 - NE_AUTO_LOSS)) {
         next = a->prev_limit;
-        back_off(a, next);
+        back_off(a, next, o);
         snprintf(why, len, "rate %s with %u at once, down from %s with %u (link or hosts "
                  "saturated): back to %u", r1, from, r2, next, next);
         return a->limit;

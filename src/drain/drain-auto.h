@@ -5,16 +5,26 @@
  * drain-run.c samples (every 500 ms) and applies; tests/unit/auto-t.c
  * feeds scripted sequences.
  *
- * It starts at one migration per source and measures the aggregate rate
- * (bytes the migration jobs processed per second, or, without job
- * statistics, migrations completed per second) over a window that opens
- * once the limit is filled and lasts until a migration ended in it (a
- * window of job bytes alone would miss what each migration costs before
- * and after its job).  While the rate rises by at least 10% over
- * the rate at the previous limit it raises (doubling until the first
- * limit that does not pay, then one at a time); when it stays flat the
- * link is taken as saturated and the limit is held; when it falls by a
- * quarter the previous limit comes back.  It backs off (halving) when a migration in
+ * It starts at one migration per source and decides from the migrations
+ * in flight, without waiting for one to end.  The rate is migrations per
+ * second: each ended one counts 1, each in flight the share of its
+ * expected bytes its libvirt job processed (at most 0.9), so that the
+ * largest migrations going first do not read as a falling rate; a
+ * limit's rate is taken over its whole time in force (a window's job
+ * bytes alone come in bursts: a job reports its disk in chunks, and
+ * nothing in its first seconds).  A window opens once the limit is
+ * filled and the migrations started at the last change run their jobs
+ * (or NE_AUTO_SETTLE_S after it) and lasts at least NE_AUTO_WINDOW_S.
+ * The first window's end raises to 2 whatever it measured (it is the
+ * baseline); after that a rate at least 10% above the previous limit's
+ * raises, doubling until the first limit that does not pay, then one at
+ * a time, while no migration in flight stops converging.  A rate that
+ * does not rise is judged once as many migrations as the limit ended
+ * since it came in force (or after a minute): within 25% the link or
+ * the hosts are taken as saturated and the limit is held; lower, the
+ * previous limit comes back.  Without job statistics the rate is
+ * migrations completed per second, over a window holding as many
+ * completions as the limit.  It backs off (halving) when a migration in
  * flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the
@@ -26,7 +36,8 @@
 #include <stddef.h>
 
 #define NE_AUTO_MAX 16          /* never more at once from one source */
-#define NE_AUTO_WINDOW_S 1.5    /* a measurement lasts at least this long */
+#define NE_AUTO_WINDOW_S 2.0    /* a measurement lasts at least this long */
+#define NE_AUTO_SETTLE_S 3.0    /* after a change, a window opens at the latest then */
 #define NE_AUTO_GAIN 0.10       /* a rate this much higher is an improvement */
 #define NE_AUTO_LOSS 0.25       /* a rate this much lower is a loss (between: flat) */
 #define NE_AUTO_BUSY 0.95       /* destination CPU busy fraction that is saturated */
@@ -36,8 +47,12 @@
 struct ne_auto_obs {
     double t;               /* seconds since the workers started */
     unsigned inflight;      /* migrations running now */
+    unsigned copying;       /* ...of which their job copies (job statistics read) */
     unsigned waiting;       /* instances not started yet */
     double bytes;           /* bytes every migration's job processed so far */
+    double work;            /* migrations' worth done: each ended one 1, each in flight
+                             * the share of its expected bytes its job processed (at
+                             * most 0.9); without job statistics the ended ones */
     bool bytes_known;       /* job statistics are read (else rate = completions) */
     unsigned completed;     /* migrations ended so far (moved or failed) */
     unsigned stuck;         /* in flight and not converging */
@@ -51,10 +66,16 @@ struct ne_auto {
     unsigned ceiling;       /* never above either (found not to pay); 0: none */
     bool growing;           /* doubling: no limit found that does not pay yet */
     bool win_open;          /* a window is being measured */
+    bool win_bytes_known;   /* ...on job bytes (else on completions) */
+    double changed_t;       /* when the limit last changed */
+    double changed_bytes;   /* ...the bytes then */
+    double changed_work;    /* ...the work then */
+    unsigned changed_done;  /* ...the migrations ended then */
     double win_t, win_bytes;
     unsigned win_done;
     unsigned prev_limit;    /* the limit before the last raise (0: none) */
-    double prev_rate;       /* the rate measured there */
+    double prev_rate;       /* the rate measured there (migrations/s) */
+    double prev_brate;      /* ...and its bytes/s (said, not decided on) */
     double last_rate;       /* the last window's rate (per second) */
     unsigned stuck_acted;   /* stuck migrations already backed off for */
 };

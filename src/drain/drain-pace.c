@@ -81,11 +81,18 @@ observe(struct pacer *p, struct ne_auto_obs *o)
     o->completed = dr->ended;
     o->bytes = (double)dr->bytes_done;
     o->bytes_known = dr->bytes_known;
+    o->work = dr->ended;
     for (i = 0; i < dr->n; i++) {
         const struct ne_drain_item *it = &dr->items[i];
         if (it->state == NE_ITEM_PENDING && it->dest >= 0) o->waiting++;
         if (it->state != NE_ITEM_RUNNING) continue;
         o->bytes += (double)it->live.job_bytes;
+        if (it->bytes_expected && dr->bytes_known) {
+            double share = (double)it->live.job_bytes / (double)it->bytes_expected;
+            o->work += share < 0.9 ? share : 0.9;
+        }
+        if (it->live.phase && strcmp(it->live.phase, NE_MIG_PHASE_MIGRATING) == 0)
+            o->copying++; /* its job runs */
         if (it->live.stuck) o->stuck++;
     }
     pthread_mutex_unlock(&dr->lock);

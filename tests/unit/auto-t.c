@@ -38,7 +38,26 @@ sim_init(struct sim *s, unsigned max)
     s->path[s->npath++] = s->a.limit;
 }
 
-/* ticks 500 ms ticks, the limit filled, bytes from model */
+/* One 500 ms tick with the limit filled, `copying` of them copying,
+ * bytes from model (at the copying ones), completions when `ends`. */
+static void
+sim_tick(struct sim *s, model_fn *model, unsigned copying, bool ends)
+{
+    char why[256];
+    unsigned l;
+
+    s->o.t += 0.5;
+    s->o.inflight = s->a.limit;
+    s->o.copying = copying;
+    s->o.bytes += model(copying) * 0.5;
+    s->o.work = s->o.bytes / (4 * MIB); /* 4 MiB per migration */
+    if (ends) s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
+    l = ne_auto_step(&s->a, &s->o, why, sizeof why);
+    if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
+    if (l != s->path[s->npath - 1] && s->npath < 32) s->path[s->npath++] = l;
+}
+
+/* ticks 500 ms ticks, the limit filled, all copying, bytes from model */
 static void
 sim_run(struct sim *s, model_fn *model, unsigned ticks)
 {
@@ -47,8 +66,9 @@ sim_run(struct sim *s, model_fn *model, unsigned ticks)
 
     for (i = 0; i < ticks; i++) {
         s->o.t += 0.5;
-        s->o.inflight = s->a.limit;
+        s->o.inflight = s->o.copying = s->a.limit;
         s->o.bytes += model(s->a.limit) * 0.5;
+        s->o.work = s->o.bytes / (4 * MIB);
         s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
         l = ne_auto_step(&s->a, &s->o, why, sizeof why);
         if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
@@ -79,8 +99,8 @@ main(void)
     is_str(path_str(&s, p, sizeof p), "1 2 4 8", "flat after 4: 1, 2, 4, 8 and no further");
     is_int(s.a.limit, 8, "flat after 4: held at 8");
     is_int(s.nwhy, 4, "flat after 4: three raises and one hold said, nothing else");
-    ok(strstr(s.why[0], "rate 10.0 MiB/s with 1 at once: up to 2") != NULL, "first raise says the rate: %s", s.why[0]);
-    ok(strstr(s.why[2], "rate 40.0 MiB/s with 4 at once, up from 20.0 MiB/s with 2: up to 8") != NULL,
+    ok(strstr(s.why[0], "rate 150.0 migrations/min (10.0 MiB/s) with 1 at once: up to 2") != NULL, "first raise says the rate: %s", s.why[0]);
+    ok(strstr(s.why[2], "rate 600.0 migrations/min (40.0 MiB/s) with 4 at once, up from 300.0 migrations/min (20.0 MiB/s) with 2: up to 8") != NULL,
        "a raise names both rates: %s", s.why[2]);
     ok(strstr(s.why[3], "no longer rises") && strstr(s.why[3], "holding at 8"), "the hold says why: %s", s.why[3]);
 
@@ -88,7 +108,7 @@ main(void)
     sim_init(&s, 16);
     sim_run(&s, falls_after_4, 80);
     is_str(path_str(&s, p, sizeof p), "1 2 4 8 4", "falls after 4: back to 4 from 8");
-    ok(strstr(s.why[3], "down from 40.0 MiB/s with 4") && strstr(s.why[3], "back to 4"),
+    ok(strstr(s.why[3], "down from 600.0 migrations/min (40.0 MiB/s) with 4") && strstr(s.why[3], "back to 4"),
        "the back-off names the better rate: %s", s.why[3]);
     is_int(s.a.limit, 4, "falls after 4: stays at 4");
 
@@ -99,7 +119,7 @@ main(void)
 
     /* no slow start past a limit that did not pay: +1 steps after a back-off */
     sim_init(&s, 16);
-    sim_run(&s, linear, 8);   /* 1 -> 2 -> 4 */
+    sim_run(&s, linear, 10);  /* 1 -> 2 -> 4: 5 ticks a window */
     is_int(s.a.limit, 4, "linear: at 4 after two windows");
     s.o.stuck = 1;
     sim_run(&s, linear, 1);
@@ -122,17 +142,17 @@ main(void)
     sim_init(&s, 16);
     s.o.dest_busy_base = 0.30;
     s.o.dest_busy = 0.50;
-    sim_run(&s, linear, 8);
+    sim_run(&s, linear, 10);
     is_int(s.a.limit, 4, "destinations at 50%%: raised as usual");
     s.o.dest_busy = 0.97;
-    sim_run(&s, linear, 4);
+    sim_run(&s, linear, 5);
     is_int(s.a.limit, 3, "destinations at 97%% (30%% before): down by one");
     ok(strstr(s.why[s.nwhy - 1], "97% busy with 4 at once (30% before the drain): down to 3") != NULL,
        "the back-off names the load: %s", s.why[s.nwhy - 1]);
     sim_init(&s, 16);
     s.o.dest_busy_base = 0.90;
     s.o.dest_busy = 0.99;
-    sim_run(&s, linear, 8);
+    sim_run(&s, linear, 10);
     is_int(s.a.limit, 4, "a host busy before the drain (90%% -> 99%%) is not the drain's doing");
 
     /* nothing left to start: no raise; a limit not filled: no measurement */
@@ -148,41 +168,155 @@ main(void)
             s.o.t += 0.5;
             s.o.inflight = 0;        /* e.g. every destination at its limit */
             s.o.bytes += 5 * MIB;
+            s.o.work = s.o.bytes / (4 * MIB);
             s.o.completed++;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
     }
     is_int(s.a.limit, 1, "limit not filled: no window, no raise");
 
-    /* a window lasts until a migration ended in it */
+    /* slow migrations, none ends: the climb goes on the rate of the jobs in
+     * flight, one 2 s window per step */
     sim_init(&s, 16);
     {
         unsigned i;
-        char why[256];
-        for (i = 0; i < 20; i++) { /* 10 s of bytes, no migration ends */
+        for (i = 0; i < 20; i++) sim_tick(&s, linear, s.a.limit, false);
+    }
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8 16", "no migration ends: 1, 2, 4, 8, 16 all the same");
+    is_int(s.o.completed, 0, "...and none ended");
+    ok(s.o.t <= 10.0, "...within %.1f s (four windows of 2 s, each opened at a tick)", s.o.t);
+    ok(strstr(s.why[1], "rate 150.0 migrations/min (10.0 MiB/s) with 2 at once, up from 75.0 migrations/min (5.0 MiB/s) with 1: up to 4") != NULL,
+       "each raise names the in-flight rates: %s", s.why[1]);
+
+    /* a new migration prepares before its job copies: its window waits */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        for (i = 0; i < 5; i++) sim_tick(&s, linear, 1, false);
+        is_int(s.a.limit, 2, "at 2 after one window");
+        for (i = 0; i < 10; i++) sim_tick(&s, linear, 1, false); /* 5 s: the 2nd still prepares */
+        is_int(s.a.limit, 2, "the second migration not copying yet: no verdict on 2 (no hold, no raise)");
+        is_int(s.nwhy, 1, "...and nothing said");
+        for (i = 0; i < 5; i++) sim_tick(&s, linear, 2, false);
+        is_int(s.a.limit, 4, "both copying: one window later, up to 4");
+        /* copying never reaches 4 (each spends long before its job): the
+         * window opens NE_AUTO_SETTLE_S after the raise and measures what is */
+        for (i = 0; i < 10; i++) sim_tick(&s, linear, 3, false);
+        is_int(s.a.limit, 8, "3 of 4 copying: measured after the settle time, 15 > 10 MiB/s: up to 8");
+    }
+
+    /* the added migration never runs its job (a long preparation): the
+     * window opens NE_AUTO_SETTLE_S after the raise, the rate does not
+     * rise, and no verdict comes before a migration ends */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        for (i = 0; i < 5; i++) sim_tick(&s, linear, 1, false);
+        for (i = 0; i < 40; i++) sim_tick(&s, linear, 1, false);
+        is_int(s.nwhy, 1, "at 2, one job running for 20 s, none ended: no verdict");
+        sim_tick(&s, linear, 1, true);
+        is_int(s.a.limit, 2, "a migration ends: held at 2, not backed off");
+        ok(s.nwhy == 2 && strstr(s.why[1], "no longer rises") && strstr(s.why[1], "holding at 2"),
+           "...and said once: %s", s.why[s.nwhy - 1]);
+    }
+
+    /* the rate stops rising: the raises came without completions, the hold
+     * waits for one */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        for (i = 0; i < 30; i++) sim_tick(&s, flat_after_4, s.a.limit, false);
+        is_str(path_str(&s, p, sizeof p), "1 2 4 8", "flat after 4, no completions: 1, 2, 4, 8");
+        is_int(s.nwhy, 3, "...three raises, no verdict on 8 before a migration ends");
+        sim_tick(&s, flat_after_4, s.a.limit, true);
+        ok(strstr(s.why[s.nwhy - 1], "600.0 migrations/min (40.0 MiB/s) with 8 at once, 600.0 migrations/min (40.0 MiB/s) with 4: no longer rises") &&
+           strstr(s.why[s.nwhy - 1], "holding at 8"), "one ends: held at 8 with the reason: %s", s.why[s.nwhy - 1]);
+        for (i = 0; i < 30; i++) sim_tick(&s, flat_after_4, s.a.limit, true);
+        is_int(s.a.limit, 8, "...and held");
+    }
+
+    /* the rate falls: back to the better limit once a migration ended */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        for (i = 0; i < 30; i++) sim_tick(&s, falls_after_4, s.a.limit, false);
+        is_int(s.a.limit, 8, "falls after 4, none ended: still at 8");
+        sim_tick(&s, falls_after_4, s.a.limit, true);
+    }
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8 4", "falls after 4: back to 4 when one ends");
+    ok(strstr(s.why[s.nwhy - 1], "300.0 migrations/min (20.0 MiB/s) with 8 at once, down from 600.0 migrations/min (40.0 MiB/s) with 4") != NULL,
+       "the back-off names both rates: %s", s.why[s.nwhy - 1]);
+
+    /* the first window only sets the baseline: its end raises even
+     * when the one job has reported no bytes yet (its first seconds) */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        char why[256] = "";
+        for (i = 0; i < 5 && !why[0]; i++) {
             s.o.t += 0.5;
-            s.o.inflight = 1;
-            s.o.bytes += 5 * MIB;
+            s.o.inflight = s.o.copying = 1;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
-        is_int(s.a.limit, 1, "no migration ended: no decision on bytes alone");
-        s.o.t += 0.5;
-        s.o.completed = 1;
-        ne_auto_step(&s.a, &s.o, why, sizeof why);
-        is_int(s.a.limit, 2, "the first one ends: the window closes and the limit rises");
+        is_int(s.a.limit, 2, "no bytes in the first 2 s: up to 2 all the same");
+        ok(strstr(why, "rate 0.0 migrations/min (0.0 MiB/s) with 1 at once: up to 2") != NULL,
+           "...said with the rate it measured: %s", why);
+        for (i = 0; i < 10; i++) {
+            s.o.t += 0.5;
+            s.o.inflight = s.o.copying = 2;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        is_int(s.a.limit, 2, "at 2, still no bytes: no raise on a rate of 0");
     }
+
+    /* the largest migrations go first: bytes per second fall from 1 to 2
+     * at once while migrations per second double; the decision follows
+     * the migrations (each in flight by its share of its own bytes) */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        char why[256] = "";
+        for (i = 0; i < 5; i++) { /* 1 at once: 20 MiB/s, a 40 MiB migration every 2 s */
+            s.o.t += 0.5;
+            s.o.inflight = s.o.copying = 1;
+            s.o.bytes += 10 * MIB;
+            s.o.work += 0.25;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        is_int(s.a.limit, 2, "at 2");
+        for (i = 0; i < 10 && s.a.limit == 2; i++) { /* 2 at once: 16 MiB/s, 8 MiB migrations, 2/s */
+            s.o.t += 0.5;
+            s.o.inflight = s.o.copying = 2;
+            s.o.bytes += 8 * MIB;
+            s.o.work += 1.0;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        is_int(s.a.limit, 4, "fewer bytes per second but more migrations: up to 4");
+        ok(strstr(why, "rate 120.0 migrations/min (16.0 MiB/s) with 2 at once, up from 30.0 migrations/min (20.0 MiB/s) with 1") != NULL,
+           "...said with both rates: %s", why);
+    }
+
+    /* a migration not converging at 1 at once: no raise while it is */
+    sim_init(&s, 16);
+    s.o.stuck = 1;
+    sim_run(&s, linear, 20);
+    is_int(s.a.limit, 1, "one migration in flight not converging: not raised");
+    s.o.stuck = 0;
+    sim_run(&s, linear, 5);
+    is_int(s.a.limit, 2, "converging again: raised");
 
     /* a rate 15% lower at the higher limit is flat (noise), not a loss */
     sim_init(&s, 16);
-    sim_run(&s, linear, 4);  /* 1 -> 2 */
+    sim_run(&s, linear, 5);  /* 1 -> 2 */
     is_int(s.a.limit, 2, "at 2");
     {
         unsigned i;
         char why[256] = "";
         for (i = 0; i < 8; i++) { /* 2 at once at 85% of the rate of 1 */
             s.o.t += 0.5;
-            s.o.inflight = 2;
+            s.o.inflight = s.o.copying = 2;
             s.o.bytes += 0.85 * 5 * MIB * 0.5;
+            s.o.work = s.o.bytes / (4 * MIB);
             s.o.completed++;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
             if (why[0]) break;
@@ -201,6 +335,7 @@ main(void)
             s.o.t = i;
             s.o.inflight = 1;
             s.o.completed = i;
+            s.o.work = i;
             l = ne_auto_step(&s.a, &s.o, why, sizeof why);
             if (why[0]) break;
         }
