@@ -52,6 +52,31 @@ back_off(struct ne_auto *a, unsigned to, const struct ne_auto_obs *o)
     a->growing = false;
     a->win_open = false;
     a->prev_limit = 0;
+    a->probing = false;
+    a->probe_at = 0;
+}
+
+/* After a verdict on the rate (a hold, or a back-off to `a->limit`):
+ * the next probe, after twice as many ended migrations as last time. */
+static void
+schedule_probe(struct ne_auto *a, const struct ne_auto_obs *o)
+{
+    a->probing = false;
+    if (a->limit >= a->max) return;
+    a->probe_gap = a->probe_gap ? a->probe_gap * 2 : 2 * a->limit;
+    a->probe_at = o->completed + a->probe_gap;
+}
+
+/* The rate in force since the limit last changed (per second), its bytes
+ * rate in *brate. */
+static double
+rate_in_force(const struct ne_auto *a, const struct ne_auto_obs *o, double *brate)
+{
+    double dt = o->t - a->changed_t;
+
+    if (dt <= 0) return *brate = 0, 0;
+    *brate = (o->bytes - a->changed_bytes) / dt;
+    return (o->bytes_known ? o->work - a->changed_work : (double)(o->completed - a->changed_done)) / dt;
 }
 
 unsigned
@@ -76,6 +101,26 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
                      o->stuck == 1 ? "" : "s", from, a->limit);
             return a->limit;
         }
+    }
+    /* a probe one above a rate verdict, once enough migrations ended */
+    if (a->probe_at && o->completed >= a->probe_at && o->waiting > 0 && o->inflight >= a->limit &&
+        !o->stuck && a->limit < a->max) {
+        unsigned ended = o->completed - a->changed_done;
+        rate = rate_in_force(a, o, &brate);
+        a->prev_limit = a->limit;
+        a->prev_rate = rate;
+        a->prev_brate = brate;
+        a->limit++;
+        a->ceiling = 0;
+        a->growing = false;
+        a->win_open = false;
+        a->probing = true;
+        a->probe_at = 0;
+        mark_change(a, o);
+        snprintf(why, len, "rate %s with %u at once over %u ended migrations: trying %u again",
+                 rate_str(rate, brate, o->bytes_known, r1, sizeof r1), from,
+                 ended, a->limit);
+        return a->limit;
     }
     if (a->win_open && a->win_bytes_known != o->bytes_known) a->win_open = false;
     if (!a->win_open) {
@@ -141,16 +186,20 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         a->prev_limit = a->limit;
         a->prev_rate = rate;
         a->prev_brate = brate;
+        a->probing = false;
         a->limit = next;
         mark_change(a, o);
         return a->limit;
     }
     rate_str(a->prev_rate, a->prev_brate, o->bytes_known, r2, sizeof r2);
-    if (rate < a->prev_rate * (1 - NE_AUTO_LOSS)) {
+    if (a->probing || rate < a->prev_rate * (1 - NE_AUTO_LOSS)) {
         next = a->prev_limit;
         back_off(a, next, o);
-        snprintf(why, len, "rate %s with %u at once, down from %s with %u (link or hosts "
-                 "saturated): back to %u", r1, from, r2, next, next);
+        snprintf(why, len, "rate %s with %u at once, %s from %s with %u%s: back to %u", r1, from,
+                 rate < a->prev_rate ? "down" : "no gain", r2, next,
+                 from > next + 1 || rate < a->prev_rate * (1 - NE_AUTO_LOSS)
+                     ? " (link or hosts saturated)" : "", next);
+        schedule_probe(a, o);
         return a->limit;
     }
     /* flat: more at once no longer pays; keep this one */
@@ -159,5 +208,6 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     a->ceiling = from;
     a->growing = false;
     a->prev_limit = 0;
+    schedule_probe(a, o);
     return a->limit;
 }

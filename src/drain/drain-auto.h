@@ -28,7 +28,11 @@
  * flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the
- * drain.  A limit it backed off from is not tried again. */
+ * drain.  A limit held or backed off to on a rate verdict is probed again, one
+ * higher, after 2x the limit migrations ended, then after twice as many
+ * each time; a probe that does not raise the rate by NE_AUTO_GAIN goes
+ * back at its verdict.  A limit it backed off from for convergence or
+ * CPU is not tried again. */
 #ifndef NE_DRAIN_AUTO_H
 #define NE_DRAIN_AUTO_H
 
@@ -78,6 +82,9 @@ struct ne_auto {
     double prev_brate;      /* ...and its bytes/s (said, not decided on) */
     double last_rate;       /* the last window's rate (per second) */
     unsigned stuck_acted;   /* stuck migrations already backed off for */
+    bool probing;           /* this limit is a probe one above a rate verdict */
+    unsigned probe_at;      /* probe again once this many migrations ended (0: never) */
+    unsigned probe_gap;     /* ...the migrations between probes, doubled after each */
 };
 
 /* A controller starting at one migration, never above max (>= 1). */

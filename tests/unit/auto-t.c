@@ -96,9 +96,15 @@ main(void)
     /* rate rises to 4 then stays flat: doubles to 8, finds no gain, holds */
     sim_init(&s, 16);
     sim_run(&s, flat_after_4, 60);
-    is_str(path_str(&s, p, sizeof p), "1 2 4 8", "flat after 4: 1, 2, 4, 8 and no further");
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8 9 8 9 8 9 8",
+           "flat after 4: 1, 2, 4, 8, held; probes of 9 go back to 8");
     is_int(s.a.limit, 8, "flat after 4: held at 8");
-    is_int(s.nwhy, 4, "flat after 4: three raises and one hold said, nothing else");
+    is_int(s.nwhy, 10, "flat after 4: three raises, one hold, three probes and their verdicts said");
+    ok(strstr(s.why[4], "with 8 at once over") && strstr(s.why[4], "trying 9 again"),
+       "a probe says the rate it starts from: %s", s.why[4]);
+    ok(strstr(s.why[5], "with 9 at once, no gain from") && strstr(s.why[5], "back to 8"),
+       "a probe without gain goes back: %s", s.why[5]);
+    is_int(s.a.probe_gap, 128, "the probes' gaps double: 16, 32, 64 ended migrations, 128 next");
     ok(strstr(s.why[0], "rate 150.0 migrations/min (10.0 MiB/s) with 1 at once: up to 2") != NULL, "first raise says the rate: %s", s.why[0]);
     ok(strstr(s.why[2], "rate 600.0 migrations/min (40.0 MiB/s) with 4 at once, up from 300.0 migrations/min (20.0 MiB/s) with 2: up to 8") != NULL,
        "a raise names both rates: %s", s.why[2]);
@@ -107,10 +113,11 @@ main(void)
     /* rate falls past 4 (contention): back to 4 and never above again */
     sim_init(&s, 16);
     sim_run(&s, falls_after_4, 80);
-    is_str(path_str(&s, p, sizeof p), "1 2 4 8 4", "falls after 4: back to 4 from 8");
+    p[0] = '\0';
+    ok(strncmp(path_str(&s, p, sizeof p), "1 2 4 8 4 5 4", 13) == 0, "falls after 4: back to 4 from 8, a probe of 5 back to 4: %s", p);
     ok(strstr(s.why[3], "down from 600.0 migrations/min (40.0 MiB/s) with 4") && strstr(s.why[3], "back to 4"),
        "the back-off names the better rate: %s", s.why[3]);
-    is_int(s.a.limit, 4, "falls after 4: stays at 4");
+    is_int(s.a.limit, 4, "falls after 4: stays at 4 (between probes)");
 
     /* a rate that keeps rising: up to the maximum (the instances) */
     sim_init(&s, 6);
@@ -324,6 +331,39 @@ main(void)
         is_int(s.a.limit, 2, "15%% lower: held at 2, not backed off");
         ok(strstr(why, "holding at 2") != NULL, "said as a hold: %s", why);
     }
+
+    /* a loss that was noise (one slow migration at 2): back to 1, then a
+     * probe of 2 after 2 ended migrations finds the rate rising and the
+     * climb goes on, one at a time */
+    sim_init(&s, 16);
+    sim_run(&s, linear, 5);  /* 1 -> 2 */
+    is_int(s.a.limit, 2, "noise: at 2");
+    {
+        unsigned i;
+        char why[256] = "";
+        for (i = 0; i < 40 && s.a.limit == 2; i++) { /* 2 at once at 40% of the rate of 1 */
+            s.o.t += 0.5;
+            s.o.inflight = s.o.copying = 2;
+            s.o.bytes += 0.4 * 5 * MIB * 0.5;
+            s.o.work = s.o.bytes / (4 * MIB);
+            s.o.completed = (unsigned)s.o.work;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        is_int(s.a.limit, 1, "noise: 40%% of the rate at 2: back to 1");
+        ok(strstr(why, "back to 1") != NULL, "...said: %s", why);
+    }
+    is_int(s.a.probe_at, s.o.completed + 2, "...and 2 is probed again after 2 more ended migrations");
+    sim_run(&s, linear, 40);
+    p[0] = '\0';
+    ok(strncmp(path_str(&s, p, sizeof p), "1 2 1 2 3 4 5", 13) == 0,
+       "the probe of 2 pays now: the climb goes on one at a time: %s", p);
+
+    /* a back-off for convergence is never probed */
+    sim_init(&s, 16);
+    sim_run(&s, linear, 10);
+    s.o.stuck = 1;
+    sim_run(&s, linear, 1);
+    is_int(s.a.probe_at, 0, "backed off for convergence: no probe scheduled");
 
     /* without job statistics: completions per time, windows need as many as the limit */
     sim_init(&s, 16);
