@@ -114,6 +114,30 @@ need_nova_libvirt() {
     TOK=$(token)
     [ -n "$TOK" ] || skip_all "no admin token from the lab Keystone"
 }
+# nova_boot NAME HOST [GROUP]: a server named $id-NAME of flavor $fl and image
+# $img, without a network, forced onto HOST (and in server group GROUP when
+# given); its id is appended to $tmp/ids (for the test's cleanup) and printed
+# once it is ACTIVE (bounded: 240 s). Fails with a diag naming Nova's answer.
+nova_boot() {
+    local s r hints=''
+    [ -n "${3:-}" ] && hints=",\"os:scheduler_hints\":{\"group\":\"$3\"}"
+    r=$(nova POST /servers "{\"server\":{\"name\":\"$id-$1\",\"flavorRef\":\"$fl\",\"imageRef\":\"$img\",\"networks\":\"none\",\"availability_zone\":\"nova:$2\"}$hints}" | body)
+    s=$(printf '%s' "$r" | jq -r .server.id 2>/dev/null)
+    [ -n "$s" ] && [ "$s" != null ] || { diag "boot $1: Nova refused: $(printf '%s' "$r" | head -c 300)" >&2; return 1; }
+    echo "$s" >>"$tmp/ids"
+    wait_srv "$s" '.status=="ACTIVE"' 240 >/dev/null || { diag "boot $1: $(srv "$s")" >&2; return 1; }
+    echo "$s"
+}
+# stopped PID: the process stopped itself (NOVA_EVAC_FAULT's "=stop": SIGSTOP)
+# within 180 s; fails when it ended instead.
+stopped() {
+    local i
+    for i in $(seq 900); do
+        case $(ps -o stat= -p "$1" 2>/dev/null) in T*) return 0 ;; "") return 1 ;; esac
+        sleep 0.2
+    done
+    return 1
+}
 # need_net_lab: the network lab (tests/lab/net.sh: L2 agents, nel-net1, the
 # nel-guest image) with its environment; $NET is net.sh. Skips otherwise.
 need_net_lab() {

@@ -29,24 +29,7 @@ trap cleanup EXIT
 export NOVA_EVAC_CONFIG=$tmp/ne.conf
 host_of() { nova GET "/servers/$1" | body | jq -r '.server | "\(.status) \(."OS-EXT-SRV-ATTR:host")"'; }
 on_node() { virsh -q -c "$("$LABSH" uri "$1")" domstate "$2" 2>/dev/null | head -1; }
-boot() { # boot NAME: a server on node02, ACTIVE
-    local s r
-    r=$(nova POST /servers "{\"server\":{\"name\":\"$id-$1\",\"flavorRef\":\"$fl\",\"imageRef\":\"$img\",\"networks\":\"none\",\"availability_zone\":\"nova:node02\"}}" | body)
-    s=$(printf '%s' "$r" | jq -r .server.id 2>/dev/null)
-    [ -n "$s" ] && [ "$s" != null ] || { diag "boot $1: Nova refused: $(printf '%s' "$r" | head -c 300)" >&2; return 1; }
-    echo "$s" >>"$tmp/ids"
-    wait_srv "$s" '.status=="ACTIVE"' 240 >/dev/null || { diag "boot $1: $(srv "$s")" >&2; return 1; }
-    echo "$s"
-}
-# stopped PID: the drain stopped itself at its fault point (bounded: 180 s)
-stopped() {
-    local i
-    for i in $(seq 900); do
-        case $(ps -o stat= -p "$1" 2>/dev/null) in T*) return 0 ;; "") return 1 ;; esac
-        sleep 0.2
-    done
-    return 1
-}
+boot() { nova_boot "$1" node02; } # boot NAME: a server on node02, ACTIVE
 # delete UUID: deleted in Nova, waiting for its 404 (bounded: 120 s)
 delete() {
     local i
