@@ -139,7 +139,13 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         return a->limit;
     }
     dt = o->t - a->win_t;
-    if (dt < NE_AUTO_WINDOW_S) return a->limit;
+    /* a window lasts NE_AUTO_WINDOW_S, or less once as many migrations
+     * as the limit ended since it came in force: every slot's whole cost
+     * is then in its rate (migrations of a second or two must not wait
+     * two seconds per step) */
+    if (dt < NE_AUTO_WINDOW_S &&
+        !(o->bytes_known && dt > 0 && o->completed - a->changed_done >= a->limit))
+        return a->limit;
     /* without bytes, a rate needs completions: as many as the limit, or a minute */
     if (!o->bytes_known && o->completed - a->win_done < a->limit && dt < 60) return a->limit;
     /* with bytes: over the limit's whole time in force, its first

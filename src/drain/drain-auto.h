@@ -14,7 +14,8 @@
  * bytes alone come in bursts: a job reports its disk in chunks, and
  * nothing in its first seconds).  A window opens once the limit is
  * filled and the migrations started at the last change run their jobs
- * (or NE_AUTO_SETTLE_S after it) and lasts at least NE_AUTO_WINDOW_S.
+ * (or NE_AUTO_SETTLE_S after it) and lasts NE_AUTO_WINDOW_S, or less
+ * once as many migrations as the limit ended since it came in force.
  * The first window's end raises to 2 whatever it measured (it is the
  * baseline); after that a rate at least 10% above the previous limit's
  * raises, doubling until the first limit that does not pay, then one at
@@ -40,7 +41,7 @@
 #include <stddef.h>
 
 #define NE_AUTO_MAX 16          /* never more at once from one source */
-#define NE_AUTO_WINDOW_S 2.0    /* a measurement lasts at least this long */
+#define NE_AUTO_WINDOW_S 2.0    /* a measurement lasts this long (less: see above) */
 #define NE_AUTO_SETTLE_S 3.0    /* after a change, a window opens at the latest then */
 #define NE_AUTO_GAIN 0.10       /* a rate this much higher is an improvement */
 #define NE_AUTO_LOSS 0.25       /* a rate this much lower is a loss (between: flat) */

@@ -17,11 +17,13 @@ typedef double model_fn(unsigned n);
 static double flat_after_4(unsigned n) { return (n < 4 ? n : 4) * 10 * MIB; }
 static double falls_after_4(unsigned n) { return n <= 4 ? n * 10 * MIB : (40.0 - (n - 4) * 5) * MIB; }
 static double linear(unsigned n) { return n * 5 * MIB; }
+static double one_per_s(unsigned n) { return n * 4 * MIB; } /* each slot ends a migration a second */
 
 struct sim {
     struct ne_auto a;
     struct ne_auto_obs o;
     unsigned path[32];   /* the limits in the order taken, path[0] = 1 */
+    double at[32];       /* ...and when (o.t) */
     size_t npath;
     char why[32][256];   /* the reason of each change or hold */
     size_t nwhy;
@@ -54,7 +56,7 @@ sim_tick(struct sim *s, model_fn *model, unsigned copying, bool ends)
     if (ends) s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
     l = ne_auto_step(&s->a, &s->o, why, sizeof why);
     if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
-    if (l != s->path[s->npath - 1] && s->npath < 32) s->path[s->npath++] = l;
+    if (l != s->path[s->npath - 1] && s->npath < 32) s->at[s->npath] = s->o.t, s->path[s->npath++] = l;
 }
 
 /* ticks 500 ms ticks, the limit filled, all copying, bytes from model */
@@ -72,8 +74,29 @@ sim_run(struct sim *s, model_fn *model, unsigned ticks)
         s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
         l = ne_auto_step(&s->a, &s->o, why, sizeof why);
         if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
-        if (l != s->path[s->npath - 1] && s->npath < 32) s->path[s->npath++] = l;
+        if (l != s->path[s->npath - 1] && s->npath < 32) s->at[s->npath] = s->o.t, s->path[s->npath++] = l;
     }
+}
+
+/* sim_run until the limit is `to` (at most max ticks): the ticks it took */
+static unsigned
+sim_to(struct sim *s, model_fn *model, unsigned to, unsigned max)
+{
+    unsigned i;
+
+    for (i = 0; i < max && s->a.limit != to; i++) sim_run(s, model, 1);
+    return i;
+}
+
+/* true when the limit never went down along the path */
+static bool
+path_rises(const struct sim *s)
+{
+    size_t i;
+
+    for (i = 1; i < s->npath; i++)
+        if (s->path[i] < s->path[i - 1]) return false;
+    return true;
 }
 
 static const char *
@@ -126,8 +149,8 @@ main(void)
 
     /* no slow start past a limit that did not pay: +1 steps after a back-off */
     sim_init(&s, 16);
-    sim_run(&s, linear, 10);  /* 1 -> 2 -> 4: 5 ticks a window */
-    is_int(s.a.limit, 4, "linear: at 4 after two windows");
+    sim_to(&s, linear, 4, 20);
+    is_str(path_str(&s, p, sizeof p), "1 2 4", "linear: 1, 2, 4");
     s.o.stuck = 1;
     sim_run(&s, linear, 1);
     is_int(s.a.limit, 2, "a migration not converging: 4 halves to 2");
@@ -149,18 +172,24 @@ main(void)
     sim_init(&s, 16);
     s.o.dest_busy_base = 0.30;
     s.o.dest_busy = 0.50;
-    sim_run(&s, linear, 10);
-    is_int(s.a.limit, 4, "destinations at 50%%: raised as usual");
+    sim_to(&s, linear, 4, 20);
+    sim_run(&s, linear, 1);
+    ok(s.a.limit >= 4 && path_rises(&s), "destinations at 50%%: raised as usual: %s", path_str(&s, p, sizeof p));
+    sim_init(&s, 16);
+    s.o.dest_busy_base = 0.30;
+    s.o.dest_busy = 0.50;
+    sim_to(&s, linear, 4, 20);
     s.o.dest_busy = 0.97;
-    sim_run(&s, linear, 5);
-    is_int(s.a.limit, 3, "destinations at 97%% (30%% before): down by one");
+    sim_to(&s, linear, 3, 10);
+    is_str(path_str(&s, p, sizeof p), "1 2 4 3", "destinations at 97%% (30%% before): down by one");
     ok(strstr(s.why[s.nwhy - 1], "97% busy with 4 at once (30% before the drain): down to 3") != NULL,
        "the back-off names the load: %s", s.why[s.nwhy - 1]);
     sim_init(&s, 16);
     s.o.dest_busy_base = 0.90;
     s.o.dest_busy = 0.99;
     sim_run(&s, linear, 10);
-    is_int(s.a.limit, 4, "a host busy before the drain (90%% -> 99%%) is not the drain's doing");
+    ok(s.a.limit >= 4 && path_rises(&s), "a host busy before the drain (90%% -> 99%%) is not the drain's doing: %s",
+       path_str(&s, p, sizeof p));
 
     /* nothing left to start: no raise; a limit not filled: no measurement */
     sim_init(&s, 16);
@@ -309,12 +338,12 @@ main(void)
     sim_run(&s, linear, 20);
     is_int(s.a.limit, 1, "one migration in flight not converging: not raised");
     s.o.stuck = 0;
-    sim_run(&s, linear, 5);
-    is_int(s.a.limit, 2, "converging again: raised");
+    sim_run(&s, linear, 2);
+    is_int(s.a.limit, 2, "converging again: raised at the next window's end");
 
     /* a rate 15% lower at the higher limit is flat (noise), not a loss */
     sim_init(&s, 16);
-    sim_run(&s, linear, 5);  /* 1 -> 2 */
+    sim_to(&s, linear, 2, 10);
     is_int(s.a.limit, 2, "at 2");
     {
         unsigned i;
@@ -336,7 +365,7 @@ main(void)
      * probe of 2 after 2 ended migrations finds the rate rising and the
      * climb goes on, one at a time */
     sim_init(&s, 16);
-    sim_run(&s, linear, 5);  /* 1 -> 2 */
+    sim_to(&s, linear, 2, 10);
     is_int(s.a.limit, 2, "noise: at 2");
     {
         unsigned i;
@@ -360,10 +389,25 @@ main(void)
 
     /* a back-off for convergence is never probed */
     sim_init(&s, 16);
-    sim_run(&s, linear, 10);
+    sim_to(&s, linear, 4, 20);
     s.o.stuck = 1;
     sim_run(&s, linear, 1);
     is_int(s.a.probe_at, 0, "backed off for convergence: no probe scheduled");
+
+    /* migrations of a second: a window closes once as many ended as the
+     * limit, before its 2 s; with none ended it lasts its 2 s */
+    sim_init(&s, 16);
+    sim_to(&s, one_per_s, 8, 20);
+    is_str(path_str(&s, p, sizeof p), "1 2 4 8", "migrations of 1 s: 1, 2, 4, 8");
+    ok(s.at[1] <= 1.0 && s.at[2] <= 2.0 && s.at[3] <= 3.0,
+       "...at %.1f, %.1f and %.1f s: each window ends once as many migrations as the limit ended (not after 2 s)",
+       s.at[1], s.at[2], s.at[3]);
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        for (i = 0; i < 6; i++) sim_tick(&s, one_per_s, 1, false);
+    }
+    ok(s.npath == 2 && s.at[1] >= 2.5, "none ended: the first window lasts its 2 s (raised at %.1f s)", s.at[1]);
 
     /* without job statistics: completions per time, windows need as many as the limit */
     sim_init(&s, 16);
