@@ -191,6 +191,9 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                             "via", dr->o->nova.migrate ? "nova" : "libvirt",
                                             "keep_source", dr->o->mig.keep_source_disks,
                                             "src_files", drain_source_files(it)));
+        /* the attempt's errors wait until it is known whether they are
+         * failures: an instance deleted in Nova meanwhile is only gone */
+        ne_log_hold();
         if (dr->o->nova.migrate) {
             /* Nova gives no figures: the display says so and counts time */
             struct ne_mig_stats none = {.progress_from = "elapsed time (Nova moves it)"};
@@ -203,11 +206,13 @@ migrate_item(struct ne_drain *dr, struct ne_drain_item *it)
                                 : NE_EXIT_UNREACHABLE;
         virt_close(src);
         virt_close(dst);
-        if (it->rc == 0) break;
-        if (it->rc == NE_DRAIN_GONE || deleted_in_nova(dr, it, to)) {
+        if (it->rc != 0 && (it->rc == NE_DRAIN_GONE || deleted_in_nova(dr, it, to))) {
+            ne_log_release(false);
             it->rc = NE_DRAIN_GONE;
             break;
         }
+        ne_log_release(true);
+        if (it->rc == 0) break;
         if (it->rc == NE_DRAIN_SCHED_REFUSED) {
             /* Nova's scheduler said no before anything moved: wait for
              * its per-host instance lists to be synced, then ask again */

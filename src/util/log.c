@@ -16,6 +16,11 @@ static bool quiet;
 static unsigned error_count;
 /* This thread's last error message (ne_last_error). */
 static __thread char last_error[1024];
+/* This thread's held errors (ne_log_hold): NULL when not holding. */
+static __thread FILE *held;
+static __thread char *held_buf;
+static __thread size_t held_len;
+static __thread unsigned held_count;
 
 static const struct {
     const char *name;
@@ -120,6 +125,15 @@ vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
     if (strcmp(prefix, "error: ") == 0)
         snprintf(last_error, sizeof last_error, "%s%s%s", msg ? msg : fmt, errnum ? ": " : "",
                  errnum ? strerror(errnum) : "");
+    if (held && strcmp(prefix, "error: ") == 0) {
+        fprintf(held, "nova-evac: %s", prefix);
+        put_escaped(held, msg ? msg : fmt);
+        if (errnum) fprintf(held, ": %s", strerror(errnum));
+        fputc('\n', held);
+        held_count++;
+        free(msg);
+        return;
+    }
     if (hook_before) hook_before();
     flockfile(stderr);
     fprintf(stderr, "nova-evac: %s", prefix);
@@ -132,11 +146,39 @@ vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
 }
 
 void
+ne_log_hold(void)
+{
+    if (held) return;
+    held_count = 0;
+    held = open_memstream(&held_buf, &held_len);
+}
+
+void
+ne_log_release(bool write)
+{
+    if (!held) return;
+    fclose(held);
+    held = NULL;
+    if (write && held_len) {
+        error_count += held_count;
+        if (hook_before) hook_before();
+        flockfile(stderr);
+        fwrite(held_buf, 1, held_len, stderr);
+        funlockfile(stderr);
+        if (hook_after) hook_after();
+    }
+    free(held_buf);
+    held_buf = NULL;
+    held_len = 0;
+    held_count = 0;
+}
+
+void
 ne_error(const char *fmt, ...)
 {
     va_list ap;
 
-    error_count++;
+    if (!held) error_count++;
     va_start(ap, fmt);
     vlog("error: ", fmt, ap, 0);
     va_end(ap);
@@ -148,7 +190,7 @@ ne_syserror(const char *fmt, ...)
     int errnum = errno;
     va_list ap;
 
-    error_count++;
+    if (!held) error_count++;
     va_start(ap, fmt);
     vlog("error: ", fmt, ap, errnum);
     va_end(ap);

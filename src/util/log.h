@@ -39,6 +39,14 @@ void ne_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * ne_last_error_clear: what a drain journals with a failure. */
 const char *ne_last_error(void);
 void ne_last_error_clear(void);
+/* The calling thread's errors are held instead of written (and counted)
+ * from ne_log_hold until ne_log_release, which writes them in order, or
+ * drops them when `write` is false: a drain holds an attempt's errors
+ * until it knows whether they are failures (an instance deleted in Nova
+ * meanwhile is "gone", not failed).  ne_last_error is kept either way;
+ * warnings and the rest are written at once.  Holding twice is holding. */
+void ne_log_hold(void);
+void ne_log_release(bool write);
 /* Like ne_error, appends ": strerror(errno)". */
 void ne_syserror(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ne_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* escape-t.c: control characters in names never reach the output raw:
- * ne_escape, messages (log.c) and tables (table.c). */
+ * ne_escape, messages (log.c) and tables (table.c); held errors (log.c). */
 #include <config.h>
 
 #include <stdio.h>
@@ -68,6 +68,44 @@ main(void)
         is_str(got, "nova-evac: error: instance a\\nb not found\n"
                     "nova-evac: warning: host x\\x1b[2Jy\n",
                "messages: one line each, control characters escaped");
+    }
+
+    /* held errors (ne_log_hold): written at the release, or dropped */
+    {
+        int p[2], saved = dup(2);
+        char got[512] = "";
+        ssize_t n;
+        unsigned before = ne_error_count(), counted = 0, after_drop = 0;
+        char last[128] = "";
+        if (pipe(p) == 0) {
+            fflush(stderr);
+            dup2(p[1], 2);
+            ne_log_hold();
+            ne_error("attempt %u of %s failed", 1, "vm\n1");
+            ne_log_hold(); /* holding twice is holding */
+            ne_warn("written at once");
+            counted = ne_error_count();
+            ne_log_release(true);
+            ne_log_hold();
+            ne_error("domain %s not found", "vm2");
+            ne_log_release(false);
+            after_drop = ne_error_count();
+            snprintf(last, sizeof last, "%s", ne_last_error() ? ne_last_error() : "");
+            ne_error("not held");
+            fflush(stderr);
+            dup2(saved, 2);
+            close(p[1]);
+            n = read(p[0], got, sizeof got - 1);
+            got[n > 0 ? n : 0] = '\0';
+            close(p[0]);
+        }
+        is_str(got, "nova-evac: warning: written at once\n"
+                    "nova-evac: error: attempt 1 of vm\\n1 failed\n"
+                    "nova-evac: error: not held\n",
+               "held errors come after the warning, escaped; dropped ones never");
+        is_int(counted, before, "a held error is not counted while held");
+        is_int(after_drop, before + 1, "...counted once written; a dropped one not at all");
+        is_str(last, "domain vm2 not found", "the last error is kept when held ones are dropped");
     }
     return done_testing();
 }
