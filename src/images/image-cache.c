@@ -221,8 +221,16 @@ ic_collect(struct ic_run *ic, const struct ne_domain *const *doms, size_t n)
         n = nall;
     }
     for (i = 0; i < n; i++) {
-        CLEANUP_FREE char *xml = virt_domain_xml(v, doms[i]->uuid, false);
-        CLEANUP_FREE char *meta = xml ? ne_nova_meta_image(xml) : NULL;
+        CLEANUP_FREE char *xml = NULL;
+        CLEANUP_FREE char *meta = NULL;
+        /* undefined since it was listed (deleted in Nova during a drain,
+         * say): its disks as listed still name their bases; not an error
+         * here, the move that follows says what became of it */
+        if (virt_domain_state(v, doms[i]->uuid, NULL, NULL) == 0)
+            ne_info("%s (%s): no longer defined on %s; its bases are taken from its disks as "
+                    "listed", doms[i]->name, doms[i]->uuid, virt_host(v));
+        else if ((xml = virt_domain_xml(v, doms[i]->uuid, false)))
+            meta = ne_nova_meta_image(xml);
         add_domain(ic, doms[i], meta);
     }
     if (all) ne_domains_free(all, nall);

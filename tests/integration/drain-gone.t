@@ -73,6 +73,9 @@ is "$rc" 0 "--via nova: exit 0, the deleted servers are no failure"
 like "$out" "\($b\): gone \(deleted in Nova during the drain\): Nova answers 404" "b reported gone"
 like "$out" "\($c\): gone \(deleted in Nova during the drain\): Nova answers 404" "c reported gone"
 is "$(printf '%s\n' "$out" | grep -cE '^instance-[0-9a-f]+ +gone ')" 2 "the summary shows two gone"
+is "$(grep -c 'nova-evac: error:' "$tmp/out1")" 0 \
+    "no error line: the steps that failed on the deleted servers are not failures"
+grep 'nova-evac: error:' "$tmp/out1" | while read -r l; do diag "$l"; done
 is "$(events gone "$b") $(events gone "$c") $(events failed "$b") $(events failed "$c")" "1 1 0 0" \
     "the journal records b and c gone, not failed"
 is "$(jq -R -r 'fromjson? | select(.event=="finish") | "\(.gone) \(.not_moved)"' "$tmp/state/node02.journal")" \
@@ -95,6 +98,7 @@ pid=
 is "$rc" 137 "killed right after the gone record"
 like "$(cat "$tmp/out2")" "\($e\): gone \(deleted in Nova during the drain\): Nova answers 404 for it and libvirt defines it on neither host" \
     "e reported gone, with both pieces of evidence"
+is "$(grep -c 'nova-evac: error:' "$tmp/out2")" 0 "...and no error line before it"
 run ne drain node02 --resume --via libvirt --to node03
 is "$rc" 0 "--resume exits 0"
 [ "$rc" = 0 ] || diag "$(printf '%s\n' "$out" | tail -n 30)"
