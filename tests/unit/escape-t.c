@@ -20,6 +20,33 @@ lines(const char *s)
     return n;
 }
 
+/* stderr into a pipe between begin and end (what fits in got) */
+static int cap_pipe[2] = {-1, -1}, cap_saved = -1;
+static void
+capture_begin(void)
+{
+    cap_saved = dup(2);
+    if (pipe(cap_pipe) < 0) return;
+    fflush(stderr);
+    dup2(cap_pipe[1], 2);
+}
+static void
+capture_end(char *got, size_t len)
+{
+    ssize_t n = -1;
+
+    got[0] = '\0';
+    fflush(stderr);
+    dup2(cap_saved, 2);
+    close(cap_saved);
+    if (cap_pipe[0] < 0) return;
+    close(cap_pipe[1]);
+    n = read(cap_pipe[0], got, len - 1);
+    got[n > 0 ? n : 0] = '\0';
+    close(cap_pipe[0]);
+    cap_pipe[0] = cap_pipe[1] = -1;
+}
+
 int
 main(void)
 {
@@ -50,21 +77,11 @@ main(void)
 
     /* messages: stderr into a pipe */
     {
-        int p[2], saved = dup(2);
-        char got[256] = "";
-        ssize_t n;
-        if (pipe(p) == 0) {
-            fflush(stderr);
-            dup2(p[1], 2);
-            ne_error("instance %s not found", "a\nb");
-            ne_warn("host %s", "x\033[2Jy");
-            fflush(stderr);
-            dup2(saved, 2);
-            close(p[1]);
-            n = read(p[0], got, sizeof got - 1);
-            got[n > 0 ? n : 0] = '\0';
-            close(p[0]);
-        }
+        char got[256];
+        capture_begin();
+        ne_error("instance %s not found", "a\nb");
+        ne_warn("host %s", "x\033[2Jy");
+        capture_end(got, sizeof got);
         is_str(got, "nova-evac: error: instance a\\nb not found\n"
                     "nova-evac: warning: host x\\x1b[2Jy\n",
                "messages: one line each, control characters escaped");
@@ -72,33 +89,22 @@ main(void)
 
     /* held errors (ne_log_hold): written at the release, or dropped */
     {
-        int p[2], saved = dup(2);
-        char got[512] = "";
-        ssize_t n;
-        unsigned before = ne_error_count(), counted = 0, after_drop = 0;
-        char last[128] = "";
-        if (pipe(p) == 0) {
-            fflush(stderr);
-            dup2(p[1], 2);
-            ne_log_hold();
-            ne_error("attempt %u of %s failed", 1, "vm\n1");
-            ne_log_hold(); /* holding twice is holding */
-            ne_warn("written at once");
-            counted = ne_error_count();
-            ne_log_release(true);
-            ne_log_hold();
-            ne_error("domain %s not found", "vm2");
-            ne_log_release(false);
-            after_drop = ne_error_count();
-            snprintf(last, sizeof last, "%s", ne_last_error() ? ne_last_error() : "");
-            ne_error("not held");
-            fflush(stderr);
-            dup2(saved, 2);
-            close(p[1]);
-            n = read(p[0], got, sizeof got - 1);
-            got[n > 0 ? n : 0] = '\0';
-            close(p[0]);
-        }
+        char got[512], last[128];
+        unsigned before = ne_error_count(), counted, after_drop;
+        capture_begin();
+        ne_log_hold();
+        ne_error("attempt %u of %s failed", 1, "vm\n1");
+        ne_log_hold(); /* holding twice is holding */
+        ne_warn("written at once");
+        counted = ne_error_count();
+        ne_log_release(true);
+        ne_log_hold();
+        ne_error("domain %s not found", "vm2");
+        ne_log_release(false);
+        after_drop = ne_error_count();
+        snprintf(last, sizeof last, "%s", ne_last_error() ? ne_last_error() : "");
+        ne_error("not held");
+        capture_end(got, sizeof got);
         is_str(got, "nova-evac: warning: written at once\n"
                     "nova-evac: error: attempt 1 of vm\\n1 failed\n"
                     "nova-evac: error: not held\n",
