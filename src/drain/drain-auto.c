@@ -174,8 +174,14 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
      * costs in its time (a job's first seconds move few bytes, its disk
      * comes in chunks): until as many migrations as the limit ended since
      * it came in force, or a minute, the window grows */
-    if (!rising && o->bytes_known && o->completed - a->changed_done < a->limit && dt < 60)
-        return a->limit;
+    if (!rising && o->bytes_known && dt < 60) {
+        /* ...and a hold on twice as many: it ends the doubling for good
+         * (only probes one higher follow), and a flat reading is what a
+         * few noisy migrations give most (seen: the first two at 2 slow
+         * against one quick one at 1, a drain then held at 2 where 4 paid) */
+        bool loss = a->probing || rate < a->prev_rate * (1 - NE_AUTO_LOSS);
+        if (o->completed - a->changed_done < (loss ? a->limit : 2 * a->limit)) return a->limit;
+    }
     a->win_open = false;
     a->last_rate = rate;
     if (rising) {

@@ -21,11 +21,12 @@
  * raises, doubling until the first limit that does not pay, then one at
  * a time, while no migration in flight stops converging.  A rate that
  * does not rise is judged once as many migrations as the limit ended
- * since it came in force (or after a minute): within 25% the link or
- * the hosts are taken as saturated and the limit is held; lower, the
- * previous limit comes back.  Without job statistics the rate is
- * migrations completed per second, over a window holding as many
- * completions as the limit.  It backs off (halving) when a migration in
+ * since it came in force (or after a minute): lower by more than 25%,
+ * the previous limit comes back; within 25%, once twice as many ended,
+ * the link or the hosts are taken as saturated and the limit is held
+ * (a hold ends the doubling: it needs the more evidence).  Without job
+ * statistics the rate is migrations completed per second, over a window
+ * holding as many completions as the limit.  It backs off (halving) when a migration in
  * flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the

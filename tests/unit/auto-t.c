@@ -361,6 +361,38 @@ main(void)
         ok(strstr(why, "holding at 2") != NULL, "said as a hold: %s", why);
     }
 
+    /* a flat reading at 2 once 2 ended is not a hold yet (it needs 4):
+     * the next migrations are faster, the rate rises, up to 4; a reading
+     * still flat once 4 ended is a hold */
+    {
+        unsigned i, k;
+        char why[256] = "";
+        for (k = 0; k < 2; k++) {
+            sim_init(&s, 16);
+            sim_to(&s, linear, 2, 10);
+            for (i = 0; i < 40 && s.a.limit == 2 && !why[0]; i++) {
+                /* 2 at once: the first 2 ended at the rate of 1 (flat),
+                 * then (k = 0) twice that */
+                double r = (k == 0 && s.o.completed - s.a.changed_done >= 2 ? 2.0 : 1.0) * 5 * MIB;
+                s.o.t += 0.5;
+                s.o.inflight = s.o.copying = 2;
+                s.o.bytes += r * 0.5;
+                s.o.work = s.o.bytes / (4 * MIB);
+                s.o.completed = (unsigned)s.o.work;
+                ne_auto_step(&s.a, &s.o, why, sizeof why);
+                if (s.o.completed - s.a.changed_done == 2 && s.a.limit == 2)
+                    ok(!why[0], "flat at 2 with 2 ended: no verdict yet (tick %u)", i);
+            }
+            if (k == 0)
+                ok(s.a.limit == 4 && strstr(why, "with 2 at once, up from"),
+                   "faster migrations after a flat start at 2: up to 4: %s", why);
+            else
+                ok(s.a.limit == 2 && strstr(why, "holding at 2") && s.o.completed - s.a.changed_done >= 4,
+                   "still flat once 4 ended: held at 2: %s", why);
+            why[0] = '\0';
+        }
+    }
+
     /* a loss that was noise (one slow migration at 2): back to 1, then a
      * probe of 2 after 2 ended migrations finds the rate rising and the
      * climb goes on, one at a time */
