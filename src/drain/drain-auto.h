@@ -26,8 +26,8 @@
  * the link or the hosts are taken as saturated and the limit is held
  * (a hold ends the doubling: it needs the more evidence).  Without job
  * statistics the rate is migrations completed per second, over a window
- * holding as many completions as the limit.  It backs off (halving) when a migration in
- * flight stops converging (every downtime step used, or past its
+ * holding as many completions as the limit.  It backs off (halving) when
+ * a migration in flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the
  * drain.  A limit held or backed off to on a rate verdict is probed again, one

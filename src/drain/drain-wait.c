@@ -107,9 +107,10 @@ drain_wait_for_scheduler(struct ne_drain *dr, const struct ne_drain_item *it, co
     }
     if (tries == 0)
         ne_info("%s: waiting for Nova's scheduler to accept %s, which the plan found valid: "
-                "after a migration (live or cold) the scheduler still counts the instance on the host it "
-                "left (for its server-group filters) until that host's nova-compute sends its "
-                "instance list (%s); asking again in %u s, for up to %u s (--scheduler-wait)",
+                "after a migration (live or cold) the scheduler still counts the instance on "
+                "the host it left (for its server-group filters) until that host's "
+                "nova-compute sends its instance list (%s); asking again in %u s, for up to "
+                "%u s (--scheduler-wait)",
                 it->d->name, to, iv, pause, bound);
     else
         ne_info("%s: Nova's scheduler still refuses %s; asking again in %u s (%u of %u s "

@@ -114,6 +114,16 @@ ne_escape(const char *s, char *out, size_t outlen)
     return len;
 }
 
+/* One message line: "nova-evac: PREFIXmsg[: strerror]". */
+static void
+put_line(FILE *f, const char *prefix, const char *msg, int errnum)
+{
+    fprintf(f, "nova-evac: %s", prefix);
+    put_escaped(f, msg);
+    if (errnum) fprintf(f, ": %s", strerror(errnum));
+    fputc('\n', f);
+}
+
 /* The message is formatted first, then written escaped: every name that
  * reaches a message through any format is covered. */
 static void
@@ -126,20 +136,14 @@ vlog(const char *prefix, const char *fmt, va_list ap, int errnum)
         snprintf(last_error, sizeof last_error, "%s%s%s", msg ? msg : fmt, errnum ? ": " : "",
                  errnum ? strerror(errnum) : "");
     if (held && strcmp(prefix, "error: ") == 0) {
-        fprintf(held, "nova-evac: %s", prefix);
-        put_escaped(held, msg ? msg : fmt);
-        if (errnum) fprintf(held, ": %s", strerror(errnum));
-        fputc('\n', held);
+        put_line(held, prefix, msg ? msg : fmt, errnum);
         held_count++;
         free(msg);
         return;
     }
     if (hook_before) hook_before();
     flockfile(stderr);
-    fprintf(stderr, "nova-evac: %s", prefix);
-    put_escaped(stderr, msg ? msg : fmt);
-    if (errnum) fprintf(stderr, ": %s", strerror(errnum));
-    fputc('\n', stderr);
+    put_line(stderr, prefix, msg ? msg : fmt, errnum);
     funlockfile(stderr);
     if (hook_after) hook_after();
     free(msg);
