@@ -21,15 +21,7 @@ host_of() { nova GET "/servers/$1" | body | jq -r '.server."OS-EXT-SRV-ATTR:host
 status_of() { nova GET "/servers/$1" | body | jq -r '.server.status'; }
 on_node() { virsh -q -c "$("$LABSH" uri "$1")" domstate "$2" 2>/dev/null | head -1; }
 svc() { nova GET '/os-services?binary=nova-compute&host=node02' | body | jq -r ".services[0] | $1"; }
-boot() { # boot NAME: a server on node02, ACTIVE
-    local s r
-    r=$(nova POST /servers "{\"server\":{\"name\":\"$id-$1\",\"flavorRef\":\"$fl\",\"imageRef\":\"$img\",\"networks\":\"none\",\"availability_zone\":\"nova:node02\"}}" | body)
-    s=$(printf '%s' "$r" | jq -r .server.id 2>/dev/null)
-    [ -n "$s" ] && [ "$s" != null ] || { diag "boot $1: Nova refused: $(printf '%s' "$r" | head -c 300)" >&2; return 1; }
-    echo "$s" >>"$tmp/ids"
-    wait_srv "$s" '.status=="ACTIVE"' 240 >/dev/null || { diag "boot $1: $(srv "$s")" >&2; return 1; }
-    echo "$s"
-}
+boot() { nova_boot "$1" node02; } # boot NAME: a server on node02, ACTIVE
 fl=$(nova GET /flavors | body | jq -r '.flavors[]|select(.name=="m1.tiny").id')
 img=$(glance GET '/v2/images?name=tiny' | body | jq -r '.images[0].id')
 [ -n "$fl" ] && [ -n "$img" ] && [ "$img" != null ] || skip_all "lab seed missing (flavor m1.tiny, image tiny)"
