@@ -26,7 +26,7 @@ cap(const struct ne_auto *a)
 static const char *
 rate_str(double r, double bytes_r, bool bytes, char *buf, size_t len)
 {
-    if (bytes) snprintf(buf, len, "%.1f migrations/min (%.1f MiB/s)", r * 60.0, bytes_r / 1048576.0);
+    if (bytes && bytes_r >= 0) snprintf(buf, len, "%.1f migrations/min (%.1f MiB/s)", r * 60.0, bytes_r / 1048576.0);
     else snprintf(buf, len, "%.1f migrations/min", r * 60.0);
     return buf;
 }
@@ -52,6 +52,7 @@ back_off(struct ne_auto *a, unsigned to, const struct ne_auto_obs *o)
     a->growing = false;
     a->win_open = false;
     a->prev_limit = 0;
+    a->base_first = false;
     a->probing = false;
     a->probe_at = 0;
 }
@@ -83,6 +84,7 @@ unsigned
 ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t len)
 {
     char r1[64], r2[64];
+    const char *own;
     double dt, rate, brate;
     unsigned from = a->limit, next;
     bool rising;
@@ -110,6 +112,7 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         a->prev_limit = a->limit;
         a->prev_rate = rate;
         a->prev_brate = brate;
+        a->base_first = false;
         a->limit++;
         a->ceiling = 0;
         a->growing = false;
@@ -120,6 +123,22 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         snprintf(why, len, "rate %s with %u at once over %u ended migrations: trying %u again",
                  rate_str(rate, brate, o->bytes_known, r1, sizeof r1), from,
                  ended, a->limit);
+        return a->limit;
+    }
+    /* the first raise: once the first migration's job copies.  One job's
+     * figures say nothing of two, and that migration, running on, gives
+     * one at a time's rate (its duration) while the second starts */
+    if (a->limit == 1 && a->growing && !a->prev_limit && o->bytes_known && o->copying &&
+        o->waiting > 0 && !o->stuck && cap(a) > 1) {
+        a->prev_limit = 1;
+        a->prev_rate = 0;
+        a->prev_brate = -1;
+        a->base_first = true;
+        a->limit = 2;
+        a->win_open = false;
+        mark_change(a, o);
+        snprintf(why, len, "the first migration copies: up to 2 (the rate with 1 at once is that "
+                 "migration's own, read when it ends)");
         return a->limit;
     }
     if (a->win_open && a->win_bytes_known != o->bytes_known) a->win_open = false;
@@ -167,8 +186,14 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
                  o->dest_busy_base * 100, a->limit);
         return a->limit;
     }
-    /* the first window only sets the baseline (one job's bytes say
-     * nothing about two): its end raises whatever it measured */
+    /* one at a time's rate, the first migration's own: 1 / its duration,
+     * or while it runs its share so far over its time (none yet: wait) */
+    if (a->base_first) {
+        if (o->first_work <= 0 && dt < 60) return a->limit;
+        a->prev_rate = o->first_t > 0 ? o->first_work / o->first_t : 0;
+    }
+    /* the first window (without job statistics) only sets the baseline:
+     * its end raises whatever it measured */
     rising = a->prev_limit == 0 || (rate > 0 && rate >= a->prev_rate * (1 + NE_AUTO_GAIN));
     /* not rising: a verdict against the limit needs whole migrations'
      * costs in its time (a job's first seconds move few bytes, its disk
@@ -184,6 +209,7 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     }
     a->win_open = false;
     a->last_rate = rate;
+    own = a->base_first ? " (the first migration's own)" : "";
     if (rising) {
         if (o->waiting == 0 || a->limit >= cap(a)) return a->limit;
         /* more at once only while every migration in flight converges */
@@ -193,11 +219,13 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
         if (a->prev_limit == 0)
             snprintf(why, len, "rate %s with %u at once: up to %u", r1, from, next);
         else
-            snprintf(why, len, "rate %s with %u at once, up from %s with %u: up to %u", r1, from,
-                     rate_str(a->prev_rate, a->prev_brate, o->bytes_known, r2, sizeof r2), a->prev_limit, next);
+            snprintf(why, len, "rate %s with %u at once, up from %s with %u%s: up to %u", r1, from,
+                     rate_str(a->prev_rate, a->prev_brate, o->bytes_known, r2, sizeof r2),
+                     a->prev_limit, own, next);
         a->prev_limit = a->limit;
         a->prev_rate = rate;
         a->prev_brate = brate;
+        a->base_first = false;
         a->probing = false;
         a->limit = next;
         mark_change(a, o);
@@ -207,19 +235,20 @@ ne_auto_step(struct ne_auto *a, const struct ne_auto_obs *o, char *why, size_t l
     if (a->probing || rate < a->prev_rate * (1 - NE_AUTO_LOSS)) {
         next = a->prev_limit;
         back_off(a, next, o);
-        snprintf(why, len, "rate %s with %u at once, %s from %s with %u%s: back to %u", r1, from,
-                 rate < a->prev_rate ? "down" : "no gain", r2, next,
+        snprintf(why, len, "rate %s with %u at once, %s from %s with %u%s%s: back to %u", r1,
+                 from, rate < a->prev_rate ? "down" : "no gain", r2, next, own,
                  from > next + 1 || rate < a->prev_rate * (1 - NE_AUTO_LOSS)
                      ? " (link or hosts saturated)" : "", next);
         schedule_probe(a, o);
         return a->limit;
     }
     /* flat: more at once no longer pays; keep this one */
-    snprintf(why, len, "rate %s with %u at once, %s with %u: no longer rises (link or hosts "
-             "saturated): holding at %u", r1, from, r2, a->prev_limit, from);
+    snprintf(why, len, "rate %s with %u at once, %s with %u%s: no longer rises (link or hosts "
+             "saturated): holding at %u", r1, from, r2, a->prev_limit, own, from);
     a->ceiling = from;
     a->growing = false;
     a->prev_limit = 0;
+    a->base_first = false;
     schedule_probe(a, o);
     return a->limit;
 }

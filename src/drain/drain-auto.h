@@ -16,8 +16,13 @@
  * filled and the migrations started at the last change run their jobs
  * (or NE_AUTO_SETTLE_S after it) and lasts NE_AUTO_WINDOW_S, or less
  * once as many migrations as the limit ended since it came in force.
- * The first window's end raises to 2 whatever it measured (it is the
- * baseline); after that a rate at least 10% above the previous limit's
+ * The first raise needs no window: once the first migration's job copies
+ * (source and destination work), the limit is 2; one migration at a
+ * time's rate is that migration's own (1 / its duration once it ended,
+ * before that its share of its bytes over its time so far), read when
+ * 2's window ends: it ran alone but for the second's first seconds,
+ * while a window at 1 would have cost a whole migration done alone.
+ * After that a rate at least 10% above the previous limit's
  * raises, doubling until the first limit that does not pay, then one at
  * a time, while no migration in flight stops converging.  A rate that
  * does not rise is judged once as many migrations as the limit ended
@@ -26,7 +31,8 @@
  * the link or the hosts are taken as saturated and the limit is held
  * (a hold ends the doubling: it needs the more evidence).  Without job
  * statistics the rate is migrations completed per second, over a window
- * holding as many completions as the limit.  It backs off (halving) when
+ * holding as many completions as the limit (the first one's too: its end
+ * raises to 2).  It backs off (halving) when
  * a migration in flight stops converging (every downtime step used, or past its
  * completion timeout) and (by one) when the busiest destination's CPU
  * is nearly saturated and has risen well above its level before the
@@ -64,6 +70,10 @@ struct ne_auto_obs {
     unsigned stuck;         /* in flight and not converging */
     double dest_busy;       /* busiest destination's CPU busy fraction now, <0 unknown */
     double dest_busy_base;  /* its fraction before the first migration, <0 unknown */
+    double first_t;         /* the first migration's time so far, its duration once
+                             * ended (0: none started) */
+    double first_work;      /* ...its share of its expected bytes (at most 0.9), 1 once
+                             * ended */
 };
 
 struct ne_auto {
@@ -81,7 +91,8 @@ struct ne_auto {
     unsigned win_done;
     unsigned prev_limit;    /* the limit before the last raise (0: none) */
     double prev_rate;       /* the rate measured there (migrations/s) */
-    double prev_brate;      /* ...and its bytes/s (said, not decided on) */
+    double prev_brate;      /* ...and its bytes/s (said, not decided on; <0 unknown) */
+    bool base_first;        /* prev_rate is the first migration's own (read at each verdict) */
     double last_rate;       /* the last window's rate (per second) */
     unsigned stuck_acted;   /* stuck migrations already backed off for */
     bool probing;           /* this limit is a probe one above a rate verdict */

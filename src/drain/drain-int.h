@@ -60,6 +60,9 @@ void drain_pace_prepare(struct ne_drain *dr);
 unsigned drain_pace_start(struct ne_drain *dr, unsigned max);
 /* After the workers: stops it. */
 void drain_pace_stop(struct ne_drain *dr);
+/* A migration ended: with -j auto the pacer looks now, not at its next
+ * 500 ms tick (a window that waits for ended migrations ends at once). */
+void drain_pace_kick(void);
 
 /* drain-resume.c: every in-flight entry of the interrupted drain, settled
  * or reported. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* drain-pace.c: the drain's pacer thread, every 500 ms while the workers
- * run: with -j auto it samples what the controller (drain-auto.h) needs
- * and applies the limit it returns (each change said on stderr and as a
- * "concurrency" event in the journal and the JSON); on a terminal it
- * redraws the live display (drain-progress.c). */
+ * run (with -j auto also at once when a migration ends): with -j auto it
+ * samples what the controller (drain-auto.h) needs and applies the limit
+ * it returns (each change said on stderr and as a "concurrency" event in
+ * the journal and the JSON); on a terminal it redraws the live display
+ * (drain-progress.c). */
 #include <config.h>
 
 #include <pthread.h>
@@ -23,6 +24,7 @@ struct cpu_sample {
 struct pacer {
     struct ne_drain *dr;
     bool auto_j, stop;
+    bool kicked;                /* a migration ended since the pacer last looked */
     pthread_t t;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -95,6 +97,18 @@ observe(struct pacer *p, struct ne_auto_obs *o)
             o->copying++; /* its job runs */
         if (it->live.stuck) o->stuck++;
     }
+    /* the first migration: its duration once ended, else its share so far */
+    if (dr->first_end > 0) {
+        o->first_t = dr->first_end;
+        o->first_work = 1;
+    } else if (dr->first >= 0) {
+        const struct ne_drain_item *it = &dr->items[dr->first];
+        o->first_t = ne_now() - dr->first_t;
+        if (it->bytes_expected && dr->bytes_known) {
+            double share = (double)it->live.job_bytes / (double)it->bytes_expected;
+            o->first_work = share < 0.9 ? share : 0.9;
+        }
+    }
     pthread_mutex_unlock(&dr->lock);
     o->dest_busy = p->busy;
     o->dest_busy_base = p->busy_base;
@@ -134,6 +148,7 @@ pacer_run(void *arg)
 
     pthread_mutex_lock(&p->lock);
     while (!p->stop) {
+        p->kicked = false;
         pthread_mutex_unlock(&p->lock);
         if (p->auto_j) control(p);
         drain_progress_draw(p->dr);
@@ -141,7 +156,7 @@ pacer_run(void *arg)
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += 500000000L;
         if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-        if (!p->stop) pthread_cond_timedwait(&p->cond, &p->lock, &until);
+        if (!p->stop && !p->kicked) pthread_cond_timedwait(&p->cond, &p->lock, &until);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
@@ -185,6 +200,16 @@ drain_pace_start(struct ne_drain *dr, unsigned max)
         dr->tty = false;
     }
     return pc.auto_j ? pc.ctl.limit : dr->limit;
+}
+
+void
+drain_pace_kick(void)
+{
+    if (!pc.auto_j) return;
+    pthread_mutex_lock(&pc.lock);
+    pc.kicked = true;
+    pthread_cond_broadcast(&pc.cond);
+    pthread_mutex_unlock(&pc.lock);
 }
 
 void

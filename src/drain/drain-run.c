@@ -335,6 +335,7 @@ worker(void *arg)
         it->state = NE_ITEM_RUNNING;
         dr->hosts[it->dest].running++;
         dr->inflight++;
+        if (dr->first < 0) dr->first = (int)(it - dr->items), dr->first_t = ne_now();
         pthread_mutex_unlock(&dr->lock);
         slot = ne_inflight_add(it->d->name); /* named if interrupted twice */
         migrate_item(dr, it);
@@ -342,6 +343,7 @@ worker(void *arg)
         pthread_mutex_lock(&dr->lock);
         dr->inflight--;
         dr->ended++;
+        if (it == &dr->items[dr->first] && !dr->first_end) dr->first_end = ne_now() - dr->first_t;
         dr->bytes_done += it->st.data_processed > it->live.job_bytes ? it->st.data_processed
                                                                       : it->live.job_bytes;
         dr->expected_done += it->bytes_expected;
@@ -349,6 +351,7 @@ worker(void *arg)
         overall(dr, it);
         dr->hosts[it->dest].running--;
         pthread_cond_broadcast(&dr->cond);
+        drain_pace_kick(); /* -j auto decides at once on what ended */
     }
     pthread_cond_broadcast(&dr->cond);
     pthread_mutex_unlock(&dr->lock);
@@ -561,6 +564,7 @@ ne_drain_run(struct ne_drain *dr)
     /* -j auto: as many workers as the controller may allow */
     if (!o->max_parallel) nth = nplaced < NE_AUTO_MAX ? nplaced : NE_AUTO_MAX;
     dr->t_workers = ne_now();
+    dr->first = -1;
     dr->limit = drain_pace_start(dr, nth);
     dr->per_dest = drain_per_dest(dr, dr->limit);
     /* No fixed cap on -j: one worker per allowed migration, but never more

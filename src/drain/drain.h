@@ -177,6 +177,10 @@ struct ne_drain {
     bool bytes_known;        /* some job gave statistics */
     bool tty;                /* the live display is drawn on stderr */
     double t_workers;        /* ne_now() when the workers started */
+    int first;               /* the item that started first, -1: none yet (-j auto takes
+                              * one migration at a time's rate from it) */
+    double first_t;          /* ne_now() when it started */
+    double first_end;        /* its duration once it ended, 0 before */
     size_t unresolved;       /* interrupted moves left unresolved: the journal is
                               * not finished, a later --resume settles them */
     double t0;

@@ -7,7 +7,8 @@
 # terminal it says each phase of each instance on its own line; with
 # --format json its progress events parse, carry a time and cover every
 # instance's phases in order, and -j auto (the default) says how it
-# starts and every limit it chooses, in the JSON and the journal.  The
+# starts and every limit it chooses, in the JSON and the journal (its
+# first raise while the first migration copies).  The
 # three drains move three guests back and forth on a private 2-node lab.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -81,6 +82,12 @@ jq -c 'select(.event == "concurrency")' "$tmp/json.out" >"$tmp/conc"
 diag "concurrency changes: $(wc -l <"$tmp/conc"): $(jq -r '"\(.max_parallel): \(.reason)"' "$tmp/conc" | paste -sd'|')"
 ok "each concurrency event has the limit and its reason" q jq -s -e \
     'all(.[]; (.max_parallel | type) == "number" and .max_parallel >= 1 and (.reason | length) > 0)' "$tmp/conc"
+# the first raise comes once the first migration's job copies, not after
+# it ended (its duration is one at a time's rate, read later)
+ok "-j auto: up to 2 while the first migration copies, before any ended" q jq -s -e '
+    (map(select(.event == "concurrency"))[0]) as $c | (map(select(.event == "moved"))[0]) as $m
+    | ($c.reason | startswith("the first migration copies: up to 2")) and $c.max_parallel == 2
+      and $c.ts_ms < $m.ts_ms' "$tmp/json.out"
 is "$(grep -c '"event":"concurrency"' "$tmp"/state/node01.journal)" "$(wc -l <"$tmp/conc")" \
     "the journal holds the same concurrency changes"
 is "$(grep -c '"event":"progress"' "$tmp"/state/node01.journal)" 0 "progress figures stay out of the journal"

@@ -40,6 +40,22 @@ sim_init(struct sim *s, unsigned max)
     s->path[s->npath++] = s->a.limit;
 }
 
+/* The first migration as the model sees it: it ends with the first
+ * completion; before, it has done the work per migration copying (the
+ * model's migrations do not end without completions: not capped, so
+ * that its rate is one job's). */
+static void
+sim_first(struct sim *s)
+{
+    if (s->o.first_t > 0 && s->o.first_work >= 1 && s->o.completed >= 1) return;
+    s->o.first_t = s->o.t;
+    if (s->o.completed >= 1) {
+        s->o.first_work = 1;
+        return;
+    }
+    s->o.first_work = s->o.work / (s->o.copying ? s->o.copying : 1);
+}
+
 /* One 500 ms tick with the limit filled, `copying` of them copying,
  * bytes from model (at the copying ones), completions when `ends`. */
 static void
@@ -54,6 +70,7 @@ sim_tick(struct sim *s, model_fn *model, unsigned copying, bool ends)
     s->o.bytes += model(copying) * 0.5;
     s->o.work = s->o.bytes / (4 * MIB); /* 4 MiB per migration */
     if (ends) s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
+    sim_first(s);
     l = ne_auto_step(&s->a, &s->o, why, sizeof why);
     if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
     if (l != s->path[s->npath - 1] && s->npath < 32) s->at[s->npath] = s->o.t, s->path[s->npath++] = l;
@@ -72,6 +89,7 @@ sim_run(struct sim *s, model_fn *model, unsigned ticks)
         s->o.bytes += model(s->a.limit) * 0.5;
         s->o.work = s->o.bytes / (4 * MIB);
         s->o.completed = (unsigned)(s->o.bytes / (4 * MIB)); /* 4 MiB per migration */
+        sim_first(s);
         l = ne_auto_step(&s->a, &s->o, why, sizeof why);
         if (why[0] && s->nwhy < 32) snprintf(s->why[s->nwhy++], sizeof s->why[0], "%s", why);
         if (l != s->path[s->npath - 1] && s->npath < 32) s->at[s->npath] = s->o.t, s->path[s->npath++] = l;
@@ -128,7 +146,9 @@ main(void)
     ok(strstr(s.why[5], "with 9 at once, no gain from") && strstr(s.why[5], "back to 8"),
        "a probe without gain goes back: %s", s.why[5]);
     is_int(s.a.probe_gap, 128, "the probes' gaps double: 16, 32, 64 ended migrations, 128 next");
-    ok(strstr(s.why[0], "rate 150.0 migrations/min (10.0 MiB/s) with 1 at once: up to 2") != NULL, "first raise says the rate: %s", s.why[0]);
+    ok(strstr(s.why[0], "the first migration copies: up to 2") != NULL, "the first raise says why: %s", s.why[0]);
+    ok(strstr(s.why[1], "with 2 at once, up from 120.0 migrations/min with 1 (the first migration's own): up to 4") != NULL,
+       "the verdict on 2 names the first migration's rate: %s", s.why[1]);
     ok(strstr(s.why[2], "rate 600.0 migrations/min (40.0 MiB/s) with 4 at once, up from 300.0 migrations/min (20.0 MiB/s) with 2: up to 8") != NULL,
        "a raise names both rates: %s", s.why[2]);
     ok(strstr(s.why[3], "no longer rises") && strstr(s.why[3], "holding at 8"), "the hold says why: %s", s.why[3]);
@@ -221,8 +241,8 @@ main(void)
     is_str(path_str(&s, p, sizeof p), "1 2 4 8 16", "no migration ends: 1, 2, 4, 8, 16 all the same");
     is_int(s.o.completed, 0, "...and none ended");
     ok(s.o.t <= 10.0, "...within %.1f s (four windows of 2 s, each opened at a tick)", s.o.t);
-    ok(strstr(s.why[1], "rate 150.0 migrations/min (10.0 MiB/s) with 2 at once, up from 75.0 migrations/min (5.0 MiB/s) with 1: up to 4") != NULL,
-       "each raise names the in-flight rates: %s", s.why[1]);
+    ok(strstr(s.why[2], "rate 300.0 migrations/min (20.0 MiB/s) with 4 at once, up from 150.0 migrations/min (10.0 MiB/s) with 2: up to 8") != NULL,
+       "each raise names the in-flight rates: %s", s.why[2]);
 
     /* a new migration prepares before its job copies: its window waits */
     sim_init(&s, 16);
@@ -283,26 +303,73 @@ main(void)
     ok(strstr(s.why[s.nwhy - 1], "300.0 migrations/min (20.0 MiB/s) with 8 at once, down from 600.0 migrations/min (40.0 MiB/s) with 4") != NULL,
        "the back-off names both rates: %s", s.why[s.nwhy - 1]);
 
-    /* the first window only sets the baseline: its end raises even
-     * when the one job has reported no bytes yet (its first seconds) */
+    /* the first raise needs no window: it comes at the first tick the
+     * first migration's job copies (not while it prepares), bytes or not */
     sim_init(&s, 16);
     {
         unsigned i;
         char why[256] = "";
-        for (i = 0; i < 5 && !why[0]; i++) {
+        for (i = 0; i < 4; i++) {
             s.o.t += 0.5;
-            s.o.inflight = s.o.copying = 1;
+            s.o.inflight = 1;
+            s.o.copying = 0;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
-        is_int(s.a.limit, 2, "no bytes in the first 2 s: up to 2 all the same");
-        ok(strstr(why, "rate 0.0 migrations/min (0.0 MiB/s) with 1 at once: up to 2") != NULL,
-           "...said with the rate it measured: %s", why);
+        is_int(s.a.limit, 1, "the first migration prepares for 2 s: still 1");
+        s.o.t += 0.5;
+        s.o.copying = 1;
+        ne_auto_step(&s.a, &s.o, why, sizeof why);
+        is_int(s.a.limit, 2, "its job copies (no bytes yet): up to 2 at once");
+        ok(strstr(why, "the first migration copies: up to 2 (the rate with 1 at once is that "
+                       "migration's own, read when it ends)") != NULL, "...said: %s", why);
+        /* 2 copying, no bytes from either: the verdict on 2 waits for
+         * the first migration's figures */
         for (i = 0; i < 10; i++) {
             s.o.t += 0.5;
             s.o.inflight = s.o.copying = 2;
+            s.o.first_t = s.o.t;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
-        is_int(s.a.limit, 2, "at 2, still no bytes: no raise on a rate of 0");
+        is_int(s.a.limit, 2, "at 2, no bytes from the first migration yet: no verdict");
+        ok(!why[0], "...and nothing said");
+        /* the first ends after 3 s (20/min); 2 at once did 2 in 5 s: 24/min, flat */
+        s.o.first_t = 3.0;
+        s.o.first_work = 1;
+        s.o.completed = 2;
+        s.o.work = 2;
+        for (i = 0; i < 10 && !why[0]; i++) {
+            s.o.t += 0.5;
+            s.o.work += 0.1;
+            s.o.completed = (unsigned)s.o.work;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        ok(strstr(why, "with 2 at once") && strstr(why, "20.0 migrations/min with 1 (the first "
+                                                        "migration's own)"),
+           "the verdict on 2 is against the first migration's duration: %s", why);
+    }
+
+    /* 2 at once much slower than the first migration alone: back to 1 */
+    sim_init(&s, 16);
+    {
+        unsigned i;
+        char why[256] = "";
+        s.o.t = 0.5;
+        s.o.inflight = s.o.copying = 1;
+        ne_auto_step(&s.a, &s.o, why, sizeof why);
+        is_int(s.a.limit, 2, "loss at 2: at 2");
+        s.o.first_t = 1.0; /* the first took 1 s: 60/min alone */
+        s.o.first_work = 1;
+        for (i = 0; i < 40 && s.a.limit == 2; i++) { /* 2 at once: one ends every 2 s */
+            s.o.t += 0.5;
+            s.o.inflight = s.o.copying = 2;
+            s.o.work += 0.25;
+            s.o.bytes += MIB;
+            s.o.completed = (unsigned)s.o.work;
+            ne_auto_step(&s.a, &s.o, why, sizeof why);
+        }
+        ok(s.a.limit == 1 && strstr(why, "down from 60.0 migrations/min with 1 (the first "
+                                         "migration's own) (link or hosts saturated): back to 1"),
+           "2 at once at half the first migration's rate: back to 1: %s", why);
     }
 
     /* the largest migrations go first: bytes per second fall from 1 to 2
@@ -312,23 +379,21 @@ main(void)
     {
         unsigned i;
         char why[256] = "";
-        for (i = 0; i < 5; i++) { /* 1 at once: 20 MiB/s, a 40 MiB migration every 2 s */
-            s.o.t += 0.5;
-            s.o.inflight = s.o.copying = 1;
-            s.o.bytes += 10 * MIB;
-            s.o.work += 0.25;
-            ne_auto_step(&s.a, &s.o, why, sizeof why);
-        }
+        s.o.t = 0.5; /* the first, 40 MiB at 20 MiB/s: 2 s alone, 30/min */
+        s.o.inflight = s.o.copying = 1;
+        ne_auto_step(&s.a, &s.o, why, sizeof why);
         is_int(s.a.limit, 2, "at 2");
         for (i = 0; i < 10 && s.a.limit == 2; i++) { /* 2 at once: 16 MiB/s, 8 MiB migrations, 2/s */
             s.o.t += 0.5;
             s.o.inflight = s.o.copying = 2;
             s.o.bytes += 8 * MIB;
             s.o.work += 1.0;
+            s.o.first_t = s.o.t < 2.0 ? s.o.t : 2.0;
+            s.o.first_work = s.o.t < 2.0 ? s.o.t / 2.0 * 0.9 : 1;
             ne_auto_step(&s.a, &s.o, why, sizeof why);
         }
         is_int(s.a.limit, 4, "fewer bytes per second but more migrations: up to 4");
-        ok(strstr(why, "rate 120.0 migrations/min (16.0 MiB/s) with 2 at once, up from 30.0 migrations/min (20.0 MiB/s) with 1") != NULL,
+        ok(strstr(why, "rate 120.0 migrations/min (16.0 MiB/s) with 2 at once, up from 30.0 migrations/min with 1 (the first migration's own)") != NULL,
            "...said with both rates: %s", why);
     }
 
@@ -437,9 +502,10 @@ main(void)
     sim_init(&s, 16);
     {
         unsigned i;
-        for (i = 0; i < 6; i++) sim_tick(&s, one_per_s, 1, false);
+        sim_tick(&s, one_per_s, 1, false);
+        for (i = 0; i < 6; i++) sim_tick(&s, one_per_s, 2, false);
     }
-    ok(s.npath == 2 && s.at[1] >= 2.5, "none ended: the first window lasts its 2 s (raised at %.1f s)", s.at[1]);
+    ok(s.npath == 3 && s.at[2] >= 3.0, "none ended: a window at 2 lasts its 2 s (opened at 1.0 s, raised at %.1f s)", s.at[2]);
 
     /* without job statistics: completions per time, windows need as many as the limit */
     sim_init(&s, 16);
