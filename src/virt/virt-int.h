@@ -52,6 +52,18 @@ char *lv_xpath_string(const char *xml, const char *name, const char *expr);
 char *lv_cpu_element(const char *xml);
 /* virt-caps.c: frees v->caps (virt_disconnect). */
 void lv_caps_free(struct ne_caps *c);
+/* virt-nodes.c: a connection of its own to v's host for one migration
+ * job: an idle one of an earlier job, or a new one; NULL when none could
+ * be opened (the caller uses v) or v's host is not in the node table.
+ * libvirtd serves at most max_client_requests calls of one client
+ * connection at once (5 by default) and a migration's call lasts the
+ * whole migration: on the shared connection a few migrations in flight
+ * hold every slot, and every other call of the run (the next migration's
+ * preparation, the job statistics, a cleanup) waits for one to end.
+ * virt_job_put gives it back (kept for the next job unless dead); the
+ * node table closes the idle ones at the end of the run. */
+struct ne_virt *virt_job_get(struct ne_virt *v);
+void virt_job_put(struct ne_virt *j);
 /* virt-nodes.c: records a transient pool created on v (thread-safe). */
 void virt_pool_note(struct ne_virt *v, const char *name);
 

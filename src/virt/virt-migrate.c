@@ -12,6 +12,7 @@
 
 struct ne_vmig {
     struct ne_virt *src;
+    struct ne_virt *job;      /* the job's own connection to src's host (virt_job_get), or NULL */
     virDomainPtr dom;
     char *uuid, *name;
     int cb;
@@ -57,12 +58,19 @@ struct ne_vmig *
 virt_mig_open(struct ne_virt *src, const char *uuid, const char *name, ne_vmig_done_fn *done,
               void *opaque)
 {
-    virDomainPtr dom = dom_lookup(src, uuid);
+    /* the migration's call lasts the whole migration: on a connection of
+     * its own, not the run's shared one (virt-int.h) */
+    struct ne_virt *job = virt_job_get(src), *on = job ? job : src;
+    virDomainPtr dom = dom_lookup(on, uuid);
     struct ne_vmig *j;
 
-    if (!dom) return NULL;
+    if (!dom) {
+        virt_job_put(job);
+        return NULL;
+    }
     j = xcalloc(1, sizeof *j);
     j->src = src;
+    j->job = job;
     j->dom = dom;
     j->uuid = xstrdup(uuid);
     j->name = xstrdup(name);
@@ -72,7 +80,7 @@ virt_mig_open(struct ne_virt *src, const char *uuid, const char *name, ne_vmig_d
         const struct ne_caps *c = virt_caps(src, false);
         j->no_stats = c && !c->job_stats;
     }
-    j->cb = virConnectDomainEventRegisterAny(src->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+    j->cb = virConnectDomainEventRegisterAny(on->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
                                              VIR_DOMAIN_EVENT_CALLBACK(on_job_completed), j, NULL);
     return j;
 }
@@ -81,8 +89,9 @@ void
 virt_mig_close(struct ne_vmig *j)
 {
     if (!j) return;
-    if (j->cb >= 0) virConnectDomainEventDeregisterAny(j->src->conn, j->cb);
+    if (j->cb >= 0) virConnectDomainEventDeregisterAny((j->job ? j->job : j->src)->conn, j->cb);
     virDomainFree(j->dom);
+    virt_job_put(j->job);
     free(j->dest_xml);
     free(j->uuid);
     free(j->name);

@@ -2,7 +2,8 @@
 /* virt-nodes.c: the node table, the one owner of libvirt connections in a
  * run.  host -> one shared struct ne_virt, opened on the first virt_open,
  * handed to every later caller, closed by virt_nodes_close at the end of
- * the run.  libvirt connections are thread-safe; the struct's only field
+ * the run; and each migration job's connection of its own (virt_job_get,
+ * see virt-int.h), kept idle between jobs.  libvirt connections are thread-safe; the struct's only field
  * changed after open (the transient pool list) is appended under the
  * table's lock, and conn is replaced (reconnect) under it too.
  *
@@ -12,6 +13,7 @@
 #include <config.h>
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,9 @@ struct node {
     unsigned reconnects; /* of them, replacements of a dead connection */
     virConnectPtr *dead; /* replaced connections, closed at the end */
     size_t ndead, capdead;
+    struct ne_virt **idle; /* migration jobs' connections between jobs */
+    size_t nidle, capidle;
+    unsigned jobs;       /* migration jobs' connections opened */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -94,6 +99,50 @@ virt_close(struct ne_virt *v)
     pthread_mutex_unlock(&lock);
 }
 
+struct ne_virt *
+virt_job_get(struct ne_virt *v)
+{
+    struct ne_virt *j = NULL, *dead[8];
+    size_t ndead = 0, i;
+    struct node *n;
+
+    pthread_mutex_lock(&lock);
+    n = find(v->host);
+    while (n && n->nidle && !j) {
+        j = n->idle[--n->nidle];
+        if (virConnectIsAlive(j->conn) != 1) {
+            if (ndead < sizeof dead / sizeof *dead) dead[ndead++] = j;
+            j = NULL;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    for (i = 0; i < ndead; i++) virt_disconnect(dead[i]);
+    if (j || !n) return j;
+    /* outside the lock: connecting may take a while */
+    if ((j = virt_connect(v->cfg, v->host))) {
+        pthread_mutex_lock(&lock);
+        if ((n = find(v->host))) n->jobs++;
+        pthread_mutex_unlock(&lock);
+    }
+    return j;
+}
+
+void
+virt_job_put(struct ne_virt *j)
+{
+    struct node *n;
+
+    if (!j) return;
+    pthread_mutex_lock(&lock);
+    if ((n = find(j->host)) && virConnectIsAlive(j->conn) == 1) {
+        xgrow(&n->idle, &n->capidle, n->nidle + 1, sizeof *n->idle);
+        n->idle[n->nidle++] = j;
+        j = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    virt_disconnect(j);
+}
+
 void
 virt_pool_note(struct ne_virt *v, const char *name)
 {
@@ -125,18 +174,23 @@ virt_nodes_close(void)
     pthread_mutex_lock(&lock);
     for (i = 0; i < nnodes; i++) {
         struct node *n = &nodes[i];
+        char jobs[64] = "";
+        if (n->jobs)
+            snprintf(jobs, sizeof jobs, ", %u more for migration jobs", n->jobs);
         if (n->reconnects)
-            ne_debug(NE_DBG_VIRT, "libvirt: %s: %u connection%s opened (%u reconnect%s)",
+            ne_debug(NE_DBG_VIRT, "libvirt: %s: %u connection%s opened (%u reconnect%s)%s",
                      n->v->host, n->opened, n->opened == 1 ? "" : "s", n->reconnects,
-                     n->reconnects == 1 ? "" : "s");
+                     n->reconnects == 1 ? "" : "s", jobs);
         else
-            ne_debug(NE_DBG_VIRT, "libvirt: %s: %u connection%s opened", n->v->host, n->opened,
-                     n->opened == 1 ? "" : "s");
+            ne_debug(NE_DBG_VIRT, "libvirt: %s: %u connection%s opened%s", n->v->host, n->opened,
+                     n->opened == 1 ? "" : "s", jobs);
         if (n->refs)
             ne_debug(NE_DBG_VIRT, "libvirt: %s: %u user(s) did not close", n->v->host, n->refs);
         virt_disconnect(n->v);
         for (j = 0; j < n->ndead; j++) virConnectClose(n->dead[j]);
         free(n->dead);
+        for (j = 0; j < n->nidle; j++) virt_disconnect(n->idle[j]);
+        free(n->idle);
     }
     free(nodes);
     nodes = NULL;

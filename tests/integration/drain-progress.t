@@ -8,8 +8,9 @@
 # --format json its progress events parse, carry a time and cover every
 # instance's phases in order, and -j auto (the default) says how it
 # starts and every limit it chooses, in the JSON and the journal (its
-# first raise while the first migration copies).  The
-# three drains move three guests back and forth on a private 2-node lab.
+# first raise while the first migration copies); -j6 runs six jobs at once
+# from one source.  The
+# drains move three guests back and forth on a private 2-node lab (six in 4).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 tmp=$(mktemp -d)
@@ -93,4 +94,23 @@ is "$(grep -c '"event":"concurrency"' "$tmp"/state/node01.journal)" "$(wc -l <"$
 is "$(grep -c '"event":"progress"' "$tmp"/state/node01.journal)" 0 "progress figures stay out of the journal"
 is "$(grep -c -- '-j auto: .* at once, .* per destination)' "$tmp/json.err")" "$(wc -l <"$tmp/conc")" \
     "each change is one line on stderr too"
+
+# 4. -j6: six jobs at once from one source.  libvirtd serves at most 5
+# calls of one client connection at once and a migration's call lasts the
+# whole migration: each job has a connection of its own (on one shared
+# connection the 5th and 6th waited for others to end)
+G6=("${G[@]}" pg-d pg-e pg-f)
+for g in pg-d pg-e pg-f; do
+    q "$LABSH" guest node02 "$g" "$(new_uuid)" --image pg-img --dirty 20 --mem 64
+done
+is "$(on node02)" 6 "six guests on node02"
+ne --format json drain node02 --to node01 -j 6 --bandwidth 4 >"$tmp/j6.out" 2>"$tmp/j6.err"
+is "$?" 0 "drain -j6: exit 0"
+is "$(on node01)" 6 "the six guests run on node01"
+first_end=$(jq -s 'map(select(.event == "moved") | .ts_ms) | min' "$tmp/j6.out")
+for g in "${G6[@]}"; do
+    ok "$g: its job copied before the first migration ended" q jq -s -e --arg g "$g" --argjson e "$first_end" '
+        map(select(.event == "progress" and .name == $g and .phase == "migrating"
+                   and .from == "job statistics") | .ts_ms) | min < $e' "$tmp/j6.out"
+done
 done_testing

@@ -216,16 +216,24 @@ is "$rc" 2 "--dry-run with --resume refused"
 
 # --- one libvirt connection per host per run (issue 11): a real drain with
 # parallel jobs and image staging; the virt debug channel prints, at the end
-# of the run, one line per host with the connections it opened
+# of the run, one line per host with the connections it opened.  Each
+# migration's job runs on a connection of its own to the source, at most
+# one per migration in flight and reused by the next job (libvirtd serves 5
+# calls of one connection at once, and a migration's call lasts the whole
+# migration)
 for j in 1 2 3; do guest node02 "c$j" --image "w-$id" --dirty 8; done
 run ne --debug virt drain node02 --to node01,node03 --max-parallel 3
 is "$rc" 0 "drain with --debug virt exits 0"
-for n in node01 node02 node03; do
+for n in node01 node03; do
     is "$(printf '%s\n' "$out" | grep -o "libvirt: $n: .*")" "libvirt: $n: 1 connection opened" \
         "$n: exactly one libvirt connection in the run"
-done
-for n in node01 node02 node03; do
     is "$(printf '%s\n' "$out" | grep -c "connecting to $n at ")" 1 "$n: connected to once"
 done
+like "$(printf '%s\n' "$out" | grep -o "libvirt: node02: .*")" \
+    "^libvirt: node02: 1 connection opened, [1-3] more for migration jobs$" \
+    "node02 (the source): one shared connection and one per migration in flight at most"
+jobs=$(printf '%s\n' "$out" | sed -n 's/.*libvirt: node02: 1 connection opened, \([0-9]*\) more.*/\1/p')
+is "$(printf '%s\n' "$out" | grep -c "connecting to node02 at ")" "$((1 + ${jobs:-0}))" \
+    "node02: connected to once, and once per migration job connection"
 printf '%s\n' "$out" | grep 'connecting to ' | sed 's/^/# /'   # every attempt, for the log
 done_testing
