@@ -43,7 +43,7 @@ blockers=$(jq -r --arg n "$name" '[.findings[] | select(.severity == "blocker" a
     ((.object // "") | contains($n)))] | map(.check + ": " + .message) | join("; ")' "$tmp/out.json")
 run virsh -q -c "$uri1" start "$name"
 if [ "$rc" = 0 ]; then
-    is "$rc" 0 "libvirt starts it on node01 (the CPU runs on this machine)"
+    diag "libvirt starts it on node01: the CPU runs on this machine"
     is "$blockers" "" "no blocker for the guest's CPU"
 else
     diag "libvirt refuses to start it on node01 (domain type $type): $(printf '%s' "$out" | tr '\n' ' ' | head -c 300)"
