@@ -188,7 +188,20 @@ private_lab() {
     export NOVA_EVAC_LAB=$root NOVA_EVAC_LAB_PREFIX=$2 NOVA_EVAC_LAB_VIRT_TYPE=qemu
     mkdir -p "$root/capcache"
     cp -f /var/tmp/nova-evac-lab/capcache/*.xml "$root/capcache/" 2>/dev/null || true
-    "$LABSH" up "$3" >"$tmp/up.out" 2>&1 || { sed 's/^/# /' "$tmp/up.out"; skip_all "a private lab did not start"; }
+    local t0=$SECONDS why n
+    if ! "$LABSH" up "$3" >"$tmp/up.out" 2>&1; then
+        # The wipe at exit takes the lab's logs with it: print them now, and
+        # name the cause in the one line a CI summary keeps.
+        sed 's/^/# /' "$tmp/up.out"
+        for n in "$root"/lab/node*; do
+            [ -d "$n" ] || continue
+            diag "${n##*/}: libvirtd's output and the end of its log:"
+            tail -n 20 "$n/libvirtd.stdout" "$n/log/libvirtd.log" 2>/dev/null | sed 's/^/#   /'
+        done
+        why=$(grep -E 'error|did not|exited' "$tmp/up.out" | tail -n 1)
+        skip_all "a private lab did not start after $((SECONDS - t0)) s: ${why:-lab.sh up $3 failed, see the log}"
+    fi
+    diag "private lab $2 ($3 nodes) up in $((SECONDS - t0)) s"
     . "$root/env"
     unset OS_CLOUD OS_AUTH_URL OS_CLIENT_CONFIG_FILE
     export HOME=$tmp

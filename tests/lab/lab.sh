@@ -27,6 +27,8 @@
 #              NOVA_EVAC_LAB_VIRT_TYPE=kvm|qemu (force the domain type; default: kvm if libvirt offers it)
 #              NOVA_EVAC_LAB_PREFIX (netns prefix, default nel): a second lab with its own root and prefix
 #              can run next to the default one (same addresses, separate namespaces)
+#              WAIT_SECS (how long up waits for the nodes' libvirtd to answer, default 180: a start of
+#              a few seconds on a quiet box can take minutes on a 2-core box loaded by TCG guests)
 # Files: $LAB/env (sourceable), $LAB/nova-evac.conf (the tool's config), $LAB/lab/nodeNN/ (per node:
 #        etc run lib log cache instances hosts hostname libvirtd.pid reaper.pid libvirtd.stdout),
 #        $LAB/shared/ (seen by every node: volumes/), $LAB/capcache/ (QEMU capabilities, kept), $LAB/images/.
@@ -272,7 +274,7 @@ start_node() {
 # wait until every listed node answers, then un-pin its threads
 wait_nodes() {
   local deadline n pending left p
-  deadline=$(( $(date +%s) + ${WAIT_SECS:-60} ))
+  deadline=$(( $(date +%s) + ${WAIT_SECS:-180} ))
   pending="$*"
   while [ -n "$pending" ]; do
     left=""
@@ -291,7 +293,7 @@ wait_nodes() {
     done
     pending=${left# }
     [ -z "$pending" ] && break
-    [ "$(date +%s)" -le "$deadline" ] || die "nodes did not answer within ${WAIT_SECS:-60}s:$(for n in $pending; do printf ' %s' "$(name_of "$n")"; done) (see $LAB/lab/nodeNN/log/libvirtd.log)"
+    [ "$(date +%s)" -le "$deadline" ] || die "nodes did not answer within ${WAIT_SECS:-180}s (load $(cut -d' ' -f1-3 /proc/loadavg)):$(for n in $pending; do printf ' %s' "$(name_of "$n")"; [ -n "$(libvirtd_pid "$n")" ] && printf ' (libvirtd alive)' || printf ' (no libvirtd)'; done) (see $LAB/lab/nodeNN/log/libvirtd.log)"
     sleep 0.05
   done
 }
