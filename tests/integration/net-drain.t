@@ -116,7 +116,18 @@ drain_path() {
             "$via: server $((n + 1)) no longer runs on node02"
         ok "$via: server $((n + 1))'s port bound to $h and ACTIVE" wait_port "${P[$n]:-none}" "$h"
         is "$(bindings "${P[$n]:-none}")" "$h:ACTIVE" "$via: server $((n + 1))'s only binding is on $h"
-        ok "$via: server $((n + 1)) answers ping on $h" wait_ping "${IP[$n]:-none}" 30
+        e=0 B[$via$n]=
+        wait_ping "${IP[$n]:-none}" 30 && e=1
+        ## a guest whose kernel broke after Nova's own migration (guest_broke, tests/lib.sh)
+        ## gives no verdict on the network: an expected failure, named; this tool's path
+        ## (--via libvirt) gets none
+        [ $e = 1 ] || [ "$via" != nova ] || B[$via$n]=$(guest_broke "${S[$n]}")
+        if [ -n "${B[$via$n]}" ]; then
+            todo "$via: server $((n + 1)) answers ping on $h" "its kernel broke after Nova's live migration under QEMU's TCG (\"${B[$via$n]}\"): no verdict on its network"
+        else
+            ok "$via: server $((n + 1)) answers ping on $h" test $e = 1
+        fi
+        [ $e = 1 ] || net_diag "${S[$n]}" "$h"
         H[$via$n]=$h
     done
     echo_out=$("$NET" echo check -s "$sess" 2>&1)
@@ -127,7 +138,11 @@ drain_path() {
         g=$(printf '%s\n' "$probe_out" | awk -v ip="${IP[$n]}" '$1 == ip { sub("longest_gap_ms=", "", $4); print $4 }')
         like "${g:-none}" '^[0-9]+$' "$via: the probe measured server $((n + 1))'s longest ping gap (${g:-?} ms)"
         e=$(printf '%s\n' "$echo_out" | awk -v ip="${IP[$n]}" '$1 == ip { print $2 }')
-        is "${e:-none}" alive "$via: server $((n + 1))'s TCP echo connection survived the move"
+        if [ -n "${B[$via$n]}" ] && [ "${e:-none}" != alive ]; then
+            todo "$via: server $((n + 1))'s TCP echo connection survived the move" "its kernel broke (above)"
+        else
+            is "${e:-none}" alive "$via: server $((n + 1))'s TCP echo connection survived the move"
+        fi
         printf '%-8s %-10s %-12s %-7s %8s %5s  %s\n' "$via" "server$((n + 1))" "${IP[$n]}" "${H[$via$n]}" \
             "${g:-?}" "$(printf '%s\n' "$probe_out" | awk -v ip="${IP[$n]}" '$1 == ip { sub("lost=", "", $3); print $3 }')" \
             "${e:-?}" >>"$tmp/table"
@@ -138,7 +153,7 @@ drain_path() {
     for n in 0 1; do nova DELETE "/servers/${S[$n]}" >/dev/null 2>&1; done
 }
 
-declare -A H
+declare -A H B
 drain_path libvirt
 drain_path nova
 diag "longest run of lost pings per guest (probe every 10 ms), both paths in this run:"

@@ -102,18 +102,24 @@ wait_port() { local _; for _ in $(seq 1 60); do port_is "$1" "$2" && return 0; s
 ok "server 1's port is bound to node03 and ACTIVE" wait_port "${P[0]}" node03
 b=$(neutron GET "/v2.0/ports/${P[0]}/bindings" | body | jq -c '[.bindings[]|{host,status}]')
 is "$b" '[{"host":"node03","status":"ACTIVE"}]' "server 1's only port binding is the active one on node03"
-answered=0
+answered=0 broke=
 wait_ping "${IP[0]}" 30 && answered=1
-ok "server 1 answers ping on node03" test $answered = 1
-if [ $answered = 0 ]; then
-    # what the guest said last (its serial console, through Nova): a guest kernel that
-    # died after arriving is told apart from a network path that does not carry it
-    nova POST "/servers/${S[0]}/action" '{"os-getConsoleOutput":{"length":25}}' | body |
-        jq -r '.output // "(no console output)"' | sed 's/^/# console of server 1: /'
+# a guest whose kernel broke after the move (guest_broke, tests/lib.sh) gives no verdict
+# on the network: an expected failure, named; net_diag shows the console and the path
+[ $answered = 1 ] || broke=$(guest_broke "${S[0]}")
+if [ -n "$broke" ]; then
+    todo "server 1 answers ping on node03" "its kernel broke after Nova's live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
+else
+    ok "server 1 answers ping on node03" test $answered = 1
 fi
+[ $answered = 1 ] || net_diag "${S[0]}" node03
 ok "server 2 still answers ping on node02" pings "${IP[1]}"
 echo_out=$("$NET" echo check -s "$sess" 2>&1)
-like "$echo_out" "^${IP[0]//./\\.} alive " "the TCP echo connection survived the move"
+if [ -n "$broke" ] && ! printf '%s\n' "$echo_out" | grep -q "^${IP[0]//./\\.} alive "; then
+    todo "the TCP echo connection survived the move" "server 1's kernel broke (above)"
+else
+    like "$echo_out" "^${IP[0]//./\\.} alive " "the TCP echo connection survived the move"
+fi
 probe_out=$("$NET" probe stop -s "$sess")
 printf '%s\n' "$probe_out" | sed 's/^/# probe: /'
 g=$(printf '%s\n' "$probe_out" | awk -v ip="${IP[0]}" '$1 == ip { sub("longest_gap_ms=", "", $4); print $4 }')
