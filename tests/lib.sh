@@ -156,10 +156,12 @@ todo() {
 }
 # guest_broke SERVER: SERVER's console (through Nova) shows that its kernel broke
 # (a virtio ring it no longer understands, a CPU locked up, a panic); prints the
-# first such line. Seen after Nova's own live migrations of the network lab's
-# guest under QEMU 7.2's TCG (no KVM): "virtio_net virtio0: output.0:id 7 is not
-# a head!", then "watchdog: BUG: soft lockup - CPU#0 stuck for 26s!", the data
-# path (bridges, the agent's rules) in order.
+# first such line. Seen after live migrations of the network lab's Linux guest
+# under QEMU 7.2's TCG (no KVM), about one move in seven to ten, driven by Nova
+# or by nova-evac alike: "virtio_net virtio0: output.0:id 7 is not a head!" then
+# "watchdog: BUG: soft lockup - CPU#0 stuck for 26s!", or "Kernel panic - not
+# syncing: Fatal exception in interrupt" after a __list_add_valid BUG; the data
+# path (bridges, the agent's rules) in order each time.
 guest_broke() {
     _authed "$NOVA" "OpenStack-API-Version: compute $MV" POST "/servers/$1/action" \
         '{"os-getConsoleOutput":{"length":60}}' | body | jq -r '.output // empty' 2>/dev/null |

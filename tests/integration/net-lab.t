@@ -108,7 +108,7 @@ wait_ping "${IP[0]}" 30 && answered=1
 # on the network: an expected failure, named; net_diag shows the console and the path
 [ $answered = 1 ] || broke=$(guest_broke "${S[0]}")
 if [ -n "$broke" ]; then
-    todo "server 1 answers ping on node03" "its kernel broke after Nova's live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
+    todo "server 1 answers ping on node03" "its kernel broke after the live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
 else
     ok "server 1 answers ping on node03" test $answered = 1
 fi

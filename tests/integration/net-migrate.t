@@ -142,7 +142,7 @@ else
     ## network (guest_broke, tests/lib.sh): an expected failure, named
     [ $a = 1 ] || broke=$(guest_broke "$d")
     if [ -n "$broke" ]; then
-        todo "D answers ping on node02" "its kernel broke after Nova's live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
+        todo "D answers ping on node02" "its kernel broke after the live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
     else
         ok "D answers ping on node02" test $a = 1
     fi
