@@ -167,6 +167,20 @@ guest_broke() {
         '{"os-getConsoleOutput":{"length":60}}' | body | jq -r '.output // empty' 2>/dev/null |
         grep -m1 -E 'is not a head|soft lockup|hard LOCKUP|Kernel panic|BUG:|Oops|general protection fault'
 }
+# ping_verdict DESC SERVER HOST ANSWERED: the point DESC on a moved guest's ping.
+# ANSWERED 1 passes; otherwise a broken guest kernel (guest_broke, in $broke
+# after the call) makes it a TODO naming the console line, anything else fails;
+# net_diag shows the console and the path whenever it did not answer.
+ping_verdict() {
+    broke=
+    [ "$4" = 1 ] || broke=$(guest_broke "$2")
+    if [ -n "$broke" ]; then
+        todo "$1" "its kernel broke after the live migration under QEMU's TCG (\"$broke\"): no verdict on its network"
+    else
+        ok "$1" test "$4" = 1
+    fi
+    [ "$4" = 1 ] || net_diag "$2" "$3"
+}
 # net_diag SERVER HOST: why SERVER, on HOST since a move, does not answer, as TAP
 # comments: its console (a dead guest or a dead path?), the probe's neighbour entry,
 # where each bridge on the way sends its MAC (the hub's, HOST's; a stale entry
