@@ -154,6 +154,12 @@ todo() {
     _t_n=$((_t_n + 1))
     echo "not ok $_t_n - $1 # TODO $2"
 }
+# console_of SERVER LINES: the last LINES lines of SERVER's serial console, through
+# Nova (empty when it has none)
+console_of() {
+    _authed "$NOVA" "OpenStack-API-Version: compute $MV" POST "/servers/$1/action" \
+        "{\"os-getConsoleOutput\":{\"length\":$2}}" | body | jq -r '.output // empty' 2>/dev/null
+}
 # guest_broke SERVER: SERVER's console (through Nova) shows that its kernel broke
 # (a virtio ring it no longer understands, a CPU locked up, a panic); prints the
 # first such line. Seen after live migrations of the network lab's Linux guest
@@ -163,9 +169,7 @@ todo() {
 # syncing: Fatal exception in interrupt" after a __list_add_valid BUG; the data
 # path (bridges, the agent's rules) in order each time.
 guest_broke() {
-    _authed "$NOVA" "OpenStack-API-Version: compute $MV" POST "/servers/$1/action" \
-        '{"os-getConsoleOutput":{"length":60}}' | body | jq -r '.output // empty' 2>/dev/null |
-        grep -m1 -E 'is not a head|soft lockup|hard LOCKUP|Kernel panic|BUG:|Oops|general protection fault'
+    console_of "$1" 60 | grep -m1 -E 'is not a head|soft lockup|hard LOCKUP|Kernel panic|BUG:|Oops|general protection fault'
 }
 # ping_verdict DESC SERVER HOST ANSWERED: the point DESC on a moved guest's ping.
 # ANSWERED 1 passes; otherwise a broken guest kernel (guest_broke, in $broke
@@ -187,7 +191,7 @@ ping_verdict() {
 # sends the replies' way elsewhere), HOST's bridge ports, its tap's counters and
 # the agent's ebtables rules for it.
 net_diag() {
-    local s=$1 h=$2 port mac ip tap ns pfx b
+    local s=$1 h=$2 port mac ip tap ns pfx b c
     port=$(_authed http://127.0.0.1:9696 "" GET "/v2.0/ports?device_id=$s" | body | jq -r '.ports[0] // empty')
     mac=$(printf '%s' "$port" | jq -r '.mac_address // empty' 2>/dev/null)
     ip=$(printf '%s' "$port" | jq -r '.fixed_ips[0].ip_address // empty' 2>/dev/null)
@@ -195,9 +199,8 @@ net_diag() {
     pfx=${NEL_PROBE_NS%-probe}
     ns=$pfx-$h
     diag "net_diag $s on $h: ip ${ip:-?} mac ${mac:-?} $tap, $(date -u +%T.%N)"
-    _authed "$NOVA" "OpenStack-API-Version: compute $MV" POST "/servers/$s/action" \
-        '{"os-getConsoleOutput":{"length":15}}' | body | jq -r '.output // "(no console output)"' |
-        sed 's/^/#   console: /'
+    c=$(console_of "$s" 15)
+    printf '%s\n' "${c:-(no console output)}" | sed 's/^/#   console: /'
     [ -n "$mac" ] || return 0
     ip -n "$NEL_PROBE_NS" neigh show "$ip" | sed 's/^/#   probe neighbour: /'
     for b in $(ip -n "$pfx-hub" -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}'); do

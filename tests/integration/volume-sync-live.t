@@ -45,9 +45,7 @@ NEUTRON=http://127.0.0.1:9696
 neutron() { _authed "$NEUTRON" "" "$@"; }
 vol_get() { cinder GET "/volumes/$1" | body; }
 vol_status() { vol_get "$1" | jq -r .volume.status; }
-console() { # the guest's serial console, last 200 lines
-    nova POST "/servers/$1/action" '{"os-getConsoleOutput":{"length":200}}' | body | jq -r '.output // empty'
-}
+console() { console_of "$1" 200; } # the guest's serial console (tests/lib.sh)
 RA() { timeout 120 rbd -c "$CEPH_A_CONF" --id "$CEPH_A_USER" "$@"; }
 RB() { timeout 120 rbd -c "$CEPH_B_CONF" --id "$CEPH_B_USER" "$@"; }
 sum_of() { R"$1" export --no-progress "$2" - 2>/dev/null | sha256sum | cut -c1-64; }
